@@ -1,0 +1,240 @@
+//! Long-lived keyed containers: where they are declared, how they grow and
+//! whether anything in the file ever removes their entries.
+
+use std::ops::Range;
+
+use crate::model::{AccessPath, FileModel, FnKind, Key, Root, Value};
+use crate::semantic::BindingKind;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    /// A plain object used as a dictionary (`{}`, `Object.create(null)`).
+    Object,
+    Map,
+    Set,
+    WeakMap,
+    WeakSet,
+    Array,
+    /// An LRU/TTL cache: bounded by construction.
+    Bounded,
+}
+
+impl ContainerKind {
+    pub fn is_weak(self) -> bool {
+        matches!(self, ContainerKind::WeakMap | ContainerKind::WeakSet)
+    }
+}
+
+/// Constructors of caches that evict on their own.
+const BOUNDED_CONSTRUCTORS: &[&str] = &[
+    "LRUCache", "LRU", "LruCache", "QuickLRU", "TTLCache", "LRUMap", "NodeCache", "Keyv", "Cache",
+    "BoundedMap", "ExpiringMap", "TtlCache",
+];
+
+/// The container kind a value creates, if it creates one.
+pub fn kind_of(value: &Value) -> Option<ContainerKind> {
+    match value {
+        Value::Object { .. } | Value::ObjectCreateNull => Some(ContainerKind::Object),
+        Value::Array { .. } => Some(ContainerKind::Array),
+        Value::New { .. } => {
+            let name = value.constructor_name()?;
+            Some(match name.as_ref() {
+                "Map" => ContainerKind::Map,
+                "Set" => ContainerKind::Set,
+                "WeakMap" => ContainerKind::WeakMap,
+                "WeakSet" => ContainerKind::WeakSet,
+                "Array" => ContainerKind::Array,
+                "Object" => ContainerKind::Object,
+                n if BOUNDED_CONSTRUCTORS.contains(&n) || n.to_ascii_lowercase().contains("lru") => {
+                    ContainerKind::Bounded
+                }
+                _ => return None,
+            })
+        }
+        Value::Call { callee: Some(p), .. } => {
+            // `lru(…)`, `new (require('lru-cache'))` style factories.
+            let last = p.props.last().map(|a| a.as_ref()).or(match &p.root {
+                Root::Binding(n, _) | Root::Global(n) => Some(n.as_ref()),
+                Root::This => None,
+            })?;
+            last.to_ascii_lowercase().contains("lru").then_some(ContainerKind::Bounded)
+        }
+        _ => None,
+    }
+}
+
+/// A container that lives as long as the process.
+#[derive(Clone, Debug)]
+pub struct Container {
+    /// Normalised access path (`globalThis.x` is `x`).
+    pub path: AccessPath,
+    pub kind: ContainerKind,
+    /// Where it is created.
+    pub decl_span: Range<usize>,
+    /// Why it lives forever, for messages.
+    pub lifetime: &'static str,
+}
+
+/// Every long-lived container of the file: module-level bindings, static
+/// class fields, properties hung at top level on module-level objects or on
+/// the global object.
+pub fn long_lived(model: &FileModel) -> Vec<Container> {
+    let mut out = Vec::new();
+    for (id, b) in model.semantic.bindings() {
+        if !b.is_module_level()
+            || !matches!(b.kind, BindingKind::Var | BindingKind::Let | BindingKind::Const)
+        {
+            continue;
+        }
+        if let Some(kind) = b.init.as_ref().and_then(kind_of) {
+            out.push(Container {
+                path: AccessPath::binding(id.clone()),
+                kind,
+                decl_span: b.span.clone(),
+                lifetime: "declared at module level: it lives as long as the process",
+            });
+        }
+    }
+    for class in &model.classes {
+        let Some(binding) = &class.binding else { continue };
+        if class.fn_ctx.is_some() {
+            continue;
+        }
+        for m in class.members.iter().filter(|m| m.is_static) {
+            if let Some(kind) = m.value.as_ref().and_then(kind_of) {
+                out.push(Container {
+                    path: AccessPath::binding(binding.clone()).child(m.name.clone()),
+                    kind,
+                    decl_span: m.span.clone(),
+                    lifetime: "a static class field: it lives as long as the process",
+                });
+            }
+        }
+    }
+    for w in &model.member_writes {
+        if model.runs_many_times(w.fn_ctx) || w.op != "=" {
+            continue;
+        }
+        let Key::Static(name) = &w.key else { continue };
+        let Some(kind) = kind_of(&w.value) else { continue };
+        let owner = w.object.normalized();
+        let long_lived_owner = match &owner.root {
+            Root::Global(_) => true,
+            Root::Binding(..) => owner
+                .root_binding()
+                .is_some_and(|id| model.semantic.is_module_level(&id)),
+            Root::This => false,
+        };
+        if long_lived_owner {
+            let is_global = w.object.normalized() != w.object || matches!(w.object.root, Root::Global(_));
+            out.push(Container {
+                path: owner.child(name.clone()),
+                kind,
+                decl_span: w.target_span.clone(),
+                lifetime: if is_global {
+                    "a property of a long-lived global: it lives as long as the process"
+                } else {
+                    "hung on a module-level object: it lives as long as the process"
+                },
+            });
+        }
+    }
+    // Determinism: bindings come from a hash map.
+    out.sort_by_key(|c| c.decl_span.start);
+    out.dedup_by(|a, b| a.path == b.path);
+    out
+}
+
+/// The container a path names, if it is one of `containers`.
+pub fn find<'c>(containers: &'c [Container], path: &AccessPath) -> Option<&'c Container> {
+    let path = path.normalized();
+    containers.iter().find(|c| c.path == path)
+}
+
+/// The container kind of `this.<field>` in a class, from its field
+/// initialiser or a constructor assignment.
+pub fn this_field_kind(model: &FileModel, fn_ctx: Option<usize>, path: &AccessPath) -> Option<ContainerKind> {
+    if !path.is_this_field() {
+        return None;
+    }
+    let class = model.this_class(fn_ctx)?;
+    let field = &path.props[0];
+    if let Some(m) = model.classes[class].members.iter().find(|m| &m.name == field && !m.is_static) {
+        if let Some(k) = m.value.as_ref().and_then(kind_of) {
+            return Some(k);
+        }
+    }
+    model.member_writes.iter().find_map(|w| {
+        let in_class = model.this_class(w.fn_ctx) == Some(class);
+        let ctor = w.fn_ctx.is_some_and(|f| model.functions[f].kind == FnKind::Constructor);
+        (in_class && ctor && w.object.root == Root::This && w.object.props.is_empty() && w.key == Key::Static(field.clone()))
+            .then(|| kind_of(&w.value))
+            .flatten()
+    })
+}
+
+/// The kind of container a receiver path names in a given context: a
+/// long-lived container, a `this` field, or a local initialised in the file.
+pub fn kind_at(model: &FileModel, containers: &[Container], fn_ctx: Option<usize>, path: &AccessPath) -> Option<ContainerKind> {
+    if let Some(c) = find(containers, path) {
+        return Some(c.kind);
+    }
+    if let Some(k) = this_field_kind(model, fn_ctx, path) {
+        return Some(k);
+    }
+    if path.props.is_empty() {
+        let id = path.root_binding()?;
+        return model.semantic.binding(&id)?.init.as_ref().and_then(kind_of);
+    }
+    None
+}
+
+/// Does anything in the file really remove entries from (or replace) the
+/// container at `path`? `delete c[k]`, `m.delete(k)`, `m.clear()`,
+/// `c.splice(…)`, reassignment inside a function, or a size bound.
+pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
+    let path = path.normalized();
+    let same = |p: &AccessPath| p.normalized() == path;
+    if model.deletes.iter().any(|d| same(&d.object)) {
+        return true;
+    }
+    let evicting_methods = ["delete", "clear", "splice", "shift", "pop", "length"];
+    if model.calls.iter().any(|c| {
+        c.callee.receiver.as_ref().is_some_and(&same)
+            && c.callee.method.as_ref().is_some_and(|m| evicting_methods.contains(&m.as_ref()))
+    }) {
+        return true;
+    }
+    // Reassignment of the whole container in code that runs later.
+    if path.props.is_empty() {
+        if let Some(id) = path.root_binding() {
+            if model.binding_writes.iter().any(|w| w.id == id) {
+                return true;
+            }
+        }
+    } else if let Some(parent) = path.parent() {
+        let last = path.props.last().cloned().unwrap_or_default();
+        if model.member_writes.iter().any(|w| {
+            w.object.normalized() == parent
+                && w.key == Key::Static(last.clone())
+                && model.runs_many_times(w.fn_ctx)
+        }) {
+            return true;
+        }
+    }
+    // `arr.length = 0`
+    if model
+        .member_writes
+        .iter()
+        .any(|w| same(&w.object) && w.key == Key::Static("length".into()))
+    {
+        return true;
+    }
+    // The container is handed to a call that owns its eviction:
+    // `evictOld(cache)`, `Object.keys(cache).forEach(k => delete …)` are
+    // covered above; a bounded sweep usually checks the size.
+    if model.has_size_check(&path) {
+        return true;
+    }
+    false
+}

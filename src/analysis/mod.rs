@@ -1,0 +1,6 @@
+//! Reasoning shared by several rules: which containers live forever, what
+//! counts as growth and as eviction. Rules combine these; they never walk
+//! the AST.
+
+pub mod containers;
+pub mod keys;

@@ -1,0 +1,142 @@
+//! The one diagnostic type every rule produces and every output format reads.
+//!
+//! Spans are byte ranges into the (BOM-stripped) source text. Line and column
+//! numbers are computed once, in [`crate::position`], and shared by all formats.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+/// How serious a finding is. The order matters: `Error > Warning`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    /// ESLint's numeric severity: 1 warning, 2 error.
+    pub fn eslint_level(self) -> u8 {
+        match self {
+            Severity::Warning => 1,
+            Severity::Error => 2,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A secondary location that explains the finding ("declared here").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Label {
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+/// Whether a fix can change behaviour beyond removing the leak (ruff's terms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Cannot change what the program does, except that it stops leaking.
+    Safe,
+    /// Probably right, but a human should look: applied only with `--fix-unsafe`.
+    Unsafe,
+}
+
+/// Replace the bytes in `range` with `text`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+/// A machine-applicable change, kept as data so every output format and
+/// `--fix` share it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// Rule id used for files that could not be parsed.
+pub const PARSE_ERROR: &str = "parse-error";
+/// Rule id used for files that could not be analysed (read error, internal error).
+pub const INTERNAL_ERROR: &str = "internal-error";
+
+/// One problem in one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Rule name (`unbounded-cache`), or `parse-error` for a fatal parse failure.
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// What leaks, lowercase, no trailing period.
+    pub message: String,
+    /// Primary location.
+    pub span: Range<usize>,
+    /// Text under the primary span.
+    pub label: Option<String>,
+    /// Every other line that matters.
+    pub labels: Vec<Label>,
+    /// Why it leaks and how to fix it.
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+    /// The file could not be analysed at all (ESLint's `fatal: true`).
+    pub fatal: bool,
+}
+
+impl Diagnostic {
+    pub fn new(rule: &'static str, span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            rule,
+            severity: Severity::Warning,
+            message: message.into(),
+            span,
+            label: None,
+            labels: Vec::new(),
+            help: None,
+            fix: None,
+            fatal: false,
+        }
+    }
+
+    pub fn with_label(mut self, text: impl Into<String>) -> Self {
+        self.label = Some(text.into());
+        self
+    }
+
+    pub fn with_related(mut self, span: Range<usize>, text: impl Into<String>) -> Self {
+        // One label per place: the first explanation of a span wins.
+        if !self.labels.iter().any(|l| l.span == span) && span != self.span {
+            self.labels.push(Label {
+                span,
+                message: text.into(),
+            });
+        }
+        self
+    }
+
+    pub fn with_help(mut self, text: impl Into<String>) -> Self {
+        self.help = Some(text.into());
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    /// A fatal problem: the file could not be parsed or read.
+    pub fn fatal(rule: &'static str, span: Range<usize>, message: impl Into<String>) -> Self {
+        let mut d = Diagnostic::new(rule, span, message);
+        d.severity = Severity::Error;
+        d.fatal = true;
+        d
+    }
+}

@@ -1,0 +1,235 @@
+//! The per-file pipeline (read → parse → resolve → model → rules → suppress)
+//! and the parallel driver over many files.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use swc_common::{GLOBALS, Globals, Mark, SyntaxContext};
+use swc_ecma_ast::Pass;
+use swc_ecma_transforms_base::resolver;
+
+use crate::diagnostic::{Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
+use crate::model::{self, FileModel};
+use crate::parse::{self, Dialect};
+use crate::rules::{RULES, Rule};
+use crate::suppress;
+
+/// Files larger than this are not read (generated bundles, data dumps).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Stack for each worker: deeply nested (but legal) code recurses deeply in
+/// the parser and the visitor. Only touched pages are committed.
+const WORKER_STACK_BYTES: usize = 512 * 1024 * 1024;
+
+/// Which rules run on a file, and at what severity.
+#[derive(Clone)]
+pub struct RuleSet {
+    pub rules: Vec<(&'static Rule, Severity)>,
+    /// Severity of unused suppression directives; `None` to not report them.
+    pub unused_directives: Option<Severity>,
+}
+
+impl Default for RuleSet {
+    fn default() -> Self {
+        RuleSet {
+            rules: RULES.iter().map(|r| (r, r.default_severity)).collect(),
+            unused_directives: Some(Severity::Warning),
+        }
+    }
+}
+
+impl RuleSet {
+    /// Only one rule, at its default severity (fixture tests).
+    pub fn only(name: &str) -> RuleSet {
+        RuleSet {
+            rules: RULES
+                .iter()
+                .filter(|r| r.name == name)
+                .map(|r| (r, r.default_severity))
+                .collect(),
+            unused_directives: Some(Severity::Warning),
+        }
+    }
+}
+
+/// Lints one source text. `path` picks the dialect (by extension) and is
+/// never read. Diagnostics are sorted by position, then rule.
+pub fn lint_source(path: &Path, text: &str, rules: &RuleSet) -> Vec<Diagnostic> {
+    let dialect = Dialect::for_path(path).unwrap_or(Dialect::Js);
+    lint_source_as(path, text, dialect, rules)
+}
+
+/// Like [`lint_source`], with an explicit dialect.
+pub fn lint_source_as(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
+    let text = parse::strip_bom(text);
+    let outcome = catch_unwind(AssertUnwindSafe(|| analyse(path, text, dialect, rules)));
+    let mut diagnostics = outcome.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        vec![Diagnostic::fatal(
+            INTERNAL_ERROR,
+            0..0,
+            format!("internal error while analysing this file ({what}); please report it"),
+        )]
+    });
+    diagnostics.sort_by(|a, b| (a.span.start, a.rule, &a.message).cmp(&(b.span.start, b.rule, &b.message)));
+    diagnostics
+}
+
+fn analyse(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
+    GLOBALS.set(&Globals::new(), || {
+        let want_comments = suppress::may_have_directives(text);
+        let parsed = match parse::parse(path, text, dialect, want_comments) {
+            Ok(p) => p,
+            Err(d) => return vec![d],
+        };
+        let directives = match &parsed.comments {
+            Some(c) => suppress::Directives::from_comments(c, parsed.file.start_pos.0, text),
+            None => suppress::Directives::default(),
+        };
+        let mut program = parsed.program;
+        let unresolved = Mark::new();
+        let top_level = Mark::new();
+        resolver(unresolved, top_level, dialect.is_typescript()).process(&mut program);
+        let model = model::build(
+            &program,
+            parsed.file.start_pos.0,
+            text,
+            SyntaxContext::empty().apply_mark(unresolved),
+        );
+        let mut found = Vec::new();
+        for (rule, severity) in &rules.rules {
+            let before = found.len();
+            (rule.check)(&model, &mut found);
+            for d in &mut found[before..] {
+                d.severity = *severity;
+            }
+        }
+        drop(program);
+        directives.apply(text, found, rules)
+    })
+}
+
+/// Runs `f` on the model of `src` (for unit tests of the model and scope index).
+pub fn with_model_for_test(src: &str, dialect: Dialect, f: impl FnOnce(&FileModel)) {
+    GLOBALS.set(&Globals::new(), || {
+        let parsed = parse::parse(Path::new("test.ts"), src, dialect, false).expect("test source parses");
+        let mut program = parsed.program;
+        let unresolved = Mark::new();
+        resolver(unresolved, Mark::new(), dialect.is_typescript()).process(&mut program);
+        let model = model::build(
+            &program,
+            parsed.file.start_pos.0,
+            src,
+            SyntaxContext::empty().apply_mark(unresolved),
+        );
+        f(&model);
+    })
+}
+
+/// The result of linting one file on disk.
+pub struct FileResult {
+    pub path: PathBuf,
+    /// The text the diagnostics point into (kept only when there are any).
+    pub source: Option<Arc<str>>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file could not be read: a one-line reason.
+    pub error: Option<String>,
+}
+
+/// Reads and lints one file. Never panics, never blocks on special files.
+pub fn lint_file(path: &Path, rules: &RuleSet) -> FileResult {
+    let mut result = FileResult {
+        path: path.to_path_buf(),
+        source: None,
+        diagnostics: Vec::new(),
+        error: None,
+    };
+    let text = match read_source(path) {
+        Ok(Ok(t)) => t,
+        Ok(Err(problem)) => {
+            result.diagnostics.push(problem);
+            return result;
+        }
+        Err(e) => {
+            result.error = Some(e);
+            return result;
+        }
+    };
+    let diagnostics = lint_source(path, &text, rules);
+    if !diagnostics.is_empty() {
+        result.source = Some(Arc::from(parse::strip_bom(&text)));
+    }
+    result.diagnostics = diagnostics;
+    result
+}
+
+/// Reads a file as UTF-8 source. `Err` is an I/O problem (a one-line
+/// message); `Ok(Err)` is content that is not JavaScript text, reported as a
+/// fatal problem of the file.
+pub fn read_source(path: &Path) -> Result<Result<String, Diagnostic>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
+    if !meta.is_file() {
+        return Err(if meta.is_dir() {
+            "is a directory".into()
+        } else {
+            "not a regular file (FIFO, socket or device); skipped".into()
+        });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is too large ({} MiB, the limit is {} MiB); skipped",
+            meta.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
+    Ok(decode(bytes))
+}
+
+/// Bytes to text: binary content and invalid UTF-8 are fatal problems.
+pub fn decode(bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    let probe = &bytes[..bytes.len().min(8192)];
+    if let Some(at) = probe.iter().position(|&b| b == 0) {
+        return Err(Diagnostic::fatal(
+            PARSE_ERROR,
+            0..0,
+            format!("binary file (NUL byte at offset {at}); not analysed"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Diagnostic::fatal(
+            PARSE_ERROR,
+            at..at,
+            format!("file is not valid UTF-8 (invalid byte at offset {at}); not analysed"),
+        )
+    })
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Lints many files on `threads` workers. Results come back in input order,
+/// so output is identical whatever the thread count.
+pub fn lint_files(paths: &[PathBuf], rules: &RuleSet, threads: usize) -> Vec<FileResult> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .stack_size(WORKER_STACK_BYTES)
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| paths.par_iter().map(|p| lint_file(p, rules)).collect()),
+        // Could not start threads (resource limits): lint on this thread.
+        Err(_) => paths.iter().map(|p| lint_file(p, rules)).collect(),
+    }
+}

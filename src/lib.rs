@@ -1,0 +1,21 @@
+//! leaklint: finds memory-leak patterns in JavaScript and TypeScript.
+//!
+//! Pipeline per file: [`parse`] → swc resolver → [`model`] (scope index and
+//! facts, one traversal) → [`rules`] → [`suppress`] → [`report`].
+//! [`lint_source`] runs it on one source text, without touching the disk.
+
+pub mod analysis;
+pub mod cli;
+pub mod diagnostic;
+pub mod engine;
+pub mod model;
+pub mod parse;
+pub mod position;
+pub mod report;
+pub mod rules;
+pub mod semantic;
+pub mod suppress;
+pub mod walk;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use engine::{RuleSet, lint_source};

@@ -1,0 +1,1035 @@
+//! The single traversal that fills [`FileModel`]: declarations go to the scope
+//! index, leak-relevant expressions become facts. Each node is summarised
+//! shallowly where it is visited; nothing is re-walked.
+
+use std::ops::Range;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use swc_atoms::Atom;
+use swc_common::{Span, Spanned, SyntaxContext};
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+use super::{
+    AccessPath, Arg, CallFact, CallId, ClassId, ClassInfo, ClassMember, DeleteFact,
+    FileModel, FnId, FnInfo, FnKind, Invocation, Key, MemberWrite, ResultUse, ReturnFact, Root,
+    Value,
+};
+use crate::model::BindingWrite;
+use crate::semantic::{Binding, BindingId, BindingKind, Semantic};
+
+/// Builds the model of a resolved program. `start` is the swc position of the
+/// file's first byte; `unresolved` the context the resolver gives globals.
+pub fn build<'a>(
+    program: &Program,
+    start: u32,
+    source: &'a str,
+    unresolved: SyntaxContext,
+) -> FileModel<'a> {
+    let mut c = Collector {
+        start,
+        model: FileModel {
+            source,
+            semantic: Semantic::new(unresolved),
+            functions: Vec::new(),
+            classes: Vec::new(),
+            calls: Vec::new(),
+            member_writes: Vec::new(),
+            deletes: Vec::new(),
+            binding_writes: Vec::new(),
+            returns: Vec::new(),
+            size_checks: Vec::new(),
+        },
+        unresolved,
+        fn_stack: Vec::new(),
+        class_stack: Vec::new(),
+        pending_fn: None,
+        use_hints: FxHashMap::default(),
+        statement_assigns: FxHashSet::default(),
+        var_kind: BindingKind::Var,
+        field_init_fns: FxHashMap::default(),
+    };
+    program.visit_with(&mut c);
+    c.model
+}
+
+/// What the parent knows about a function before the function is visited.
+#[derive(Default)]
+struct PendingFn {
+    name: Option<Atom>,
+    kind: Option<FnKind>,
+    class: Option<ClassId>,
+    is_static: bool,
+    invocation: Option<Invocation>,
+    /// The binding whose initialiser this function is.
+    declares: Option<BindingId>,
+    /// The class member this function implements.
+    member: Option<(ClassId, usize)>,
+}
+
+type SpanKey = (u32, u32);
+
+struct Collector<'a> {
+    start: u32,
+    model: FileModel<'a>,
+    unresolved: SyntaxContext,
+    fn_stack: Vec<FnId>,
+    class_stack: Vec<ClassId>,
+    pending_fn: Option<(SpanKey, PendingFn)>,
+    /// How the result of the call at a span is used, set by its parent.
+    use_hints: FxHashMap<SpanKey, ResultUse>,
+    /// Assignments that are expression statements.
+    statement_assigns: FxHashSet<SpanKey>,
+    var_kind: BindingKind,
+    /// The synthetic function that runs a class's instance field initialisers.
+    field_init_fns: FxHashMap<ClassId, FnId>,
+}
+
+fn key(span: Span) -> SpanKey {
+    (span.lo.0, span.hi.0)
+}
+
+/// Strips parentheses and TypeScript-only wrappers.
+fn unwrap(mut e: &Expr) -> &Expr {
+    loop {
+        e = match e {
+            Expr::Paren(p) => &p.expr,
+            Expr::TsAs(t) => &t.expr,
+            Expr::TsSatisfies(t) => &t.expr,
+            Expr::TsNonNull(t) => &t.expr,
+            Expr::TsTypeAssertion(t) => &t.expr,
+            Expr::TsConstAssertion(t) => &t.expr,
+            Expr::TsInstantiation(t) => &t.expr,
+            _ => return e,
+        }
+    }
+}
+
+fn is_function(e: &Expr) -> bool {
+    matches!(unwrap(e), Expr::Fn(_) | Expr::Arrow(_))
+}
+
+fn function_span(e: &Expr) -> Option<Span> {
+    match unwrap(e) {
+        Expr::Fn(f) => Some(f.function.span),
+        Expr::Arrow(a) => Some(a.span),
+        _ => None,
+    }
+}
+
+fn prop_name(p: &PropName) -> Option<Atom> {
+    match p {
+        PropName::Ident(i) => Some(i.sym.clone()),
+        PropName::Str(s) => Some(s.value.to_atom_lossy().into_owned()),
+        PropName::Num(n) => Some(Atom::from(n.value.to_string())),
+        _ => None,
+    }
+}
+
+/// The marker used in paths for a computed, dynamic key: `cache[k].x` is `cache.*.x`.
+pub const DYNAMIC: &str = "*";
+
+impl Collector<'_> {
+    fn range(&self, span: Span) -> Range<usize> {
+        let lo = span.lo.0.saturating_sub(self.start) as usize;
+        let hi = span.hi.0.saturating_sub(self.start) as usize;
+        lo..hi.max(lo)
+    }
+
+    fn fn_ctx(&self) -> Option<FnId> {
+        self.fn_stack.last().copied()
+    }
+
+    fn ident_root(&self, i: &Ident) -> Root {
+        if i.ctxt == self.unresolved {
+            Root::Global(i.sym.clone())
+        } else {
+            Root::Binding(i.sym.clone(), i.ctxt)
+        }
+    }
+
+    fn path_of(&self, e: &Expr) -> Option<AccessPath> {
+        match unwrap(e) {
+            Expr::Ident(i) => Some(AccessPath {
+                root: self.ident_root(i),
+                props: Vec::new(),
+            }),
+            Expr::This(_) => Some(AccessPath {
+                root: Root::This,
+                props: Vec::new(),
+            }),
+            Expr::Member(m) => self.member_path(m),
+            Expr::OptChain(o) => match &*o.base {
+                OptChainBase::Member(m) => self.member_path(m),
+                OptChainBase::Call(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn member_path(&self, m: &MemberExpr) -> Option<AccessPath> {
+        let base = self.path_of(&m.obj)?;
+        let prop = match key_of(&m.prop) {
+            Key::Static(a) => a,
+            Key::Dynamic { .. } => Atom::from(DYNAMIC),
+        };
+        Some(base.child(prop))
+    }
+
+    fn value_of(&self, e: &Expr, depth: u8) -> Value {
+        match unwrap(e) {
+            Expr::Lit(Lit::Null(_)) => Value::Null,
+            Expr::Lit(Lit::Bool(_)) => Value::Bool,
+            Expr::Lit(Lit::Num(n)) => Value::Num(n.value),
+            Expr::Lit(Lit::Str(s)) => Value::Str(s.value.to_atom_lossy().into_owned()),
+            Expr::Lit(_) => Value::Other,
+            Expr::Ident(i) if i.sym == "undefined" && i.ctxt == self.unresolved => Value::Undefined,
+            Expr::Unary(u) if u.op == UnaryOp::Void => Value::Undefined,
+            Expr::Tpl(t) => Value::Template {
+                dynamic: !t.exprs.is_empty(),
+            },
+            Expr::Object(o) => {
+                let mut props = Vec::new();
+                if depth == 0 {
+                    for p in &o.props {
+                        match p {
+                            PropOrSpread::Prop(p) => match &**p {
+                                Prop::KeyValue(kv) => {
+                                    if let Some(k) = prop_name(&kv.key) {
+                                        props.push((k, self.value_of(&kv.value, depth + 1)));
+                                    }
+                                }
+                                Prop::Shorthand(i) => props.push((
+                                    i.sym.clone(),
+                                    Value::Path(AccessPath {
+                                        root: self.ident_root(i),
+                                        props: Vec::new(),
+                                    }),
+                                )),
+                                _ => {}
+                            },
+                            PropOrSpread::Spread(_) => {}
+                        }
+                    }
+                }
+                Value::Object {
+                    props,
+                    empty: o.props.is_empty(),
+                }
+            }
+            Expr::Array(a) => Value::Array {
+                empty: a.elems.is_empty(),
+            },
+            Expr::Fn(_) | Expr::Arrow(_) => Value::Function(None),
+            Expr::New(n) => Value::New {
+                callee: self.path_of(&n.callee),
+                span: self.range(n.span),
+            },
+            Expr::Call(c) => {
+                let swc_ecma_ast::Callee::Expr(callee) = &c.callee else {
+                    return Value::Other;
+                };
+                let callee_path = self.path_of(callee);
+                if let Some(p) = &callee_path {
+                    if p.root == Root::Global("Object".into())
+                        && p.props.len() == 1
+                        && p.props[0] == "create"
+                        && c.args.first().is_some_and(|a| matches!(unwrap(&a.expr), Expr::Lit(Lit::Null(_))))
+                    {
+                        return Value::ObjectCreateNull;
+                    }
+                }
+                let require_arg = match (&callee_path, c.args.first()) {
+                    (Some(p), Some(a)) if p.is_global("require") => match unwrap(&a.expr) {
+                        Expr::Lit(Lit::Str(s)) => Some(s.value.to_atom_lossy().into_owned()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let method = match unwrap(callee) {
+                    Expr::Member(m) => match key_of(&m.prop) {
+                        Key::Static(a) => Some(a),
+                        Key::Dynamic { .. } => None,
+                    },
+                    _ => None,
+                };
+                Value::Call {
+                    callee: callee_path,
+                    method,
+                    span: self.range(c.span),
+                    require_arg,
+                }
+            }
+            Expr::Ident(_) | Expr::This(_) | Expr::Member(_) | Expr::OptChain(_) => {
+                self.path_of(e).map(Value::Path).unwrap_or(Value::Other)
+            }
+            _ => Value::Other,
+        }
+    }
+
+    /// Tells the call (or `new`) at the heart of `e` how its result is used.
+    fn hint(&mut self, e: &Expr, use_: ResultUse) {
+        let inner = match unwrap(e) {
+            Expr::Await(a) => unwrap(&a.arg),
+            other => other,
+        };
+        let span = match inner {
+            Expr::Call(c) => c.span,
+            Expr::New(n) => n.span,
+            Expr::OptChain(o) => match &*o.base {
+                OptChainBase::Call(c) => c.span,
+                OptChainBase::Member(_) => return,
+            },
+            _ => return,
+        };
+        self.use_hints.insert(key(span), use_);
+    }
+
+    fn set_pending(&mut self, e: &Expr, p: PendingFn) {
+        if let Some(span) = function_span(e) {
+            self.pending_fn = Some((key(span), p));
+        }
+    }
+
+    fn take_pending(&mut self, span: Span) -> PendingFn {
+        match self.pending_fn.take() {
+            Some((k, p)) if k == key(span) => p,
+            other => {
+                self.pending_fn = other;
+                PendingFn::default()
+            }
+        }
+    }
+
+    fn enter_fn(&mut self, span: Span, default_kind: FnKind) -> FnId {
+        let p = self.take_pending(span);
+        let id = self.model.functions.len();
+        self.model.functions.push(FnInfo {
+            span: self.range(span),
+            parent: self.fn_ctx(),
+            kind: p.kind.unwrap_or(default_kind),
+            name: p.name,
+            class: p.class,
+            is_static: p.is_static,
+            invocation: p.invocation.unwrap_or(Invocation::Unknown),
+        });
+        if let Some(b) = p.declares {
+            let init = Value::Function(Some(id));
+            if let Some(existing) = self.model.semantic.binding(&b).cloned() {
+                let mut updated = existing;
+                updated.init = Some(init);
+                self.model.semantic.replace(b, updated);
+            }
+        }
+        if let Some((class, member)) = p.member {
+            self.model.classes[class].members[member].func = Some(id);
+        }
+        self.fn_stack.push(id);
+        id
+    }
+
+    fn declare(&mut self, ident: &Ident, kind: BindingKind, init: Option<Value>) {
+        let binding = Binding {
+            kind,
+            span: self.range(ident.span),
+            fn_ctx: self.fn_ctx(),
+            init,
+            import_source: None,
+        };
+        self.model.semantic.declare(ident.to_id(), binding);
+    }
+
+    fn declare_pat(&mut self, pat: &Pat, kind: BindingKind, init: Option<Value>) {
+        match pat {
+            Pat::Ident(b) => self.declare(&b.id, kind, init),
+            Pat::Array(a) => {
+                for p in a.elems.iter().flatten() {
+                    self.declare_pat(p, kind, None);
+                }
+            }
+            Pat::Object(o) => {
+                for p in &o.props {
+                    match p {
+                        ObjectPatProp::KeyValue(kv) => self.declare_pat(&kv.value, kind, None),
+                        ObjectPatProp::Assign(a) => self.declare(&a.key.id, kind, None),
+                        ObjectPatProp::Rest(r) => self.declare_pat(&r.arg, kind, None),
+                    }
+                }
+            }
+            Pat::Rest(r) => self.declare_pat(&r.arg, kind, None),
+            Pat::Assign(a) => self.declare_pat(&a.left, kind, None),
+            Pat::Expr(_) | Pat::Invalid(_) => {}
+        }
+    }
+
+    fn record_call(
+        &mut self,
+        span: Span,
+        callee: Option<&Expr>,
+        args: &[ExprOrSpread],
+        is_new: bool,
+    ) -> CallId {
+        let callee_span = callee.map(|c| self.range(c.span())).unwrap_or(self.range(span));
+        let mut info = super::Callee {
+            path: None,
+            method: None,
+            receiver: None,
+            receiver_span: None,
+            receiver_is_call: false,
+        };
+        if let Some(c) = callee {
+            info.path = self.path_of(c);
+            let member = match unwrap(c) {
+                Expr::Member(m) => Some(m),
+                Expr::OptChain(o) => match &*o.base {
+                    OptChainBase::Member(m) => Some(m),
+                    OptChainBase::Call(_) => None,
+                },
+                _ => None,
+            };
+            if let Some(m) = member {
+                info.method = match key_of(&m.prop) {
+                    Key::Static(a) => Some(a),
+                    Key::Dynamic { .. } => None,
+                };
+                info.receiver = self.path_of(&m.obj);
+                info.receiver_span = Some(self.range(m.obj.span()));
+                let obj = unwrap(&m.obj);
+                info.receiver_is_call = matches!(obj, Expr::Call(_) | Expr::New(_));
+                if let Some(method) = &info.method {
+                    let method = method.clone();
+                    self.hint(&m.obj, ResultUse::MethodCalled(method));
+                }
+            }
+        }
+        let args = args
+            .iter()
+            .map(|a| Arg {
+                span: self.range(a.expr.span()),
+                value: self.value_of(&a.expr, 0),
+                spread: a.spread.is_some(),
+            })
+            .collect();
+        let result = self
+            .use_hints
+            .remove(&key(span))
+            .unwrap_or(ResultUse::Other);
+        let id = self.model.calls.len();
+        self.model.calls.push(CallFact {
+            span: self.range(span),
+            callee_span,
+            is_new,
+            callee: info,
+            args,
+            fn_ctx: self.fn_ctx(),
+            result,
+        });
+        id
+    }
+
+    fn visit_call_parts(&mut self, id: CallId, callee: Option<&Expr>, args: &[ExprOrSpread]) {
+        if let Some(c) = callee {
+            if is_function(c) {
+                self.set_pending(
+                    c,
+                    PendingFn {
+                        invocation: Some(Invocation::Immediately),
+                        ..Default::default()
+                    },
+                );
+            }
+            c.visit_with(self);
+        }
+        for (i, a) in args.iter().enumerate() {
+            if is_function(&a.expr) {
+                self.set_pending(
+                    &a.expr,
+                    PendingFn {
+                        invocation: Some(Invocation::CallbackOf { call: id, arg: i }),
+                        ..Default::default()
+                    },
+                );
+                // The function about to be visited gets the next id.
+                self.model.calls[id].args[i].value = Value::Function(Some(self.model.functions.len()));
+            }
+            a.expr.visit_with(self);
+        }
+    }
+
+    fn class_field_ctx(&mut self, class: ClassId, span: Span) -> FnId {
+        if let Some(&f) = self.field_init_fns.get(&class) {
+            return f;
+        }
+        let id = self.model.functions.len();
+        self.model.functions.push(FnInfo {
+            span: self.range(span),
+            parent: self.fn_ctx(),
+            kind: FnKind::FieldInit,
+            name: None,
+            class: Some(class),
+            is_static: false,
+            invocation: Invocation::Unknown,
+        });
+        self.field_init_fns.insert(class, id);
+        id
+    }
+
+    fn record_size_check(&mut self, e: &Expr) {
+        let Expr::Member(m) = unwrap(e) else { return };
+        let Key::Static(p) = key_of(&m.prop) else { return };
+        if p != "size" && p != "length" {
+            return;
+        }
+        // `Object.keys(cache).length` bounds `cache`.
+        if let Expr::Call(c) = unwrap(&m.obj) {
+            if let (swc_ecma_ast::Callee::Expr(callee), Some(arg)) = (&c.callee, c.args.first()) {
+                let is_keys = self.path_of(callee).is_some_and(|p| {
+                    p.root == Root::Global("Object".into())
+                        && matches!(p.props.as_slice(), [k] if k == "keys" || k == "values" || k == "entries")
+                });
+                if is_keys {
+                    if let Some(path) = self.path_of(&arg.expr) {
+                        self.model.size_checks.push(path);
+                    }
+                }
+            }
+            return;
+        }
+        if let Some(path) = self.path_of(&m.obj) {
+            self.model.size_checks.push(path);
+        }
+    }
+}
+
+/// The key of a member access.
+pub(crate) fn key_of(prop: &MemberProp) -> Key {
+    match prop {
+        MemberProp::Ident(i) => Key::Static(i.sym.clone()),
+        MemberProp::PrivateName(p) => Key::Static(Atom::from(format!("#{}", p.name))),
+        MemberProp::Computed(c) => match unwrap(&c.expr) {
+            Expr::Lit(Lit::Str(s)) => Key::Static(s.value.to_atom_lossy().into_owned()),
+            Expr::Lit(Lit::Num(n)) => Key::Static(Atom::from(n.value.to_string())),
+            Expr::Tpl(t) if t.exprs.is_empty() => Key::Static(
+                t.quasis
+                    .first()
+                    .map(|q| q.raw.clone())
+                    .unwrap_or_default(),
+            ),
+            Expr::Ident(i) => Key::Dynamic {
+                ident: Some(i.to_id()),
+            },
+            _ => Key::Dynamic { ident: None },
+        },
+    }
+}
+
+impl Visit for Collector<'_> {
+    fn visit_expr_stmt(&mut self, n: &ExprStmt) {
+        let inner = match unwrap(&n.expr) {
+            Expr::Await(a) => unwrap(&a.arg),
+            e => e,
+        };
+        match inner {
+            Expr::Assign(a) => {
+                self.statement_assigns.insert(key(a.span));
+            }
+            other => self.hint(other, ResultUse::Discarded),
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_var_decl(&mut self, n: &VarDecl) {
+        let kind = match n.kind {
+            VarDeclKind::Var => BindingKind::Var,
+            VarDeclKind::Let => BindingKind::Let,
+            VarDeclKind::Const => BindingKind::Const,
+        };
+        for d in &n.decls {
+            self.var_kind = kind;
+            self.visit_var_declarator(d);
+        }
+    }
+
+    fn visit_using_decl(&mut self, n: &UsingDecl) {
+        for d in &n.decls {
+            self.var_kind = BindingKind::Other;
+            self.visit_var_declarator(d);
+        }
+    }
+
+    fn visit_var_declarator(&mut self, n: &VarDeclarator) {
+        let kind = self.var_kind;
+        match (&n.name, &n.init) {
+            (Pat::Ident(b), Some(init)) => {
+                let value = self.value_of(init, 0);
+                self.declare(&b.id, kind, Some(value));
+                let id = b.id.to_id();
+                self.hint(init, ResultUse::Assigned(AccessPath::binding(id.clone())));
+                if is_function(init) {
+                    self.set_pending(
+                        init,
+                        PendingFn {
+                            name: Some(b.id.sym.clone()),
+                            declares: Some(id),
+                            ..Default::default()
+                        },
+                    );
+                }
+            }
+            (pat, _) => self.declare_pat(pat, kind, None),
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_fn_decl(&mut self, n: &FnDecl) {
+        self.declare(&n.ident, BindingKind::Function, Some(Value::Function(None)));
+        self.pending_fn = Some((
+            key(n.function.span),
+            PendingFn {
+                name: Some(n.ident.sym.clone()),
+                kind: Some(FnKind::Declaration),
+                declares: Some(n.ident.to_id()),
+                ..Default::default()
+            },
+        ));
+        n.function.visit_with(self);
+    }
+
+    fn visit_function(&mut self, n: &Function) {
+        self.enter_fn(n.span, FnKind::Expression);
+        for p in &n.params {
+            self.declare_pat(&p.pat, BindingKind::Param, None);
+        }
+        n.visit_children_with(self);
+        self.fn_stack.pop();
+    }
+
+    fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
+        self.enter_fn(n.span, FnKind::Arrow);
+        for p in &n.params {
+            self.declare_pat(p, BindingKind::Param, None);
+        }
+        if let ArrowFunctionBody::Expr(e) = &*n.body {
+            let value = self.value_of(e, 0);
+            self.model.returns.push(ReturnFact {
+                fn_ctx: self.fn_ctx(),
+                value,
+                span: self.range(e.span()),
+            });
+            self.hint(e, ResultUse::Returned);
+        }
+        n.visit_children_with(self);
+        self.fn_stack.pop();
+    }
+
+    fn visit_constructor(&mut self, n: &Constructor) {
+        let class = self.class_stack.last().copied();
+        self.pending_fn = Some((
+            key(n.span),
+            PendingFn {
+                name: Some("constructor".into()),
+                kind: Some(FnKind::Constructor),
+                class,
+                ..Default::default()
+            },
+        ));
+        self.enter_fn(n.span, FnKind::Constructor);
+        for p in &n.params {
+            match p {
+                ParamOrTsParamProp::Param(p) => self.declare_pat(&p.pat, BindingKind::Param, None),
+                ParamOrTsParamProp::TsParamProp(tp) => match &tp.param {
+                    TsParamPropParam::Ident(b) => self.declare(&b.id, BindingKind::Param, None),
+                    TsParamPropParam::Assign(a) => self.declare_pat(&a.left, BindingKind::Param, None),
+                },
+            }
+        }
+        n.visit_children_with(self);
+        self.fn_stack.pop();
+    }
+
+    fn visit_getter_prop(&mut self, n: &GetterProp) {
+        self.pending_fn = Some((
+            key(n.function.span),
+            PendingFn {
+                name: prop_name(&n.key),
+                kind: Some(FnKind::Getter),
+                ..Default::default()
+            },
+        ));
+        n.visit_children_with(self);
+    }
+
+    fn visit_setter_prop(&mut self, n: &SetterProp) {
+        self.pending_fn = Some((
+            key(n.function.span),
+            PendingFn {
+                name: prop_name(&n.key),
+                kind: Some(FnKind::Setter),
+                ..Default::default()
+            },
+        ));
+        n.visit_children_with(self);
+    }
+
+    fn visit_method_prop(&mut self, n: &MethodProp) {
+        self.pending_fn = Some((
+            key(n.function.span),
+            PendingFn {
+                name: prop_name(&n.key),
+                kind: Some(FnKind::Method),
+                ..Default::default()
+            },
+        ));
+        n.visit_children_with(self);
+    }
+
+    fn visit_key_value_prop(&mut self, n: &KeyValueProp) {
+        if is_function(&n.value) {
+            self.set_pending(
+                &n.value,
+                PendingFn {
+                    name: prop_name(&n.key),
+                    ..Default::default()
+                },
+            );
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_class_decl(&mut self, n: &ClassDecl) {
+        self.declare(&n.ident, BindingKind::Class, Some(Value::Other));
+        self.visit_class_with_name(&n.class, Some(n.ident.sym.clone()), Some(n.ident.to_id()));
+    }
+
+    fn visit_class_expr(&mut self, n: &ClassExpr) {
+        let name = n.ident.as_ref().map(|i| i.sym.clone());
+        self.visit_class_with_name(&n.class, name, None);
+    }
+
+    fn visit_catch_clause(&mut self, n: &CatchClause) {
+        if let Some(p) = &n.param {
+            self.declare_pat(p, BindingKind::CatchParam, None);
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_import_decl(&mut self, n: &ImportDecl) {
+        let source = n.src.value.to_atom_lossy().into_owned();
+        for s in &n.specifiers {
+            let local = match s {
+                ImportSpecifier::Named(n) => &n.local,
+                ImportSpecifier::Default(d) => &d.local,
+                ImportSpecifier::Namespace(ns) => &ns.local,
+            };
+            let binding = Binding {
+                kind: BindingKind::Import,
+                span: self.range(local.span),
+                fn_ctx: None,
+                init: None,
+                import_source: Some(source.clone()),
+            };
+            self.model.semantic.declare(local.to_id(), binding);
+        }
+    }
+
+    fn visit_return_stmt(&mut self, n: &ReturnStmt) {
+        if let Some(arg) = &n.arg {
+            let value = self.value_of(arg, 0);
+            self.model.returns.push(ReturnFact {
+                fn_ctx: self.fn_ctx(),
+                value,
+                span: self.range(n.span),
+            });
+            self.hint(arg, ResultUse::Returned);
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_call_expr(&mut self, n: &CallExpr) {
+        match &n.callee {
+            swc_ecma_ast::Callee::Expr(callee) => {
+                let id = self.record_call(n.span, Some(callee), &n.args, false);
+                self.visit_call_parts(id, Some(callee), &n.args);
+            }
+            _ => n.visit_children_with(self),
+        }
+    }
+
+    fn visit_opt_call(&mut self, n: &OptCall) {
+        let id = self.record_call(n.span, Some(&n.callee), &n.args, false);
+        self.visit_call_parts(id, Some(&n.callee), &n.args);
+    }
+
+    fn visit_opt_chain_expr(&mut self, n: &OptChainExpr) {
+        // A statement `a?.b()` hints the chain's span; pass it to the call.
+        if let OptChainBase::Call(c) = &*n.base {
+            if let Some(h) = self.use_hints.remove(&key(n.span)) {
+                self.use_hints.insert(key(c.span), h);
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_new_expr(&mut self, n: &NewExpr) {
+        let args = n.args.as_deref().unwrap_or(&[]);
+        let id = self.record_call(n.span, Some(&n.callee), args, true);
+        self.visit_call_parts(id, Some(&n.callee), args);
+    }
+
+    fn visit_assign_expr(&mut self, n: &AssignExpr) {
+        let op = n.op.as_str();
+        let value = self.value_of(&n.right, 0);
+        match &n.left {
+            AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
+                let id = b.id.to_id();
+                self.model.binding_writes.push(BindingWrite {
+                    id: id.clone(),
+                    value,
+                    span: self.range(n.span),
+                    fn_ctx: self.fn_ctx(),
+                });
+                self.hint(&n.right, ResultUse::Assigned(AccessPath::binding(id)));
+                if is_function(&n.right) {
+                    self.set_pending(
+                        &n.right,
+                        PendingFn {
+                            name: Some(b.id.sym.clone()),
+                            ..Default::default()
+                        },
+                    );
+                }
+            }
+            AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
+                if let Some(object) = self.path_of(&m.obj) {
+                    let k = key_of(&m.prop);
+                    let target = object.child(match &k {
+                        Key::Static(a) => a.clone(),
+                        Key::Dynamic { .. } => Atom::from(DYNAMIC),
+                    });
+                    if is_function(&n.right) {
+                        self.set_pending(
+                            &n.right,
+                            PendingFn {
+                                name: match &k {
+                                    Key::Static(a) => Some(a.clone()),
+                                    _ => None,
+                                },
+                                ..Default::default()
+                            },
+                        );
+                    }
+                    let key_span = match &m.prop {
+                        MemberProp::Computed(c) => self.range(c.expr.span()),
+                        MemberProp::Ident(i) => self.range(i.span),
+                        MemberProp::PrivateName(p) => self.range(p.span),
+                    };
+                    self.model.member_writes.push(MemberWrite {
+                        object,
+                        key: k,
+                        key_span,
+                        value,
+                        op,
+                        span: self.range(n.span),
+                        target_span: self.range(m.span),
+                        object_span: self.range(m.obj.span()),
+                        fn_ctx: self.fn_ctx(),
+                        is_statement: self.statement_assigns.contains(&key(n.span)),
+                    });
+                    self.hint(&n.right, ResultUse::Assigned(target));
+                }
+            }
+            _ => {}
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_unary_expr(&mut self, n: &UnaryExpr) {
+        if n.op == UnaryOp::Delete {
+            let member = match unwrap(&n.arg) {
+                Expr::Member(m) => Some(m),
+                Expr::OptChain(o) => match &*o.base {
+                    OptChainBase::Member(m) => Some(m),
+                    OptChainBase::Call(_) => None,
+                },
+                _ => None,
+            };
+            if let Some(m) = member {
+                if let Some(object) = self.path_of(&m.obj) {
+                    self.model.deletes.push(DeleteFact {
+                        object,
+                        key: key_of(&m.prop),
+                        span: self.range(n.span),
+                        fn_ctx: self.fn_ctx(),
+                    });
+                }
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_bin_expr(&mut self, n: &BinExpr) {
+        use BinaryOp::*;
+        if matches!(n.op, Lt | LtEq | Gt | GtEq | EqEq | EqEqEq | NotEq | NotEqEq) {
+            self.record_size_check(&n.left);
+            self.record_size_check(&n.right);
+        }
+        n.visit_children_with(self);
+    }
+}
+
+impl Collector<'_> {
+    fn visit_class_with_name(&mut self, class: &Class, name: Option<Atom>, binding: Option<BindingId>) {
+        let id = self.model.classes.len();
+        let super_class = class.super_class.as_deref().and_then(|s| self.path_of(s));
+        self.model.classes.push(ClassInfo {
+            name,
+            binding,
+            span: self.range(class.span),
+            super_class,
+            members: Vec::new(),
+            fn_ctx: self.fn_ctx(),
+        });
+        for d in &class.decorators {
+            d.visit_with(self);
+        }
+        if let Some(s) = &class.super_class {
+            s.visit_with(self);
+        }
+        self.class_stack.push(id);
+        for member in &class.body {
+            self.visit_class_member_of(id, member);
+        }
+        self.class_stack.pop();
+    }
+
+    fn push_member(&mut self, class: ClassId, m: ClassMember) -> usize {
+        let members = &mut self.model.classes[class].members;
+        members.push(m);
+        members.len() - 1
+    }
+
+    fn visit_class_member_of(&mut self, class: ClassId, member: &swc_ecma_ast::ClassMember) {
+        use swc_ecma_ast::ClassMember as M;
+        match member {
+            M::Method(m) => self.visit_method_like(class, prop_name(&m.key), m.is_static, m.kind, &m.function, m.span),
+            M::PrivateMethod(m) => self.visit_method_like(
+                class,
+                Some(Atom::from(format!("#{}", m.key.name))),
+                m.is_static,
+                m.kind,
+                &m.function,
+                m.span,
+            ),
+            M::ClassProp(p) => self.visit_prop_like(class, prop_name(&p.key), p.is_static, p.value.as_deref(), p.span, member),
+            M::PrivateProp(p) => self.visit_prop_like(
+                class,
+                Some(Atom::from(format!("#{}", p.key.name))),
+                p.is_static,
+                p.value.as_deref(),
+                p.span,
+                member,
+            ),
+            M::Constructor(c) => {
+                let idx = self.push_member(
+                    class,
+                    ClassMember {
+                        name: "constructor".into(),
+                        is_static: false,
+                        func: Some(self.model.functions.len()),
+                        value: None,
+                        span: self.range(c.span),
+                    },
+                );
+                let _ = idx;
+                c.visit_with(self);
+            }
+            other => other.visit_with(self),
+        }
+    }
+
+    fn visit_method_like(
+        &mut self,
+        class: ClassId,
+        name: Option<Atom>,
+        is_static: bool,
+        kind: MethodKind,
+        function: &Function,
+        span: Span,
+    ) {
+        let name = name.unwrap_or_else(|| Atom::from("[computed]"));
+        let idx = self.push_member(
+            class,
+            ClassMember {
+                name: name.clone(),
+                is_static,
+                func: None,
+                value: None,
+                span: self.range(span),
+            },
+        );
+        self.pending_fn = Some((
+            key(function.span),
+            PendingFn {
+                name: Some(name),
+                kind: Some(match kind {
+                    MethodKind::Method => FnKind::Method,
+                    MethodKind::Getter => FnKind::Getter,
+                    MethodKind::Setter => FnKind::Setter,
+                }),
+                class: Some(class),
+                is_static,
+                member: Some((class, idx)),
+                ..Default::default()
+            },
+        ));
+        function.visit_with(self);
+    }
+
+    fn visit_prop_like(
+        &mut self,
+        class: ClassId,
+        name: Option<Atom>,
+        is_static: bool,
+        value: Option<&Expr>,
+        span: Span,
+        member: &swc_ecma_ast::ClassMember,
+    ) {
+        let name = name.unwrap_or_else(|| Atom::from("[computed]"));
+        let summary = value.map(|v| self.value_of(v, 0));
+        let idx = self.push_member(
+            class,
+            ClassMember {
+                name: name.clone(),
+                is_static,
+                func: None,
+                value: summary,
+                span: self.range(span),
+            },
+        );
+        if let Some(v) = value {
+            if is_function(v) {
+                self.set_pending(
+                    v,
+                    PendingFn {
+                        name: Some(name.clone()),
+                        // Arrow fields bind `this` to the instance: they behave as methods.
+                        kind: Some(FnKind::Method),
+                        class: Some(class),
+                        is_static,
+                        member: Some((class, idx)),
+                        ..Default::default()
+                    },
+                );
+            } else if !is_static {
+                // Instance field initialisers run once per instance, like a constructor.
+                let f = self.class_field_ctx(class, span);
+                self.hint(v, ResultUse::Assigned(AccessPath { root: Root::This, props: vec![name] }));
+                self.fn_stack.push(f);
+                member.visit_children_with(self);
+                self.fn_stack.pop();
+                return;
+            }
+        }
+        member.visit_children_with(self);
+    }
+}

@@ -1,0 +1,325 @@
+//! The per-file model that every rule reads: the scope index (bindings) and the
+//! leak-relevant facts (calls, member writes, deletes, functions, classes),
+//! collected in **one** traversal after swc's resolver has run.
+//!
+//! Rules never walk the AST themselves: one shared pass keeps the cost of all
+//! rules together close to the cost of a single visit (see docs/architecture.md).
+
+mod collect;
+pub mod path;
+mod value;
+
+use std::ops::Range;
+
+use swc_atoms::Atom;
+use swc_common::SyntaxContext;
+
+pub use collect::build;
+pub use path::{AccessPath, Root};
+pub use value::Value;
+
+use crate::semantic::Semantic;
+
+pub type FnId = usize;
+pub type ClassId = usize;
+pub type CallId = usize;
+
+/// What kind of function a body is: it decides how often the body runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FnKind {
+    Declaration,
+    Expression,
+    Arrow,
+    Method,
+    Constructor,
+    Getter,
+    Setter,
+    /// Instance field initialisers of a class: they run once per instance.
+    FieldInit,
+}
+
+/// How a function is invoked, when the code says so at the definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invocation {
+    Unknown,
+    /// `(function () { … })()`
+    Immediately,
+    /// Passed as argument `arg` of call `call`.
+    CallbackOf { call: CallId, arg: usize },
+}
+
+#[derive(Clone, Debug)]
+pub struct FnInfo {
+    pub span: Range<usize>,
+    pub parent: Option<FnId>,
+    pub kind: FnKind,
+    /// Declared name, method name, or the variable/property it is assigned to.
+    pub name: Option<Atom>,
+    pub class: Option<ClassId>,
+    pub is_static: bool,
+    pub invocation: Invocation,
+}
+
+/// A class member as far as lifetime analysis cares.
+#[derive(Clone, Debug)]
+pub struct ClassMember {
+    pub name: Atom,
+    pub is_static: bool,
+    pub func: Option<FnId>,
+    pub value: Option<Value>,
+    pub span: Range<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClassInfo {
+    pub name: Option<Atom>,
+    /// The binding of a class declaration or of the variable it is assigned to.
+    pub binding: Option<(Atom, SyntaxContext)>,
+    pub span: Range<usize>,
+    pub super_class: Option<AccessPath>,
+    pub members: Vec<ClassMember>,
+    pub fn_ctx: Option<FnId>,
+}
+
+/// How the value a call returns is used.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResultUse {
+    /// Expression statement: the result is thrown away.
+    Discarded,
+    /// Stored in a variable or property.
+    Assigned(AccessPath),
+    /// Returned from the enclosing function (or an arrow's expression body).
+    Returned,
+    /// Receiver of a further method call: `setInterval(…).unref()`.
+    MethodCalled(Atom),
+    /// Passed to another call, used in an expression, …
+    Other,
+}
+
+/// What a callee is: `f()`, `a.b.c()`, `foo().on()`.
+#[derive(Clone, Debug)]
+pub struct Callee {
+    /// The full access path of the callee, when it has one (`a.b.c`).
+    pub path: Option<AccessPath>,
+    /// The method name for member calls (`c` in `a.b.c()`).
+    pub method: Option<Atom>,
+    /// The object a method is called on, when it is a plain access path.
+    pub receiver: Option<AccessPath>,
+    /// Source range of the receiver expression.
+    pub receiver_span: Option<Range<usize>>,
+    /// The receiver was created in place (`new X().on(…)`, `foo().on(…)`).
+    pub receiver_is_call: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Arg {
+    pub span: Range<usize>,
+    pub value: Value,
+    pub spread: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct CallFact {
+    pub span: Range<usize>,
+    pub callee_span: Range<usize>,
+    pub is_new: bool,
+    pub callee: Callee,
+    pub args: Vec<Arg>,
+    pub fn_ctx: Option<FnId>,
+    pub result: ResultUse,
+}
+
+/// A key written to or deleted from a container.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Key {
+    /// `o.x`, `o['x']`, `o[0]`.
+    Static(Atom),
+    /// Anything computed at run time; `ident` when it is a plain identifier.
+    Dynamic { ident: Option<(Atom, SyntaxContext)> },
+}
+
+/// `object[key] op value`.
+#[derive(Clone, Debug)]
+pub struct MemberWrite {
+    pub object: AccessPath,
+    pub key: Key,
+    pub key_span: Range<usize>,
+    pub value: Value,
+    /// `=`, `??=`, `||=`, …
+    pub op: &'static str,
+    /// The whole assignment.
+    pub span: Range<usize>,
+    /// The member expression on the left.
+    pub target_span: Range<usize>,
+    /// The object expression on the left.
+    pub object_span: Range<usize>,
+    pub fn_ctx: Option<FnId>,
+    /// The assignment is a statement of its own (its value is unused).
+    pub is_statement: bool,
+}
+
+/// `delete object[key]`.
+#[derive(Clone, Debug)]
+pub struct DeleteFact {
+    pub object: AccessPath,
+    pub key: Key,
+    pub span: Range<usize>,
+    pub fn_ctx: Option<FnId>,
+}
+
+/// `name = value` (a binding written after its declaration).
+#[derive(Clone, Debug)]
+pub struct BindingWrite {
+    pub id: (Atom, SyntaxContext),
+    pub value: Value,
+    pub span: Range<usize>,
+    pub fn_ctx: Option<FnId>,
+}
+
+/// `return value` (or an arrow's expression body).
+#[derive(Clone, Debug)]
+pub struct ReturnFact {
+    pub fn_ctx: Option<FnId>,
+    pub value: Value,
+    pub span: Range<usize>,
+}
+
+/// Everything rules know about one file.
+pub struct FileModel<'a> {
+    pub source: &'a str,
+    pub semantic: Semantic,
+    pub functions: Vec<FnInfo>,
+    pub classes: Vec<ClassInfo>,
+    pub calls: Vec<CallFact>,
+    pub member_writes: Vec<MemberWrite>,
+    pub deletes: Vec<DeleteFact>,
+    pub binding_writes: Vec<BindingWrite>,
+    pub returns: Vec<ReturnFact>,
+    /// Conditions of `if`/`while`/ternaries that read `.size` or `.length`
+    /// of a path: the usual shape of a bounded container.
+    pub size_checks: Vec<AccessPath>,
+}
+
+impl<'a> FileModel<'a> {
+    /// The text of a byte range.
+    pub fn text(&self, span: &Range<usize>) -> &'a str {
+        self.source.get(span.clone()).unwrap_or("")
+    }
+
+    /// Does code in this function context run more than once per process?
+    /// Module top level runs once; so does an immediately invoked function at
+    /// top level and a `once`-style callback registered from top level.
+    pub fn runs_many_times(&self, fn_ctx: Option<FnId>) -> bool {
+        let mut current = fn_ctx;
+        while let Some(id) = current {
+            let f = &self.functions[id];
+            let once = match f.invocation {
+                Invocation::Immediately => true,
+                Invocation::CallbackOf { call, .. } => self.is_one_shot_call(call),
+                Invocation::Unknown => false,
+            };
+            if !once {
+                return true;
+            }
+            current = f.parent;
+        }
+        false
+    }
+
+    /// Calls whose callback runs at most once per call: timers, `once`,
+    /// promise executors and reactions, `listen` callbacks.
+    fn is_one_shot_call(&self, call: CallId) -> bool {
+        let c = &self.calls[call];
+        if let Some(name) = c.callee.global_function() {
+            if matches!(
+                name.as_ref(),
+                "setTimeout" | "setImmediate" | "queueMicrotask" | "Promise" | "requestIdleCallback"
+            ) {
+                return true;
+            }
+        }
+        if let Some(m) = &c.callee.method {
+            if matches!(
+                m.as_ref(),
+                "once" | "then" | "catch" | "finally" | "listen" | "nextTick" | "ready"
+            ) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The class whose instance `this` refers to in a function context:
+    /// arrows inherit `this` from their parent.
+    pub fn this_class(&self, fn_ctx: Option<FnId>) -> Option<ClassId> {
+        let mut current = fn_ctx;
+        while let Some(id) = current {
+            let f = &self.functions[id];
+            if f.kind != FnKind::Arrow {
+                return f.class;
+            }
+            current = f.parent;
+        }
+        None
+    }
+
+    /// The function that owns `this` for a context (skipping arrows).
+    pub fn this_function(&self, fn_ctx: Option<FnId>) -> Option<FnId> {
+        let mut current = fn_ctx;
+        while let Some(id) = current {
+            if self.functions[id].kind != FnKind::Arrow {
+                return Some(id);
+            }
+            current = self.functions[id].parent;
+        }
+        None
+    }
+
+    /// Is `inner` the same function as `outer` or nested inside it?
+    pub fn is_within(&self, inner: Option<FnId>, outer: FnId) -> bool {
+        let mut current = inner;
+        while let Some(id) = current {
+            if id == outer {
+                return true;
+            }
+            current = self.functions[id].parent;
+        }
+        false
+    }
+
+    /// Calls of one method name, in source order.
+    pub fn method_calls<'m>(&'m self, name: &'m str) -> impl Iterator<Item = &'m CallFact> + 'm {
+        self.calls
+            .iter()
+            .filter(move |c| c.callee.method.as_deref() == Some(name))
+    }
+
+    /// Calls of a global function (`setInterval`, `window.setInterval`, …).
+    pub fn global_calls<'m>(&'m self, name: &'m str) -> impl Iterator<Item = &'m CallFact> + 'm {
+        self.calls
+            .iter()
+            .filter(move |c| !c.is_new && c.callee.global_function().as_deref() == Some(name))
+    }
+
+    /// Is the path a `.size`/`.length` bound checked somewhere in the file?
+    pub fn has_size_check(&self, path: &AccessPath) -> bool {
+        self.size_checks.iter().any(|p| p == path)
+    }
+}
+
+impl Callee {
+    /// The name of a global function called directly or through a global
+    /// object: `setInterval()`, `window.setInterval()`, `globalThis.setInterval()`.
+    /// A local binding with the same name does not count.
+    pub fn global_function(&self) -> Option<Atom> {
+        let path = self.path.as_ref()?;
+        let Root::Global(root) = &path.root else {
+            return None;
+        };
+        match path.props.as_slice() {
+            [] => Some(root.clone()),
+            [name] if path::is_global_object_name(root) => Some(name.clone()),
+            _ => None,
+        }
+    }
+}

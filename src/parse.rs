@@ -1,0 +1,153 @@
+//! Source text to swc AST: syntax by file extension, BOM handling, parse errors
+//! as fatal diagnostics, and a guard against input nested too deeply to parse.
+
+use std::path::Path;
+
+use swc_common::{
+    FileName, SourceFile, SourceMap, Spanned, comments::SingleThreadedComments, sync::Lrc,
+};
+use swc_ecma_ast::{EsVersion, Program};
+use swc_ecma_parser::{EsSyntax, Syntax, TsSyntax, parse_file_as_program};
+
+use crate::diagnostic::{Diagnostic, PARSE_ERROR};
+
+/// Deepest bracket nesting we hand to the parser. Real code stays far below;
+/// generated or hostile input above it is reported instead of risking the stack.
+pub const MAX_NESTING: usize = 4_000;
+
+/// The language dialects leaklint parses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// JavaScript with JSX (`.js .jsx .mjs .cjs`).
+    Js,
+    /// TypeScript (`.ts .mts .cts`).
+    Ts,
+    /// TypeScript with JSX (`.tsx`).
+    Tsx,
+}
+
+impl Dialect {
+    /// The dialect for a file name, or `None` when leaklint does not lint it
+    /// (other extensions, TypeScript declaration files).
+    pub fn for_path(path: &Path) -> Option<Dialect> {
+        let name = path.file_name()?.to_str()?;
+        if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+            return None;
+        }
+        match path.extension()?.to_str()? {
+            "js" | "jsx" | "mjs" | "cjs" => Some(Dialect::Js),
+            "ts" | "mts" | "cts" => Some(Dialect::Ts),
+            "tsx" => Some(Dialect::Tsx),
+            _ => None,
+        }
+    }
+
+    pub fn is_typescript(self) -> bool {
+        matches!(self, Dialect::Ts | Dialect::Tsx)
+    }
+
+    fn syntax(self) -> Syntax {
+        match self {
+            Dialect::Js => Syntax::Es(EsSyntax {
+                jsx: true,
+                decorators: true,
+                explicit_resource_management: true,
+                allow_return_outside_function: true,
+                ..Default::default()
+            }),
+            Dialect::Ts | Dialect::Tsx => Syntax::Typescript(TsSyntax {
+                tsx: self == Dialect::Tsx,
+                decorators: true,
+                ..Default::default()
+            }),
+        }
+    }
+}
+
+/// A parsed file. Spans in `program` are global swc positions; subtract
+/// `start` (see [`Parsed::offset`]) to get byte offsets into the text.
+pub struct Parsed {
+    pub program: Program,
+    pub comments: Option<SingleThreadedComments>,
+    pub file: Lrc<SourceFile>,
+}
+
+impl Parsed {
+    /// Byte offset into the source text of a swc position.
+    pub fn offset(&self, pos: swc_common::BytePos) -> usize {
+        pos.0.saturating_sub(self.file.start_pos.0) as usize
+    }
+}
+
+/// Strips a UTF-8 byte order mark: every offset leaklint reports is into the
+/// text after it, as in ESLint.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Parses `text` (without BOM). Comments are collected only when asked for:
+/// they cost time and only suppression directives need them.
+pub fn parse(
+    path: &Path,
+    text: &str,
+    dialect: Dialect,
+    want_comments: bool,
+) -> Result<Parsed, Diagnostic> {
+    if let Some(offset) = too_deep(text) {
+        return Err(Diagnostic::fatal(
+            PARSE_ERROR,
+            offset..offset,
+            format!("nesting deeper than {MAX_NESTING} levels; the file was not analysed"),
+        ));
+    }
+    let cm: Lrc<SourceMap> = Default::default();
+    let file = cm.new_source_file(FileName::Real(path.to_path_buf()).into(), text.to_string());
+    let comments = want_comments.then(SingleThreadedComments::default);
+    let mut recovered = Vec::new();
+    let result = parse_file_as_program(
+        &file,
+        dialect.syntax(),
+        EsVersion::latest(),
+        comments.as_ref().map(|c| c as &dyn swc_common::comments::Comments),
+        &mut recovered,
+    );
+    match result {
+        Ok(program) => Ok(Parsed {
+            program,
+            comments,
+            file,
+        }),
+        Err(err) => {
+            let span = err.span();
+            let lo = span.lo.0.saturating_sub(file.start_pos.0) as usize;
+            let hi = (span.hi.0.saturating_sub(file.start_pos.0) as usize).max(lo);
+            let lo = lo.min(text.len());
+            let hi = hi.min(text.len());
+            Err(Diagnostic::fatal(
+                PARSE_ERROR,
+                lo..hi,
+                format!("parsing error: {}", err.kind().msg()),
+            ))
+        }
+    }
+}
+
+/// Finds the first place where brackets nest deeper than [`MAX_NESTING`].
+/// A byte scan that ignores strings and comments: it can only overestimate
+/// depth inside unbalanced string contents, which real code does not reach.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}

@@ -1,0 +1,126 @@
+//! Output formats. Every format reads the same [`Report`]: positions are
+//! computed once per diagnostic (1-based lines, UTF-16 columns) in
+//! [`Report::new`], so no two formats can disagree about a location.
+
+pub mod json;
+pub mod pretty;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::FileResult;
+use crate::position::{LineIndex, Region};
+
+/// A diagnostic with its positions resolved.
+pub struct Located {
+    pub diag: Diagnostic,
+    pub region: Region,
+    /// Regions of `diag.labels`, same order.
+    pub label_regions: Vec<Region>,
+    /// The fix's edits as UTF-16 offsets (what ESLint's `fix.range` holds).
+    pub fix_ranges_utf16: Vec<Range<usize>>,
+}
+
+pub struct FileReport {
+    /// Path as shown to the user: relative to the working directory when
+    /// inside it, forward slashes.
+    pub path: String,
+    pub abs_path: PathBuf,
+    pub source: Option<Arc<str>>,
+    pub diagnostics: Vec<Located>,
+}
+
+/// Everything a formatter needs.
+pub struct Report {
+    pub files: Vec<FileReport>,
+    pub files_linted: usize,
+    pub elapsed: std::time::Duration,
+}
+
+impl Report {
+    pub fn new(results: Vec<FileResult>, cwd: &Path, elapsed: std::time::Duration) -> Report {
+        let files_linted = results.len();
+        let files = results
+            .into_iter()
+            .filter(|r| r.error.is_none())
+            .map(|r| locate(r, cwd))
+            .collect();
+        Report {
+            files,
+            files_linted,
+            elapsed,
+        }
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics().filter(|d| d.diag.severity == severity).count()
+    }
+
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Located> {
+        self.files.iter().flat_map(|f| f.diagnostics.iter())
+    }
+
+    pub fn files_with_problems(&self) -> usize {
+        self.files.iter().filter(|f| !f.diagnostics.is_empty()).count()
+    }
+}
+
+fn locate(r: FileResult, cwd: &Path) -> FileReport {
+    let abs_path = if r.path.is_absolute() { r.path.clone() } else { cwd.join(&r.path) };
+    let path = display_path(&r.path, cwd);
+    let text = r.source.clone().unwrap_or_else(|| Arc::from(""));
+    let index = LineIndex::new(&text);
+    let diagnostics = r
+        .diagnostics
+        .into_iter()
+        .map(|d| {
+            let region = index.region(&d.span);
+            let label_regions = d.labels.iter().map(|l| index.region(&l.span)).collect();
+            let fix_ranges_utf16 = d
+                .fix
+                .iter()
+                .flat_map(|f| f.edits.iter())
+                .map(|e| utf16_offset(&text, e.range.start)..utf16_offset(&text, e.range.end))
+                .collect();
+            Located {
+                diag: d,
+                region,
+                label_regions,
+                fix_ranges_utf16,
+            }
+        })
+        .collect();
+    FileReport {
+        path,
+        abs_path,
+        source: r.source,
+        diagnostics,
+    }
+}
+
+/// UTF-16 code units before a byte offset (JavaScript string index).
+pub fn utf16_offset(text: &str, byte: usize) -> usize {
+    let mut byte = byte.min(text.len());
+    while !text.is_char_boundary(byte) {
+        byte -= 1;
+    }
+    text[..byte].encode_utf16().count()
+}
+
+/// Relative to `cwd` when the path is inside it; always forward slashes.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let shown = if path.is_absolute() {
+        path.strip_prefix(cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// `1 problem`, `3 problems`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}

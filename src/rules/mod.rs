@@ -1,0 +1,36 @@
+//! The rule registry. A rule is data plus a function over the file model;
+//! the engine does everything else (severity, suppression, output).
+//!
+//! Adding a rule: one file here, one line in [`RULES`] (alphabetical), its
+//! doc in `rules/<name>.md`, its fixtures in `fixtures/<name>/`.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::FileModel;
+
+mod null_instead_of_delete;
+mod unbounded_cache;
+mod weakmap_fresh_key;
+
+pub struct Rule {
+    /// kebab-case, names the leaking pattern.
+    pub name: &'static str,
+    /// One line for `leaklint rules`; the first paragraph of the doc.
+    pub summary: &'static str,
+    pub default_severity: Severity,
+    /// A fix can be applied automatically for some findings.
+    pub fixable: bool,
+    /// The user-facing doc, `rules/<name>.md`.
+    pub docs: &'static str,
+    pub check: fn(&FileModel, &mut Vec<Diagnostic>),
+}
+
+/// Every rule, sorted by name.
+pub static RULES: &[Rule] = &[
+    null_instead_of_delete::RULE,
+    unbounded_cache::RULE,
+    weakmap_fresh_key::RULE,
+];
+
+pub fn find(name: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.name == name)
+}

@@ -1,0 +1,179 @@
+//! The scope index: which binding an identifier refers to, where it was
+//! declared, whether it lives at module level, and what it was initialised with.
+//!
+//! Scoping itself (hoisting, block scope, shadowing, the TS type/value split)
+//! is swc's resolver's job: it gives every identifier a `SyntaxContext`, and
+//! `(name, ctxt)` identifies a binding. This module only keeps the index that
+//! rules query. It is filled during the model's single traversal.
+
+use std::ops::Range;
+
+use rustc_hash::FxHashMap;
+use swc_atoms::Atom;
+use swc_common::SyntaxContext;
+use swc_ecma_ast::Ident;
+
+use crate::model::{FnId, Value};
+
+pub type BindingId = (Atom, SyntaxContext);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingKind {
+    Var,
+    Let,
+    Const,
+    Function,
+    Class,
+    Param,
+    CatchParam,
+    Import,
+    /// TS enums and namespaces, `using` declarations and other rare forms.
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub kind: BindingKind,
+    /// The identifier in the declaration.
+    pub span: Range<usize>,
+    /// The function the declaration belongs to; `None` at module level.
+    pub fn_ctx: Option<FnId>,
+    /// The initialiser of a `var`/`let`/`const`, the function of a declaration.
+    pub init: Option<Value>,
+    /// For imports: the module specifier.
+    pub import_source: Option<Atom>,
+}
+
+impl Binding {
+    pub fn is_module_level(&self) -> bool {
+        self.fn_ctx.is_none()
+    }
+}
+
+pub struct Semantic {
+    unresolved: SyntaxContext,
+    bindings: FxHashMap<BindingId, Binding>,
+}
+
+impl Semantic {
+    pub fn new(unresolved: SyntaxContext) -> Self {
+        Semantic {
+            unresolved,
+            bindings: FxHashMap::default(),
+        }
+    }
+
+    /// Records a declaration. The first declaration of a name wins
+    /// (`var x; var x = 1` keeps the first span, adds the later initialiser).
+    pub fn declare(&mut self, id: BindingId, binding: Binding) {
+        match self.bindings.get_mut(&id) {
+            Some(existing) => {
+                if existing.init.is_none() {
+                    existing.init = binding.init;
+                }
+            }
+            None => {
+                self.bindings.insert(id, binding);
+            }
+        }
+    }
+
+    /// Overwrites a binding's record (used to attach a function's id to its
+    /// declaration once the function has been entered).
+    pub fn replace(&mut self, id: BindingId, binding: Binding) {
+        self.bindings.insert(id, binding);
+    }
+
+    /// Is this identifier a reference to a global (no declaration binds it)?
+    pub fn is_global(&self, ident: &Ident) -> bool {
+        ident.ctxt == self.unresolved
+    }
+
+    pub fn is_unresolved(&self, ctxt: SyntaxContext) -> bool {
+        ctxt == self.unresolved
+    }
+
+    pub fn binding(&self, id: &BindingId) -> Option<&Binding> {
+        self.bindings.get(id)
+    }
+
+    pub fn bindings(&self) -> impl Iterator<Item = (&BindingId, &Binding)> {
+        self.bindings.iter()
+    }
+
+    /// Is the binding declared at module level (lives as long as the process)?
+    pub fn is_module_level(&self, id: &BindingId) -> bool {
+        self.bindings.get(id).is_some_and(Binding::is_module_level)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{self, Root};
+
+    fn with_model(src: &str, f: impl FnOnce(&model::FileModel)) {
+        crate::engine::with_model_for_test(src, crate::parse::Dialect::Ts, f)
+    }
+
+    fn find<'a>(m: &'a model::FileModel, name: &str) -> Vec<&'a Binding> {
+        m.semantic
+            .bindings()
+            .filter(|(id, _)| id.0 == name)
+            .map(|(_, b)| b)
+            .collect()
+    }
+
+    #[test]
+    fn module_level_and_shadowing_parameter_are_distinct_bindings() {
+        let src = "const cache = {};\nfunction f(cache) { cache.x = 1 }\n";
+        with_model(src, |m| {
+            let all = find(m, "cache");
+            assert_eq!(all.len(), 2);
+            assert_eq!(all.iter().filter(|b| b.is_module_level()).count(), 1);
+            assert!(all.iter().any(|b| b.kind == BindingKind::Param && !b.is_module_level()));
+            // The write inside `f` resolves to the parameter, not the module cache.
+            let w = &m.member_writes[0];
+            let Root::Binding(_, ctxt) = &w.object.root else {
+                panic!("expected a binding root")
+            };
+            let b = m.semantic.binding(&("cache".into(), *ctxt)).unwrap();
+            assert_eq!(b.kind, BindingKind::Param);
+        });
+    }
+
+    #[test]
+    fn globals_are_unresolved_and_locals_shadow_them() {
+        let src = "process.on('x', h);\nfunction g(process) { process.on('y', h) }\n";
+        with_model(src, |m| {
+            assert_eq!(m.calls[0].callee.receiver.as_ref().unwrap().root, Root::Global("process".into()));
+            assert!(matches!(m.calls[1].callee.receiver.as_ref().unwrap().root, Root::Binding(..)));
+        });
+    }
+
+    #[test]
+    fn block_scoped_and_hoisted_declarations() {
+        let src = "let a = 1;\n{ let a = 2; }\nfunction h() { var b; { var b = new Map(); } }\n";
+        with_model(src, |m| {
+            let a = find(m, "a");
+            assert_eq!(a.len(), 2, "block-scoped `a` is a second binding");
+            assert!(a.iter().all(|b| b.kind == BindingKind::Let));
+            let b = find(m, "b");
+            assert_eq!(b.len(), 1, "`var` hoists to one binding");
+            assert!(matches!(b[0].init, Some(Value::New { .. })));
+            assert!(!b[0].is_module_level());
+        });
+    }
+
+    #[test]
+    fn imports_classes_and_catch_parameters() {
+        let src = "import bus from './bus';\nclass Store {}\ntry {} catch (e) {}\n";
+        with_model(src, |m| {
+            let bus = find(m, "bus");
+            assert_eq!(bus[0].kind, BindingKind::Import);
+            assert_eq!(bus[0].import_source.as_deref(), Some("./bus"));
+            assert_eq!(find(m, "Store")[0].kind, BindingKind::Class);
+            assert_eq!(find(m, "e")[0].kind, BindingKind::CatchParam);
+        });
+    }
+}

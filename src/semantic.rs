@@ -50,9 +50,19 @@ impl Binding {
     }
 }
 
+/// A read of a binding: an identifier used as a value (`f(x)`, `return x`,
+/// `{ x }`, `<C p={x} />`). Declarations and assignment targets are not reads.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub span: Range<usize>,
+    /// The function the read happens in; `None` at module level.
+    pub fn_ctx: Option<FnId>,
+}
+
 pub struct Semantic {
     unresolved: SyntaxContext,
     bindings: FxHashMap<BindingId, Binding>,
+    references: FxHashMap<BindingId, Vec<Reference>>,
 }
 
 impl Semantic {
@@ -60,7 +70,20 @@ impl Semantic {
         Semantic {
             unresolved,
             bindings: FxHashMap::default(),
+            references: FxHashMap::default(),
         }
+    }
+
+    /// Records a read of a resolved identifier (globals are not indexed).
+    pub fn add_reference(&mut self, id: BindingId, reference: Reference) {
+        if id.1 != self.unresolved {
+            self.references.entry(id).or_default().push(reference);
+        }
+    }
+
+    /// Every read of a binding, in source order.
+    pub fn references(&self, id: &BindingId) -> &[Reference] {
+        self.references.get(id).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Records a declaration. The first declaration of a name wins

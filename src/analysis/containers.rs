@@ -51,8 +51,12 @@ pub fn kind_of(value: &Value) -> Option<ContainerKind> {
                 _ => return None,
             })
         }
-        Value::Call { callee: Some(p), .. } => {
+        Value::Call { callee, method, .. } => {
+            if creates_array(callee.as_ref(), method.as_deref()) {
+                return Some(ContainerKind::Array);
+            }
             // `lru(…)`, `new (require('lru-cache'))` style factories.
+            let p = callee.as_ref()?;
             let last = p.props.last().map(|a| a.as_ref()).or(match &p.root {
                 Root::Binding(n, _) | Root::Global(n) => Some(n.as_ref()),
                 Root::This => None,
@@ -61,6 +65,26 @@ pub fn kind_of(value: &Value) -> Option<ContainerKind> {
         }
         _ => None,
     }
+}
+
+/// Methods that return a new array whatever they are called on (in practice:
+/// arrays, strings, `Object.keys(…)`): `new Array(n).fill(null)`, `s.split(',')`.
+const ARRAY_RETURNING_METHODS: &[&str] = &["fill", "map", "filter", "slice", "concat", "flat", "flatMap", "split"];
+
+/// Does a call create an array: `Array(n)`, `Array.from(…)`, `Array.of(…)`,
+/// `Object.keys(…)`, or one of [`ARRAY_RETURNING_METHODS`]?
+fn creates_array(callee: Option<&AccessPath>, method: Option<&str>) -> bool {
+    if let Some(p) = callee {
+        if let Root::Global(root) = &p.root {
+            let props: Vec<&str> = p.props.iter().map(|a| a.as_ref()).collect();
+            match (root.as_ref(), props.as_slice()) {
+                ("Array", [] | ["from" | "of"]) => return true,
+                ("Object", ["keys" | "values" | "entries"]) => return true,
+                _ => {}
+            }
+        }
+    }
+    method.is_some_and(|m| ARRAY_RETURNING_METHODS.contains(&m))
 }
 
 /// A container that lives as long as the process.
@@ -126,16 +150,21 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
             Root::This => false,
         };
         if long_lived_owner {
-            let is_global = w.object.normalized() != w.object || matches!(w.object.root, Root::Global(_));
+            // `globalThis.x = {}` declares the global `x`: normalise so that
+            // every spelling (`x`, `global.x`, `window.x`) names it.
+            let path = owner.child(name.clone()).normalized();
+            let lifetime = match &path.root {
+                Root::Global(g) if g == "module" || g == "exports" => {
+                    "exported through `module.exports`: it lives as long as the process"
+                }
+                Root::Global(_) => "a property of a long-lived global: it lives as long as the process",
+                _ => "hung on a module-level object: it lives as long as the process",
+            };
             out.push(Container {
-                path: owner.child(name.clone()),
+                path,
                 kind,
                 decl_span: w.target_span.clone(),
-                lifetime: if is_global {
-                    "a property of a long-lived global: it lives as long as the process"
-                } else {
-                    "hung on a module-level object: it lives as long as the process"
-                },
+                lifetime,
             });
         }
     }

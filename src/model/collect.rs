@@ -16,7 +16,7 @@ use super::{
     Value,
 };
 use crate::model::BindingWrite;
-use crate::semantic::{Binding, BindingId, BindingKind, Semantic};
+use crate::semantic::{Binding, BindingId, BindingKind, Reference, Semantic};
 
 /// Builds the model of a resolved program. `start` is the swc position of the
 /// file's first byte; `unresolved` the context the resolver gives globals.
@@ -328,6 +328,14 @@ impl Collector<'_> {
         id
     }
 
+    fn add_reference(&mut self, ident: &Ident) {
+        let reference = Reference {
+            span: self.range(ident.span),
+            fn_ctx: self.fn_ctx(),
+        };
+        self.model.semantic.add_reference(ident.to_id(), reference);
+    }
+
     fn declare(&mut self, ident: &Ident, kind: BindingKind, init: Option<Value>) {
         let binding = Binding {
             kind,
@@ -524,6 +532,21 @@ pub(crate) fn key_of(prop: &MemberProp) -> Key {
 }
 
 impl Visit for Collector<'_> {
+    fn visit_expr(&mut self, n: &Expr) {
+        if let Expr::Ident(i) = n {
+            self.add_reference(i);
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_prop(&mut self, n: &Prop) {
+        // `{ x }` reads `x` without an `Expr::Ident`.
+        if let Prop::Shorthand(i) = n {
+            self.add_reference(i);
+        }
+        n.visit_children_with(self);
+    }
+
     fn visit_expr_stmt(&mut self, n: &ExprStmt) {
         let inner = match unwrap(&n.expr) {
             Expr::Await(a) => unwrap(&a.arg),
@@ -703,7 +726,10 @@ impl Visit for Collector<'_> {
 
     fn visit_class_expr(&mut self, n: &ClassExpr) {
         let name = n.ident.as_ref().map(|i| i.sym.clone());
-        self.visit_class_with_name(&n.class, name, None);
+        // A named class expression (`export default class Pool {…}`) binds its
+        // name: `Pool.instances` inside it names the class itself.
+        let binding = n.ident.as_ref().map(Ident::to_id);
+        self.visit_class_with_name(&n.class, name, binding);
     }
 
     fn visit_catch_clause(&mut self, n: &CatchClause) {

@@ -245,6 +245,15 @@ impl<'a> FileModel<'a> {
             ) {
                 return true;
             }
+            // Synchronous iteration runs its callback during the call itself:
+            // as often as the caller runs (setup at top level stays setup).
+            if matches!(
+                m.as_ref(),
+                "forEach" | "map" | "filter" | "reduce" | "reduceRight" | "some" | "every" | "find"
+                    | "findIndex" | "findLast" | "findLastIndex" | "flatMap" | "sort"
+            ) {
+                return true;
+            }
         }
         false
     }

@@ -23,7 +23,9 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if w.op != "=" || !w.value.is_nullish() || !keys::is_dynamic_key(model, &w.key) {
             continue;
         }
-        if !shared_owner(model, &w.object) {
+        // `this[k] = null` releases the instance's own fields (a cleanup
+        // loop in `destroy()`); the instance is not a keyed container.
+        if !shared_owner(model, &w.object) || (w.object.root == Root::This && w.object.props.is_empty()) {
             continue;
         }
         let kind = containers::kind_at(model, &all, w.fn_ctx, &w.object);

@@ -4,7 +4,7 @@ use super::Rule;
 use crate::analysis::containers::{self, ContainerKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{CallFact, FileModel, Root, Value};
-use crate::semantic::BindingKind;
+use crate::semantic::{BindingId, BindingKind};
 
 pub(crate) const RULE: Rule = Rule {
     name: "weakmap-fresh-key",
@@ -15,23 +15,40 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
+/// A `get`/`set`/`has`/`delete`/`add` call on a WeakMap or WeakSet.
+struct WeakCall<'m> {
+    call: &'m CallFact,
+    kind: ContainerKind,
+    method: &'m str,
+}
+
+fn weak_calls<'m>(model: &'m FileModel, all: &[containers::Container]) -> Vec<WeakCall<'m>> {
+    model
+        .calls
+        .iter()
+        .filter_map(|call| {
+            let method = call.callee.method.as_deref()?;
+            let recv = call.callee.receiver.as_ref()?;
+            let kind = containers::kind_at(model, all, call.fn_ctx, recv)?;
+            let valid = match kind {
+                ContainerKind::WeakMap => matches!(method, "set" | "get" | "has" | "delete"),
+                ContainerKind::WeakSet => matches!(method, "add" | "has" | "delete"),
+                _ => false,
+            };
+            (valid && !call.args.is_empty()).then_some(WeakCall { call, kind, method })
+        })
+        .collect()
+}
+
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let all = containers::long_lived(model);
-    for call in &model.calls {
-        let Some(method) = call.callee.method.as_deref() else { continue };
-        let Some(recv) = &call.callee.receiver else { continue };
-        let Some(kind) = containers::kind_at(model, &all, call.fn_ctx, recv) else { continue };
-        let valid = match kind {
-            ContainerKind::WeakMap => matches!(method, "set" | "get" | "has" | "delete"),
-            ContainerKind::WeakSet => matches!(method, "add" | "has" | "delete"),
-            _ => false,
-        };
-        if !valid {
-            continue;
-        }
-        let Some(key) = call.args.first() else { continue };
+    let weak = weak_calls(model, &all);
+    for WeakCall { call, kind, method } in &weak {
+        let (kind, method) = (*kind, *method);
+        let recv = call.callee.receiver.as_ref().expect("weak calls have a receiver");
+        let key = &call.args[0];
         let what = if kind == ContainerKind::WeakMap { "WeakMap" } else { "WeakSet" };
-        if let Some(created) = fresh_key(model, call, &key.value) {
+        if let Some(created) = fresh_key(model, call, &key.value, &weak) {
             let mut d = Diagnostic::new(
                 RULE.name,
                 call.span.clone(),
@@ -61,8 +78,9 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Where the key object was created, when it is created in this call.
-fn fresh_key(model: &FileModel, call: &CallFact, value: &Value) -> Option<std::ops::Range<usize>> {
+/// Where the key object was created, when it is created in this call and
+/// never leaves it (a key that is returned or stored can be looked up later).
+fn fresh_key(model: &FileModel, call: &CallFact, value: &Value, weak: &[WeakCall]) -> Option<std::ops::Range<usize>> {
     if is_fresh(value) {
         return Some(fresh_span(value).unwrap_or_else(|| call.span.clone()));
     }
@@ -78,17 +96,45 @@ fn fresh_key(model: &FileModel, call: &CallFact, value: &Value) -> Option<std::o
         .iter()
         .filter(|w| w.id == id && w.fn_ctx == call.fn_ctx && w.span.start < call.span.start)
         .last();
-    if let Some(w) = write {
-        return is_fresh(&w.value).then(|| w.span.clone());
-    }
-    // `const key = { id }` declared in the same function.
-    let b = model.semantic.binding(&id)?;
-    if b.fn_ctx.is_some() && b.fn_ctx == call.fn_ctx && matches!(b.kind, BindingKind::Const | BindingKind::Let | BindingKind::Var) {
-        if b.init.as_ref().is_some_and(is_fresh) {
-            return Some(b.span.clone());
+    let created = match write {
+        Some(w) => is_fresh(&w.value).then(|| w.span.clone())?,
+        None => {
+            // `const key = { id }` declared in the same function.
+            let b = model.semantic.binding(&id)?;
+            let local = b.fn_ctx.is_some()
+                && b.fn_ctx == call.fn_ctx
+                && matches!(b.kind, BindingKind::Const | BindingKind::Let | BindingKind::Var);
+            (local && b.init.as_ref().is_some_and(is_fresh)).then(|| b.span.clone())?
         }
-    }
-    None
+    };
+    (!escapes(model, &id, &created, call.fn_ctx, weak)).then_some(created)
+}
+
+/// Can the fresh object in binding `id` (created at `created`, in function
+/// `owner`) be reached after the call? Any read after its creation other than
+/// as a weak-collection key lets it escape: returned, stored, passed on,
+/// captured in JSX. A lookup (`get`/`has`/`set`) from a closure also keeps it
+/// reachable (`return () => wm.get(token)`); a `delete` from a closure (the
+/// timer in the seed leak) is only cleanup.
+fn escapes(
+    model: &FileModel,
+    id: &BindingId,
+    created: &std::ops::Range<usize>,
+    owner: Option<usize>,
+    weak: &[WeakCall],
+) -> bool {
+    model.semantic.references(id).iter().filter(|r| r.span.start >= created.end).any(|r| {
+        let as_key = weak.iter().find(|w| {
+            let arg = &w.call.args[0];
+            matches!(&arg.value, Value::Path(p) if p.props.is_empty() && p.root_binding().as_ref() == Some(id))
+                && arg.span.start <= r.span.start
+                && r.span.end <= arg.span.end
+        });
+        match as_key {
+            None => true,
+            Some(w) => r.fn_ctx != owner && w.method != "delete",
+        }
+    })
 }
 
 fn is_fresh(v: &Value) -> bool {

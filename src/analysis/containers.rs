@@ -97,6 +97,8 @@ pub struct Container {
     pub decl_span: Range<usize>,
     /// Why it lives forever, for messages.
     pub lifetime: &'static str,
+    /// How the source spells it where it is created (`globalThis.cache`).
+    pub display: String,
 }
 
 /// Every long-lived container of the file: module-level bindings, static
@@ -112,6 +114,7 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
         }
         if let Some(kind) = b.init.as_ref().and_then(kind_of) {
             out.push(Container {
+                display: id.0.to_string(),
                 path: AccessPath::binding(id.clone()),
                 kind,
                 decl_span: b.span.clone(),
@@ -126,8 +129,10 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
         }
         for m in class.members.iter().filter(|m| m.is_static) {
             if let Some(kind) = m.value.as_ref().and_then(kind_of) {
+                let path = AccessPath::binding(binding.clone()).child(m.name.clone());
                 out.push(Container {
-                    path: AccessPath::binding(binding.clone()).child(m.name.clone()),
+                    display: path.to_string(),
+                    path,
                     kind,
                     decl_span: m.span.clone(),
                     lifetime: "a static class field: it lives as long as the process",
@@ -161,6 +166,7 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
                 _ => "hung on a module-level object: it lives as long as the process",
             };
             out.push(Container {
+                display: model.text(&w.target_span).split_whitespace().collect(),
                 path,
                 kind,
                 decl_span: w.target_span.clone(),

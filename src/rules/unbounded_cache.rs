@@ -29,7 +29,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             let mut d = Diagnostic::new(
                 RULE.name,
                 site.clone(),
-                format!("`{}` grows with every new key and nothing ever removes an entry", c.path),
+                format!("`{}` grows with every new key and nothing ever removes an entry", c.display),
             )
             .with_label("grows here with a dynamic key")
             .with_related(c.decl_span.clone(), c.lifetime);
@@ -37,8 +37,8 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 d = d.with_related(p.clone(), "sets null here: the key stays");
             }
             let remove = match c.kind {
-                ContainerKind::Object => format!("`delete {}[key]`", c.path),
-                _ => format!("`{}.delete(key)`", c.path),
+                ContainerKind::Object => format!("`delete {}[key]`", c.display),
+                _ => format!("`{}.delete(key)`", c.display),
             };
             d = d.with_help(format!(
                 "every distinct key is kept until the process exits; remove entries with {remove} when they expire, or use a bounded cache (for example `lru-cache` with `max`)"

@@ -154,7 +154,10 @@ mod tests {
             let all = find(m, "cache");
             assert_eq!(all.len(), 2);
             assert_eq!(all.iter().filter(|b| b.is_module_level()).count(), 1);
-            assert!(all.iter().any(|b| b.kind == BindingKind::Param && !b.is_module_level()));
+            assert!(
+                all.iter()
+                    .any(|b| b.kind == BindingKind::Param && !b.is_module_level())
+            );
             // The write inside `f` resolves to the parameter, not the module cache.
             let w = &m.member_writes[0];
             let Root::Binding(_, ctxt) = &w.object.root else {
@@ -169,8 +172,14 @@ mod tests {
     fn globals_are_unresolved_and_locals_shadow_them() {
         let src = "process.on('x', h);\nfunction g(process) { process.on('y', h) }\n";
         with_model(src, |m| {
-            assert_eq!(m.calls[0].callee.receiver.as_ref().unwrap().root, Root::Global("process".into()));
-            assert!(matches!(m.calls[1].callee.receiver.as_ref().unwrap().root, Root::Binding(..)));
+            assert_eq!(
+                m.calls[0].callee.receiver.as_ref().unwrap().root,
+                Root::Global("process".into())
+            );
+            assert!(matches!(
+                m.calls[1].callee.receiver.as_ref().unwrap().root,
+                Root::Binding(..)
+            ));
         });
     }
 
@@ -197,6 +206,103 @@ mod tests {
             assert_eq!(bus[0].import_source.as_deref(), Some("./bus"));
             assert_eq!(find(m, "Store")[0].kind, BindingKind::Class);
             assert_eq!(find(m, "e")[0].kind, BindingKind::CatchParam);
+        });
+    }
+
+    fn reads_of(m: &model::FileModel, name: &str) -> Vec<String> {
+        let mut out: Vec<String> = m
+            .semantic
+            .bindings()
+            .filter(|(id, _)| id.0 == name)
+            .flat_map(|(id, _)| {
+                m.semantic
+                    .references(id)
+                    .iter()
+                    .map(|r| m.text(&r.span).to_string())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn references_are_reads_not_declarations_or_assignment_targets() {
+        let src = "let key = 1;\nkey = 2;\nf(key);\nconst o = { key };\nconst p = { key: key };\nreturn_(key + 1);\n";
+        with_model(src, |m| {
+            let key = find(m, "key");
+            assert_eq!(key.len(), 1);
+            let id = m
+                .semantic
+                .bindings()
+                .find(|(id, _)| id.0 == "key")
+                .unwrap()
+                .0
+                .clone();
+            let reads = m.semantic.references(&id);
+            // f(key), { key }, { key: key }, key + 1: four reads; the
+            // declaration and `key = 2` are not reads.
+            assert_eq!(reads.len(), 4, "{reads:?}");
+            assert!(
+                reads.windows(2).all(|w| w[0].span.start < w[1].span.start),
+                "source order"
+            );
+            assert!(reads.iter().all(|r| r.fn_ctx.is_none()));
+        });
+    }
+
+    #[test]
+    fn references_resolve_through_shadowing_and_skip_globals() {
+        let src = "const cache = {};\nfunction f(cache) { return cache }\nfunction g() { return cache }\nprocess.exit(0);\n";
+        with_model(src, |m| {
+            let (module_id, _) = m
+                .semantic
+                .bindings()
+                .find(|(id, b)| id.0 == "cache" && b.is_module_level())
+                .unwrap();
+            let (param_id, _) = m
+                .semantic
+                .bindings()
+                .find(|(id, b)| id.0 == "cache" && !b.is_module_level())
+                .unwrap();
+            let module_reads = m.semantic.references(module_id);
+            let param_reads = m.semantic.references(param_id);
+            assert_eq!(module_reads.len(), 1, "only `g` reads the module cache");
+            assert_eq!(param_reads.len(), 1, "`f` reads its parameter");
+            assert_ne!(module_reads[0].fn_ctx, param_reads[0].fn_ctx);
+            assert!(reads_of(m, "process").is_empty(), "globals are not indexed");
+        });
+    }
+
+    #[test]
+    fn jsx_and_typescript_reads_are_references() {
+        let src = "export function C(size: { w: number }) { const s = size as object; return s }\n";
+        with_model(src, |m| {
+            assert_eq!(reads_of(m, "size"), ["size"]);
+            assert_eq!(reads_of(m, "s"), ["s"]);
+        });
+        crate::engine::with_model_for_test(
+            "export function Box(size) { return <div style={size} /> }\n",
+            crate::parse::Dialect::Js,
+            |m| assert_eq!(reads_of(m, "size"), ["size"]),
+        );
+    }
+
+    #[test]
+    fn a_named_class_expression_binds_its_name() {
+        let src = "export default class Pool { static idle = {}; m() { Pool.idle.x = 1 } }\n";
+        with_model(src, |m| {
+            let class = &m.classes[0];
+            let binding = class
+                .binding
+                .clone()
+                .expect("the class expression's name is its binding");
+            assert_eq!(binding.0, "Pool");
+            let w = &m.member_writes[0];
+            assert_eq!(
+                w.object.root_binding(),
+                Some(binding),
+                "`Pool` inside the body is the class"
+            );
         });
     }
 }

@@ -48,14 +48,23 @@ fn json(args: &[&str]) -> (i32, Vec<Value>) {
     let out = leaklint(&all);
     let parsed: Value = serde_json::from_str(&stdout(&out))
         .unwrap_or_else(|e| panic!("invalid JSON ({e}):\n{}", stdout(&out)));
-    (code(&out), parsed.as_array().expect("a LintResult[] array").clone())
+    (
+        code(&out),
+        parsed.as_array().expect("a LintResult[] array").clone(),
+    )
 }
 
 /// The result of the file whose path ends with `suffix`.
 fn result_for<'a>(results: &'a [Value], suffix: &str) -> &'a Value {
     results
         .iter()
-        .find(|r| r["filePath"].as_str().unwrap().replace('\\', "/").ends_with(suffix))
+        .find(|r| {
+            r["filePath"]
+                .as_str()
+                .unwrap()
+                .replace('\\', "/")
+                .ends_with(suffix)
+        })
         .unwrap_or_else(|| panic!("no result for {suffix} in {:#?}", file_names(results)))
 }
 
@@ -64,7 +73,11 @@ fn file_names(results: &[Value]) -> Vec<String> {
         .iter()
         .map(|r| {
             let p = r["filePath"].as_str().unwrap().replace('\\', "/");
-            p.split(PROJECT).last().unwrap().trim_start_matches('/').to_string()
+            p.split(PROJECT)
+                .last()
+                .unwrap()
+                .trim_start_matches('/')
+                .to_string()
         })
         .collect();
     names.sort();
@@ -76,14 +89,25 @@ fn rule_ids(result: &Value) -> Vec<(Option<String>, u64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["ruleId"].as_str().map(str::to_string), m["line"].as_u64().unwrap()))
+        .map(|m| {
+            (
+                m["ruleId"].as_str().map(str::to_string),
+                m["line"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 
 #[test]
 fn clean_tree_exits_0() {
     let out = leaklint(&["fixtures/cli/clean"]);
-    assert_eq!(code(&out), 0, "stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        code(&out),
+        0,
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert!(stdout(&out).contains("no problems"), "{}", stdout(&out));
     assert!(stdout(&out).contains("2 files linted"), "{}", stdout(&out));
 }
@@ -99,11 +123,21 @@ fn findings_exit_1() {
 
 #[test]
 fn missing_path_exits_2_and_the_other_paths_are_still_linted() {
-    let out = leaklint(&["fixtures/cli/does-not-exist", "fixtures/cli/project/src/leak.js"]);
+    let out = leaklint(&[
+        "fixtures/cli/does-not-exist",
+        "fixtures/cli/project/src/leak.js",
+    ]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("does-not-exist"), "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("does-not-exist"),
+        "stderr: {}",
+        stderr(&out)
+    );
     let text = stdout(&out);
-    assert!(text.contains("unbounded-cache") && text.contains("leak.js"), "findings still printed:\n{text}");
+    assert!(
+        text.contains("unbounded-cache") && text.contains("leak.js"),
+        "findings still printed:\n{text}"
+    );
 }
 
 #[test]
@@ -112,7 +146,12 @@ fn walking_skips_dependencies_ignored_minified_and_declaration_files() {
     assert_eq!(code, 1);
     assert_eq!(
         file_names(&results),
-        ["src/broken.js", "src/leak.js", "src/slots.ts", "src/unicode.js"],
+        [
+            "src/broken.js",
+            "src/leak.js",
+            "src/slots.ts",
+            "src/unicode.js"
+        ],
         "node_modules/, .gitignored files, *.min.js and *.d.ts are skipped"
     );
 }
@@ -128,17 +167,27 @@ fn a_broken_file_is_a_parse_error_and_the_others_are_still_linted() {
     assert_eq!(m["ruleId"], Value::Null);
     assert_eq!(m["fatal"], Value::Bool(true));
     assert_eq!(m["severity"], 2);
-    assert_eq!((&m["line"], &m["column"]), (&Value::from(2), &Value::from(25)), "at the `{{` where `)` was expected: {m:#}");
+    assert_eq!(
+        (&m["line"], &m["column"]),
+        (&Value::from(2), &Value::from(25)),
+        "at the `{{` where `)` was expected: {m:#}"
+    );
     assert_eq!(broken["fatalErrorCount"], 1);
     assert_eq!(broken["errorCount"], 1);
 
     let leak = result_for(&results, "src/leak.js");
     assert_eq!(
         rule_ids(leak),
-        [(Some("unbounded-cache".into()), 4), (Some("null-instead-of-delete".into()), 5)]
+        [
+            (Some("unbounded-cache".into()), 4),
+            (Some("null-instead-of-delete".into()), 5)
+        ]
     );
     let slots = result_for(&results, "src/slots.ts");
-    assert_eq!(rule_ids(slots), [(Some("null-instead-of-delete".into()), 4)]);
+    assert_eq!(
+        rule_ids(slots),
+        [(Some("null-instead-of-delete".into()), 4)]
+    );
 }
 
 #[test]
@@ -150,12 +199,24 @@ fn a_broken_file_alone_exits_1() {
 
 #[test]
 fn explicitly_named_files_are_linted_even_when_ignored() {
-    let (code, results) = json(&["fixtures/cli/project/src/ignored.js", "fixtures/cli/project/src/vendor.min.js"]);
+    let (code, results) = json(&[
+        "fixtures/cli/project/src/ignored.js",
+        "fixtures/cli/project/src/vendor.min.js",
+    ]);
     assert_eq!(code, 1);
-    assert_eq!(rule_ids(result_for(&results, "src/ignored.js")), [(Some("unbounded-cache".into()), 3)]);
+    assert_eq!(
+        rule_ids(result_for(&results, "src/ignored.js")),
+        [(Some("unbounded-cache".into()), 3)]
+    );
     let min = rule_ids(result_for(&results, "src/vendor.min.js"));
-    assert!(min.contains(&(Some("unbounded-cache".into()), 1)), "{min:?}");
-    assert!(min.contains(&(Some("null-instead-of-delete".into()), 1)), "{min:?}");
+    assert!(
+        min.contains(&(Some("unbounded-cache".into()), 1)),
+        "{min:?}"
+    );
+    assert!(
+        min.contains(&(Some("null-instead-of-delete".into()), 1)),
+        "{min:?}"
+    );
 }
 
 #[test]
@@ -164,7 +225,10 @@ fn json_has_eslints_shape() {
     assert_eq!(results.len(), 1);
     let r = &results[0];
     let file_path = r["filePath"].as_str().unwrap();
-    assert!(Path::new(file_path).is_absolute(), "filePath is absolute: {file_path}");
+    assert!(
+        Path::new(file_path).is_absolute(),
+        "filePath is absolute: {file_path}"
+    );
     for key in [
         "errorCount",
         "fatalErrorCount",
@@ -176,35 +240,68 @@ fn json_has_eslints_shape() {
     }
     assert_eq!(r["errorCount"], 2);
     assert_eq!(r["warningCount"], 0);
-    assert_eq!(r["fixableErrorCount"], 1, "the null-instead-of-delete fix is safe");
+    assert_eq!(
+        r["fixableErrorCount"], 1,
+        "the null-instead-of-delete fix is safe"
+    );
 
     let messages = r["messages"].as_array().unwrap();
     let cache = &messages[0];
     assert_eq!(cache["ruleId"], "unbounded-cache");
     assert_eq!(cache["severity"], 2);
     assert_eq!(
-        (&cache["line"], &cache["column"], &cache["endLine"], &cache["endColumn"]),
-        (&Value::from(4), &Value::from(3), &Value::from(4), &Value::from(26)),
+        (
+            &cache["line"],
+            &cache["column"],
+            &cache["endLine"],
+            &cache["endColumn"]
+        ),
+        (
+            &Value::from(4),
+            &Value::from(3),
+            &Value::from(4),
+            &Value::from(26)
+        ),
         "`localCache[key] = value` on line 4, end exclusive: {cache:#}"
     );
     assert!(cache["message"].as_str().unwrap().contains("localCache"));
-    assert!(cache["help"].as_str().is_some_and(|h| h.contains("delete localCache[key]")));
-    assert!(cache.get("fix").is_none(), "unbounded-cache has no automatic fix");
+    assert!(
+        cache["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("delete localCache[key]"))
+    );
+    assert!(
+        cache.get("fix").is_none(),
+        "unbounded-cache has no automatic fix"
+    );
     let labels = cache["labels"].as_array().unwrap();
     assert!(
-        labels.iter().any(|l| l["line"] == 1 && l["message"].as_str().unwrap().contains("module level")),
+        labels
+            .iter()
+            .any(|l| l["line"] == 1 && l["message"].as_str().unwrap().contains("module level")),
         "the declaration is labelled: {labels:#?}"
     );
 
     let null = &messages[1];
     assert_eq!(null["ruleId"], "null-instead-of-delete");
-    assert_eq!((&null["line"], &null["column"]), (&Value::from(5), &Value::from(22)));
+    assert_eq!(
+        (&null["line"], &null["column"]),
+        (&Value::from(5), &Value::from(22))
+    );
     let fix = &null["fix"];
     assert_eq!(fix["text"], "delete localCache[key]");
-    let range: Vec<usize> = fix["range"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+    let range: Vec<usize> = fix["range"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as usize)
+        .collect();
     let source = std::fs::read_to_string(root().join("fixtures/cli/project/src/leak.js")).unwrap();
     let units: Vec<u16> = source.encode_utf16().collect();
-    assert_eq!(String::from_utf16(&units[range[0]..range[1]]).unwrap(), "localCache[key] = null");
+    assert_eq!(
+        String::from_utf16(&units[range[0]..range[1]]).unwrap(),
+        "localCache[key] = null"
+    );
 }
 
 #[test]
@@ -216,11 +313,24 @@ fn columns_and_fix_ranges_count_utf16_units_after_non_ascii_text() {
     // `function drop(clé) { const note = '😀 é'; ` is 41 chars, 42 UTF-16
     // units (the emoji is a surrogate pair) and 46 bytes.
     assert_eq!(m["column"], 43, "{m:#}");
-    assert_eq!(m["endColumn"], 43 + "entrées[clé] = null".encode_utf16().count(), "{m:#}");
-    let source = std::fs::read_to_string(root().join("fixtures/cli/project/src/unicode.js")).unwrap();
+    assert_eq!(
+        m["endColumn"],
+        43 + "entrées[clé] = null".encode_utf16().count(),
+        "{m:#}"
+    );
+    let source =
+        std::fs::read_to_string(root().join("fixtures/cli/project/src/unicode.js")).unwrap();
     let units: Vec<u16> = source.encode_utf16().collect();
-    let range: Vec<usize> = m["fix"]["range"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
-    assert_eq!(String::from_utf16(&units[range[0]..range[1]]).unwrap(), "entrées[clé] = null");
+    let range: Vec<usize> = m["fix"]["range"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as usize)
+        .collect();
+    assert_eq!(
+        String::from_utf16(&units[range[0]..range[1]]).unwrap(),
+        "entrées[clé] = null"
+    );
     assert_eq!(m["fix"]["text"], "delete entrées[clé]");
 }
 
@@ -230,8 +340,16 @@ fn rules_lists_every_rule() {
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
     for rule in leaklint::rules::RULES {
-        assert!(text.contains(rule.name), "`{}` missing from `leaklint rules`:\n{text}", rule.name);
-        assert!(text.contains(rule.summary), "summary of `{}` missing", rule.name);
+        assert!(
+            text.contains(rule.name),
+            "`{}` missing from `leaklint rules`:\n{text}",
+            rule.name
+        );
+        assert!(
+            text.contains(rule.summary),
+            "summary of `{}` missing",
+            rule.name
+        );
     }
 }
 
@@ -240,7 +358,10 @@ fn explain_prints_the_rule_doc() {
     let out = leaklint(&["explain", "unbounded-cache"]);
     assert_eq!(code(&out), 0);
     let doc = leaklint::rules::find("unbounded-cache").unwrap().docs;
-    assert!(stdout(&out).contains(doc), "the whole of rules/unbounded-cache.md is printed");
+    assert!(
+        stdout(&out).contains(doc),
+        "the whole of rules/unbounded-cache.md is printed"
+    );
 }
 
 #[test]
@@ -279,7 +400,11 @@ fn gitignore_is_honoured_outside_a_repository() {
         })
         .collect();
     linted.sort();
-    assert_eq!(linted, ["src/keep.gen.js", "src/ok.js"], "a negated pattern re-includes a file");
+    assert_eq!(
+        linted,
+        ["src/keep.gen.js", "src/ok.js"],
+        "a negated pattern re-includes a file"
+    );
 }
 
 #[test]

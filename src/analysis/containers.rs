@@ -27,8 +27,18 @@ impl ContainerKind {
 
 /// Constructors of caches that evict on their own.
 const BOUNDED_CONSTRUCTORS: &[&str] = &[
-    "LRUCache", "LRU", "LruCache", "QuickLRU", "TTLCache", "LRUMap", "NodeCache", "Keyv", "Cache",
-    "BoundedMap", "ExpiringMap", "TtlCache",
+    "LRUCache",
+    "LRU",
+    "LruCache",
+    "QuickLRU",
+    "TTLCache",
+    "LRUMap",
+    "NodeCache",
+    "Keyv",
+    "Cache",
+    "BoundedMap",
+    "ExpiringMap",
+    "TtlCache",
 ];
 
 /// The container kind a value creates, if it creates one.
@@ -45,7 +55,9 @@ pub fn kind_of(value: &Value) -> Option<ContainerKind> {
                 "WeakSet" => ContainerKind::WeakSet,
                 "Array" => ContainerKind::Array,
                 "Object" => ContainerKind::Object,
-                n if BOUNDED_CONSTRUCTORS.contains(&n) || n.to_ascii_lowercase().contains("lru") => {
+                n if BOUNDED_CONSTRUCTORS.contains(&n)
+                    || n.to_ascii_lowercase().contains("lru") =>
+                {
                     ContainerKind::Bounded
                 }
                 _ => return None,
@@ -61,7 +73,9 @@ pub fn kind_of(value: &Value) -> Option<ContainerKind> {
                 Root::Binding(n, _) | Root::Global(n) => Some(n.as_ref()),
                 Root::This => None,
             })?;
-            last.to_ascii_lowercase().contains("lru").then_some(ContainerKind::Bounded)
+            last.to_ascii_lowercase()
+                .contains("lru")
+                .then_some(ContainerKind::Bounded)
         }
         _ => None,
     }
@@ -69,7 +83,9 @@ pub fn kind_of(value: &Value) -> Option<ContainerKind> {
 
 /// Methods that return a new array whatever they are called on (in practice:
 /// arrays, strings, `Object.keys(…)`): `new Array(n).fill(null)`, `s.split(',')`.
-const ARRAY_RETURNING_METHODS: &[&str] = &["fill", "map", "filter", "slice", "concat", "flat", "flatMap", "split"];
+const ARRAY_RETURNING_METHODS: &[&str] = &[
+    "fill", "map", "filter", "slice", "concat", "flat", "flatMap", "split",
+];
 
 /// Does a call create an array: `Array(n)`, `Array.from(…)`, `Array.of(…)`,
 /// `Object.keys(…)`, or one of [`ARRAY_RETURNING_METHODS`]?
@@ -108,7 +124,10 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
     let mut out = Vec::new();
     for (id, b) in model.semantic.bindings() {
         if !b.is_module_level()
-            || !matches!(b.kind, BindingKind::Var | BindingKind::Let | BindingKind::Const)
+            || !matches!(
+                b.kind,
+                BindingKind::Var | BindingKind::Let | BindingKind::Const
+            )
         {
             continue;
         }
@@ -123,7 +142,9 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
         }
     }
     for class in &model.classes {
-        let Some(binding) = &class.binding else { continue };
+        let Some(binding) = &class.binding else {
+            continue;
+        };
         if class.fn_ctx.is_some() {
             continue;
         }
@@ -145,7 +166,9 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
             continue;
         }
         let Key::Static(name) = &w.key else { continue };
-        let Some(kind) = kind_of(&w.value) else { continue };
+        let Some(kind) = kind_of(&w.value) else {
+            continue;
+        };
         let owner = w.object.normalized();
         let long_lived_owner = match &owner.root {
             Root::Global(_) => true,
@@ -162,7 +185,9 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
                 Root::Global(g) if g == "module" || g == "exports" => {
                     "exported through `module.exports`: it lives as long as the process"
                 }
-                Root::Global(_) => "a property of a long-lived global: it lives as long as the process",
+                Root::Global(_) => {
+                    "a property of a long-lived global: it lives as long as the process"
+                }
                 _ => "hung on a module-level object: it lives as long as the process",
             };
             out.push(Container {
@@ -188,29 +213,48 @@ pub fn find<'c>(containers: &'c [Container], path: &AccessPath) -> Option<&'c Co
 
 /// The container kind of `this.<field>` in a class, from its field
 /// initialiser or a constructor assignment.
-pub fn this_field_kind(model: &FileModel, fn_ctx: Option<usize>, path: &AccessPath) -> Option<ContainerKind> {
+pub fn this_field_kind(
+    model: &FileModel,
+    fn_ctx: Option<usize>,
+    path: &AccessPath,
+) -> Option<ContainerKind> {
     if !path.is_this_field() {
         return None;
     }
     let class = model.this_class(fn_ctx)?;
     let field = &path.props[0];
-    if let Some(m) = model.classes[class].members.iter().find(|m| &m.name == field && !m.is_static) {
+    if let Some(m) = model.classes[class]
+        .members
+        .iter()
+        .find(|m| &m.name == field && !m.is_static)
+    {
         if let Some(k) = m.value.as_ref().and_then(kind_of) {
             return Some(k);
         }
     }
     model.member_writes.iter().find_map(|w| {
         let in_class = model.this_class(w.fn_ctx) == Some(class);
-        let ctor = w.fn_ctx.is_some_and(|f| model.functions[f].kind == FnKind::Constructor);
-        (in_class && ctor && w.object.root == Root::This && w.object.props.is_empty() && w.key == Key::Static(field.clone()))
-            .then(|| kind_of(&w.value))
-            .flatten()
+        let ctor = w
+            .fn_ctx
+            .is_some_and(|f| model.functions[f].kind == FnKind::Constructor);
+        (in_class
+            && ctor
+            && w.object.root == Root::This
+            && w.object.props.is_empty()
+            && w.key == Key::Static(field.clone()))
+        .then(|| kind_of(&w.value))
+        .flatten()
     })
 }
 
 /// The kind of container a receiver path names in a given context: a
 /// long-lived container, a `this` field, or a local initialised in the file.
-pub fn kind_at(model: &FileModel, containers: &[Container], fn_ctx: Option<usize>, path: &AccessPath) -> Option<ContainerKind> {
+pub fn kind_at(
+    model: &FileModel,
+    containers: &[Container],
+    fn_ctx: Option<usize>,
+    path: &AccessPath,
+) -> Option<ContainerKind> {
     if let Some(c) = find(containers, path) {
         return Some(c.kind);
     }
@@ -236,7 +280,10 @@ pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
     let evicting_methods = ["delete", "clear", "splice", "shift", "pop", "length"];
     if model.calls.iter().any(|c| {
         c.callee.receiver.as_ref().is_some_and(&same)
-            && c.callee.method.as_ref().is_some_and(|m| evicting_methods.contains(&m.as_ref()))
+            && c.callee
+                .method
+                .as_ref()
+                .is_some_and(|m| evicting_methods.contains(&m.as_ref()))
     }) {
         return true;
     }
@@ -272,4 +319,99 @@ pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
         return true;
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Dialect;
+
+    fn containers(src: &str) -> Vec<(String, ContainerKind, String)> {
+        let mut out = Vec::new();
+        crate::engine::with_model_for_test(src, Dialect::Ts, |m| {
+            out = long_lived(m)
+                .into_iter()
+                .map(|c| (c.path.to_string(), c.kind, c.display))
+                .collect();
+        });
+        out
+    }
+
+    #[test]
+    fn global_aliases_name_the_same_container() {
+        let found = containers(
+            "globalThis.a = {};\nwindow.b = new Map();\nglobal.c = new Set();\nprocess.d = {};\n",
+        );
+        assert_eq!(
+            found,
+            [
+                ("a".into(), ContainerKind::Object, "globalThis.a".into()),
+                ("b".into(), ContainerKind::Map, "window.b".into()),
+                ("c".into(), ContainerKind::Set, "global.c".into()),
+                (
+                    "process.d".into(),
+                    ContainerKind::Object,
+                    "process.d".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn module_level_static_and_hung_containers_but_not_locals() {
+        let src = "const a = {};\nclass K { static b = new Map() }\nfunction f() {}\nf.c = {};\nfunction g() { const d = {}; g.e = {} }\nmodule.exports.h = new Set();\n";
+        let paths: Vec<String> = containers(src).into_iter().map(|c| c.0).collect();
+        assert_eq!(paths, ["a", "K.b", "f.c", "module.exports.h"]);
+    }
+
+    #[test]
+    fn kinds_of_created_values() {
+        let src = "const a = new Array(4).fill(null);\nconst b = Array.from(x);\nconst c = Object.keys(o);\nconst d = s.split(',');\nconst e = new LRUCache({ max: 1 });\nconst f = Object.create(null);\nconst g = new WeakMap();\nconst h = compute();\n";
+        let kinds: Vec<(String, ContainerKind)> =
+            containers(src).into_iter().map(|c| (c.0, c.1)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("a".into(), ContainerKind::Array),
+                ("b".into(), ContainerKind::Array),
+                ("c".into(), ContainerKind::Array),
+                ("d".into(), ContainerKind::Array),
+                ("e".into(), ContainerKind::Bounded),
+                ("f".into(), ContainerKind::Object),
+                ("g".into(), ContainerKind::WeakMap),
+            ],
+            "`compute()` is not a container"
+        );
+    }
+
+    #[test]
+    fn eviction_forms() {
+        let evicted = |src: &str| {
+            let mut r = false;
+            crate::engine::with_model_for_test(src, Dialect::Js, |m| {
+                let c = long_lived(m);
+                r = has_eviction(m, &c[0].path);
+            });
+            r
+        };
+        assert!(evicted("const c = {};\nfunction f(k) { delete c[k] }\n"));
+        assert!(evicted(
+            "const c = new Map();\nfunction f() { c.clear() }\n"
+        ));
+        assert!(evicted("let c = {};\nfunction f() { c = {} }\n"));
+        assert!(evicted(
+            "const c = new Map();\nfunction f(k) { if (c.size > 10) return; c.set(k, 1) }\n"
+        ));
+        assert!(evicted(
+            "const c = {};\nfunction f(k) { if (Object.keys(c).length > 10) return; c[k] = 1 }\n"
+        ));
+        assert!(
+            !evicted("const c = {};\nfunction f(k) { c[k] = null }\n"),
+            "null is not eviction"
+        );
+        assert!(
+            !evicted("const c = {};\nfunction f(c, k) { delete c[k] }\n"),
+            "deleting from a shadowing parameter does not evict the module cache"
+        );
+    }
 }

@@ -27,12 +27,20 @@ pub fn is_dynamic_value(model: &FileModel, value: &Value) -> bool {
     }
 }
 
-fn is_constant_binding(model: &FileModel, id: &(swc_atoms::Atom, swc_common::SyntaxContext)) -> bool {
+fn is_constant_binding(
+    model: &FileModel,
+    id: &(swc_atoms::Atom, swc_common::SyntaxContext),
+) -> bool {
     model.semantic.binding(id).is_some_and(|b| {
         b.kind == BindingKind::Const
             && matches!(
                 b.init,
-                Some(Value::Str(_) | Value::Num(_) | Value::Bool | Value::Template { dynamic: false })
+                Some(
+                    Value::Str(_)
+                        | Value::Num(_)
+                        | Value::Bool
+                        | Value::Template { dynamic: false }
+                )
             )
     })
 }

@@ -15,7 +15,8 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
-const WHY: &str = "assigning null or undefined keeps the key, so the container still grows with every new key";
+const WHY: &str =
+    "assigning null or undefined keeps the key, so the container still grows with every new key";
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let all = containers::long_lived(model);
@@ -25,11 +26,16 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         }
         // `this[k] = null` releases the instance's own fields (a cleanup
         // loop in `destroy()`); the instance is not a keyed container.
-        if !shared_owner(model, &w.object) || (w.object.root == Root::This && w.object.props.is_empty()) {
+        if !shared_owner(model, &w.object)
+            || (w.object.root == Root::This && w.object.props.is_empty())
+        {
             continue;
         }
         let kind = containers::kind_at(model, &all, w.fn_ctx, &w.object);
-        if matches!(kind, Some(ContainerKind::Array | ContainerKind::Map | ContainerKind::Set)) {
+        if matches!(
+            kind,
+            Some(ContainerKind::Array | ContainerKind::Map | ContainerKind::Set)
+        ) {
             continue;
         }
         let target = model.text(&w.target_span);
@@ -46,7 +52,11 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         }
         d = d.with_fix(Fix {
             title: format!("replace with `delete {target}`"),
-            applicability: if w.is_statement { Applicability::Safe } else { Applicability::Unsafe },
+            applicability: if w.is_statement {
+                Applicability::Safe
+            } else {
+                Applicability::Unsafe
+            },
             edits: vec![Edit {
                 range: w.span.clone(),
                 text: format!("delete {target}"),
@@ -64,15 +74,25 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if containers::kind_at(model, &all, call.fn_ctx, recv) != Some(ContainerKind::Map) {
             continue;
         }
-        let recv_text = call.callee.receiver_span.as_ref().map(|s| model.text(s)).unwrap_or("");
+        let recv_text = call
+            .callee
+            .receiver_span
+            .as_ref()
+            .map(|s| model.text(s))
+            .unwrap_or("");
         let key_text = model.text(&key.span);
         let mut d = Diagnostic::new(
             RULE.name,
             call.span.clone(),
-            format!("`{recv_text}.set({key_text}, {})` keeps the key in the map", model.text(&value.span)),
+            format!(
+                "`{recv_text}.set({key_text}, {})` keeps the key in the map",
+                model.text(&value.span)
+            ),
         )
         .with_label("sets undefined here: the key stays")
-        .with_help(format!("{WHY}; use `{recv_text}.delete({key_text})` to remove the entry"));
+        .with_help(format!(
+            "{WHY}; use `{recv_text}.delete({key_text})` to remove the entry"
+        ));
         if let Some(c) = containers::find(&all, recv) {
             d = d.with_related(c.decl_span.clone(), c.lifetime);
         }
@@ -98,10 +118,9 @@ fn shared_owner(model: &FileModel, path: &AccessPath) -> bool {
     match &path.root {
         Root::This | Root::Global(_) => true,
         Root::Binding(..) => path.root_binding().is_some_and(|id| {
-            model
-                .semantic
-                .binding(&id)
-                .is_some_and(|b| b.is_module_level() || b.kind == crate::semantic::BindingKind::Import)
+            model.semantic.binding(&id).is_some_and(|b| {
+                b.is_module_level() || b.kind == crate::semantic::BindingKind::Import
+            })
         }),
     }
 }

@@ -18,7 +18,10 @@ pub(crate) const RULE: Rule = Rule {
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let all = containers::long_lived(model);
     for c in all.iter().filter(|c| {
-        matches!(c.kind, ContainerKind::Object | ContainerKind::Map | ContainerKind::Set)
+        matches!(
+            c.kind,
+            ContainerKind::Object | ContainerKind::Map | ContainerKind::Set
+        )
     }) {
         let growth = growth_sites(model, c);
         if growth.is_empty() || containers::has_eviction(model, &c.path) {
@@ -29,7 +32,10 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             let mut d = Diagnostic::new(
                 RULE.name,
                 site.clone(),
-                format!("`{}` grows with every new key and nothing ever removes an entry", c.display),
+                format!(
+                    "`{}` grows with every new key and nothing ever removes an entry",
+                    c.display
+                ),
             )
             .with_label("grows here with a dynamic key")
             .with_related(c.decl_span.clone(), c.lifetime);
@@ -68,12 +74,17 @@ fn growth_sites(model: &FileModel, c: &Container) -> Vec<std::ops::Range<usize>>
         _ => return sites,
     };
     for call in model.method_calls(method) {
-        let Some(recv) = &call.callee.receiver else { continue };
+        let Some(recv) = &call.callee.receiver else {
+            continue;
+        };
         if recv.normalized() != c.path || !model.runs_many_times(call.fn_ctx) {
             continue;
         }
-        let Some(first) = call.args.first() else { continue };
-        let value_nullish = method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
+        let Some(first) = call.args.first() else {
+            continue;
+        };
+        let value_nullish =
+            method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
         if keys::is_dynamic_value(model, &first.value) && !value_nullish {
             sites.push(call.span.clone());
         }
@@ -94,7 +105,10 @@ fn pseudo_evictions(model: &FileModel, c: &Container) -> Vec<std::ops::Range<usi
         model
             .method_calls("set")
             .filter(|call| {
-                call.callee.receiver.as_ref().is_some_and(|r| r.normalized() == c.path)
+                call.callee
+                    .receiver
+                    .as_ref()
+                    .is_some_and(|r| r.normalized() == c.path)
                     && call.args.get(1).is_some_and(|a| a.value.is_nullish())
             })
             .map(|call| call.span.clone()),

@@ -45,9 +45,17 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let weak = weak_calls(model, &all);
     for WeakCall { call, kind, method } in &weak {
         let (kind, method) = (*kind, *method);
-        let recv = call.callee.receiver.as_ref().expect("weak calls have a receiver");
+        let recv = call
+            .callee
+            .receiver
+            .as_ref()
+            .expect("weak calls have a receiver");
         let key = &call.args[0];
-        let what = if kind == ContainerKind::WeakMap { "WeakMap" } else { "WeakSet" };
+        let what = if kind == ContainerKind::WeakMap {
+            "WeakMap"
+        } else {
+            "WeakSet"
+        };
         if let Some(created) = fresh_key(model, call, &key.value, &weak) {
             let mut d = Diagnostic::new(
                 RULE.name,
@@ -80,7 +88,12 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
 
 /// Where the key object was created, when it is created in this call and
 /// never leaves it (a key that is returned or stored can be looked up later).
-fn fresh_key(model: &FileModel, call: &CallFact, value: &Value, weak: &[WeakCall]) -> Option<std::ops::Range<usize>> {
+fn fresh_key(
+    model: &FileModel,
+    call: &CallFact,
+    value: &Value,
+    weak: &[WeakCall],
+) -> Option<std::ops::Range<usize>> {
     if is_fresh(value) {
         return Some(fresh_span(value).unwrap_or_else(|| call.span.clone()));
     }
@@ -88,14 +101,16 @@ fn fresh_key(model: &FileModel, call: &CallFact, value: &Value, weak: &[WeakCall
     if !p.props.is_empty() {
         return None;
     }
-    let Root::Binding(..) = &p.root else { return None };
+    let Root::Binding(..) = &p.root else {
+        return None;
+    };
     let id = p.root_binding()?;
     // `key = new Object(key)` earlier in the same function.
     let write = model
         .binding_writes
         .iter()
-        .filter(|w| w.id == id && w.fn_ctx == call.fn_ctx && w.span.start < call.span.start)
-        .last();
+        .rev()
+        .find(|w| w.id == id && w.fn_ctx == call.fn_ctx && w.span.start < call.span.start);
     let created = match write {
         Some(w) => is_fresh(&w.value).then(|| w.span.clone())?,
         None => {
@@ -103,7 +118,10 @@ fn fresh_key(model: &FileModel, call: &CallFact, value: &Value, weak: &[WeakCall
             let b = model.semantic.binding(&id)?;
             let local = b.fn_ctx.is_some()
                 && b.fn_ctx == call.fn_ctx
-                && matches!(b.kind, BindingKind::Const | BindingKind::Let | BindingKind::Var);
+                && matches!(
+                    b.kind,
+                    BindingKind::Const | BindingKind::Let | BindingKind::Var
+                );
             (local && b.init.as_ref().is_some_and(is_fresh)).then(|| b.span.clone())?
         }
     };
@@ -140,7 +158,9 @@ fn escapes(
 fn is_fresh(v: &Value) -> bool {
     match v {
         Value::Object { .. } | Value::Array { .. } | Value::New { .. } => true,
-        Value::Call { callee: Some(p), .. } => p.is_global("Object"),
+        Value::Call {
+            callee: Some(p), ..
+        } => p.is_global("Object"),
         _ => false,
     }
 }
@@ -159,5 +179,7 @@ fn primitive_binding(model: &FileModel, v: &Value) -> bool {
     }
     p.root_binding()
         .and_then(|id| model.semantic.binding(&id).cloned())
-        .is_some_and(|b| b.kind == BindingKind::Const && b.init.as_ref().is_some_and(Value::is_primitive))
+        .is_some_and(|b| {
+            b.kind == BindingKind::Const && b.init.as_ref().is_some_and(Value::is_primitive)
+        })
 }

@@ -193,6 +193,8 @@ pub fn read_source(path: &Path) -> Result<Result<String, Diagnostic>, String> {
 }
 
 /// Bytes to text: binary content and invalid UTF-8 are fatal problems.
+// A fatal diagnostic is the natural error here; it is built once per bad file.
+#[allow(clippy::result_large_err)]
 pub fn decode(bytes: Vec<u8>) -> Result<String, Diagnostic> {
     let probe = &bytes[..bytes.len().min(8192)];
     if let Some(at) = probe.iter().position(|&b| b == 0) {

@@ -87,6 +87,8 @@ pub fn strip_bom(text: &str) -> &str {
 
 /// Parses `text` (without BOM). Comments are collected only when asked for:
 /// they cost time and only suppression directives need them.
+// The error is the fatal diagnostic itself, built once per broken file.
+#[allow(clippy::result_large_err)]
 pub fn parse(
     path: &Path,
     text: &str,

@@ -59,7 +59,10 @@ fn leaklint(dir: &Path, args: &[&str]) -> Run {
 
 /// The tree has error- and warning-level findings: one rule runs as a warning.
 fn lint_tree(dir: &Path, format: &str) -> Run {
-    leaklint(dir, &["-f", format, "--rule", "weakmap-fresh-key=warn", "."])
+    leaklint(
+        dir,
+        &["-f", format, "--rule", "weakmap-fresh-key=warn", "."],
+    )
 }
 
 /// Machine-specific parts of an output: the checkout path and the version.
@@ -69,8 +72,35 @@ fn normalize(s: &str) -> String {
     let version = env!("CARGO_PKG_VERSION");
     s.replace(&encoded, "[ROOT]")
         .replace(&root, "[ROOT]")
-        .replace(&format!("\"version\": \"{version}\""), "\"version\": \"[VERSION]\"")
-        .replace(&format!("\"semanticVersion\": \"{version}\""), "\"semanticVersion\": \"[VERSION]\"")
+        .replace(
+            &format!("\"version\": \"{version}\""),
+            "\"version\": \"[VERSION]\"",
+        )
+        .replace(
+            &format!("\"semanticVersion\": \"{version}\""),
+            "\"semanticVersion\": \"[VERSION]\"",
+        )
+}
+
+/// SARIF without the rule descriptors, whose text comes from `rules/*.md` and
+/// which every new rule extends: they are checked field by field in
+/// `sarif_describes_every_rule_and_indexes_every_result`. Each `ruleIndex`
+/// is shown as the id it points at, so the golden file still proves it.
+fn sarif_for_snapshot(text: &str) -> String {
+    let mut log: Value = serde_json::from_str(text).expect("SARIF is JSON");
+    let run = &mut log["runs"][0];
+    let ids: Vec<Value> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    run["tool"]["driver"]["rules"] = Value::from("[descriptors of every rule]");
+    for r in run["results"].as_array_mut().expect("results") {
+        let i = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        r["ruleIndex"] = Value::from(format!("[index of {}]", ids[i].as_str().unwrap()));
+    }
+    serde_json::to_string_pretty(&log).unwrap()
 }
 
 fn snapshot(name: &str, text: &str) {
@@ -87,9 +117,22 @@ fn snapshot(name: &str, text: &str) {
 fn golden_output_of_every_format_on_the_fixture_tree() {
     for (format, ext) in FORMATS {
         let run = lint_tree(&tree(), format);
-        assert_eq!(run.code, 1, "{format}: error-level problems exit 1\n{}", run.stderr);
-        assert!(run.stderr.contains("problems"), "{format}: summary on stderr: {}", run.stderr);
-        snapshot(&format!("tree.{format}.{ext}"), &normalize(&run.stdout));
+        assert_eq!(
+            run.code, 1,
+            "{format}: error-level problems exit 1\n{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("problems"),
+            "{format}: summary on stderr: {}",
+            run.stderr
+        );
+        let text = if *format == "sarif" {
+            sarif_for_snapshot(&run.stdout)
+        } else {
+            run.stdout
+        };
+        snapshot(&format!("tree.{format}.{ext}"), &normalize(&text));
     }
 }
 
@@ -98,10 +141,20 @@ fn golden_output_of_every_format_on_the_clean_tree() {
     for (format, ext) in FORMATS {
         let run = leaklint(&clean(), &["-f", format, "."]);
         assert_eq!(run.code, 0, "{format}: clean exits 0\n{}", run.stderr);
-        snapshot(&format!("clean.{format}.{ext}"), &normalize(&run.stdout));
+        let text = if *format == "sarif" {
+            sarif_for_snapshot(&run.stdout)
+        } else {
+            run.stdout
+        };
+        snapshot(&format!("clean.{format}.{ext}"), &normalize(&text));
     }
-    let sarif: Value = serde_json::from_str(&leaklint(&clean(), &["-f", "sarif", "."]).stdout).unwrap();
-    assert_eq!(sarif["runs"][0]["results"], Value::Array(vec![]), "clean SARIF has `results: []`");
+    let sarif: Value =
+        serde_json::from_str(&leaklint(&clean(), &["-f", "sarif", "."]).stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"],
+        Value::Array(vec![]),
+        "clean SARIF has `results: []`"
+    );
     let gitlab = leaklint(&clean(), &["-f", "gitlab", "."]).stdout;
     assert_eq!(gitlab.trim(), "[]");
     assert_eq!(leaklint(&clean(), &["-f", "github", "."]).stdout, "");
@@ -113,13 +166,20 @@ fn sarif_of_tree() -> Value {
 }
 
 fn results(sarif: &Value) -> &Vec<Value> {
-    sarif["runs"][0]["results"].as_array().expect("results array")
+    sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results array")
 }
 
 fn result_in<'a>(sarif: &'a Value, file: &str) -> Vec<&'a Value> {
     results(sarif)
         .iter()
-        .filter(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap().ends_with(file))
+        .filter(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with(file)
+        })
         .collect()
 }
 
@@ -135,13 +195,29 @@ fn sarif_describes_every_rule_and_indexes_every_result() {
     assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
     let rules = driver["rules"].as_array().unwrap();
     for rule in leaklint::rules::RULES {
-        let d = rules.iter().find(|d| d["id"] == rule.name).unwrap_or_else(|| panic!("{} listed", rule.name));
+        let d = rules
+            .iter()
+            .find(|d| d["id"] == rule.name)
+            .unwrap_or_else(|| panic!("{} listed", rule.name));
         assert_eq!(d["shortDescription"]["text"], rule.summary);
         for field in ["/fullDescription/text", "/help/text", "/help/markdown"] {
-            assert!(!d.pointer(field).and_then(Value::as_str).unwrap_or("").is_empty(), "{field}");
+            assert!(
+                !d.pointer(field)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .is_empty(),
+                "{field}"
+            );
         }
-        assert_eq!(d["defaultConfiguration"]["level"], rule.default_severity.as_str());
-        assert!(d["properties"]["tags"].as_array().is_some_and(|t| !t.is_empty()));
+        assert_eq!(
+            d["defaultConfiguration"]["level"],
+            rule.default_severity.as_str()
+        );
+        assert!(
+            d["properties"]["tags"]
+                .as_array()
+                .is_some_and(|t| !t.is_empty())
+        );
     }
     assert!(!results(&sarif).is_empty());
     for r in results(&sarif) {
@@ -150,8 +226,15 @@ fn sarif_describes_every_rule_and_indexes_every_result() {
         let loc = &r["locations"][0]["physicalLocation"];
         assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
-        assert!(uri.starts_with("fixtures/formats/tree/src/"), "repo-relative uri: {uri}");
-        assert!(r["partialFingerprints"]["leaklint/v1"].as_str().is_some_and(|f| f.len() == 64));
+        assert!(
+            uri.starts_with("fixtures/formats/tree/src/"),
+            "repo-relative uri: {uri}"
+        );
+        assert!(
+            r["partialFingerprints"]["leaklint/v1"]
+                .as_str()
+                .is_some_and(|f| f.len() == 64)
+        );
     }
     // Parse errors are results too, with their own descriptor.
     let broken = result_in(&sarif, "broken.ts");
@@ -159,7 +242,11 @@ fn sarif_describes_every_rule_and_indexes_every_result() {
     assert_eq!(broken[0]["ruleId"], "parse-error");
     assert_eq!(broken[0]["level"], "error");
     // Warnings keep their configured level.
-    assert!(result_in(&sarif, "weak.ts").iter().all(|r| r["level"] == "warning"));
+    assert!(
+        result_in(&sarif, "weak.ts")
+            .iter()
+            .all(|r| r["level"] == "warning")
+    );
 }
 
 #[test]
@@ -177,22 +264,43 @@ fn sarif_columns_count_utf16_code_units() {
     let line = text.lines().nth(3).unwrap();
     let end = region["endColumn"].as_u64().unwrap() as usize;
     let units: Vec<u16> = line.encode_utf16().collect();
-    assert_eq!(String::from_utf16(&units[54..end - 1]).unwrap(), "étiquettes[clé] = v + note");
+    assert_eq!(
+        String::from_utf16(&units[54..end - 1]).unwrap(),
+        "étiquettes[clé] = v + note"
+    );
 }
 
 #[test]
 fn sarif_carries_related_locations_and_fixes() {
     let sarif = sarif_of_tree();
     let sessions = result_in(&sarif, "sessions.js");
-    let nulled = sessions.iter().find(|r| r["ruleId"] == "null-instead-of-delete").expect("null write found");
-    let related = nulled["relatedLocations"].as_array().expect("related locations");
-    assert!(related.iter().all(|l| l["message"]["text"].as_str().is_some_and(|m| !m.is_empty())));
+    let nulled = sessions
+        .iter()
+        .find(|r| r["ruleId"] == "null-instead-of-delete")
+        .expect("null write found");
+    let related = nulled["relatedLocations"]
+        .as_array()
+        .expect("related locations");
+    assert!(
+        related
+            .iter()
+            .all(|l| l["message"]["text"].as_str().is_some_and(|m| !m.is_empty()))
+    );
     assert_eq!(related[0]["id"], 1);
     let change = &nulled["fixes"][0]["artifactChanges"][0];
-    assert_eq!(change["artifactLocation"], nulled["locations"][0]["physicalLocation"]["artifactLocation"]);
+    assert_eq!(
+        change["artifactLocation"],
+        nulled["locations"][0]["physicalLocation"]["artifactLocation"]
+    );
     let replacement = &change["replacements"][0];
-    assert_eq!(replacement["insertedContent"]["text"], "delete byToken[token]");
-    assert_eq!(replacement["deletedRegion"], nulled["locations"][0]["physicalLocation"]["region"]);
+    assert_eq!(
+        replacement["insertedContent"]["text"],
+        "delete byToken[token]"
+    );
+    assert_eq!(
+        replacement["deletedRegion"],
+        nulled["locations"][0]["physicalLocation"]["region"]
+    );
 }
 
 /// The multitool binary: `LEAKLINT_SARIF_MULTITOOL`, or where `.ci/run`
@@ -206,56 +314,110 @@ fn multitool() -> Option<PathBuf> {
     };
     let path = std::env::var_os("LEAKLINT_SARIF_MULTITOOL")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/sarif-tool/node_modules/@microsoft").join(native));
+        .unwrap_or_else(|| {
+            root()
+                .join("target/sarif-tool/node_modules/@microsoft")
+                .join(native)
+        });
     path.exists().then_some(path)
+}
+
+/// Runs `sarif-multitool validate` with the SARIF and GitHub ingestion rule
+/// sets; returns its findings as `(level, rule, message arguments)`.
+fn validate(tool: &Path, dir: &Path, name: &str, sarif: &str) -> Vec<(String, String, String)> {
+    let input = dir.join(format!("{name}.sarif"));
+    std::fs::write(&input, sarif).unwrap();
+    let log = dir.join(format!("{name}.validation.sarif"));
+    let out = Command::new(tool)
+        .args([
+            "validate",
+            "--rule-kind",
+            "Sarif;Gh",
+            "--log",
+            "ForceOverwrite",
+            "-o",
+        ])
+        .arg(&log)
+        .arg(&input)
+        .output()
+        .expect("run the SARIF multitool");
+    let console = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "{name}: the validator failed:\n{console}"
+    );
+    let log = std::fs::read_to_string(&log)
+        .unwrap_or_else(|e| panic!("no validation log ({e}):\n{console}"));
+    let verdict: Value = serde_json::from_str(&log).expect("validation log is JSON");
+    verdict["runs"]
+        .as_array()
+        .expect("validation runs")
+        .iter()
+        .flat_map(|r| r["results"].as_array().cloned().unwrap_or_default())
+        .map(|r| {
+            (
+                // SARIF's default level is `warning`.
+                r["level"].as_str().unwrap_or("warning").to_string(),
+                r["ruleId"].as_str().unwrap_or("?").to_string(),
+                r["message"]["arguments"].to_string(),
+            )
+        })
+        .collect()
 }
 
 #[test]
 fn sarif_passes_the_multitool_validator_with_github_rules() {
     let Some(tool) = multitool() else {
         let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        assert!(!ci, "CI must run the SARIF validator: install it as .ci/run does");
+        assert!(
+            !ci,
+            "CI must run the SARIF validator: install it as .ci/run does"
+        );
         eprintln!(
             "SKIPPED: SARIF multitool not installed; run `npm install --prefix target/sarif-tool @microsoft/sarif-multitool@5.7.0` (or set LEAKLINT_SARIF_MULTITOOL)"
         );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    for (name, run) in [("tree", lint_tree(&tree(), "sarif")), ("clean", leaklint(&clean(), &["-f", "sarif", "."]))] {
-        let input = dir.path().join(format!("{name}.sarif"));
-        std::fs::write(&input, &run.stdout).unwrap();
-        let log = dir.path().join(format!("{name}.validation.sarif"));
-        let out = Command::new(&tool)
-            .args(["validate", "--rule-kind", "Sarif;Gh", "--log", "ForceOverwrite", "-o"])
-            .arg(&log)
-            .arg(&input)
-            .output()
-            .expect("run the SARIF multitool");
-        let console = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        let verdict: Value = serde_json::from_str(
-            &std::fs::read_to_string(&log).unwrap_or_else(|e| panic!("no validation log ({e}):\n{console}")),
-        )
-        .expect("validation log is JSON");
-        let findings: Vec<Value> = verdict["runs"]
-            .as_array()
-            .expect("validation runs")
-            .iter()
-            .flat_map(|r| r["results"].as_array().cloned().unwrap_or_default())
-            .collect();
-        let errors: Vec<String> = findings
-            .iter()
-            .filter(|r| r["level"].as_str().unwrap_or("warning") == "error")
-            .map(|r| format!("{}: {}", r["ruleId"], r["message"]))
-            .collect();
-        assert!(errors.is_empty(), "{name}: SARIF validator errors:\n{}\n{console}", errors.join("\n"));
+    let tree_sarif = lint_tree(&tree(), "sarif").stdout;
+    for (name, sarif) in [
+        ("tree", tree_sarif.clone()),
+        ("clean", leaklint(&clean(), &["-f", "sarif", "."]).stdout),
+    ] {
+        let findings = validate(&tool, dir.path(), name, &sarif);
+        let errors: Vec<_> = findings.iter().filter(|f| f.0 == "error").collect();
         assert!(
-            out.status.success(),
-            "{name}: the validator failed:\n{console}"
+            errors.is_empty(),
+            "{name}: SARIF validator errors: {errors:#?}"
         );
-        for r in &findings {
-            eprintln!("{name}: validator {}: {}", r["level"], r["ruleId"]);
+        for (level, rule, args) in &findings {
+            eprintln!("{name}: validator {level} {rule}: {args}");
         }
     }
+
+    // Control: the validator does reject a result GitHub could not ingest
+    // (no message text, no location), so a pass above means something.
+    let mut broken: Value = serde_json::from_str(&tree_sarif).unwrap();
+    let first = &mut broken["runs"][0]["results"][0];
+    first["message"] = serde_json::json!({ "id": "missing" });
+    first.as_object_mut().unwrap().remove("locations");
+    let findings = validate(&tool, dir.path(), "broken", &broken.to_string());
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.0 == "error" && f.1.starts_with("GH")),
+        "{findings:#?}"
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.0 == "error" && f.1.starts_with("SARIF")),
+        "{findings:#?}"
+    );
 }
 
 /// What GitHub's runner reads from one workflow command line: the command,
@@ -295,7 +457,10 @@ fn parse_command(line: &str) -> WorkflowCommand {
 }
 
 fn prop<'a>(c: &'a WorkflowCommand, key: &str) -> Option<&'a str> {
-    c.props.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    c.props
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 fn report_of(path: &str, cwd: &str, text: &str, diagnostics: Vec<Diagnostic>) -> Report {
@@ -315,11 +480,20 @@ fn github_commands_escape_data_and_properties() {
     let mut d = Diagnostic::new("unbounded-cache", 10..19, message).with_help("use 50%, not: 100%");
     d.severity = Severity::Error;
     let multi_line = Diagnostic::new("unbounded-cache", 0..19, "spans two lines");
-    let report = report_of("/nowhere/we,ird:dir/a%b.js", "/nowhere", text, vec![d, multi_line]);
+    let report = report_of(
+        "/nowhere/we,ird:dir/a%b.js",
+        "/nowhere",
+        text,
+        vec![d, multi_line],
+    );
     let out = github::render(&report, &RepoRoot::discover(Path::new("/nowhere")));
 
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 2, "one line per command, newlines escaped:\n{out}");
+    assert_eq!(
+        lines.len(),
+        2,
+        "one line per command, newlines escaped:\n{out}"
+    );
     for line in &lines {
         let c = parse_command(line);
         // Properties may hold no raw `:` or `,` and the data no raw CR/LF.
@@ -331,7 +505,10 @@ fn github_commands_escape_data_and_properties() {
     }
     let first = parse_command(lines[0]);
     assert_eq!(first.name, "error");
-    assert_eq!(first.data, format!("we,ird:dir/a%b.js:2:1: {message}\nhelp: use 50%, not: 100%"));
+    assert_eq!(
+        first.data,
+        format!("we,ird:dir/a%b.js:2:1: {message}\nhelp: use 50%, not: 100%")
+    );
     assert_eq!(prop(&first, "title"), Some("leaklint(unbounded-cache)"));
     assert_eq!(
         lines[0],
@@ -340,15 +517,25 @@ fn github_commands_escape_data_and_properties() {
     // The runner drops col/endColumn on multi-line spans: they are not sent.
     let second = parse_command(lines[1]);
     assert_eq!(second.name, "warning");
-    assert_eq!((prop(&second, "line"), prop(&second, "endLine")), (Some("1"), Some("2")));
-    assert_eq!((prop(&second, "col"), prop(&second, "endColumn")), (None, None));
+    assert_eq!(
+        (prop(&second, "line"), prop(&second, "endLine")),
+        (Some("1"), Some("2"))
+    );
+    assert_eq!(
+        (prop(&second, "col"), prop(&second, "endColumn")),
+        (None, None)
+    );
 }
 
 #[test]
 fn github_orders_by_severity_and_counts_what_it_cannot_annotate() {
     let text = "x\n".repeat(30);
     let diag = |line: usize, sev: Severity| {
-        let mut d = Diagnostic::new("unbounded-cache", line * 2..line * 2 + 1, format!("finding on line {}", line + 1));
+        let mut d = Diagnostic::new(
+            "unbounded-cache",
+            line * 2..line * 2 + 1,
+            format!("finding on line {}", line + 1),
+        );
         d.severity = sev;
         d
     };
@@ -366,11 +553,22 @@ fn github_orders_by_severity_and_counts_what_it_cannot_annotate() {
     // Within a severity, file order is kept.
     assert_eq!(prop(&commands[0], "line"), Some("12"));
     let notice = &commands.last().unwrap().data;
-    assert!(notice.starts_with("2 more errors and 1 more warning than GitHub annotates"), "{notice}");
+    assert!(
+        notice.starts_with("2 more errors and 1 more warning than GitHub annotates"),
+        "{notice}"
+    );
 
-    let few = report_of("/nowhere/a.js", "/nowhere", &text, (0..10).map(|i| diag(i, Severity::Error)).collect());
+    let few = report_of(
+        "/nowhere/a.js",
+        "/nowhere",
+        &text,
+        (0..10).map(|i| diag(i, Severity::Error)).collect(),
+    );
     let out = github::render(&few, &RepoRoot::discover(Path::new("/nowhere")));
-    assert!(!out.contains("::notice"), "no notice within the limit:\n{out}");
+    assert!(
+        !out.contains("::notice"),
+        "no notice within the limit:\n{out}"
+    );
 }
 
 #[test]
@@ -383,7 +581,10 @@ fn github_paths_resolve_from_the_repository_root_in_a_subdirectory() {
         .collect();
     assert_eq!(
         files,
-        ["fixtures/formats/tree/src/lib/unicode.js", "fixtures/formats/tree/src/lib/weak.ts"],
+        [
+            "fixtures/formats/tree/src/lib/unicode.js",
+            "fixtures/formats/tree/src/lib/weak.ts"
+        ],
         "{}",
         run.stdout
     );
@@ -393,7 +594,10 @@ fn github_paths_resolve_from_the_repository_root_in_a_subdirectory() {
     let sub = dir.path().join("pkg");
     std::fs::create_dir(&sub).unwrap();
     std::fs::copy(tree().join("src/lib/unicode.js"), sub.join("unicode.js")).unwrap();
-    assert!(!dir.path().ancestors().any(|a| a.join(".git").exists()), "temp dir is not in a repository");
+    assert!(
+        !dir.path().ancestors().any(|a| a.join(".git").exists()),
+        "temp dir is not in a repository"
+    );
     let run = leaklint(dir.path(), &["-f", "github", "."]);
     let c = parse_command(run.stdout.lines().next().expect("one annotation"));
     assert_eq!(prop(&c, "file"), Some("pkg/unicode.js"));
@@ -403,7 +607,10 @@ fn parse_xml(xml: &str) -> Vec<(String, Vec<(String, String)>)> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut elements = Vec::new();
     loop {
-        match reader.read_event().unwrap_or_else(|e| panic!("invalid XML: {e}\n{xml}")) {
+        match reader
+            .read_event()
+            .unwrap_or_else(|e| panic!("invalid XML: {e}\n{xml}"))
+        {
             quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
                 let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
                 let attrs = e
@@ -424,7 +631,10 @@ fn parse_xml(xml: &str) -> Vec<(String, Vec<(String, String)>)> {
 }
 
 fn attr<'a>(el: &'a (String, Vec<(String, String)>), key: &str) -> &'a str {
-    el.1.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("{key} on {el:?}"))
+    el.1.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("{key} on {el:?}"))
 }
 
 #[test]
@@ -435,10 +645,19 @@ fn xml_outputs_parse_and_round_trip_awkward_text() {
             let elements = parse_xml(&run.stdout);
             let json: Value = serde_json::from_str(&lint_tree(&dir, "json").stdout).unwrap();
             let files = json.as_array().unwrap().len();
-            let problems: usize = json.as_array().unwrap().iter().map(|f| f["messages"].as_array().unwrap().len()).sum();
+            let problems: usize = json
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["messages"].as_array().unwrap().len())
+                .sum();
             let count = |name: &str| elements.iter().filter(|e| e.0 == name).count();
             if format == "checkstyle" {
-                assert_eq!((count("file"), count("error")), (files, problems), "{format} in {dir:?}");
+                assert_eq!(
+                    (count("file"), count("error")),
+                    (files, problems),
+                    "{format} in {dir:?}"
+                );
             } else {
                 assert_eq!(count("testsuite"), files);
                 assert_eq!(count("failure") + count("error"), problems);
@@ -453,21 +672,41 @@ fn xml_outputs_parse_and_round_trip_awkward_text() {
     let cs = parse_xml(&checkstyle::render(&report));
     let error = cs.iter().find(|e| e.0 == "error").unwrap();
     let expected = message.replace('\u{1}', "\u{fffd}");
-    assert_eq!(attr(error, "message"), format!("{expected} (unbounded-cache)"));
+    assert_eq!(
+        attr(error, "message"),
+        format!("{expected} (unbounded-cache)")
+    );
     assert_eq!(attr(error, "source"), "leaklint.rules.unbounded-cache");
-    assert_eq!(attr(cs.iter().find(|e| e.0 == "file").unwrap(), "name"), "/nowhere/x&y.js");
+    assert_eq!(
+        attr(cs.iter().find(|e| e.0 == "file").unwrap(), "name"),
+        "/nowhere/x&y.js"
+    );
     let ju = junit::render(&report);
     let parsed = parse_xml(&ju);
     let failure = parsed.iter().find(|e| e.0 == "failure").unwrap();
     assert_eq!(attr(failure, "message"), expected);
-    assert_eq!(attr(parsed.iter().find(|e| e.0 == "testcase").unwrap(), "classname"), "/nowhere/x&y");
+    assert_eq!(
+        attr(
+            parsed.iter().find(|e| e.0 == "testcase").unwrap(),
+            "classname"
+        ),
+        "/nowhere/x&y"
+    );
 }
 
 fn fingerprints(path: &str, text: &str) -> Vec<String> {
     let diags = leaklint::lint_source(Path::new(path), text, &leaklint::RuleSet::default());
     let report = report_of(path, "/nowhere", text, diags);
-    let out: Value = serde_json::from_str(&gitlab::render(&report, &RepoRoot::discover(Path::new("/nowhere")))).unwrap();
-    out.as_array().unwrap().iter().map(|i| i["fingerprint"].as_str().unwrap().to_string()).collect()
+    let out: Value = serde_json::from_str(&gitlab::render(
+        &report,
+        &RepoRoot::discover(Path::new("/nowhere")),
+    ))
+    .unwrap();
+    out.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -475,9 +714,20 @@ fn gitlab_fingerprints_survive_unrelated_edits_and_stay_unique() {
     let text = std::fs::read_to_string(tree().join("src/sessions.js")).unwrap();
     let before = fingerprints("/nowhere/sessions.js", &text);
     assert!(before.len() >= 2, "{before:?}");
-    let moved = format!("// a new comment\n\nimport x from 'y'\n{}", text.replace("  ", "    "));
-    assert_eq!(fingerprints("/nowhere/sessions.js", &moved), before, "lines moved, code re-indented");
-    assert_ne!(fingerprints("/nowhere/other.js", &text), before, "the path is part of it");
+    let moved = format!(
+        "// a new comment\n\nimport x from 'y'\n{}",
+        text.replace("  ", "    ")
+    );
+    assert_eq!(
+        fingerprints("/nowhere/sessions.js", &moved),
+        before,
+        "lines moved, code re-indented"
+    );
+    assert_ne!(
+        fingerprints("/nowhere/other.js", &text),
+        before,
+        "the path is part of it"
+    );
 
     // The same line twice: the occurrence index tells them apart.
     let twice = "const c = {}\nexport function f(k, v) {\n  c[k] = v\n  c[k] = v\n}\n";
@@ -487,13 +737,24 @@ fn gitlab_fingerprints_survive_unrelated_edits_and_stay_unique() {
 
     let out: Value = serde_json::from_str(&lint_tree(&tree(), "gitlab").stdout).unwrap();
     let issues = out.as_array().unwrap();
-    let mut all: Vec<&str> = issues.iter().map(|i| i["fingerprint"].as_str().unwrap()).collect();
+    let mut all: Vec<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
     all.sort();
     all.dedup();
     assert_eq!(all.len(), issues.len(), "unique fingerprints");
     for i in issues {
-        assert!(["info", "minor", "major", "critical", "blocker"].contains(&i["severity"].as_str().unwrap()));
-        assert!(i["location"]["path"].as_str().unwrap().starts_with("fixtures/formats/tree/"));
+        assert!(
+            ["info", "minor", "major", "critical", "blocker"]
+                .contains(&i["severity"].as_str().unwrap())
+        );
+        assert!(
+            i["location"]["path"]
+                .as_str()
+                .unwrap()
+                .starts_with("fixtures/formats/tree/")
+        );
     }
 }
 
@@ -514,10 +775,19 @@ fn compact_is_one_line_per_problem() {
     let run = lint_tree(&tree(), "compact");
     let re = regex::Regex::new(r"^[^:]+:\d+:\d+: (error|warning) .+ \[[a-z-]+\]$").unwrap();
     let json: Value = serde_json::from_str(&lint_tree(&tree(), "json").stdout).unwrap();
-    let problems: usize = json.as_array().unwrap().iter().map(|f| f["messages"].as_array().unwrap().len()).sum();
+    let problems: usize = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["messages"].as_array().unwrap().len())
+        .sum();
     assert_eq!(run.stdout.lines().count(), problems);
     for line in run.stdout.lines() {
         assert!(re.is_match(line), "{line}");
     }
-    assert!(run.stdout.contains("src/lib/unicode.js:4:55: error "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("src/lib/unicode.js:4:55: error "),
+        "{}",
+        run.stdout
+    );
 }

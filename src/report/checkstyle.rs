@@ -7,7 +7,8 @@ use super::{FileReport, Located, Report};
 use crate::diagnostic::Severity;
 
 pub fn render(report: &Report) -> String {
-    let mut out = String::from(r#"<?xml version="1.0" encoding="utf-8"?><checkstyle version="4.3">"#);
+    let mut out =
+        String::from(r#"<?xml version="1.0" encoding="utf-8"?><checkstyle version="4.3">"#);
     for file in &report.files {
         out.push_str(&format!(r#"<file name="{}">"#, xml_escape(&abs_path(file))));
         for d in &file.diagnostics {
@@ -31,7 +32,11 @@ fn error(d: &Located) -> String {
 }
 
 fn severity(d: &Located) -> &'static str {
-    if d.diag.fatal || d.diag.severity == Severity::Error { "error" } else { "warning" }
+    if d.diag.fatal || d.diag.severity == Severity::Error {
+        "error"
+    } else {
+        "warning"
+    }
 }
 
 /// Absolute path with forward slashes, as ESLint's XML formatters print it.
@@ -77,7 +82,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_controls_and_non_ascii() {
-        assert_eq!(xml_escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
+        assert_eq!(
+            xml_escape(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
+        );
         assert_eq!(xml_escape("é😀\n\u{1}"), "&#233;&#128512;&#10;&#65533;");
     }
 }

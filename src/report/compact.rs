@@ -30,5 +30,8 @@ pub fn render(report: &Report) -> String {
 
 /// Line breaks would split one problem into several lines of output.
 fn one_line(s: &str) -> String {
-    s.split(['\r', '\n']).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+    s.split(['\r', '\n'])
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }

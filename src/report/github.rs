@@ -101,7 +101,10 @@ fn overflow_notice(report: &Report) -> Option<String> {
         "{} than GitHub annotates (the first {ANNOTATIONS_PER_SEVERITY} errors and {ANNOTATIONS_PER_SEVERITY} warnings of a step) are listed in this log only; upload the SARIF report to see every finding in code scanning",
         parts.join(" and ")
     );
-    Some(format!("::notice title=leaklint::{}", escape_data(&message)))
+    Some(format!(
+        "::notice title=leaklint::{}",
+        escape_data(&message)
+    ))
 }
 
 /// `1 more error`, `3 more warnings`.
@@ -114,7 +117,9 @@ fn more(n: usize, word: &str) -> String {
 /// Escapes a command's data (the message): `%`, CR and LF.
 pub fn escape_data(s: &str) -> String {
     // `%` first, or the escapes themselves would be escaped again.
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value: the data escapes plus `:` and `,`, which

@@ -27,7 +27,9 @@ fn suite(file: &FileReport) -> String {
         n.max(1)
     );
     if n == 0 {
-        out.push_str(&format!("<testcase time=\"0\" name=\"{name}\" classname=\"{classname}\" />\n"));
+        out.push_str(&format!(
+            "<testcase time=\"0\" name=\"{name}\" classname=\"{classname}\" />\n"
+        ));
     }
     for d in &file.diagnostics {
         out.push_str(&case(d, &classname));
@@ -38,7 +40,11 @@ fn suite(file: &FileReport) -> String {
 
 fn case(d: &Located, classname: &str) -> String {
     let element = if d.diag.fatal { "error" } else { "failure" };
-    let kind = if d.diag.fatal || d.diag.severity == Severity::Error { "Error" } else { "Warning" };
+    let kind = if d.diag.fatal || d.diag.severity == Severity::Error {
+        "Error"
+    } else {
+        "Warning"
+    };
     let message = xml_escape(&d.diag.message);
     // The CDATA body is escaped too (as ESLint does): that also keeps `]]>`
     // out of it.

@@ -96,7 +96,12 @@ pub fn fingerprints(file: &FileReport, path: &str) -> Vec<String> {
             let snippet = snippet(text, &index, d);
             let occurrence = seen.entry((d.diag.rule, snippet.clone())).or_insert(0);
             let mut hasher = Sha256::new();
-            for part in [d.diag.rule, path, snippet.as_str(), occurrence.to_string().as_str()] {
+            for part in [
+                d.diag.rule,
+                path,
+                snippet.as_str(),
+                occurrence.to_string().as_str(),
+            ] {
                 hasher.update(part.as_bytes());
                 hasher.update([0]);
             }
@@ -130,7 +135,10 @@ mod tests {
 
     #[test]
     fn normalize_resolves_dots_lexically() {
-        assert_eq!(normalize(Path::new("/r/a/./b/../c")), PathBuf::from("/r/a/c"));
+        assert_eq!(
+            normalize(Path::new("/r/a/./b/../c")),
+            PathBuf::from("/r/a/c")
+        );
         assert_eq!(normalize(Path::new("/r/sub/../../x")), PathBuf::from("/x"));
     }
 }

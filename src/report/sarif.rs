@@ -106,7 +106,11 @@ pub fn information_uri() -> Option<&'static str> {
 /// Every rule's descriptor, and each id's index into that list.
 fn descriptors(report: &Report) -> (Vec<Value>, HashMap<&'static str, usize>) {
     let mut list: Vec<Value> = RULES.iter().map(rule_descriptor).collect();
-    list.extend(TOOL_RULES.iter().map(|(id, short, full)| tool_descriptor(id, short, full)));
+    list.extend(
+        TOOL_RULES
+            .iter()
+            .map(|(id, short, full)| tool_descriptor(id, short, full)),
+    );
     let mut index: HashMap<&'static str, usize> = RULES
         .iter()
         .map(|r| r.name)
@@ -118,7 +122,11 @@ fn descriptors(report: &Report) -> (Vec<Value>, HashMap<&'static str, usize>) {
     for d in report.diagnostics() {
         if !index.contains_key(d.diag.rule) {
             index.insert(d.diag.rule, list.len());
-            list.push(tool_descriptor(d.diag.rule, &d.diag.message, &d.diag.message));
+            list.push(tool_descriptor(
+                d.diag.rule,
+                &d.diag.message,
+                &d.diag.message,
+            ));
         }
     }
     (list, index)
@@ -127,7 +135,11 @@ fn descriptors(report: &Report) -> (Vec<Value>, HashMap<&'static str, usize>) {
 fn rule_descriptor(rule: &Rule) -> Value {
     let body = doc_body(rule.docs);
     let full = first_paragraph(&body).unwrap_or(rule.summary);
-    let help = if body.trim().is_empty() { rule.summary.to_string() } else { body.clone() };
+    let help = if body.trim().is_empty() {
+        rule.summary.to_string()
+    } else {
+        body.clone()
+    };
     json!({
         "id": rule.name,
         "name": pascal_case(rule.name),
@@ -186,7 +198,8 @@ fn pascal_case(id: &str) -> String {
     id.split(['-', '_'])
         .map(|w| {
             let mut c = w.chars();
-            c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+            c.next()
+                .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
         })
         .collect()
 }
@@ -291,7 +304,11 @@ fn directory_uri(path: &str) -> String {
 
 fn file_uri(path: &str) -> String {
     let path = path.replace('\\', "/");
-    let path = if path.starts_with('/') { path } else { format!("/{path}") };
+    let path = if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    };
     format!("file://{}", encode_path(&path))
 }
 

@@ -134,7 +134,7 @@ fn descriptors(report: &Report) -> (Vec<Value>, HashMap<&'static str, usize>) {
 
 fn rule_descriptor(rule: &Rule) -> Value {
     let body = doc_body(rule.docs);
-    let full = first_paragraph(&body).unwrap_or(rule.summary);
+    let full = first_paragraph(&body).unwrap_or_else(|| rule.summary.to_string());
     let help = if body.trim().is_empty() {
         rule.summary.to_string()
     } else {
@@ -144,7 +144,7 @@ fn rule_descriptor(rule: &Rule) -> Value {
         "id": rule.name,
         "name": pascal_case(rule.name),
         "shortDescription": { "text": truncate(rule.summary) },
-        "fullDescription": { "text": truncate(full) },
+        "fullDescription": { "text": truncate(&full) },
         "help": { "text": help, "markdown": help },
         "defaultConfiguration": { "level": level(rule.default_severity) },
         "properties": {
@@ -177,11 +177,20 @@ fn doc_body(docs: &str) -> String {
     body.trim().to_string()
 }
 
-/// The first prose paragraph: what the doc says before any example.
-fn first_paragraph(body: &str) -> Option<&str> {
-    body.split("\n\n")
+/// The first paragraph of the doc's `## Why this leaks` section (the
+/// paragraph before it is the summary, already the short description).
+fn first_paragraph(body: &str) -> Option<String> {
+    let mut lines = body
+        .lines()
+        .skip_while(|l| l.trim() != "## Why this leaks")
+        .skip(1);
+    let paragraph: Vec<&str> = lines
+        .by_ref()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(str::trim)
-        .find(|p| !p.is_empty() && !p.starts_with('#') && !p.starts_with("```"))
+        .collect();
+    (!paragraph.is_empty() && !paragraph[0].starts_with("```")).then(|| paragraph.join(" "))
 }
 
 fn truncate(s: &str) -> String {
@@ -340,8 +349,10 @@ mod tests {
 
     #[test]
     fn doc_paragraphs() {
-        let body = doc_body("# r\n\nWhy it leaks.\n\n## Examples\n");
-        assert_eq!(first_paragraph(&body), Some("Why it leaks."));
-        assert_eq!(first_paragraph(&doc_body("# r\n")), None);
+        let body = doc_body(
+            "# r\n\nSummary.\n\n## Why this leaks\n\nIt grows\nforever.\n\nMore.\n## Examples\n",
+        );
+        assert_eq!(first_paragraph(&body).as_deref(), Some("It grows forever."));
+        assert_eq!(first_paragraph(&doc_body("# r\n\nSummary.\n")), None);
     }
 }

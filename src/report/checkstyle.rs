@@ -2,6 +2,10 @@
 //! writes it (one line, one `<file>` per linted file including clean ones,
 //! absolute paths, ` (rule)` appended to the message), read by Jenkins'
 //! warnings plugin, reviewdog, SonarQube and others.
+//!
+//! One deliberate difference: a file that does not parse is reported with
+//! the rule `parse-error` (`source="leaklint.rules.parse-error"`) where ESLint
+//! leaves the rule empty, so the report says what kind of problem it is.
 
 use super::{FileReport, Located, Report};
 use crate::diagnostic::Severity;

@@ -3,7 +3,9 @@
 //!
 //! One `<testsuite>` per linted file; each problem is a failing `<testcase>`
 //! (`<error>` when the file could not be analysed, `<failure>` otherwise); a
-//! clean file gets one passing testcase so the report counts it.
+//! clean file gets one passing testcase so the report counts it. Testcases
+//! are named `org.leaklint.<rule>`; a parse failure is `org.leaklint.parse-error`
+//! where ESLint writes `org.eslint.unknown`.
 
 use super::checkstyle::{abs_path, xml_escape};
 use super::{FileReport, Located, Report};

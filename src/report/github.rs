@@ -16,7 +16,7 @@
 use std::cmp::Reverse;
 
 use super::repo::RepoRoot;
-use super::{Located, Report, plural};
+use super::{Located, Report};
 use crate::diagnostic::Severity;
 
 /// Annotations the runner creates per severity and step (`_maxCountPerIssueType`).
@@ -109,9 +109,8 @@ fn overflow_notice(report: &Report) -> Option<String> {
 
 /// `1 more error`, `3 more warnings`.
 fn more(n: usize, word: &str) -> String {
-    let counted = plural(n, word);
-    let noun = counted.split_once(' ').map_or(word, |(_, noun)| noun);
-    format!("{n} more {noun}")
+    let s = if n == 1 { "" } else { "s" };
+    format!("{n} more {word}{s}")
 }
 
 /// Escapes a command's data (the message): `%`, CR and LF.

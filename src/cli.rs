@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{INTERNAL_ERROR, Severity};
 use crate::engine::{self, RuleSet};
+use crate::report::repo::RepoRoot;
 use crate::report::{self, Report, pretty};
 use crate::rules::{self, RULES};
 use crate::walk;
@@ -54,6 +55,18 @@ pub enum Command {
 pub enum Format {
     Pretty,
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
+    /// Checkstyle XML (as ESLint's formatter).
+    Checkstyle,
+    /// JUnit XML (as ESLint's formatter).
+    Junit,
+    /// One line per problem: `path:line:col: severity message [rule]`.
+    Compact,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -246,6 +259,12 @@ fn check(args: CheckArgs) -> u8 {
             },
         ),
         Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report, &RepoRoot::discover(&cwd)),
+        Format::Github => report::github::render(&report, &RepoRoot::discover(&cwd)),
+        Format::Gitlab => report::gitlab::render(&report, &RepoRoot::discover(&cwd)),
+        Format::Checkstyle => report::checkstyle::render(&report),
+        Format::Junit => report::junit::render(&report),
+        Format::Compact => report::compact::render(&report),
     };
     let summary = pretty::summary(&report);
     if let Some(file) = &args.output_file {

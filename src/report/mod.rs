@@ -2,8 +2,15 @@
 //! computed once per diagnostic (1-based lines, UTF-16 columns) in
 //! [`Report::new`], so no two formats can disagree about a location.
 
+pub mod checkstyle;
+pub mod compact;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
 pub mod pretty;
+pub mod repo;
+pub mod sarif;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -21,6 +28,8 @@ pub struct Located {
     pub label_regions: Vec<Region>,
     /// The fix's edits as UTF-16 offsets (what ESLint's `fix.range` holds).
     pub fix_ranges_utf16: Vec<Range<usize>>,
+    /// The fix's edits as line/column regions (what SARIF's `deletedRegion` holds).
+    pub fix_regions: Vec<Region>,
 }
 
 pub struct FileReport {
@@ -84,11 +93,18 @@ fn locate(r: FileResult, cwd: &Path) -> FileReport {
                 .flat_map(|f| f.edits.iter())
                 .map(|e| utf16_offset(&text, e.range.start)..utf16_offset(&text, e.range.end))
                 .collect();
+            let fix_regions = d
+                .fix
+                .iter()
+                .flat_map(|f| f.edits.iter())
+                .map(|e| index.region(&e.range))
+                .collect();
             Located {
                 diag: d,
                 region,
                 label_regions,
                 fix_ranges_utf16,
+                fix_regions,
             }
         })
         .collect();

@@ -9,6 +9,7 @@ use crate::model::FileModel;
 
 mod null_instead_of_delete;
 mod unbounded_cache;
+mod uncleared_timeout;
 mod weakmap_fresh_key;
 
 pub struct Rule {
@@ -28,6 +29,7 @@ pub struct Rule {
 pub static RULES: &[Rule] = &[
     null_instead_of_delete::RULE,
     unbounded_cache::RULE,
+    uncleared_timeout::RULE,
     weakmap_fresh_key::RULE,
 ];
 

@@ -32,8 +32,14 @@ fn is_constant_binding(
     id: &(swc_atoms::Atom, swc_common::SyntaxContext),
 ) -> bool {
     model.semantic.binding(id).is_some_and(|b| {
-        b.kind == BindingKind::Const
-            && matches!(
+        // A module-level `const` or an import has one value for the whole
+        // process (typically a Symbol or a string): a write with it as the
+        // key adds at most one key.
+        let once_per_process =
+            b.is_module_level() && matches!(b.kind, BindingKind::Const | BindingKind::Import);
+        once_per_process
+            || b.kind == BindingKind::Const
+                && matches!(
                 b.init,
                 Some(
                     Value::Str(_)

@@ -26,7 +26,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         }
         // `this[k] = null` releases the instance's own fields (a cleanup
         // loop in `destroy()`); the instance is not a keyed container.
-        if !shared_owner(model, &w.object)
+        if !shared_owner(model, &all, &w.object)
             || (w.object.root == Root::This && w.object.props.is_empty())
         {
             continue;
@@ -114,9 +114,17 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
 
 /// Containers that outlive a call: module-level, imported, global, or on
 /// `this`. A local object dies with its function; nulling its keys is harmless.
-fn shared_owner(model: &FileModel, path: &AccessPath) -> bool {
+fn shared_owner(model: &FileModel, all: &[containers::Container], path: &AccessPath) -> bool {
     match &path.root {
-        Root::This | Root::Global(_) => true,
+        Root::This => true,
+        // A global counts when this file creates it as a container
+        // (`globalThis.cache = {}`) or hangs it on the global object
+        // (`window.__jobs[k]`). Bare built-ins such as `console[m] = undefined`
+        // or `process.env[k] = undefined` have a fixed set of keys.
+        Root::Global(g) => {
+            containers::find(all, path).is_some()
+                || crate::model::path::is_global_object_name(g) && !path.props.is_empty()
+        }
         Root::Binding(..) => path.root_binding().is_some_and(|id| {
             model.semantic.binding(&id).is_some_and(|b| {
                 b.is_module_level() || b.kind == crate::semantic::BindingKind::Import

@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use super::frequency::Frequency;
 use crate::model::{AccessPath, FileModel, FnKind, Key, Root, Value};
 use crate::semantic::BindingKind;
 
@@ -122,6 +123,7 @@ pub struct Container {
 /// the global object.
 pub fn long_lived(model: &FileModel) -> Vec<Container> {
     let mut out = Vec::new();
+    let frequency = Frequency::new(model);
     for (id, b) in model.semantic.bindings() {
         if !b.is_module_level()
             || !matches!(
@@ -162,7 +164,7 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
         }
     }
     for w in &model.member_writes {
-        if model.runs_many_times(w.fn_ctx) || w.op != "=" {
+        if frequency.runs_many_times(w.fn_ctx) || w.op != "=" {
             continue;
         }
         let Key::Static(name) = &w.key else { continue };
@@ -299,7 +301,7 @@ pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
         if model.member_writes.iter().any(|w| {
             w.object.normalized() == parent
                 && w.key == Key::Static(last.clone())
-                && model.runs_many_times(w.fn_ctx)
+                && Frequency::new(model).runs_many_times(w.fn_ctx)
         }) {
             return true;
         }

@@ -143,6 +143,9 @@ pub enum Key {
 pub struct MemberWrite {
     pub object: AccessPath,
     pub key: Key,
+    /// The access path of a computed key that has one (`KEYS.port` in
+    /// `o[KEYS.port]`), to tell constant members from dynamic values.
+    pub key_path: Option<AccessPath>,
     pub key_span: Range<usize>,
     pub value: Value,
     /// `=`, `??=`, `||=`, …
@@ -228,7 +231,7 @@ impl<'a> FileModel<'a> {
 
     /// Calls whose callback runs at most once per call: timers, `once`,
     /// promise executors and reactions, `listen` callbacks.
-    fn is_one_shot_call(&self, call: CallId) -> bool {
+    pub fn is_one_shot_call(&self, call: CallId) -> bool {
         let c = &self.calls[call];
         if let Some(name) = c.callee.global_function() {
             if matches!(

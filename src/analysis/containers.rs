@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use super::frequency::Frequency;
+use crate::model::path::is_global_object_name;
 use crate::model::{AccessPath, FileModel, FnKind, Key, Root, Value};
 use crate::semantic::BindingKind;
 
@@ -207,6 +208,20 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
     out
 }
 
+/// Does `path`, as spelled in the source, name the location `normalized`
+/// (a path already passed through [`AccessPath::normalized`])? Same answer as
+/// `path.normalized() == *normalized`, without allocating: rules ask it for
+/// every fact and every container.
+pub fn names(path: &AccessPath, normalized: &AccessPath) -> bool {
+    match &path.root {
+        Root::Global(g) if is_global_object_name(g) && !path.props.is_empty() => {
+            matches!(&normalized.root, Root::Global(n) if *n == path.props[0])
+                && path.props[1..] == normalized.props[..]
+        }
+        _ => path == normalized,
+    }
+}
+
 /// The container a path names, if it is one of `containers`.
 pub fn find<'c>(containers: &'c [Container], path: &AccessPath) -> Option<&'c Container> {
     let path = path.normalized();
@@ -275,7 +290,7 @@ pub fn kind_at(
 /// `c.splice(…)`, reassignment inside a function, or a size bound.
 pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
     let path = path.normalized();
-    let same = |p: &AccessPath| p.normalized() == path;
+    let same = |p: &AccessPath| names(p, &path);
     if model.deletes.iter().any(|d| same(&d.object)) {
         return true;
     }
@@ -299,7 +314,7 @@ pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
     } else if let Some(parent) = path.parent() {
         let last = path.props.last().cloned().unwrap_or_default();
         if model.member_writes.iter().any(|w| {
-            w.object.normalized() == parent
+            names(&w.object, &parent)
                 && w.key == Key::Static(last.clone())
                 && Frequency::new(model).runs_many_times(w.fn_ctx)
         }) {
@@ -384,6 +399,32 @@ mod tests {
             ],
             "`compute()` is not a container"
         );
+    }
+
+    #[test]
+    fn names_agrees_with_normalized() {
+        let g = |root: &str, props: &[&str]| AccessPath {
+            root: Root::Global(root.into()),
+            props: props.iter().map(|p| (*p).into()).collect(),
+        };
+        let paths = [
+            g("globalThis", &["a"]),
+            g("window", &["a", "b"]),
+            g("a", &[]),
+            g("a", &["b"]),
+            g("global", &[]),
+            g("process", &["a"]),
+            AccessPath {
+                root: Root::This,
+                props: vec!["a".into()],
+            },
+        ];
+        for p in &paths {
+            for q in &paths {
+                let target = q.normalized();
+                assert_eq!(names(p, &target), p.normalized() == target, "{p} vs {q}");
+            }
+        }
     }
 
     #[test]

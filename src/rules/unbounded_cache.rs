@@ -65,7 +65,7 @@ fn growth_sites(
     let mut sites = Vec::new();
     if c.kind == ContainerKind::Object {
         for w in &model.member_writes {
-            if w.object.normalized() == c.path
+            if containers::names(&w.object, &c.path)
                 && frequency.runs_many_times(w.fn_ctx)
                 && keys::is_dynamic_write_key(model, w)
                 && !w.value.is_nullish()
@@ -83,7 +83,7 @@ fn growth_sites(
         let Some(recv) = &call.callee.receiver else {
             continue;
         };
-        if recv.normalized() != c.path || !frequency.runs_many_times(call.fn_ctx) {
+        if !containers::names(recv, &c.path) || !frequency.runs_many_times(call.fn_ctx) {
             continue;
         }
         let Some(first) = call.args.first() else {
@@ -104,7 +104,7 @@ fn pseudo_evictions(model: &FileModel, c: &Container) -> Vec<std::ops::Range<usi
     let mut out: Vec<_> = model
         .member_writes
         .iter()
-        .filter(|w| w.object.normalized() == c.path && w.value.is_nullish())
+        .filter(|w| containers::names(&w.object, &c.path) && w.value.is_nullish())
         .map(|w| w.span.clone())
         .collect();
     out.extend(
@@ -114,7 +114,7 @@ fn pseudo_evictions(model: &FileModel, c: &Container) -> Vec<std::ops::Range<usi
                 call.callee
                     .receiver
                     .as_ref()
-                    .is_some_and(|r| r.normalized() == c.path)
+                    .is_some_and(|r| containers::names(r, &c.path))
                     && call.args.get(1).is_some_and(|a| a.value.is_nullish())
             })
             .map(|call| call.span.clone()),

@@ -229,8 +229,10 @@ impl<'a> FileModel<'a> {
         false
     }
 
-    /// Calls whose callback runs at most once per call: timers, `once`,
-    /// promise executors and reactions, `listen` callbacks.
+    /// Calls whose callback does not make code run more often than the call
+    /// itself: timers, `once`, promise executors and reactions, `listen`
+    /// callbacks (at most once per call), and synchronous iteration
+    /// (`forEach`, `map`, … run during the call, over data the caller has).
     pub fn is_one_shot_call(&self, call: CallId) -> bool {
         let c = &self.calls[call];
         if let Some(name) = c.callee.global_function() {

@@ -57,7 +57,13 @@ impl RuleSet {
 /// Lints one source text. `path` picks the dialect (by extension) and is
 /// never read. Diagnostics are sorted by position, then rule.
 pub fn lint_source(path: &Path, text: &str, rules: &RuleSet) -> Vec<Diagnostic> {
-    let dialect = Dialect::for_path(path).unwrap_or(Dialect::Js);
+    // `.d.ts` files are not walked into, but one named explicitly is TypeScript.
+    let declaration = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".d.ts") || n.ends_with(".d.mts") || n.ends_with(".d.cts"));
+    let fallback = if declaration { Dialect::Ts } else { Dialect::Js };
+    let dialect = Dialect::for_path(path).unwrap_or(fallback);
     lint_source_as(path, text, dialect, rules)
 }
 

@@ -419,3 +419,45 @@ fn pretty_output_of_the_bundled_examples() {
         insta::assert_snapshot!("examples-pretty", text);
     });
 }
+
+#[test]
+fn every_valid_fixture_is_clean_under_all_rules() {
+    // `valid-*` files are correct code: no rule may flag them, not only the
+    // rule whose directory they are in.
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir(root().join("fixtures"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+    {
+        let dir_name = dir.file_name().to_string_lossy().to_string();
+        for f in support::fixture_files(&dir_name) {
+            if f.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("valid")
+            {
+                files.push(f.to_string_lossy().to_string());
+            }
+        }
+    }
+    assert!(
+        files.len() >= 20,
+        "found only {} valid fixtures",
+        files.len()
+    );
+    let args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let out = leaklint(&args);
+    assert_eq!(
+        code(&out),
+        0,
+        "valid fixtures with findings:\n{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn an_explicitly_named_declaration_file_is_linted_as_typescript() {
+    let out = leaklint(&["fixtures/cli/project/src/types.d.ts"]);
+    assert_eq!(code(&out), 0, "no parse error on TypeScript declarations:\n{}", stdout(&out));
+    assert!(stdout(&out).contains("1 file linted"), "{}", stdout(&out));
+}

@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use super::frequency::Frequency;
+use crate::model::path::is_global_object_name;
 use crate::model::{AccessPath, FileModel, FnKind, Key, Root, Value};
 use crate::semantic::BindingKind;
 
@@ -122,6 +124,7 @@ pub struct Container {
 /// the global object.
 pub fn long_lived(model: &FileModel) -> Vec<Container> {
     let mut out = Vec::new();
+    let frequency = Frequency::new(model);
     for (id, b) in model.semantic.bindings() {
         if !b.is_module_level()
             || !matches!(
@@ -162,7 +165,7 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
         }
     }
     for w in &model.member_writes {
-        if model.runs_many_times(w.fn_ctx) || w.op != "=" {
+        if frequency.runs_many_times(w.fn_ctx) || w.op != "=" {
             continue;
         }
         let Key::Static(name) = &w.key else { continue };
@@ -203,6 +206,20 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
     out.sort_by_key(|c| c.decl_span.start);
     out.dedup_by(|a, b| a.path == b.path);
     out
+}
+
+/// Does `path`, as spelled in the source, name the location `normalized`
+/// (a path already passed through [`AccessPath::normalized`])? Same answer as
+/// `path.normalized() == *normalized`, without allocating: rules ask it for
+/// every fact and every container.
+pub fn names(path: &AccessPath, normalized: &AccessPath) -> bool {
+    match &path.root {
+        Root::Global(g) if is_global_object_name(g) && !path.props.is_empty() => {
+            matches!(&normalized.root, Root::Global(n) if *n == path.props[0])
+                && path.props[1..] == normalized.props[..]
+        }
+        _ => path == normalized,
+    }
 }
 
 /// The container a path names, if it is one of `containers`.
@@ -273,7 +290,7 @@ pub fn kind_at(
 /// `c.splice(…)`, reassignment inside a function, or a size bound.
 pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
     let path = path.normalized();
-    let same = |p: &AccessPath| p.normalized() == path;
+    let same = |p: &AccessPath| names(p, &path);
     if model.deletes.iter().any(|d| same(&d.object)) {
         return true;
     }
@@ -297,9 +314,9 @@ pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
     } else if let Some(parent) = path.parent() {
         let last = path.props.last().cloned().unwrap_or_default();
         if model.member_writes.iter().any(|w| {
-            w.object.normalized() == parent
+            names(&w.object, &parent)
                 && w.key == Key::Static(last.clone())
-                && model.runs_many_times(w.fn_ctx)
+                && Frequency::new(model).runs_many_times(w.fn_ctx)
         }) {
             return true;
         }
@@ -382,6 +399,32 @@ mod tests {
             ],
             "`compute()` is not a container"
         );
+    }
+
+    #[test]
+    fn names_agrees_with_normalized() {
+        let g = |root: &str, props: &[&str]| AccessPath {
+            root: Root::Global(root.into()),
+            props: props.iter().map(|p| (*p).into()).collect(),
+        };
+        let paths = [
+            g("globalThis", &["a"]),
+            g("window", &["a", "b"]),
+            g("a", &[]),
+            g("a", &["b"]),
+            g("global", &[]),
+            g("process", &["a"]),
+            AccessPath {
+                root: Root::This,
+                props: vec!["a".into()],
+            },
+        ];
+        for p in &paths {
+            for q in &paths {
+                let target = q.normalized();
+                assert_eq!(names(p, &target), p.normalized() == target, "{p} vs {q}");
+            }
+        }
     }
 
     #[test]

@@ -3,4 +3,5 @@
 //! the AST.
 
 pub mod containers;
+pub mod frequency;
 pub mod keys;

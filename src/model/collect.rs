@@ -732,6 +732,62 @@ impl Visit for Collector<'_> {
         self.visit_class_with_name(&n.class, name, binding);
     }
 
+    fn visit_ts_enum_decl(&mut self, n: &TsEnumDecl) {
+        // An enum is an object of constants: `Kind.A` is a fixed key.
+        let mut next = 0.0;
+        let props = n
+            .members
+            .iter()
+            .filter_map(|m| {
+                let name = match &m.id {
+                    TsEnumMemberId::Ident(i) => i.sym.clone(),
+                    TsEnumMemberId::Str(s) => s.value.to_atom_lossy().into_owned(),
+                    #[allow(unreachable_patterns)]
+                    _ => return None,
+                };
+                let value = match &m.init {
+                    Some(init) => self.value_of(init, 1),
+                    None => Value::Num(next),
+                };
+                if let Value::Num(v) = value {
+                    next = v + 1.0;
+                }
+                Some((name, value))
+            })
+            .collect();
+        let init = Value::Object {
+            props,
+            empty: n.members.is_empty(),
+        };
+        self.declare(&n.id, BindingKind::Other, Some(init));
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_decl(&mut self, n: &ExportDecl) {
+        // Exporting hands the binding to other modules: record it as a read,
+        // so "only used here" questions see that it is used elsewhere.
+        match &n.decl {
+            Decl::Fn(f) => self.add_reference(&f.ident),
+            Decl::Class(c) => self.add_reference(&c.ident),
+            Decl::Var(v) => {
+                for d in &v.decls {
+                    if let Pat::Ident(b) = &d.name {
+                        self.add_reference(&b.id);
+                    }
+                }
+            }
+            _ => {}
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_named_specifier(&mut self, n: &ExportNamedSpecifier) {
+        if let ModuleExportName::Ident(i) = &n.orig {
+            self.add_reference(i);
+        }
+        n.visit_children_with(self);
+    }
+
     fn visit_catch_clause(&mut self, n: &CatchClause) {
         if let Some(p) = &n.param {
             self.declare_pat(p, BindingKind::CatchParam, None);
@@ -849,9 +905,14 @@ impl Visit for Collector<'_> {
                         MemberProp::Ident(i) => self.range(i.span),
                         MemberProp::PrivateName(p) => self.range(p.span),
                     };
+                    let key_path = match &m.prop {
+                        MemberProp::Computed(c) => self.path_of(&c.expr),
+                        _ => None,
+                    };
                     self.model.member_writes.push(MemberWrite {
                         object,
                         key: k,
+                        key_path,
                         key_span,
                         value,
                         op,

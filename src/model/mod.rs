@@ -143,6 +143,9 @@ pub enum Key {
 pub struct MemberWrite {
     pub object: AccessPath,
     pub key: Key,
+    /// The access path of a computed key that has one (`KEYS.port` in
+    /// `o[KEYS.port]`), to tell constant members from dynamic values.
+    pub key_path: Option<AccessPath>,
     pub key_span: Range<usize>,
     pub value: Value,
     /// `=`, `??=`, `||=`, …
@@ -226,9 +229,11 @@ impl<'a> FileModel<'a> {
         false
     }
 
-    /// Calls whose callback runs at most once per call: timers, `once`,
-    /// promise executors and reactions, `listen` callbacks.
-    fn is_one_shot_call(&self, call: CallId) -> bool {
+    /// Calls whose callback does not make code run more often than the call
+    /// itself: timers, `once`, promise executors and reactions, `listen`
+    /// callbacks (at most once per call), and synchronous iteration
+    /// (`forEach`, `map`, … run during the call, over data the caller has).
+    pub fn is_one_shot_call(&self, call: CallId) -> bool {
         let c = &self.calls[call];
         if let Some(name) = c.callee.global_function() {
             if matches!(

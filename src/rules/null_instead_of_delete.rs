@@ -21,7 +21,7 @@ const WHY: &str =
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let all = containers::long_lived(model);
     for w in &model.member_writes {
-        if w.op != "=" || !w.value.is_nullish() || !keys::is_dynamic_key(model, &w.key) {
+        if w.op != "=" || !w.value.is_nullish() || !keys::is_dynamic_write_key(model, w) {
             continue;
         }
         // `this[k] = null` releases the instance's own fields (a cleanup

@@ -2,6 +2,7 @@
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
+use crate::analysis::frequency::Frequency;
 use crate::analysis::keys;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::FileModel;
@@ -17,13 +18,14 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let all = containers::long_lived(model);
+    let frequency = Frequency::new(model);
     for c in all.iter().filter(|c| {
         matches!(
             c.kind,
             ContainerKind::Object | ContainerKind::Map | ContainerKind::Set
         )
     }) {
-        let growth = growth_sites(model, c);
+        let growth = growth_sites(model, &frequency, c);
         if growth.is_empty() || containers::has_eviction(model, &c.path) {
             continue;
         }
@@ -54,14 +56,18 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Writes with a dynamic key in code that runs many times.
-fn growth_sites(model: &FileModel, c: &Container) -> Vec<std::ops::Range<usize>> {
+/// Writes with a dynamic key in code that runs many times (not setup).
+fn growth_sites(
+    model: &FileModel,
+    frequency: &Frequency,
+    c: &Container,
+) -> Vec<std::ops::Range<usize>> {
     let mut sites = Vec::new();
     if c.kind == ContainerKind::Object {
         for w in &model.member_writes {
-            if w.object.normalized() == c.path
-                && model.runs_many_times(w.fn_ctx)
-                && keys::is_dynamic_key(model, &w.key)
+            if containers::names(&w.object, &c.path)
+                && frequency.runs_many_times(w.fn_ctx)
+                && keys::is_dynamic_write_key(model, w)
                 && !w.value.is_nullish()
             {
                 sites.push(w.span.clone());
@@ -77,7 +83,7 @@ fn growth_sites(model: &FileModel, c: &Container) -> Vec<std::ops::Range<usize>>
         let Some(recv) = &call.callee.receiver else {
             continue;
         };
-        if recv.normalized() != c.path || !model.runs_many_times(call.fn_ctx) {
+        if !containers::names(recv, &c.path) || !frequency.runs_many_times(call.fn_ctx) {
             continue;
         }
         let Some(first) = call.args.first() else {
@@ -98,7 +104,7 @@ fn pseudo_evictions(model: &FileModel, c: &Container) -> Vec<std::ops::Range<usi
     let mut out: Vec<_> = model
         .member_writes
         .iter()
-        .filter(|w| w.object.normalized() == c.path && w.value.is_nullish())
+        .filter(|w| containers::names(&w.object, &c.path) && w.value.is_nullish())
         .map(|w| w.span.clone())
         .collect();
     out.extend(
@@ -108,7 +114,7 @@ fn pseudo_evictions(model: &FileModel, c: &Container) -> Vec<std::ops::Range<usi
                 call.callee
                     .receiver
                     .as_ref()
-                    .is_some_and(|r| r.normalized() == c.path)
+                    .is_some_and(|r| containers::names(r, &c.path))
                     && call.args.get(1).is_some_and(|a| a.value.is_nullish())
             })
             .map(|call| call.span.clone()),

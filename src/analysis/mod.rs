@@ -4,3 +4,4 @@
 
 pub mod containers;
 pub mod keys;
+pub mod listeners;

@@ -1,0 +1,401 @@
+//! Acquire/release reasoning shared by the listener and timer rules: which
+//! targets outlive a call, what identifies a listener or a timer handle, and
+//! whether the file ever releases it with the same identity.
+
+use std::ops::Range;
+
+use swc_atoms::Atom;
+
+use crate::model::{AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Root, Value};
+use crate::model::path::is_global_object_name;
+use crate::semantic::BindingKind;
+
+/// Methods that register a listener: `emitter.on`, `target.addEventListener`, …
+pub const ADD_METHODS: &[&str] = &["on", "addListener", "prependListener", "addEventListener"];
+/// Methods that remove one listener, given the same function.
+pub const REMOVE_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
+
+/// What a later release must name to undo an acquisition: the same binding,
+/// the same `this.x` path in the same class, or the same other path.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Identity {
+    Path { path: AccessPath, class: Option<ClassId> },
+    /// A function written in place: a new object each time it is evaluated.
+    Inline,
+    /// `f.bind(…)`: a new function each time it is evaluated.
+    Bound,
+    /// A call result or another expression: nothing to compare.
+    Unknown,
+}
+
+impl Identity {
+    /// Can a release with `other` undo an acquisition with `self`?
+    pub fn same(&self, other: &Identity) -> bool {
+        match (self, other) {
+            (Identity::Path { path: a, class: ca }, Identity::Path { path: b, class: cb }) => {
+                a.normalized() == b.normalized() && (a.root != Root::This || ca == cb)
+            }
+            _ => false,
+        }
+    }
+
+    /// A fresh function: no later call can ever name it again.
+    pub fn is_fresh(&self) -> bool {
+        matches!(self, Identity::Inline | Identity::Bound)
+    }
+}
+
+/// The identity of a value written in function context `fn_ctx`.
+pub fn identity(model: &FileModel, fn_ctx: Option<FnId>, value: &Value) -> Identity {
+    match value {
+        Value::Path(path) => Identity::Path {
+            path: path.clone(),
+            class: if path.root == Root::This { model.this_class(fn_ctx) } else { None },
+        },
+        Value::Function(_) => Identity::Inline,
+        Value::Call { method: Some(m), .. } if m == "bind" => Identity::Bound,
+        _ => Identity::Unknown,
+    }
+}
+
+/// The identity a call result is stored under, when it is stored.
+pub fn stored_identity(model: &FileModel, call: &CallFact) -> Option<Identity> {
+    match &call.result {
+        crate::model::ResultUse::Assigned(path) => Some(identity(model, call.fn_ctx, &Value::Path(path.clone()))),
+        _ => None,
+    }
+}
+
+/// The object a listener call acts on, normalised so that `window.x`,
+/// `globalThis.x` and a bare `addEventListener(…)` compare equal.
+pub fn target_of(call: &CallFact) -> Option<AccessPath> {
+    let path = match &call.callee.receiver {
+        Some(r) => r.normalized(),
+        None => {
+            // `addEventListener(…)` called bare: the global object.
+            call.callee.global_function()?;
+            AccessPath { root: Root::Global("globalThis".into()), props: Vec::new() }
+        }
+    };
+    match &path.root {
+        Root::Global(g) if path.props.is_empty() && is_global_object_name(g) => {
+            Some(AccessPath { root: Root::Global("globalThis".into()), props: Vec::new() })
+        }
+        _ => Some(path),
+    }
+}
+
+/// The method name of a listener call, also for a bare global `addEventListener(…)`.
+pub fn method_of(call: &CallFact) -> Option<Atom> {
+    call.callee.method.clone().or_else(|| call.callee.global_function())
+}
+
+/// Globals that live as long as the process or the page.
+const LONG_LIVED_GLOBALS: &[&str] = &[
+    "process", "window", "document", "globalThis", "global", "self", "navigator", "screen", "visualViewport",
+];
+
+/// Why the target of a call made in `fn_ctx` outlives that call, if it does.
+pub fn long_lived_target(model: &FileModel, fn_ctx: Option<FnId>, target: &AccessPath) -> Option<&'static str> {
+    match &target.root {
+        Root::Global(g) if LONG_LIVED_GLOBALS.contains(&g.as_ref()) => {
+            Some("a global object: it lives as long as the process or the page")
+        }
+        Root::Global(_) | Root::This => None,
+        Root::Binding(..) => {
+            let id = target.root_binding()?;
+            let b = model.semantic.binding(&id)?;
+            match b.kind {
+                BindingKind::Import => Some("an imported module singleton: it lives as long as the process"),
+                BindingKind::Var | BindingKind::Let | BindingKind::Const | BindingKind::Function | BindingKind::Class
+                    if b.is_module_level() =>
+                {
+                    // A module-level `let` replaced per call takes its listeners with it.
+                    let replaced = model
+                        .binding_writes
+                        .iter()
+                        .any(|w| w.id == id && model.runs_many_times(w.fn_ctx));
+                    (!replaced).then_some("declared at module level: it lives as long as the process")
+                }
+                BindingKind::Param if is_signal_param(model, &id, target) => {
+                    Some("a caller-supplied AbortSignal: it can outlive this call by far")
+                }
+                BindingKind::Param if is_pooled_socket(model, b.fn_ctx, target) => {
+                    Some("a pooled keep-alive socket: it is reused by later requests")
+                }
+                BindingKind::Param if is_server_param(target) && b.fn_ctx.is_some_and(|f| called_repeatedly(model, f)) => {
+                    let _ = fn_ctx;
+                    Some("a server passed in by a caller that runs many times: the server outlives every call")
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
+/// `signal`, `abortSignal`, `opts.signal`, or a parameter typed `AbortSignal`.
+fn is_signal_param(model: &FileModel, id: &(Atom, swc_common::SyntaxContext), target: &AccessPath) -> bool {
+    match target.props.as_slice() {
+        [] => {
+            id.0 == "signal"
+                || id.0.ends_with("Signal")
+                || model.declared_types.iter().any(|(b, t)| b == id && t == "AbortSignal")
+        }
+        [last] => last == "signal",
+        _ => false,
+    }
+}
+
+/// A parameter named like an HTTP server: `server`, `httpServer`.
+fn is_server_param(target: &AccessPath) -> bool {
+    let Root::Binding(name, _) = &target.root else { return false };
+    target.props.is_empty() && (name == "server" || name.ends_with("Server"))
+}
+
+/// The socket a `'socket'` event hands over (`req.on('socket', s => …)`), or
+/// `req.socket`: with keep-alive the same socket serves many requests.
+fn is_pooled_socket(model: &FileModel, param_fn: Option<FnId>, target: &AccessPath) -> bool {
+    if matches!(target.props.as_slice(), [p] if p == "socket") {
+        return true;
+    }
+    if !target.props.is_empty() {
+        return false;
+    }
+    let Some(f) = param_fn else { return false };
+    let Invocation::CallbackOf { call, .. } = model.functions[f].invocation else { return false };
+    let c = &model.calls[call];
+    c.callee.method.as_deref().is_some_and(|m| m == "on" || m == "once")
+        && matches!(c.args.first().map(|a| &a.value), Some(Value::Str(s)) if s == "socket")
+}
+
+/// The path a function is called by: its binding, or `this.name` for a method.
+pub fn callee_identity(model: &FileModel, f: FnId) -> Option<Identity> {
+    let info = &model.functions[f];
+    if let (Some(class), Some(name), FnKind::Method) = (info.class, &info.name, info.kind) {
+        return Some(Identity::Path {
+            path: AccessPath { root: Root::This, props: vec![name.clone()] },
+            class: Some(class),
+        });
+    }
+    let (id, _) = model
+        .semantic
+        .bindings()
+        .find(|(_, b)| b.init == Some(Value::Function(Some(f))))?;
+    Some(Identity::Path { path: AccessPath::binding(id.clone()), class: None })
+}
+
+/// Is the function called, in this file, from code that runs many times
+/// (outside its own body)?
+pub fn called_repeatedly(model: &FileModel, f: FnId) -> bool {
+    let Some(me) = callee_identity(model, f) else { return false };
+    model.calls.iter().any(|c| {
+        !c.is_new
+            && !model.is_within(c.fn_ctx, f)
+            && model.runs_many_times(c.fn_ctx)
+            && c.callee.path.as_ref().is_some_and(|p| identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me))
+    })
+}
+
+/// Options that make a listener remove itself: `{ once: true }`, `{ signal }`.
+/// Options we cannot see (a variable of unknown shape) count as self-removing:
+/// better silent than wrong.
+pub fn self_removing_options(model: &FileModel, options: Option<&Value>) -> bool {
+    let props = match options {
+        None | Some(Value::Bool | Value::Num(_) | Value::Undefined | Value::Null) => return false,
+        Some(Value::Object { props, .. }) => props,
+        Some(Value::Path(p)) => {
+            let init = p
+                .root_binding()
+                .filter(|_| p.props.is_empty())
+                .and_then(|id| model.semantic.binding(&id))
+                .and_then(|b| b.init.clone());
+            match init {
+                Some(Value::Object { props, .. }) => return props.iter().any(|(k, _)| k == "once" || k == "signal"),
+                _ => return true,
+            }
+        }
+        Some(_) => return true,
+    };
+    props.iter().any(|(k, _)| k == "once" || k == "signal")
+}
+
+/// A listener registration as the rules see it.
+pub struct Registration<'m> {
+    pub call: &'m CallFact,
+    pub target: AccessPath,
+    /// The event name when it is a string literal.
+    pub event: Option<Atom>,
+    pub listener: Identity,
+}
+
+impl<'m> Registration<'m> {
+    /// An `on`/`addEventListener`-style call with an event and a listener.
+    pub fn of_add(model: &FileModel, call: &'m CallFact) -> Option<Self> {
+        Self::of(model, call, ADD_METHODS)
+    }
+
+    /// An `off`/`removeEventListener`-style call with an event and a listener.
+    pub fn of_remove(model: &FileModel, call: &'m CallFact) -> Option<Self> {
+        Self::of(model, call, REMOVE_METHODS)
+    }
+
+    fn of(model: &FileModel, call: &'m CallFact, methods: &[&str]) -> Option<Self> {
+        let method = method_of(call)?;
+        if call.is_new || !methods.contains(&method.as_ref()) || call.callee.receiver_is_call {
+            return None;
+        }
+        let [event, listener, ..] = call.args.as_slice() else { return None };
+        if listener.spread || event.spread {
+            return None;
+        }
+        Some(Registration {
+            call,
+            target: target_of(call)?,
+            event: match &event.value {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            },
+            listener: identity(model, call.fn_ctx, &listener.value),
+        })
+    }
+
+    fn same_event(&self, other: Option<&Atom>) -> bool {
+        match (&self.event, other) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+
+    /// Does the file remove this listener: `off`/`removeListener`/
+    /// `removeEventListener` with the same function, or `removeAllListeners`?
+    pub fn is_removed(&self, model: &FileModel) -> bool {
+        model.calls.iter().any(|c| {
+            if let Some(r) = Registration::of_remove(model, c) {
+                return r.target == self.target && self.same_event(r.event.as_ref()) && r.listener.same(&self.listener);
+            }
+            method_of(c).is_some_and(|m| m == "removeAllListeners")
+                && target_of(c).is_some_and(|t| t == self.target)
+                && match c.args.first().map(|a| &a.value) {
+                    None => true,
+                    Some(Value::Str(s)) => self.same_event(Some(s)),
+                    Some(_) => true,
+                }
+        })
+    }
+
+    /// `'resize'` or the event expression's text.
+    pub fn event_text(&self, model: &FileModel) -> String {
+        match &self.event {
+            Some(e) => format!("'{e}'"),
+            None => model.text(&self.call.args[0].span).to_string(),
+        }
+    }
+
+    /// The source text of the target (`window`, `process.stdout`).
+    pub fn target_text(&self, model: &FileModel) -> String {
+        match &self.call.callee.receiver_span {
+            Some(s) => model.text(s).to_string(),
+            None => "window".to_string(),
+        }
+    }
+
+    pub fn is_dom(&self) -> bool {
+        method_of(self.call).is_some_and(|m| m.ends_with("EventListener"))
+    }
+}
+
+/// The React effect (`useEffect`, `useLayoutEffect`, …) whose callback
+/// contains `fn_ctx`, if any.
+pub fn enclosing_effect(model: &FileModel, fn_ctx: Option<FnId>) -> Option<FnId> {
+    let mut current = fn_ctx;
+    while let Some(f) = current {
+        if let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation {
+            let c = &model.calls[call];
+            let name = c.callee.method.clone().or_else(|| {
+                c.callee.path.as_ref().and_then(|p| match &p.root {
+                    Root::Binding(n, _) | Root::Global(n) if p.props.is_empty() => Some(n.clone()),
+                    _ => None,
+                })
+            });
+            if name.is_some_and(|n| matches!(n.as_ref(), "useEffect" | "useLayoutEffect" | "useInsertionEffect")) {
+                return Some(f);
+            }
+        }
+        current = model.functions[f].parent;
+    }
+    None
+}
+
+/// Does the effect return a cleanup we cannot look into (`return unsubscribe`,
+/// `return store.subscribe(…)`)? An inline cleanup is judged by what it calls.
+pub fn has_opaque_cleanup(model: &FileModel, effect: FnId) -> bool {
+    model
+        .returns
+        .iter()
+        .any(|r| r.fn_ctx == Some(effect) && matches!(r.value, Value::Path(_) | Value::Call { .. }))
+}
+
+/// Is a timer handle with this identity passed to `clearInterval` or `clearTimeout`?
+pub fn is_cleared(model: &FileModel, handle: &Identity) -> bool {
+    ["clearInterval", "clearTimeout"].iter().any(|name| {
+        model.global_calls(name).any(|c| {
+            c.args
+                .first()
+                .is_some_and(|a| identity(model, c.fn_ctx, &a.value).same(handle))
+        })
+    })
+}
+
+/// Does a local handle leave its function (returned, stored elsewhere,
+/// handed to another call)? Then someone else may release it.
+pub fn escapes(model: &FileModel, handle: &Identity, except: &Range<usize>) -> bool {
+    let Identity::Path { path, .. } = handle else { return false };
+    if path.root == Root::This {
+        return false;
+    }
+    let is_it = |v: &Value| match v {
+        Value::Path(p) => p == path,
+        Value::Object { props, .. } => props.iter().any(|(_, v)| matches!(v, Value::Path(p) if p == path)),
+        _ => false,
+    };
+    model.returns.iter().any(|r| is_it(&r.value))
+        || model.binding_writes.iter().any(|w| is_it(&w.value))
+        || model.member_writes.iter().any(|w| is_it(&w.value))
+        || model
+            .calls
+            .iter()
+            .any(|c| c.span != *except && c.args.iter().any(|a| is_it(&a.value)))
+}
+
+/// The name of the function a context belongs to, for messages.
+pub fn context_name(model: &FileModel, fn_ctx: Option<FnId>) -> Option<Atom> {
+    let mut current = fn_ctx;
+    while let Some(f) = current {
+        if let Some(n) = &model.functions[f].name {
+            return Some(n.clone());
+        }
+        current = model.functions[f].parent;
+    }
+    None
+}
+
+/// Is the call inside an `if` that also sets a flag declared outside the
+/// function (`if (!installed) { installed = true; target.on(…) }`)? That
+/// registers once, however often the function runs.
+pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
+    let inside = |outer: &Range<usize>, inner: &Range<usize>| outer.start <= inner.start && inner.end <= outer.end;
+    model.conditionals.iter().any(|c| {
+        inside(&c.span, &call.span)
+            && (model.binding_writes.iter().any(|w| {
+                inside(&c.span, &w.span)
+                    && w.value == Value::Bool
+                    && model
+                        .semantic
+                        .binding(&w.id)
+                        .is_some_and(|b| b.fn_ctx != w.fn_ctx && !matches!(b.kind, BindingKind::Param))
+            }) || model
+                .member_writes
+                .iter()
+                .any(|w| inside(&c.span, &w.span) && matches!(w.value, Value::Bool)))
+    })
+}

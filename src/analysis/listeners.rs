@@ -364,7 +364,32 @@ pub fn escapes(model: &FileModel, handle: &Identity, except: &Range<usize>) -> b
         || model
             .calls
             .iter()
-            .any(|c| c.span != *except && c.args.iter().any(|a| is_it(&a.value)))
+            .any(|c| c.span != *except && !is_logging(c) && c.args.iter().any(|a| is_it(&a.value)))
+}
+
+/// "on every call of `f`", "for every instance of `C`", "every time the
+/// effect runs": how often code in `fn_ctx` runs, for messages.
+pub fn how_often(model: &FileModel, fn_ctx: Option<FnId>, in_effect: bool) -> String {
+    if in_effect {
+        return "every time the effect runs".to_string();
+    }
+    if let Some(f) = model.this_function(fn_ctx) {
+        let info = &model.functions[f];
+        if info.kind == FnKind::Constructor {
+            if let Some(name) = info.class.and_then(|c| model.classes[c].name.clone()) {
+                return format!("for every instance of `{name}`");
+            }
+        }
+    }
+    match context_name(model, fn_ctx) {
+        Some(name) => format!("on every call of `{name}`"),
+        None => "on every call".to_string(),
+    }
+}
+
+/// `console.log(handle)` does not hand the handle to anyone.
+fn is_logging(call: &CallFact) -> bool {
+    call.callee.receiver.as_ref().is_some_and(|r| r.is_global("console"))
 }
 
 /// The name of the function a context belongs to, for messages.

@@ -63,11 +63,7 @@ fn check_interval(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>)
     if effect.is_some_and(|e| listeners::has_opaque_cleanup(model, e)) {
         return;
     }
-    let where_ = match (effect, listeners::context_name(model, call.fn_ctx)) {
-        (Some(_), _) => "every time the effect runs".to_string(),
-        (None, Some(name)) => format!("on every call of `{name}`"),
-        (None, None) => "on every call".to_string(),
-    };
+    let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
     let message = match &stored {
         None => format!("an interval is started {where_} and its handle is discarded, so it runs and keeps its callback alive forever"),
         Some(h) => format!("an interval stored in `{h}` is started {where_} and never passed to clearInterval, so it runs and keeps its callback alive forever"),
@@ -117,7 +113,7 @@ fn check_rearming_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diag
         )
         .with_label("re-arms the timer unconditionally")
         .with_help(format!(
-            "keep the handle and call clearTimeout(handle) when the owner is done, or check a stop flag in `{name}` (`if (this.closed) return`) before re-arming"
+            "keep the handle and call clearTimeout(handle) when the owner is done, or check a stop flag in `{name}` (`if (stopped) return`) before re-arming"
         )),
     );
 }

@@ -54,11 +54,7 @@ fn check_add(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
     }
     let event = reg.event_text(model);
     let target = reg.target_text(model);
-    let where_ = match listeners::context_name(model, call.fn_ctx) {
-        Some(name) if effect.is_none() => format!("on every call of `{name}`"),
-        _ if effect.is_some() => "every time the effect runs".to_string(),
-        _ => "on every call".to_string(),
-    };
+    let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
     let listener_text = model.text(&listener_arg.span);
     let named = matches!(reg.listener, Identity::Path { .. });
     let reference = if named { listener_text.to_string() } else { "listener".to_string() };
@@ -85,7 +81,7 @@ fn check_add(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
         Diagnostic::new(
             RULE.name,
             call.span.clone(),
-            format!("a {event} listener is added to `{target}` {where_} and never removed, so each one and its closure stay alive"),
+            format!("a listener for {event} is added to `{target}` {where_} and never removed, so each one and its closure stay alive"),
         )
         .with_label(format!("added {where_}"))
         .with_related(call.callee.receiver_span.clone().unwrap_or(call.callee_span.clone()), why)

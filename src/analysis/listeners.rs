@@ -6,8 +6,10 @@ use std::ops::Range;
 
 use swc_atoms::Atom;
 
-use crate::model::{AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Root, Value};
 use crate::model::path::is_global_object_name;
+use crate::model::{
+    AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Root, Value,
+};
 use crate::semantic::BindingKind;
 
 /// Methods that register a listener: `emitter.on`, `target.addEventListener`, …
@@ -19,7 +21,10 @@ pub const REMOVE_METHODS: &[&str] = &["off", "removeListener", "removeEventListe
 /// the same `this.x` path in the same class, or the same other path.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Identity {
-    Path { path: AccessPath, class: Option<ClassId> },
+    Path {
+        path: AccessPath,
+        class: Option<ClassId>,
+    },
     /// A function written in place: a new object each time it is evaluated.
     Inline,
     /// `f.bind(…)`: a new function each time it is evaluated.
@@ -50,10 +55,16 @@ pub fn identity(model: &FileModel, fn_ctx: Option<FnId>, value: &Value) -> Ident
     match value {
         Value::Path(path) => Identity::Path {
             path: path.clone(),
-            class: if path.root == Root::This { model.this_class(fn_ctx) } else { None },
+            class: if path.root == Root::This {
+                model.this_class(fn_ctx)
+            } else {
+                None
+            },
         },
         Value::Function(_) => Identity::Inline,
-        Value::Call { method: Some(m), .. } if m == "bind" => Identity::Bound,
+        Value::Call {
+            method: Some(m), ..
+        } if m == "bind" => Identity::Bound,
         _ => Identity::Unknown,
     }
 }
@@ -61,7 +72,9 @@ pub fn identity(model: &FileModel, fn_ctx: Option<FnId>, value: &Value) -> Ident
 /// The identity a call result is stored under, when it is stored.
 pub fn stored_identity(model: &FileModel, call: &CallFact) -> Option<Identity> {
     match &call.result {
-        crate::model::ResultUse::Assigned(path) => Some(identity(model, call.fn_ctx, &Value::Path(path.clone()))),
+        crate::model::ResultUse::Assigned(path) => {
+            Some(identity(model, call.fn_ctx, &Value::Path(path.clone())))
+        }
         _ => None,
     }
 }
@@ -74,29 +87,48 @@ pub fn target_of(call: &CallFact) -> Option<AccessPath> {
         None => {
             // `addEventListener(…)` called bare: the global object.
             call.callee.global_function()?;
-            AccessPath { root: Root::Global("globalThis".into()), props: Vec::new() }
+            AccessPath {
+                root: Root::Global("globalThis".into()),
+                props: Vec::new(),
+            }
         }
     };
     match &path.root {
-        Root::Global(g) if path.props.is_empty() && is_global_object_name(g) => {
-            Some(AccessPath { root: Root::Global("globalThis".into()), props: Vec::new() })
-        }
+        Root::Global(g) if path.props.is_empty() && is_global_object_name(g) => Some(AccessPath {
+            root: Root::Global("globalThis".into()),
+            props: Vec::new(),
+        }),
         _ => Some(path),
     }
 }
 
 /// The method name of a listener call, also for a bare global `addEventListener(…)`.
 pub fn method_of(call: &CallFact) -> Option<Atom> {
-    call.callee.method.clone().or_else(|| call.callee.global_function())
+    call.callee
+        .method
+        .clone()
+        .or_else(|| call.callee.global_function())
 }
 
 /// Globals that live as long as the process or the page.
 const LONG_LIVED_GLOBALS: &[&str] = &[
-    "process", "window", "document", "globalThis", "global", "self", "navigator", "screen", "visualViewport",
+    "process",
+    "window",
+    "document",
+    "globalThis",
+    "global",
+    "self",
+    "navigator",
+    "screen",
+    "visualViewport",
 ];
 
 /// Why the target of a call made in `fn_ctx` outlives that call, if it does.
-pub fn long_lived_target(model: &FileModel, fn_ctx: Option<FnId>, target: &AccessPath) -> Option<&'static str> {
+pub fn long_lived_target(
+    model: &FileModel,
+    fn_ctx: Option<FnId>,
+    target: &AccessPath,
+) -> Option<&'static str> {
     match &target.root {
         Root::Global(g) if LONG_LIVED_GLOBALS.contains(&g.as_ref()) => {
             Some("a global object: it lives as long as the process or the page")
@@ -106,8 +138,14 @@ pub fn long_lived_target(model: &FileModel, fn_ctx: Option<FnId>, target: &Acces
             let id = target.root_binding()?;
             let b = model.semantic.binding(&id)?;
             match b.kind {
-                BindingKind::Import => Some("an imported module singleton: it lives as long as the process"),
-                BindingKind::Var | BindingKind::Let | BindingKind::Const | BindingKind::Function | BindingKind::Class
+                BindingKind::Import => {
+                    Some("an imported module singleton: it lives as long as the process")
+                }
+                BindingKind::Var
+                | BindingKind::Let
+                | BindingKind::Const
+                | BindingKind::Function
+                | BindingKind::Class
                     if b.is_module_level() =>
                 {
                     // A module-level `let` replaced per call takes its listeners with it.
@@ -115,7 +153,8 @@ pub fn long_lived_target(model: &FileModel, fn_ctx: Option<FnId>, target: &Acces
                         .binding_writes
                         .iter()
                         .any(|w| w.id == id && model.runs_many_times(w.fn_ctx));
-                    (!replaced).then_some("declared at module level: it lives as long as the process")
+                    (!replaced)
+                        .then_some("declared at module level: it lives as long as the process")
                 }
                 BindingKind::Param if is_signal_param(model, &id, target) => {
                     Some("a caller-supplied AbortSignal: it can outlive this call by far")
@@ -123,9 +162,14 @@ pub fn long_lived_target(model: &FileModel, fn_ctx: Option<FnId>, target: &Acces
                 BindingKind::Param if is_pooled_socket(model, b.fn_ctx, target) => {
                     Some("a pooled keep-alive socket: it is reused by later requests")
                 }
-                BindingKind::Param if is_server_param(target) && b.fn_ctx.is_some_and(|f| called_repeatedly(model, f)) => {
+                BindingKind::Param
+                    if is_server_param(target)
+                        && b.fn_ctx.is_some_and(|f| called_repeatedly(model, f)) =>
+                {
                     let _ = fn_ctx;
-                    Some("a server passed in by a caller that runs many times: the server outlives every call")
+                    Some(
+                        "a server passed in by a caller that runs many times: the server outlives every call",
+                    )
                 }
                 _ => None,
             }
@@ -134,12 +178,19 @@ pub fn long_lived_target(model: &FileModel, fn_ctx: Option<FnId>, target: &Acces
 }
 
 /// `signal`, `abortSignal`, `opts.signal`, or a parameter typed `AbortSignal`.
-fn is_signal_param(model: &FileModel, id: &(Atom, swc_common::SyntaxContext), target: &AccessPath) -> bool {
+fn is_signal_param(
+    model: &FileModel,
+    id: &(Atom, swc_common::SyntaxContext),
+    target: &AccessPath,
+) -> bool {
     match target.props.as_slice() {
         [] => {
             id.0 == "signal"
                 || id.0.ends_with("Signal")
-                || model.declared_types.iter().any(|(b, t)| b == id && t == "AbortSignal")
+                || model
+                    .declared_types
+                    .iter()
+                    .any(|(b, t)| b == id && t == "AbortSignal")
         }
         [last] => last == "signal",
         _ => false,
@@ -148,7 +199,9 @@ fn is_signal_param(model: &FileModel, id: &(Atom, swc_common::SyntaxContext), ta
 
 /// A parameter named like an HTTP server: `server`, `httpServer`.
 fn is_server_param(target: &AccessPath) -> bool {
-    let Root::Binding(name, _) = &target.root else { return false };
+    let Root::Binding(name, _) = &target.root else {
+        return false;
+    };
     target.props.is_empty() && (name == "server" || name.ends_with("Server"))
 }
 
@@ -162,9 +215,14 @@ fn is_pooled_socket(model: &FileModel, param_fn: Option<FnId>, target: &AccessPa
         return false;
     }
     let Some(f) = param_fn else { return false };
-    let Invocation::CallbackOf { call, .. } = model.functions[f].invocation else { return false };
+    let Invocation::CallbackOf { call, .. } = model.functions[f].invocation else {
+        return false;
+    };
     let c = &model.calls[call];
-    c.callee.method.as_deref().is_some_and(|m| m == "on" || m == "once")
+    c.callee
+        .method
+        .as_deref()
+        .is_some_and(|m| m == "on" || m == "once")
         && matches!(c.args.first().map(|a| &a.value), Some(Value::Str(s)) if s == "socket")
 }
 
@@ -173,7 +231,10 @@ pub fn callee_identity(model: &FileModel, f: FnId) -> Option<Identity> {
     let info = &model.functions[f];
     if let (Some(class), Some(name), FnKind::Method) = (info.class, &info.name, info.kind) {
         return Some(Identity::Path {
-            path: AccessPath { root: Root::This, props: vec![name.clone()] },
+            path: AccessPath {
+                root: Root::This,
+                props: vec![name.clone()],
+            },
             class: Some(class),
         });
     }
@@ -181,18 +242,26 @@ pub fn callee_identity(model: &FileModel, f: FnId) -> Option<Identity> {
         .semantic
         .bindings()
         .find(|(_, b)| b.init == Some(Value::Function(Some(f))))?;
-    Some(Identity::Path { path: AccessPath::binding(id.clone()), class: None })
+    Some(Identity::Path {
+        path: AccessPath::binding(id.clone()),
+        class: None,
+    })
 }
 
 /// Is the function called, in this file, from code that runs many times
 /// (outside its own body)?
 pub fn called_repeatedly(model: &FileModel, f: FnId) -> bool {
-    let Some(me) = callee_identity(model, f) else { return false };
+    let Some(me) = callee_identity(model, f) else {
+        return false;
+    };
     model.calls.iter().any(|c| {
         !c.is_new
             && !model.is_within(c.fn_ctx, f)
             && model.runs_many_times(c.fn_ctx)
-            && c.callee.path.as_ref().is_some_and(|p| identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me))
+            && c.callee
+                .path
+                .as_ref()
+                .is_some_and(|p| identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me))
     })
 }
 
@@ -210,7 +279,9 @@ pub fn self_removing_options(model: &FileModel, options: Option<&Value>) -> bool
                 .and_then(|id| model.semantic.binding(&id))
                 .and_then(|b| b.init.clone());
             match init {
-                Some(Value::Object { props, .. }) => return props.iter().any(|(k, _)| k == "once" || k == "signal"),
+                Some(Value::Object { props, .. }) => {
+                    return props.iter().any(|(k, _)| k == "once" || k == "signal");
+                }
                 _ => return true,
             }
         }
@@ -244,7 +315,9 @@ impl<'m> Registration<'m> {
         if call.is_new || !methods.contains(&method.as_ref()) || call.callee.receiver_is_call {
             return None;
         }
-        let [event, listener, ..] = call.args.as_slice() else { return None };
+        let [event, listener, ..] = call.args.as_slice() else {
+            return None;
+        };
         if listener.spread || event.spread {
             return None;
         }
@@ -271,7 +344,9 @@ impl<'m> Registration<'m> {
     pub fn is_removed(&self, model: &FileModel) -> bool {
         model.calls.iter().any(|c| {
             if let Some(r) = Registration::of_remove(model, c) {
-                return r.target == self.target && self.same_event(r.event.as_ref()) && r.listener.same(&self.listener);
+                return r.target == self.target
+                    && self.same_event(r.event.as_ref())
+                    && r.listener.same(&self.listener);
             }
             method_of(c).is_some_and(|m| m == "removeAllListeners")
                 && target_of(c).is_some_and(|t| t == self.target)
@@ -317,7 +392,12 @@ pub fn enclosing_effect(model: &FileModel, fn_ctx: Option<FnId>) -> Option<FnId>
                     _ => None,
                 })
             });
-            if name.is_some_and(|n| matches!(n.as_ref(), "useEffect" | "useLayoutEffect" | "useInsertionEffect")) {
+            if name.is_some_and(|n| {
+                matches!(
+                    n.as_ref(),
+                    "useEffect" | "useLayoutEffect" | "useInsertionEffect"
+                )
+            }) {
                 return Some(f);
             }
         }
@@ -349,13 +429,17 @@ pub fn is_cleared(model: &FileModel, handle: &Identity) -> bool {
 /// Does a local handle leave its function (returned, stored elsewhere,
 /// handed to another call)? Then someone else may release it.
 pub fn escapes(model: &FileModel, handle: &Identity, except: &Range<usize>) -> bool {
-    let Identity::Path { path, .. } = handle else { return false };
+    let Identity::Path { path, .. } = handle else {
+        return false;
+    };
     if path.root == Root::This {
         return false;
     }
     let is_it = |v: &Value| match v {
         Value::Path(p) => p == path,
-        Value::Object { props, .. } => props.iter().any(|(_, v)| matches!(v, Value::Path(p) if p == path)),
+        Value::Object { props, .. } => props
+            .iter()
+            .any(|(_, v)| matches!(v, Value::Path(p) if p == path)),
         _ => false,
     };
     model.returns.iter().any(|r| is_it(&r.value))
@@ -389,7 +473,10 @@ pub fn how_often(model: &FileModel, fn_ctx: Option<FnId>, in_effect: bool) -> St
 
 /// `console.log(handle)` does not hand the handle to anyone.
 fn is_logging(call: &CallFact) -> bool {
-    call.callee.receiver.as_ref().is_some_and(|r| r.is_global("console"))
+    call.callee
+        .receiver
+        .as_ref()
+        .is_some_and(|r| r.is_global("console"))
 }
 
 /// The name of the function a context belongs to, for messages.
@@ -408,16 +495,17 @@ pub fn context_name(model: &FileModel, fn_ctx: Option<FnId>) -> Option<Atom> {
 /// function (`if (!installed) { installed = true; target.on(…) }`)? That
 /// registers once, however often the function runs.
 pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
-    let inside = |outer: &Range<usize>, inner: &Range<usize>| outer.start <= inner.start && inner.end <= outer.end;
+    let inside = |outer: &Range<usize>, inner: &Range<usize>| {
+        outer.start <= inner.start && inner.end <= outer.end
+    };
     model.conditionals.iter().any(|c| {
         inside(&c.span, &call.span)
             && (model.binding_writes.iter().any(|w| {
                 inside(&c.span, &w.span)
                     && w.value == Value::Bool
-                    && model
-                        .semantic
-                        .binding(&w.id)
-                        .is_some_and(|b| b.fn_ctx != w.fn_ctx && !matches!(b.kind, BindingKind::Param))
+                    && model.semantic.binding(&w.id).is_some_and(|b| {
+                        b.fn_ctx != w.fn_ctx && !matches!(b.kind, BindingKind::Param)
+                    })
             }) || model
                 .member_writes
                 .iter()

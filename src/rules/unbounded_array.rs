@@ -58,9 +58,15 @@ fn long_lived_arrays(model: &FileModel) -> Vec<LongLivedArray> {
             let static_of = model.classes.iter().position(|k| {
                 k.binding.as_ref().is_some_and(|b| {
                     c.path.props.len() == 1 && c.path.root_binding().as_ref() == Some(b)
-                }) && k.members.iter().any(|m| m.is_static && Some(&m.name) == c.path.props.first())
+                }) && k
+                    .members
+                    .iter()
+                    .any(|m| m.is_static && Some(&m.name) == c.path.props.first())
             });
-            LongLivedArray { container: c, static_of }
+            LongLivedArray {
+                container: c,
+                static_of,
+            }
         })
         .collect();
     let mut nested = Vec::new();
@@ -68,7 +74,9 @@ fn long_lived_arrays(model: &FileModel) -> Vec<LongLivedArray> {
         if !b.is_module_level() {
             continue;
         }
-        let Some(Value::Object { props, .. }) = &b.init else { continue };
+        let Some(Value::Object { props, .. }) = &b.init else {
+            continue;
+        };
         for (name, v) in props {
             if matches!(v, Value::Array { .. }) {
                 nested.push(LongLivedArray {
@@ -89,24 +97,38 @@ fn long_lived_arrays(model: &FileModel) -> Vec<LongLivedArray> {
 }
 
 /// The paths that name the array in a given context.
-fn names(model: &FileModel, array: &LongLivedArray, fn_ctx: Option<usize>, path: &AccessPath) -> bool {
+fn names(
+    model: &FileModel,
+    array: &LongLivedArray,
+    fn_ctx: Option<usize>,
+    path: &AccessPath,
+) -> bool {
     if path.normalized() == array.container.path {
         return true;
     }
     // `this.items` inside a static method of the owning class.
-    let Some(class) = array.static_of else { return false };
+    let Some(class) = array.static_of else {
+        return false;
+    };
     path.root == Root::This
         && path.props == array.container.path.props
         && model.this_class(fn_ctx) == Some(class)
-        && model.this_function(fn_ctx).is_some_and(|f| model.functions[f].is_static)
+        && model
+            .this_function(fn_ctx)
+            .is_some_and(|f| model.functions[f].is_static)
 }
 
 fn growth_sites(model: &FileModel, array: &LongLivedArray) -> Vec<(Range<usize>, &'static str)> {
     let mut sites = Vec::new();
     for method in ["push", "unshift"] {
         for call in model.method_calls(method) {
-            let Some(recv) = &call.callee.receiver else { continue };
-            if !call.args.is_empty() && names(model, array, call.fn_ctx, recv) && model.runs_many_times(call.fn_ctx) {
+            let Some(recv) = &call.callee.receiver else {
+                continue;
+            };
+            if !call.args.is_empty()
+                && names(model, array, call.fn_ctx, recv)
+                && model.runs_many_times(call.fn_ctx)
+            {
                 sites.push((call.span.clone(), method));
             }
         }
@@ -124,8 +146,14 @@ fn shrinks(model: &FileModel, array: &LongLivedArray) -> bool {
         return false;
     }
     model.calls.iter().any(|c| {
-        c.callee.method.as_ref().is_some_and(|m| SHRINKING_METHODS.contains(&m.as_ref()))
-            && c.callee.receiver.as_ref().is_some_and(|r| names(model, array, c.fn_ctx, r))
+        c.callee
+            .method
+            .as_ref()
+            .is_some_and(|m| SHRINKING_METHODS.contains(&m.as_ref()))
+            && c.callee
+                .receiver
+                .as_ref()
+                .is_some_and(|r| names(model, array, c.fn_ctx, r))
     }) || model.member_writes.iter().any(|w| {
         let whole = w.object.child(match &w.key {
             Key::Static(k) => k.clone(),
@@ -133,7 +161,8 @@ fn shrinks(model: &FileModel, array: &LongLivedArray) -> bool {
         });
         names(model, array, w.fn_ctx, &whole) && model.runs_many_times(w.fn_ctx)
             || (names(model, array, w.fn_ctx, &w.object) && w.key == Key::Static("length".into()))
-    }) || model.size_checks.iter().any(|p| {
-        p.root == Root::This && p.props == array.container.path.props
-    })
+    }) || model
+        .size_checks
+        .iter()
+        .any(|p| p.root == Root::This && p.props == array.container.path.props)
 }

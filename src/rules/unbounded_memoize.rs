@@ -32,7 +32,9 @@ impl Memoizer {
         let whole = matches!(imported, None | Some("default"));
         match (source, imported) {
             ("lodash" | "lodash-es" | "underscore", Some("memoize")) => Some(Memoizer::Lodash),
-            ("lodash/memoize" | "lodash.memoize" | "lodash-es/memoize", _) if whole => Some(Memoizer::Lodash),
+            ("lodash/memoize" | "lodash.memoize" | "lodash-es/memoize", _) if whole => {
+                Some(Memoizer::Lodash)
+            }
             ("memoizee", _) if whole => Some(Memoizer::Memoizee),
             ("fast-memoize", _) if whole => Some(Memoizer::FastMemoize),
             ("mem" | "memoize" | "p-memoize", _) if whole => Some(Memoizer::Mem),
@@ -45,11 +47,15 @@ impl Memoizer {
             Memoizer::Lodash => {
                 "lodash's memoize never evicts; use a memoizer with a size limit, set `memoize.Cache` to an LRU class, or memoize per request instead of per process"
             }
-            Memoizer::Memoizee => "pass `{ max: 1000 }` (or `maxAge`) so that old entries are evicted",
+            Memoizer::Memoizee => {
+                "pass `{ max: 1000 }` (or `maxAge`) so that old entries are evicted"
+            }
             Memoizer::FastMemoize => {
                 "pass a bounded `cache` (a factory that creates an LRU cache), or use a memoizer with a size limit"
             }
-            Memoizer::Mem => "pass `maxAge`, or a bounded `cache` such as an LRU map with a maximum size",
+            Memoizer::Mem => {
+                "pass `maxAge`, or a bounded `cache` such as an LRU map with a maximum size"
+            }
         }
     }
 }
@@ -59,9 +65,15 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if call.is_new || model.runs_many_times(call.fn_ctx) {
             continue;
         }
-        let Some((memoizer, lib_path)) = memoizer_of(model, call) else { continue };
-        let Some(target) = call.args.first() else { continue };
-        if takes_no_arguments(model, target) || is_bounded(model, memoizer, &lib_path, call.args.get(1)) {
+        let Some((memoizer, lib_path)) = memoizer_of(model, call) else {
+            continue;
+        };
+        let Some(target) = call.args.first() else {
+            continue;
+        };
+        if takes_no_arguments(model, target)
+            || is_bounded(model, memoizer, &lib_path, call.args.get(1))
+        {
             continue;
         }
         let callee = model.text(&call.callee_span);
@@ -97,7 +109,9 @@ fn memoizer_of(model: &FileModel, call: &CallFact) -> Option<(Memoizer, AccessPa
                 .then(|| (Memoizer::Lodash, path.clone()))
         }
         // The lodash or underscore global of a browser page.
-        (Root::Global(g), [method]) if g == "_" && method == "memoize" => Some((Memoizer::Lodash, path.clone())),
+        (Root::Global(g), [method]) if g == "_" && method == "memoize" => {
+            Some((Memoizer::Lodash, path.clone()))
+        }
         _ => None,
     }
 }
@@ -118,13 +132,17 @@ fn takes_no_arguments(model: &FileModel, target: &Arg) -> bool {
     f.is_some_and(|f| model.functions[f].params == 0)
 }
 
-fn is_bounded(model: &FileModel, memoizer: Memoizer, lib: &AccessPath, options: Option<&Arg>) -> bool {
+fn is_bounded(
+    model: &FileModel,
+    memoizer: Memoizer,
+    lib: &AccessPath,
+    options: Option<&Arg>,
+) -> bool {
     if memoizer == Memoizer::Lodash {
         // `memoize.Cache = LRU` (or `_.memoize.Cache = …`) swaps the cache class.
-        return model
-            .member_writes
-            .iter()
-            .any(|w| w.key == Key::Static("Cache".into()) && w.object.normalized() == lib.normalized());
+        return model.member_writes.iter().any(|w| {
+            w.key == Key::Static("Cache".into()) && w.object.normalized() == lib.normalized()
+        });
     }
     let props = match options.map(|a| &a.value) {
         None => return false,
@@ -136,7 +154,9 @@ fn is_bounded(model: &FileModel, memoizer: Memoizer, lib: &AccessPath, options: 
     match memoizer {
         Memoizer::Memoizee => has("max").is_some() || has("maxAge").is_some(),
         Memoizer::FastMemoize => has("cache").is_some_and(|c| bounded_cache(model, c)),
-        Memoizer::Mem => has("maxAge").is_some() || has("cache").is_some_and(|c| bounded_cache(model, c)),
+        Memoizer::Mem => {
+            has("maxAge").is_some() || has("cache").is_some_and(|c| bounded_cache(model, c))
+        }
         Memoizer::Lodash => unreachable!("handled above"),
     }
 }
@@ -153,10 +173,15 @@ fn bounded_cache(model: &FileModel, v: &Value) -> bool {
     };
     match resolved.as_ref() {
         Some(Value::Object { empty: false, .. }) => true,
-        Some(v) => match containers::kind_of(v) {
-            Some(ContainerKind::Map | ContainerKind::Object | ContainerKind::Set | ContainerKind::Array) => false,
-            _ => true,
-        },
+        Some(v) => !matches!(
+            containers::kind_of(v),
+            Some(
+                ContainerKind::Map
+                    | ContainerKind::Object
+                    | ContainerKind::Set
+                    | ContainerKind::Array
+            )
+        ),
         None => true,
     }
 }

@@ -51,7 +51,9 @@ fn check_interval(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>)
         ResultUse::Discarded => None,
         ResultUse::Assigned(path) => {
             let handle = listeners::identity(model, call.fn_ctx, &Value::Path(path.clone()));
-            if listeners::is_cleared(model, &handle) || listeners::escapes(model, &handle, &call.span) {
+            if listeners::is_cleared(model, &handle)
+                || listeners::escapes(model, &handle, &call.span)
+            {
                 return;
             }
             Some(path.to_string())
@@ -65,8 +67,12 @@ fn check_interval(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>)
     }
     let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
     let message = match &stored {
-        None => format!("an interval is started {where_} and its handle is discarded, so it runs and keeps its callback alive forever"),
-        Some(h) => format!("an interval stored in `{h}` is started {where_} and never passed to clearInterval, so it runs and keeps its callback alive forever"),
+        None => format!(
+            "an interval is started {where_} and its handle is discarded, so it runs and keeps its callback alive forever"
+        ),
+        Some(h) => format!(
+            "an interval stored in `{h}` is started {where_} and never passed to clearInterval, so it runs and keeps its callback alive forever"
+        ),
     };
     let handle = stored.as_deref().unwrap_or("handle");
     let mut help = match (effect, &stored) {
@@ -86,8 +92,12 @@ fn check_interval(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>)
 
 /// `function poll() { …; setTimeout(poll, 1000) }` with no way to stop.
 fn check_rearming_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>) {
-    let Some(callback) = call.args.first() else { return };
-    let Some(scheduler) = rearmed_function(model, call, &callback.value) else { return };
+    let Some(callback) = call.args.first() else {
+        return;
+    };
+    let Some(scheduler) = rearmed_function(model, call, &callback.value) else {
+        return;
+    };
     let info = &model.functions[scheduler];
     let per_instance = info.kind == FnKind::Method && info.class.is_some();
     if !(per_instance
@@ -99,7 +109,11 @@ fn check_rearming_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diag
     if has_stop_condition(model, call, scheduler, &callback.value) {
         return;
     }
-    let name = info.name.clone().map(|n| n.to_string()).unwrap_or_else(|| "it".into());
+    let name = info
+        .name
+        .clone()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "it".into());
     let how = if per_instance {
         "for every instance".to_string()
     } else {
@@ -125,18 +139,21 @@ fn rearmed_function(model: &FileModel, call: &CallFact, callback: &Value) -> Opt
         if let Some(me) = listeners::callee_identity(model, f) {
             let direct = match callback {
                 Value::Path(_) => listeners::identity(model, call.fn_ctx, callback).same(&me),
-                Value::Call { method: Some(m), callee: Some(p), .. } if m == "bind" => p
-                    .parent()
-                    .is_some_and(|p| listeners::identity(model, call.fn_ctx, &Value::Path(p)).same(&me)),
+                Value::Call {
+                    method: Some(m),
+                    callee: Some(p),
+                    ..
+                } if m == "bind" => p.parent().is_some_and(|p| {
+                    listeners::identity(model, call.fn_ctx, &Value::Path(p)).same(&me)
+                }),
                 _ => false,
             };
             let via_callback = match callback {
                 Value::Function(Some(cb)) => model.calls.iter().any(|c| {
                     model.is_within(c.fn_ctx, *cb)
-                        && c.callee
-                            .path
-                            .as_ref()
-                            .is_some_and(|p| listeners::identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me))
+                        && c.callee.path.as_ref().is_some_and(|p| {
+                            listeners::identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me)
+                        })
                 }),
                 _ => false,
             };
@@ -151,7 +168,12 @@ fn rearmed_function(model: &FileModel, call: &CallFact, callback: &Value) -> Opt
 
 /// A way out of the loop: the handle is cleared somewhere, the re-arm sits
 /// in a branch, or the loop body has an early `return`/`throw`.
-fn has_stop_condition(model: &FileModel, call: &CallFact, scheduler: FnId, callback: &Value) -> bool {
+fn has_stop_condition(
+    model: &FileModel,
+    call: &CallFact,
+    scheduler: FnId,
+    callback: &Value,
+) -> bool {
     if let Some(handle) = listeners::stored_identity(model, call) {
         if listeners::is_cleared(model, &handle) {
             return true;
@@ -161,9 +183,12 @@ fn has_stop_condition(model: &FileModel, call: &CallFact, scheduler: FnId, callb
         return true;
     }
     let in_loop = |f: Option<FnId>| {
-        model.is_within(f, scheduler) || matches!(callback, Value::Function(Some(cb)) if model.is_within(f, *cb))
+        model.is_within(f, scheduler)
+            || matches!(callback, Value::Function(Some(cb)) if model.is_within(f, *cb))
     };
-    let inside = |outer: &Range<usize>, inner: &Range<usize>| outer.start <= inner.start && inner.end <= outer.end;
+    let inside = |outer: &Range<usize>, inner: &Range<usize>| {
+        outer.start <= inner.start && inner.end <= outer.end
+    };
     model
         .conditionals
         .iter()
@@ -173,13 +198,21 @@ fn has_stop_condition(model: &FileModel, call: &CallFact, scheduler: FnId, callb
 
 /// `setTimeout(() => { if (!this.stopped) this.poll() })`.
 fn recursive_call_is_guarded(model: &FileModel, scheduler: FnId, callback: &Value) -> bool {
-    let Value::Function(Some(cb)) = callback else { return false };
-    let Some(me) = listeners::callee_identity(model, scheduler) else { return false };
+    let Value::Function(Some(cb)) = callback else {
+        return false;
+    };
+    let Some(me) = listeners::callee_identity(model, scheduler) else {
+        return false;
+    };
     model.calls.iter().any(|c| {
         model.is_within(c.fn_ctx, *cb)
             && c.callee.path.as_ref().is_some_and(|p| {
                 listeners::identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me)
             })
-            && model.conditionals.iter().any(|k| k.span.start <= c.span.start && c.span.end <= k.span.end && model.is_within(k.fn_ctx, *cb))
+            && model.conditionals.iter().any(|k| {
+                k.span.start <= c.span.start
+                    && c.span.end <= k.span.end
+                    && model.is_within(k.fn_ctx, *cb)
+            })
     })
 }

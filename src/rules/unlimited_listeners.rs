@@ -63,7 +63,9 @@ fn unlimited(v: &Value) -> Option<&'static str> {
         Value::Path(p) => match (&p.root, p.props.as_slice()) {
             (Root::Global(g), []) if g == "Infinity" => Some("Infinity"),
             (Root::Global(g), [k]) if g == "Number" && k == "POSITIVE_INFINITY" => Some("Infinity"),
-            (Root::Global(g), [k]) if g == "Number" && k == "MAX_SAFE_INTEGER" => Some("Number.MAX_SAFE_INTEGER"),
+            (Root::Global(g), [k]) if g == "Number" && k == "MAX_SAFE_INTEGER" => {
+                Some("Number.MAX_SAFE_INTEGER")
+            }
             _ => None,
         },
         _ => None,

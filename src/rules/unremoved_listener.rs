@@ -28,15 +28,19 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
 fn check_add(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
     let call = reg.call;
     let listener_arg = &call.args[1];
-    if !matches!(listener_arg.value, Value::Function(_) | Value::Path(_) | Value::Call { .. })
-        || matches!(reg.listener, Identity::Unknown)
+    if !matches!(
+        listener_arg.value,
+        Value::Function(_) | Value::Path(_) | Value::Call { .. }
+    ) || matches!(reg.listener, Identity::Unknown)
     {
         return;
     }
     if !model.runs_many_times(call.fn_ctx) {
         return;
     }
-    let Some(why) = listeners::long_lived_target(model, call.fn_ctx, &reg.target) else { return };
+    let Some(why) = listeners::long_lived_target(model, call.fn_ctx, &reg.target) else {
+        return;
+    };
     if listeners::self_removing_options(model, call.args.get(2).map(|a| &a.value)) {
         return;
     }
@@ -57,7 +61,11 @@ fn check_add(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
     let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
     let listener_text = model.text(&listener_arg.span);
     let named = matches!(reg.listener, Identity::Path { .. });
-    let reference = if named { listener_text.to_string() } else { "listener".to_string() };
+    let reference = if named {
+        listener_text.to_string()
+    } else {
+        "listener".to_string()
+    };
     let remove = if reg.is_dom() {
         format!("{target}.removeEventListener({event}, {reference})")
     } else {
@@ -73,9 +81,13 @@ fn check_add(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
             "{keep}return a cleanup from the effect that calls `{remove}`, or pass `{{ signal }}` and abort the controller in the cleanup"
         )
     } else if reg.is_dom() {
-        format!("{keep}call `{remove}` when the owner is done (on close, destroy, unmount), or pass `{{ once: true }}` or `{{ signal }}`")
+        format!(
+            "{keep}call `{remove}` when the owner is done (on close, destroy, unmount), or pass `{{ once: true }}` or `{{ signal }}`"
+        )
     } else {
-        format!("{keep}call `{remove}` when the owner is done (in its `close`/`end` handler or `destroy()`), or use `.once()` if it must fire only once")
+        format!(
+            "{keep}call `{remove}` when the owner is done (in its `close`/`end` handler or `destroy()`), or use `.once()` if it must fire only once"
+        )
     };
     out.push(
         Diagnostic::new(
@@ -123,12 +135,15 @@ fn is_module_level_function(model: &FileModel, v: &Value) -> bool {
     if !p.props.is_empty() {
         return false;
     }
-    let Root::Binding(..) = &p.root else { return false };
+    let Root::Binding(..) = &p.root else {
+        return false;
+    };
     p.root_binding()
         .and_then(|id| model.semantic.binding(&id))
         .is_some_and(|b| {
             b.kind == BindingKind::Import
                 || (b.is_module_level()
-                    && (b.kind == BindingKind::Function || matches!(b.init, Some(Value::Function(_)))))
+                    && (b.kind == BindingKind::Function
+                        || matches!(b.init, Some(Value::Function(_)))))
         })
 }

@@ -152,7 +152,7 @@ pub fn long_lived_target(
                     let replaced = model
                         .binding_writes
                         .iter()
-                        .any(|w| w.id == id && model.runs_many_times(w.fn_ctx));
+                        .any(|w| w.id == id && runs_repeatedly(model, w.fn_ctx));
                     (!replaced)
                         .then_some("declared at module level: it lives as long as the process")
                 }
@@ -257,12 +257,73 @@ pub fn called_repeatedly(model: &FileModel, f: FnId) -> bool {
     model.calls.iter().any(|c| {
         !c.is_new
             && !model.is_within(c.fn_ctx, f)
-            && model.runs_many_times(c.fn_ctx)
+            && runs_repeatedly(model, c.fn_ctx)
             && c.callee
                 .path
                 .as_ref()
                 .is_some_and(|p| identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me))
     })
+}
+
+/// Does code in `fn_ctx` run more than once per process? Like
+/// [`FileModel::runs_many_times`], but a function that the file calls exactly
+/// once, from code that runs once, and never hands out (`main()`, `setup()`
+/// at the bottom of a script) runs once too.
+pub fn runs_repeatedly(model: &FileModel, fn_ctx: Option<FnId>) -> bool {
+    runs_repeatedly_within(model, fn_ctx, 4)
+}
+
+fn runs_repeatedly_within(model: &FileModel, fn_ctx: Option<FnId>, depth: u8) -> bool {
+    let Some(f) = fn_ctx else { return false };
+    let parent = model.functions[f].parent;
+    if runs_repeatedly_within(model, parent, depth) {
+        return true;
+    }
+    !(model.invoked_once_per_parent(f) || (depth > 0 && called_once(model, f, depth - 1)))
+}
+
+/// Is the function bound to a name that the file calls exactly once, from
+/// code that runs once, and otherwise never mentions (no export, no value use)?
+fn called_once(model: &FileModel, f: FnId, depth: u8) -> bool {
+    let info = &model.functions[f];
+    if info.class.is_some() {
+        return false;
+    }
+    let Some((id, _)) = model
+        .semantic
+        .bindings()
+        .find(|(_, b)| b.init == Some(Value::Function(Some(f))))
+    else {
+        return false;
+    };
+    if model.exports.contains(id) {
+        return false;
+    }
+    let path = AccessPath::binding(id.clone());
+    let calls: Vec<_> = model
+        .calls
+        .iter()
+        .filter(|c| c.callee.path.as_ref() == Some(&path))
+        .collect();
+    let [only] = calls.as_slice() else { return false };
+    if only.is_new || model.is_within(only.fn_ctx, f) || runs_repeatedly_within(model, only.fn_ctx, depth) {
+        return false;
+    }
+    let mentions = |v: &Value| match v {
+        Value::Path(p) => p.root_binding().as_ref() == Some(id),
+        Value::Object { props, .. } => props
+            .iter()
+            .any(|(_, v)| matches!(v, Value::Path(p) if p.root_binding().as_ref() == Some(id))),
+        _ => false,
+    };
+    !(model.calls.iter().any(|c| c.args.iter().any(|a| mentions(&a.value)))
+        || model.member_writes.iter().any(|w| mentions(&w.value))
+        || model.binding_writes.iter().any(|w| mentions(&w.value))
+        || model.returns.iter().any(|r| mentions(&r.value))
+        || model
+            .semantic
+            .bindings()
+            .any(|(_, b)| b.init.as_ref().is_some_and(mentions)))
 }
 
 /// Options that make a listener remove itself: `{ once: true }`, `{ signal }`.

@@ -42,6 +42,7 @@ pub fn build<'a>(
             module_bindings: Vec::new(),
             conditionals: Vec::new(),
             declared_types: Vec::new(),
+            exports: Vec::new(),
         },
         unresolved,
         fn_stack: Vec::new(),
@@ -835,6 +836,47 @@ impl Visit for Collector<'_> {
             };
             self.model.semantic.declare(local.to_id(), binding);
         }
+    }
+
+    fn visit_export_decl(&mut self, n: &ExportDecl) {
+        match &n.decl {
+            Decl::Fn(f) => self.model.exports.push(f.ident.to_id()),
+            Decl::Class(c) => self.model.exports.push(c.ident.to_id()),
+            Decl::Var(v) => {
+                for d in &v.decls {
+                    if let Pat::Ident(b) = &d.name {
+                        self.model.exports.push(b.id.to_id());
+                    }
+                }
+            }
+            _ => {}
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_named_export(&mut self, n: &NamedExport) {
+        if n.src.is_none() {
+            for s in &n.specifiers {
+                if let ExportSpecifier::Named(ExportNamedSpecifier { orig: ModuleExportName::Ident(i), .. }) = s {
+                    self.model.exports.push(i.to_id());
+                }
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_default_decl(&mut self, n: &ExportDefaultDecl) {
+        if let DefaultDecl::Fn(FnExpr { ident: Some(i), .. }) = &n.decl {
+            self.model.exports.push(i.to_id());
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_default_expr(&mut self, n: &ExportDefaultExpr) {
+        if let Expr::Ident(i) = unwrap(&n.expr) {
+            self.model.exports.push(i.to_id());
+        }
+        n.visit_children_with(self);
     }
 
     fn visit_return_stmt(&mut self, n: &ReturnStmt) {

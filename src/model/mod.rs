@@ -229,6 +229,8 @@ pub struct FileModel<'a> {
     pub conditionals: Vec<Conditional>,
     /// Bindings declared with a plain type reference: `signal: AbortSignal`.
     pub declared_types: Vec<((Atom, SyntaxContext), Atom)>,
+    /// Bindings exported with ES module syntax (`export function f`, `export { f }`).
+    pub exports: Vec<(Atom, SyntaxContext)>,
 }
 
 impl<'a> FileModel<'a> {
@@ -255,6 +257,16 @@ impl<'a> FileModel<'a> {
             current = f.parent;
         }
         false
+    }
+
+    /// Is this function itself invoked at most once per run of its parent
+    /// (an IIFE, a timer, `once` or promise callback)?
+    pub fn invoked_once_per_parent(&self, f: FnId) -> bool {
+        match self.functions[f].invocation {
+            Invocation::Immediately => true,
+            Invocation::CallbackOf { call, .. } => self.is_one_shot_call(call),
+            Invocation::Unknown => false,
+        }
     }
 
     /// Calls whose callback runs at most once per call: timers, `once`,

@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
+use crate::analysis::listeners;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, FileModel, Key, Root, Value};
 
@@ -127,7 +128,7 @@ fn growth_sites(model: &FileModel, array: &LongLivedArray) -> Vec<(Range<usize>,
             };
             if !call.args.is_empty()
                 && names(model, array, call.fn_ctx, recv)
-                && model.runs_many_times(call.fn_ctx)
+                && listeners::runs_repeatedly(model, call.fn_ctx)
             {
                 sites.push((call.span.clone(), method));
             }

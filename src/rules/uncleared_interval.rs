@@ -6,11 +6,11 @@ use std::ops::Range;
 use super::Rule;
 use crate::analysis::listeners;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{CallFact, FileModel, FnId, FnKind, ResultUse, Value};
+use crate::model::{CallFact, FileModel, FnId, FnKind, Invocation, ResultUse, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
     name: "uncleared-interval",
-    summary: "An interval (or a timeout that re-arms itself) is started in code that runs many times and never cleared, so its callback and everything it references run and stay alive forever.",
+    summary: "An interval, a timeout that re-arms itself, or a timeout racing a promise is started in code that runs many times and never cleared, so its callback and everything it references stay alive long after their owner is gone.",
     default_severity: Severity::Error,
     fixable: false,
     docs: include_str!("../../rules/uncleared-interval.md"),
@@ -23,6 +23,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     }
     for call in model.global_calls("setTimeout") {
         check_rearming_timeout(model, call, out);
+        check_race_timeout(model, call, out);
     }
 }
 
@@ -43,7 +44,7 @@ fn handle_use<'m>(model: &'m FileModel, call: &'m CallFact) -> (&'m ResultUse, b
 
 fn check_interval(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>) {
     // Once per process (module top level, a one-shot callback) is a design choice.
-    if !model.runs_many_times(call.fn_ctx) {
+    if !listeners::runs_repeatedly(model, call.fn_ctx) {
         return;
     }
     let (use_, unref) = handle_use(model, call);
@@ -101,7 +102,7 @@ fn check_rearming_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diag
     let info = &model.functions[scheduler];
     let per_instance = info.kind == FnKind::Method && info.class.is_some();
     if !(per_instance
-        || model.runs_many_times(info.parent)
+        || listeners::runs_repeatedly(model, info.parent)
         || listeners::called_repeatedly(model, scheduler))
     {
         return;
@@ -129,6 +130,53 @@ fn check_rearming_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diag
         .with_help(format!(
             "keep the handle and call clearTimeout(handle) when the owner is done, or check a stop flag in `{name}` (`if (stopped) return`) before re-arming"
         )),
+    );
+}
+
+/// `Promise.race([work, new Promise((_, reject) => setTimeout(reject, ms))])`:
+/// when `work` wins, the timer still holds its closure for the whole delay.
+fn check_race_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>) {
+    // Short delays cost nothing worth reporting.
+    if matches!(call.args.get(1).map(|a| &a.value), Some(Value::Num(ms)) if *ms < 1000.0) {
+        return;
+    }
+    let Some(executor) = call.fn_ctx else { return };
+    let Invocation::CallbackOf { call: promise, .. } = model.functions[executor].invocation else {
+        return;
+    };
+    let promise = &model.calls[promise];
+    let is_promise = promise.is_new && promise.callee.path.as_ref().is_some_and(|p| p.is_global("Promise"));
+    if !is_promise || !listeners::runs_repeatedly(model, promise.fn_ctx) {
+        return;
+    }
+    let raced = model.calls.iter().any(|c| {
+        c.fn_ctx == promise.fn_ctx
+            && c.callee.path.as_ref().is_some_and(|p| {
+                matches!(&p.root, Root::Global(g) if g == "Promise") && matches!(p.props.as_slice(), [m] if m == "race")
+            })
+    });
+    if !raced {
+        return;
+    }
+    match &call.result {
+        ResultUse::Discarded => {}
+        ResultUse::Assigned(path) => {
+            let handle = listeners::identity(model, call.fn_ctx, &Value::Path(path.clone()));
+            if listeners::is_cleared(model, &handle) || listeners::escapes(model, &handle, &call.span) {
+                return;
+            }
+        }
+        _ => return,
+    }
+    let where_ = listeners::how_often(model, promise.fn_ctx, false);
+    out.push(
+        Diagnostic::new(
+            RULE.name,
+            call.span.clone(),
+            format!("a timeout races a promise {where_} and is never cleared, so when the promise wins the timer and its closure stay alive for the full delay"),
+        )
+        .with_label("never cleared when the race is decided")
+        .with_help("keep the handle and call clearTimeout(handle) as soon as the raced promise settles (for example in `.finally()`)"),
     );
 }
 

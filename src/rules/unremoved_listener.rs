@@ -35,7 +35,7 @@ fn check_add(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
     {
         return;
     }
-    if !model.runs_many_times(call.fn_ctx) {
+    if !listeners::runs_repeatedly(model, call.fn_ctx) {
         return;
     }
     let Some(why) = listeners::long_lived_target(model, call.fn_ctx, &reg.target) else {

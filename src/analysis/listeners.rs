@@ -208,7 +208,10 @@ fn is_server_param(target: &AccessPath) -> bool {
 /// The socket a `'socket'` event hands over (`req.on('socket', s => …)`), or
 /// `req.socket`: with keep-alive the same socket serves many requests.
 fn is_pooled_socket(model: &FileModel, param_fn: Option<FnId>, target: &AccessPath) -> bool {
-    if matches!(target.props.as_slice(), [p] if p == "socket") {
+    // `req.socket`: with keep-alive the server reuses it for the next request.
+    if matches!(target.props.as_slice(), [p] if p == "socket")
+        && matches!(&target.root, Root::Binding(n, _) if matches!(n.as_ref(), "req" | "request" | "res" | "response"))
+    {
         return true;
     }
     if !target.props.is_empty() {
@@ -279,7 +282,70 @@ fn runs_repeatedly_within(model: &FileModel, fn_ctx: Option<FnId>, depth: u8) ->
     if runs_repeatedly_within(model, parent, depth) {
         return true;
     }
-    !(model.invoked_once_per_parent(f) || (depth > 0 && called_once(model, f, depth - 1)))
+    !(model.invoked_once_per_parent(f)
+        || (depth > 0
+            && (called_once(model, f, depth - 1) || constructed_once(model, f, depth - 1))))
+}
+
+/// Is `f` the constructor (or field initialiser) of a class that the file
+/// instantiates exactly once, from code that runs once, and never hands out?
+fn constructed_once(model: &FileModel, f: FnId, depth: u8) -> bool {
+    let info = &model.functions[f];
+    if !matches!(info.kind, FnKind::Constructor | FnKind::FieldInit) {
+        return false;
+    }
+    let Some(class) = info.class else {
+        return false;
+    };
+    let Some(id) = &model.classes[class].binding else {
+        return false;
+    };
+    if model.exports.contains(id)
+        || model.classes.iter().any(|c| {
+            c.super_class
+                .as_ref()
+                .and_then(|p| p.root_binding())
+                .as_ref()
+                == Some(id)
+        })
+    {
+        return false;
+    }
+    let path = AccessPath::binding(id.clone());
+    let news: Vec<_> = model
+        .calls
+        .iter()
+        .filter(|c| c.callee.path.as_ref() == Some(&path))
+        .collect();
+    let [only] = news.as_slice() else {
+        return false;
+    };
+    only.is_new
+        && !runs_repeatedly_within(model, only.fn_ctx, depth)
+        && !mentioned_as_value(model, id)
+}
+
+/// Is the binding used as a value anywhere (passed, stored, returned, exported
+/// through `module.exports = { x }`)?
+fn mentioned_as_value(model: &FileModel, id: &(Atom, swc_common::SyntaxContext)) -> bool {
+    let mentions = |v: &Value| match v {
+        Value::Path(p) => p.root_binding().as_ref() == Some(id),
+        Value::Object { props, .. } => props
+            .iter()
+            .any(|(_, v)| matches!(v, Value::Path(p) if p.root_binding().as_ref() == Some(id))),
+        _ => false,
+    };
+    model
+        .calls
+        .iter()
+        .any(|c| c.args.iter().any(|a| mentions(&a.value)))
+        || model.member_writes.iter().any(|w| mentions(&w.value))
+        || model.binding_writes.iter().any(|w| mentions(&w.value))
+        || model.returns.iter().any(|r| mentions(&r.value))
+        || model
+            .semantic
+            .bindings()
+            .any(|(_, b)| b.init.as_ref().is_some_and(mentions))
 }
 
 /// Is the function bound to a name that the file calls exactly once, from
@@ -305,25 +371,16 @@ fn called_once(model: &FileModel, f: FnId, depth: u8) -> bool {
         .iter()
         .filter(|c| c.callee.path.as_ref() == Some(&path))
         .collect();
-    let [only] = calls.as_slice() else { return false };
-    if only.is_new || model.is_within(only.fn_ctx, f) || runs_repeatedly_within(model, only.fn_ctx, depth) {
+    let [only] = calls.as_slice() else {
+        return false;
+    };
+    if only.is_new
+        || model.is_within(only.fn_ctx, f)
+        || runs_repeatedly_within(model, only.fn_ctx, depth)
+    {
         return false;
     }
-    let mentions = |v: &Value| match v {
-        Value::Path(p) => p.root_binding().as_ref() == Some(id),
-        Value::Object { props, .. } => props
-            .iter()
-            .any(|(_, v)| matches!(v, Value::Path(p) if p.root_binding().as_ref() == Some(id))),
-        _ => false,
-    };
-    !(model.calls.iter().any(|c| c.args.iter().any(|a| mentions(&a.value)))
-        || model.member_writes.iter().any(|w| mentions(&w.value))
-        || model.binding_writes.iter().any(|w| mentions(&w.value))
-        || model.returns.iter().any(|r| mentions(&r.value))
-        || model
-            .semantic
-            .bindings()
-            .any(|(_, b)| b.init.as_ref().is_some_and(mentions)))
+    !mentioned_as_value(model, id)
 }
 
 /// Options that make a listener remove itself: `{ once: true }`, `{ signal }`.

@@ -6,7 +6,9 @@ use std::ops::Range;
 use super::Rule;
 use crate::analysis::listeners;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{CallFact, FileModel, FnId, FnKind, Invocation, ResultUse, Root, Value};
+use crate::model::{
+    AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, ResultUse, Root, Value,
+};
 
 pub(crate) const RULE: Rule = Rule {
     name: "uncleared-interval",
@@ -54,6 +56,7 @@ fn check_interval(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>)
             let handle = listeners::identity(model, call.fn_ctx, &Value::Path(path.clone()));
             if listeners::is_cleared(model, &handle)
                 || listeners::escapes(model, &handle, &call.span)
+                || lazy_singleton(model, call, path)
             {
                 return;
             }
@@ -89,6 +92,21 @@ fn check_interval(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>)
             .with_label(format!("started {where_}"))
             .with_help(help),
     );
+}
+
+/// `if (!timer) timer = setInterval(…)` with a module-level `timer`: at most
+/// one interval per process, however often the function runs.
+fn lazy_singleton(model: &FileModel, call: &CallFact, handle: &AccessPath) -> bool {
+    let module_level = handle.props.is_empty()
+        && handle
+            .root_binding()
+            .is_some_and(|id| model.semantic.is_module_level(&id));
+    module_level
+        && model.conditionals.iter().any(|c| {
+            c.fn_ctx == call.fn_ctx
+                && c.span.start <= call.span.start
+                && call.span.end <= c.span.end
+        })
 }
 
 /// `function poll() { …; setTimeout(poll, 1000) }` with no way to stop.
@@ -145,14 +163,20 @@ fn check_race_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnost
         return;
     };
     let promise = &model.calls[promise];
-    let is_promise = promise.is_new && promise.callee.path.as_ref().is_some_and(|p| p.is_global("Promise"));
+    let is_promise = promise.is_new
+        && promise
+            .callee
+            .path
+            .as_ref()
+            .is_some_and(|p| p.is_global("Promise"));
     if !is_promise || !listeners::runs_repeatedly(model, promise.fn_ctx) {
         return;
     }
     let raced = model.calls.iter().any(|c| {
         c.fn_ctx == promise.fn_ctx
             && c.callee.path.as_ref().is_some_and(|p| {
-                matches!(&p.root, Root::Global(g) if g == "Promise") && matches!(p.props.as_slice(), [m] if m == "race")
+                matches!(&p.root, Root::Global(g) if g == "Promise")
+                    && matches!(p.props.as_slice(), [m] if m == "race")
             })
     });
     if !raced {
@@ -162,7 +186,9 @@ fn check_race_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnost
         ResultUse::Discarded => {}
         ResultUse::Assigned(path) => {
             let handle = listeners::identity(model, call.fn_ctx, &Value::Path(path.clone()));
-            if listeners::is_cleared(model, &handle) || listeners::escapes(model, &handle, &call.span) {
+            if listeners::is_cleared(model, &handle)
+                || listeners::escapes(model, &handle, &call.span)
+            {
                 return;
             }
         }

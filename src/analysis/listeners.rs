@@ -630,3 +630,171 @@ pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
                 .any(|w| inside(&c.span, &w.span) && matches!(w.value, Value::Bool)))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Dialect;
+
+    fn with_model(src: &str, f: impl FnOnce(&FileModel)) {
+        crate::engine::with_model_for_test(src, Dialect::Ts, f)
+    }
+
+    fn add_calls<'m>(m: &'m FileModel) -> Vec<Registration<'m>> {
+        m.calls
+            .iter()
+            .filter_map(|c| Registration::of_add(m, c))
+            .collect()
+    }
+
+    #[test]
+    fn the_same_binding_removes_and_a_fresh_function_does_not() {
+        let src = "function f(res) {\n  const h = () => {}\n  process.on('exit', h)\n  process.on('exit', () => {})\n  res.on('close', () => process.off('exit', h))\n}\n";
+        with_model(src, |m| {
+            let adds = add_calls(m);
+            let on_process: Vec<_> = adds
+                .iter()
+                .filter(|r| r.target.is_global("process"))
+                .collect();
+            assert_eq!(on_process.len(), 2);
+            assert!(on_process[0].is_removed(m), "removed with the same binding");
+            assert!(
+                !on_process[1].is_removed(m),
+                "an inline function is never removed"
+            );
+            assert_eq!(on_process[1].listener, Identity::Inline);
+        });
+    }
+
+    #[test]
+    fn this_paths_match_only_within_one_class() {
+        let src = "class A { on() { process.on('x', this.h) } }\nclass B { off() { process.off('x', this.h) } }\n";
+        with_model(src, |m| {
+            let adds = add_calls(m);
+            assert!(!adds[0].is_removed(m), "B's `this.h` is not A's");
+        });
+    }
+
+    #[test]
+    fn window_aliases_are_one_target() {
+        let src = "function f(h) { window.addEventListener('x', h); globalThis.removeEventListener('x', h); removeEventListener('x', h) }\n";
+        with_model(src, |m| {
+            let targets: Vec<_> = m.calls.iter().filter_map(target_of).collect();
+            assert!(targets.windows(2).all(|w| w[0] == w[1]), "{targets:?}");
+            assert!(add_calls(m)[0].is_removed(m));
+        });
+    }
+
+    #[test]
+    fn long_lived_targets() {
+        let src = "import bus from './bus'\nconst local = 1\nlet swapped\nfunction f(signal: AbortSignal, abort: AbortSignal, other, opts) {\n  const mine = {}\n  swapped = {}\n}\n";
+        with_model(src, |m| {
+            let f = Some(0);
+            let path = |name: &str| {
+                let (id, _) = m.semantic.bindings().find(|(id, _)| id.0 == name).unwrap();
+                AccessPath::binding(id.clone())
+            };
+            assert!(long_lived_target(m, f, &path("bus")).is_some());
+            assert!(long_lived_target(m, f, &path("local")).is_some());
+            assert!(
+                long_lived_target(m, f, &path("swapped")).is_none(),
+                "replaced on every call"
+            );
+            assert!(long_lived_target(m, f, &path("signal")).is_some());
+            assert!(
+                long_lived_target(m, f, &path("abort")).is_some(),
+                "typed AbortSignal"
+            );
+            assert!(long_lived_target(m, f, &path("other")).is_none());
+            assert!(long_lived_target(m, f, &path("opts").child("signal".into())).is_some());
+            assert!(long_lived_target(m, f, &path("mine")).is_none());
+            let process = AccessPath {
+                root: Root::Global("process".into()),
+                props: vec![],
+            };
+            assert!(long_lived_target(m, f, &process).is_some());
+        });
+    }
+
+    #[test]
+    fn a_function_called_once_from_top_level_runs_once() {
+        let src = "function main() { a() }\nmain()\nfunction twice() { b() }\ntwice(); twice()\nexport function exported() { c() }\nexported()\nfunction passed() { d() }\nmain2(passed)\n";
+        with_model(src, |m| {
+            let ctx_of = |name: &str| {
+                m.calls
+                    .iter()
+                    .find(|c| c.callee.path.as_ref().is_some_and(|p| p.is_global(name)))
+                    .unwrap()
+                    .fn_ctx
+            };
+            assert!(!runs_repeatedly(m, ctx_of("a")));
+            assert!(runs_repeatedly(m, ctx_of("b")));
+            assert!(
+                runs_repeatedly(m, ctx_of("c")),
+                "exported: others may call it"
+            );
+            assert!(
+                m.runs_many_times(ctx_of("a")),
+                "the model's own notion is unchanged"
+            );
+        });
+        let src = "function passed() { d() }\nsetTimeout(passed)\npassed()\n";
+        with_model(src, |m| {
+            let d = m
+                .calls
+                .iter()
+                .find(|c| c.callee.path.as_ref().is_some_and(|p| p.is_global("d")))
+                .unwrap();
+            assert!(runs_repeatedly(m, d.fn_ctx), "handed out as a value");
+        });
+    }
+
+    #[test]
+    fn options_that_remove_the_listener() {
+        let src = "const opts = { once: true }\nconst plain = { passive: true }\nf(1, { signal: s }, { capture: true }, opts, plain, true, unknown)\n";
+        with_model(src, |m| {
+            let args: Vec<_> = m.calls[0].args.iter().map(|a| a.value.clone()).collect();
+            let verdicts: Vec<_> = args
+                .iter()
+                .map(|v| self_removing_options(m, Some(v)))
+                .collect();
+            assert_eq!(verdicts, [false, true, false, true, false, false, true]);
+            assert!(!self_removing_options(m, None));
+        });
+    }
+
+    #[test]
+    fn model_facts_for_modules_conditionals_and_parameters() {
+        let src = "import m, { a as b } from 'x'\nimport * as ns from 'y'\nconst r = require('z')\nconst { k, q: w } = require('v')\nconst p = require('u').member\nfunction g(x, y) { if (x) return; return x ? y : x && y }\n";
+        with_model(src, |m| {
+            let got: Vec<_> = m
+                .module_bindings
+                .iter()
+                .map(|mb| {
+                    format!(
+                        "{}={}:{}",
+                        mb.id.0,
+                        mb.source,
+                        mb.imported.as_deref().unwrap_or("*")
+                    )
+                })
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    "m=x:default",
+                    "b=x:a",
+                    "ns=y:*",
+                    "r=z:*",
+                    "k=v:k",
+                    "w=v:q",
+                    "p=u:member"
+                ]
+            );
+            assert_eq!(m.conditionals.len(), 3);
+            assert!(m.conditionals[0].exits, "`if (x) return` exits early");
+            assert!(m.conditionals[1..].iter().all(|c| !c.exits));
+            assert_eq!(m.functions[0].params, 2);
+        });
+    }
+}

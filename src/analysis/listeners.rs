@@ -210,7 +210,7 @@ fn is_server_param(target: &AccessPath) -> bool {
 fn is_pooled_socket(model: &FileModel, param_fn: Option<FnId>, target: &AccessPath) -> bool {
     // `req.socket`: with keep-alive the server reuses it for the next request.
     if matches!(target.props.as_slice(), [p] if p == "socket")
-        && matches!(&target.root, Root::Binding(n, _) if matches!(n.as_ref(), "req" | "request" | "res" | "response"))
+        && matches!(&target.root, Root::Binding(n, _) if matches!(n.as_ref(), "req" | "request"))
     {
         return true;
     }
@@ -283,8 +283,31 @@ fn runs_repeatedly_within(model: &FileModel, fn_ctx: Option<FnId>, depth: u8) ->
         return true;
     }
     !(model.invoked_once_per_parent(f)
+        || is_module_factory(model, f)
         || (depth > 0
             && (called_once(model, f, depth - 1) || constructed_once(model, f, depth - 1))))
+}
+
+/// A bundler's module wrapper (`function (module, exports, require)`,
+/// `__commonJS({ "x.js"(exports, module) {…} })`, webpack's factories): its
+/// body is the module's top level and runs once.
+fn is_module_factory(model: &FileModel, f: FnId) -> bool {
+    let params: Vec<&Atom> = model
+        .semantic
+        .bindings()
+        .filter(|(_, b)| b.kind == BindingKind::Param && b.fn_ctx == Some(f))
+        .map(|(id, _)| &id.0)
+        .collect();
+    // esbuild renames clashing wrappers' parameters to `exports2`, `module2`.
+    let has = |n: &str| {
+        params
+            .iter()
+            .any(|p| p.trim_end_matches(|c: char| c.is_ascii_digit()) == n)
+    };
+    (has("module") && has("exports"))
+        || has("__webpack_require__")
+        || has("__unused_webpack_module")
+        || has("__webpack_exports__")
 }
 
 /// Is `f` the constructor (or field initialiser) of a class that the file

@@ -11,8 +11,8 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use super::{
-    AccessPath, Arg, CallFact, CallId, ClassId, ClassInfo, ClassMember, DeleteFact,
-    FileModel, FnId, FnInfo, FnKind, Invocation, Key, MemberWrite, ResultUse, ReturnFact, Root,
+    AccessPath, Arg, CallFact, CallId, ClassId, ClassInfo, ClassMember, Conditional, DeleteFact,
+    FileModel, ModuleBinding, FnId, FnInfo, FnKind, Invocation, Key, MemberWrite, ResultUse, ReturnFact, Root,
     Value,
 };
 use crate::model::BindingWrite;
@@ -39,6 +39,10 @@ pub fn build<'a>(
             binding_writes: Vec::new(),
             returns: Vec::new(),
             size_checks: Vec::new(),
+            module_bindings: Vec::new(),
+            conditionals: Vec::new(),
+            declared_types: Vec::new(),
+            exports: Vec::new(),
         },
         unresolved,
         fn_stack: Vec::new(),
@@ -312,6 +316,7 @@ impl Collector<'_> {
             class: p.class,
             is_static: p.is_static,
             invocation: p.invocation.unwrap_or(Invocation::Unknown),
+            params: 0,
         });
         if let Some(b) = p.declares {
             let init = Value::Function(Some(id));
@@ -349,7 +354,10 @@ impl Collector<'_> {
 
     fn declare_pat(&mut self, pat: &Pat, kind: BindingKind, init: Option<Value>) {
         match pat {
-            Pat::Ident(b) => self.declare(&b.id, kind, init),
+            Pat::Ident(b) => {
+                self.record_declared_type(b);
+                self.declare(&b.id, kind, init)
+            }
             Pat::Array(a) => {
                 for p in a.elems.iter().flatten() {
                     self.declare_pat(p, kind, None);
@@ -477,9 +485,66 @@ impl Collector<'_> {
             class: Some(class),
             is_static: false,
             invocation: Invocation::Unknown,
+            params: 0,
         });
         self.field_init_fns.insert(class, id);
         id
+    }
+
+    fn push_conditional(&mut self, span: Span, exits: bool) {
+        let c = Conditional {
+            span: self.range(span),
+            fn_ctx: self.fn_ctx(),
+            exits,
+        };
+        self.model.conditionals.push(c);
+    }
+
+    /// `p: AbortSignal` and other plain type references on a binding.
+    fn record_declared_type(&mut self, b: &BindingIdent) {
+        let Some(ann) = &b.type_ann else { return };
+        if let TsType::TsTypeRef(r) = &*ann.type_ann {
+            if let TsEntityName::Ident(t) = &r.type_name {
+                self.model.declared_types.push((b.id.to_id(), t.sym.clone()));
+            }
+        }
+    }
+
+    /// Bindings initialised from `require('m')`, its destructuring or one of its members.
+    fn record_require(&mut self, name: &Pat, init: &Expr) {
+        let (source, member) = match require_source(init, self.unresolved) {
+            Some(s) => (s, None),
+            None => {
+                let Expr::Member(m) = unwrap(init) else { return };
+                let Some(s) = require_source(&m.obj, self.unresolved) else { return };
+                let Key::Static(prop) = key_of(&m.prop) else { return };
+                (s, Some(prop))
+            }
+        };
+        let mut push = |id: BindingId, imported: Option<Atom>| {
+            self.model.module_bindings.push(ModuleBinding {
+                id,
+                source: source.clone(),
+                imported,
+            })
+        };
+        match name {
+            Pat::Ident(b) => push(b.id.to_id(), member),
+            Pat::Object(o) if member.is_none() => {
+                for p in &o.props {
+                    match p {
+                        ObjectPatProp::KeyValue(kv) => {
+                            if let (Some(k), Pat::Ident(b)) = (prop_name(&kv.key), &*kv.value) {
+                                push(b.id.to_id(), Some(k));
+                            }
+                        }
+                        ObjectPatProp::Assign(a) => push(a.key.id.to_id(), Some(a.key.id.sym.clone())),
+                        ObjectPatProp::Rest(_) => {}
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     fn record_size_check(&mut self, e: &Expr) {
@@ -506,6 +571,29 @@ impl Collector<'_> {
         if let Some(path) = self.path_of(&m.obj) {
             self.model.size_checks.push(path);
         }
+    }
+}
+
+/// Does a branch leave the function (`return`, `throw`) at its top level?
+fn branch_exits(s: &Stmt) -> bool {
+    match s {
+        Stmt::Return(_) | Stmt::Throw(_) => true,
+        Stmt::Block(b) => b.stmts.iter().any(|s| matches!(s, Stmt::Return(_) | Stmt::Throw(_))),
+        _ => false,
+    }
+}
+
+/// The module of `require('m')`.
+fn require_source(e: &Expr, unresolved: SyntaxContext) -> Option<Atom> {
+    let Expr::Call(c) = unwrap(e) else { return None };
+    let swc_ecma_ast::Callee::Expr(callee) = &c.callee else { return None };
+    let Expr::Ident(i) = unwrap(callee) else { return None };
+    if i.sym != "require" || i.ctxt != unresolved || c.args.len() != 1 {
+        return None;
+    }
+    match unwrap(&c.args[0].expr) {
+        Expr::Lit(Lit::Str(s)) => Some(s.value.to_atom_lossy().into_owned()),
+        _ => None,
     }
 }
 
@@ -582,6 +670,9 @@ impl Visit for Collector<'_> {
 
     fn visit_var_declarator(&mut self, n: &VarDeclarator) {
         let kind = self.var_kind;
+        if let Some(init) = &n.init {
+            self.record_require(&n.name, init);
+        }
         match (&n.name, &n.init) {
             (Pat::Ident(b), Some(init)) => {
                 let value = self.value_of(init, 0);
@@ -619,7 +710,8 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_function(&mut self, n: &Function) {
-        self.enter_fn(n.span, FnKind::Expression);
+        let id = self.enter_fn(n.span, FnKind::Expression);
+        self.model.functions[id].params = n.params.len();
         for p in &n.params {
             self.declare_pat(&p.pat, BindingKind::Param, None);
         }
@@ -628,7 +720,8 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
-        self.enter_fn(n.span, FnKind::Arrow);
+        let id = self.enter_fn(n.span, FnKind::Arrow);
+        self.model.functions[id].params = n.params.len();
         for p in &n.params {
             self.declare_pat(p, BindingKind::Param, None);
         }
@@ -656,7 +749,8 @@ impl Visit for Collector<'_> {
                 ..Default::default()
             },
         ));
-        self.enter_fn(n.span, FnKind::Constructor);
+        let id = self.enter_fn(n.span, FnKind::Constructor);
+        self.model.functions[id].params = n.params.len();
         for p in &n.params {
             match p {
                 ParamOrTsParamProp::Param(p) => self.declare_pat(&p.pat, BindingKind::Param, None),
@@ -766,13 +860,21 @@ impl Visit for Collector<'_> {
     fn visit_export_decl(&mut self, n: &ExportDecl) {
         // Exporting hands the binding to other modules: record it as a read,
         // so "only used here" questions see that it is used elsewhere.
+        // It is also recorded as an export, for the "called once" analysis.
         match &n.decl {
-            Decl::Fn(f) => self.add_reference(&f.ident),
-            Decl::Class(c) => self.add_reference(&c.ident),
+            Decl::Fn(f) => {
+                self.add_reference(&f.ident);
+                self.model.exports.push(f.ident.to_id());
+            }
+            Decl::Class(c) => {
+                self.add_reference(&c.ident);
+                self.model.exports.push(c.ident.to_id());
+            }
             Decl::Var(v) => {
                 for d in &v.decls {
                     if let Pat::Ident(b) = &d.name {
                         self.add_reference(&b.id);
+                        self.model.exports.push(b.id.to_id());
                     }
                 }
             }
@@ -798,11 +900,23 @@ impl Visit for Collector<'_> {
     fn visit_import_decl(&mut self, n: &ImportDecl) {
         let source = n.src.value.to_atom_lossy().into_owned();
         for s in &n.specifiers {
-            let local = match s {
-                ImportSpecifier::Named(n) => &n.local,
-                ImportSpecifier::Default(d) => &d.local,
-                ImportSpecifier::Namespace(ns) => &ns.local,
+            let (local, imported) = match s {
+                ImportSpecifier::Named(n) => (
+                    &n.local,
+                    Some(match &n.imported {
+                        Some(ModuleExportName::Ident(i)) => i.sym.clone(),
+                        Some(ModuleExportName::Str(s)) => s.value.to_atom_lossy().into_owned(),
+                        None => n.local.sym.clone(),
+                    }),
+                ),
+                ImportSpecifier::Default(d) => (&d.local, Some(Atom::from("default"))),
+                ImportSpecifier::Namespace(ns) => (&ns.local, None),
             };
+            self.model.module_bindings.push(ModuleBinding {
+                id: local.to_id(),
+                source: source.clone(),
+                imported,
+            });
             let binding = Binding {
                 kind: BindingKind::Import,
                 span: self.range(local.span),
@@ -812,6 +926,31 @@ impl Visit for Collector<'_> {
             };
             self.model.semantic.declare(local.to_id(), binding);
         }
+    }
+
+    fn visit_named_export(&mut self, n: &NamedExport) {
+        if n.src.is_none() {
+            for s in &n.specifiers {
+                if let ExportSpecifier::Named(ExportNamedSpecifier { orig: ModuleExportName::Ident(i), .. }) = s {
+                    self.model.exports.push(i.to_id());
+                }
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_default_decl(&mut self, n: &ExportDefaultDecl) {
+        if let DefaultDecl::Fn(FnExpr { ident: Some(i), .. }) = &n.decl {
+            self.model.exports.push(i.to_id());
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_default_expr(&mut self, n: &ExportDefaultExpr) {
+        if let Expr::Ident(i) = unwrap(&n.expr) {
+            self.model.exports.push(i.to_id());
+        }
+        n.visit_children_with(self);
     }
 
     fn visit_return_stmt(&mut self, n: &ReturnStmt) {
@@ -954,8 +1093,27 @@ impl Visit for Collector<'_> {
         n.visit_children_with(self);
     }
 
+    fn visit_if_stmt(&mut self, n: &IfStmt) {
+        let exits = branch_exits(&n.cons) || n.alt.as_deref().is_some_and(branch_exits);
+        self.push_conditional(n.span, exits);
+        n.visit_children_with(self);
+    }
+
+    fn visit_cond_expr(&mut self, n: &CondExpr) {
+        self.push_conditional(n.span, false);
+        n.visit_children_with(self);
+    }
+
+    fn visit_switch_stmt(&mut self, n: &SwitchStmt) {
+        self.push_conditional(n.span, false);
+        n.visit_children_with(self);
+    }
+
     fn visit_bin_expr(&mut self, n: &BinExpr) {
         use BinaryOp::*;
+        if matches!(n.op, LogicalAnd | LogicalOr | NullishCoalescing) {
+            self.push_conditional(n.span, false);
+        }
         if matches!(n.op, Lt | LtEq | Gt | GtEq | EqEq | EqEqEq | NotEq | NotEqEq) {
             self.record_size_check(&n.left);
             self.record_size_check(&n.right);

@@ -58,6 +58,8 @@ pub struct FnInfo {
     pub class: Option<ClassId>,
     pub is_static: bool,
     pub invocation: Invocation,
+    /// Number of declared parameters (a rest parameter counts as one).
+    pub params: usize,
 }
 
 /// A class member as far as lifetime analysis cares.
@@ -187,6 +189,29 @@ pub struct ReturnFact {
     pub span: Range<usize>,
 }
 
+/// A binding that names a module or one of its exports: `import x from 'm'`,
+/// `import { a as b } from 'm'`, `const x = require('m')`,
+/// `const { a } = require('m')`, `const a = require('m').a`.
+#[derive(Clone, Debug)]
+pub struct ModuleBinding {
+    pub id: (Atom, SyntaxContext),
+    /// The module specifier.
+    pub source: Atom,
+    /// The export the binding names (`default`, `memoize`); `None` for a
+    /// namespace import or a whole `require(…)`.
+    pub imported: Option<Atom>,
+}
+
+/// A branch point: `if`, `? :`, `&&`/`||`/`??`, `switch`.
+#[derive(Clone, Debug)]
+pub struct Conditional {
+    /// The whole statement or expression.
+    pub span: Range<usize>,
+    pub fn_ctx: Option<FnId>,
+    /// An `if` with a branch that returns or throws (an early exit).
+    pub exits: bool,
+}
+
 /// Everything rules know about one file.
 pub struct FileModel<'a> {
     pub source: &'a str,
@@ -201,6 +226,14 @@ pub struct FileModel<'a> {
     /// Conditions of `if`/`while`/ternaries that read `.size` or `.length`
     /// of a path: the usual shape of a bounded container.
     pub size_checks: Vec<AccessPath>,
+    /// Imports and `require(…)` bindings with their module.
+    pub module_bindings: Vec<ModuleBinding>,
+    /// Branch points, in source order.
+    pub conditionals: Vec<Conditional>,
+    /// Bindings declared with a plain type reference: `signal: AbortSignal`.
+    pub declared_types: Vec<((Atom, SyntaxContext), Atom)>,
+    /// Bindings exported with ES module syntax (`export function f`, `export { f }`).
+    pub exports: Vec<(Atom, SyntaxContext)>,
 }
 
 impl<'a> FileModel<'a> {
@@ -229,11 +262,22 @@ impl<'a> FileModel<'a> {
         false
     }
 
+    /// Is this function itself invoked at most once per run of its parent
+    /// (an IIFE, a timer, `once` or promise callback)?
+    pub fn invoked_once_per_parent(&self, f: FnId) -> bool {
+        match self.functions[f].invocation {
+            Invocation::Immediately => true,
+            Invocation::CallbackOf { call, .. } => self.is_one_shot_call(call),
+            Invocation::Unknown => false,
+        }
+    }
+
     /// Calls whose callback does not make code run more often than the call
     /// itself: timers, `once`, promise executors and reactions, `listen`
     /// callbacks (at most once per call), and synchronous iteration
     /// (`forEach`, `map`, … run during the call, over data the caller has).
     pub fn is_one_shot_call(&self, call: CallId) -> bool {
+
         let c = &self.calls[call];
         if let Some(name) = c.callee.global_function() {
             if matches!(

@@ -8,8 +8,12 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::FileModel;
 
 mod null_instead_of_delete;
+mod unbounded_array;
 mod unbounded_cache;
-mod uncleared_timeout;
+mod unbounded_memoize;
+mod uncleared_interval;
+mod unlimited_listeners;
+mod unremoved_listener;
 mod weakmap_fresh_key;
 
 pub struct Rule {
@@ -28,8 +32,12 @@ pub struct Rule {
 /// Every rule, sorted by name.
 pub static RULES: &[Rule] = &[
     null_instead_of_delete::RULE,
+    unbounded_array::RULE,
     unbounded_cache::RULE,
-    uncleared_timeout::RULE,
+    unbounded_memoize::RULE,
+    uncleared_interval::RULE,
+    unlimited_listeners::RULE,
+    unremoved_listener::RULE,
     weakmap_fresh_key::RULE,
 ];
 

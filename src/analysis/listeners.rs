@@ -1,0 +1,891 @@
+//! Acquire/release reasoning shared by the listener and timer rules: which
+//! targets outlive a call, what identifies a listener or a timer handle, and
+//! whether the file ever releases it with the same identity.
+
+use std::ops::Range;
+
+use swc_atoms::Atom;
+
+use crate::model::path::is_global_object_name;
+use crate::model::{
+    AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Root, Value,
+};
+use crate::semantic::BindingKind;
+
+/// Methods that register a listener: `emitter.on`, `target.addEventListener`, …
+pub const ADD_METHODS: &[&str] = &["on", "addListener", "prependListener", "addEventListener"];
+/// Methods that remove one listener, given the same function.
+pub const REMOVE_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
+
+/// What a later release must name to undo an acquisition: the same binding,
+/// the same `this.x` path in the same class, or the same other path.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Identity {
+    Path {
+        path: AccessPath,
+        class: Option<ClassId>,
+    },
+    /// A function written in place: a new object each time it is evaluated.
+    Inline,
+    /// `f.bind(…)`: a new function each time it is evaluated.
+    Bound,
+    /// A call result or another expression: nothing to compare.
+    Unknown,
+}
+
+impl Identity {
+    /// Can a release with `other` undo an acquisition with `self`?
+    pub fn same(&self, other: &Identity) -> bool {
+        match (self, other) {
+            (Identity::Path { path: a, class: ca }, Identity::Path { path: b, class: cb }) => {
+                let (a, b) = (a.normalized(), b.normalized());
+                if a.root == Root::This || b.root == Root::This {
+                    return a == b && ca == cb;
+                }
+                // `overlay.onFocus` added in one function and removed in another
+                // through a different local named the same: most likely the same
+                // object's handler. Giving it the benefit of the doubt keeps the
+                // rule quiet rather than wrong.
+                a == b
+                    || (!a.props.is_empty() && a.props == b.props && root_name(&a) == root_name(&b))
+            }
+            _ => false,
+        }
+    }
+
+    /// A fresh function: no later call can ever name it again.
+    pub fn is_fresh(&self) -> bool {
+        matches!(self, Identity::Inline | Identity::Bound)
+    }
+}
+
+fn root_name(p: &AccessPath) -> Option<&Atom> {
+    match &p.root {
+        Root::Binding(n, _) | Root::Global(n) => Some(n),
+        Root::This => None,
+    }
+}
+
+/// The identity of a value written in function context `fn_ctx`.
+pub fn identity(model: &FileModel, fn_ctx: Option<FnId>, value: &Value) -> Identity {
+    match value {
+        Value::Path(path) => {
+            let path = resolve_aliases(model, fn_ctx, path);
+            Identity::Path {
+                class: if path.root == Root::This {
+                    model.this_class(alias_ctx(model, fn_ctx, value).or(fn_ctx))
+                } else {
+                    None
+                },
+                path,
+            }
+        }
+        Value::Function(_) => Identity::Inline,
+        Value::Call {
+            method: Some(m), ..
+        } if m == "bind" => Identity::Bound,
+        _ => Identity::Unknown,
+    }
+}
+
+/// `const _this = this` (what compilers emit for classes and arrows): the
+/// function whose `this` the alias names.
+fn this_alias(model: &FileModel, path: &AccessPath) -> Option<Option<FnId>> {
+    let id = path.root_binding()?;
+    let b = model.semantic.binding(&id)?;
+    match &b.init {
+        Some(Value::Path(p)) if p.root == Root::This && p.props.is_empty() => Some(b.fn_ctx),
+        _ => None,
+    }
+}
+
+/// The context whose `this` a path through `_this` refers to.
+fn alias_ctx(model: &FileModel, _fn_ctx: Option<FnId>, value: &Value) -> Option<FnId> {
+    let Value::Path(p) = value else { return None };
+    this_alias(model, p).flatten()
+}
+
+/// Rewrites `_this.x` to `this.x`, and the inner name of a named function
+/// expression (`var d = function d() { off('x', d) }`) to its variable.
+fn resolve_aliases(model: &FileModel, fn_ctx: Option<FnId>, path: &AccessPath) -> AccessPath {
+    if this_alias(model, path).is_some() {
+        return AccessPath {
+            root: Root::This,
+            props: path.props.clone(),
+        };
+    }
+    if let Some(id) = path.root_binding() {
+        if model.semantic.binding(&id).is_none() {
+            let outer = model.semantic.bindings().find(|(o, b)| {
+                o.0 == id.0 && matches!(b.init, Some(Value::Function(Some(f))) if model.is_within(fn_ctx, f))
+            });
+            if let Some((o, _)) = outer {
+                return AccessPath {
+                    root: Root::Binding(o.0.clone(), o.1),
+                    props: path.props.clone(),
+                };
+            }
+        }
+    }
+    path.clone()
+}
+
+/// The identity a call result is stored under, when it is stored.
+pub fn stored_identity(model: &FileModel, call: &CallFact) -> Option<Identity> {
+    match &call.result {
+        crate::model::ResultUse::Assigned(path) => {
+            Some(identity(model, call.fn_ctx, &Value::Path(path.clone())))
+        }
+        _ => None,
+    }
+}
+
+/// The object a listener call acts on, normalised so that `window.x`,
+/// `globalThis.x` and a bare `addEventListener(…)` compare equal.
+pub fn target_of(call: &CallFact) -> Option<AccessPath> {
+    let path = match &call.callee.receiver {
+        Some(r) => r.normalized(),
+        None => {
+            // `addEventListener(…)` called bare: the global object.
+            call.callee.global_function()?;
+            AccessPath {
+                root: Root::Global("globalThis".into()),
+                props: Vec::new(),
+            }
+        }
+    };
+    match &path.root {
+        Root::Global(g) if path.props.is_empty() && is_global_object_name(g) => Some(AccessPath {
+            root: Root::Global("globalThis".into()),
+            props: Vec::new(),
+        }),
+        _ => Some(path),
+    }
+}
+
+/// The method name of a listener call, also for a bare global `addEventListener(…)`.
+pub fn method_of(call: &CallFact) -> Option<Atom> {
+    call.callee
+        .method
+        .clone()
+        .or_else(|| call.callee.global_function())
+}
+
+/// Globals that live as long as the process or the page.
+const LONG_LIVED_GLOBALS: &[&str] = &[
+    "process",
+    "window",
+    "document",
+    "globalThis",
+    "global",
+    "self",
+    "navigator",
+    "screen",
+    "visualViewport",
+];
+
+/// Why the target of a call made in `fn_ctx` outlives that call, if it does.
+pub fn long_lived_target(
+    model: &FileModel,
+    fn_ctx: Option<FnId>,
+    target: &AccessPath,
+) -> Option<&'static str> {
+    match &target.root {
+        Root::Global(g) if LONG_LIVED_GLOBALS.contains(&g.as_ref()) => {
+            Some("a global object: it lives as long as the process or the page")
+        }
+        Root::Global(_) | Root::This => None,
+        Root::Binding(..) => {
+            let id = target.root_binding()?;
+            let b = model.semantic.binding(&id)?;
+            match b.kind {
+                BindingKind::Import => {
+                    Some("an imported module singleton: it lives as long as the process")
+                }
+                BindingKind::Var
+                | BindingKind::Let
+                | BindingKind::Const
+                | BindingKind::Function
+                | BindingKind::Class
+                    if b.is_module_level() =>
+                {
+                    // A module-level `let` replaced per call takes its listeners with it.
+                    let replaced = model
+                        .binding_writes
+                        .iter()
+                        .any(|w| w.id == id && runs_repeatedly(model, w.fn_ctx));
+                    (!replaced)
+                        .then_some("declared at module level: it lives as long as the process")
+                }
+                BindingKind::Param if is_signal_param(model, &id, target) => {
+                    Some("a caller-supplied AbortSignal: it can outlive this call by far")
+                }
+                BindingKind::Param if is_pooled_socket(model, b.fn_ctx, target) => {
+                    Some("a pooled keep-alive socket: it is reused by later requests")
+                }
+                BindingKind::Param
+                    if is_server_param(target)
+                        && b.fn_ctx.is_some_and(|f| called_repeatedly(model, f)) =>
+                {
+                    let _ = fn_ctx;
+                    Some(
+                        "a server passed in by a caller that runs many times: the server outlives every call",
+                    )
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
+/// `signal`, `abortSignal`, `opts.signal`, or a parameter typed `AbortSignal`.
+fn is_signal_param(
+    model: &FileModel,
+    id: &(Atom, swc_common::SyntaxContext),
+    target: &AccessPath,
+) -> bool {
+    match target.props.as_slice() {
+        [] => {
+            id.0 == "signal"
+                || id.0.ends_with("Signal")
+                || model
+                    .declared_types
+                    .iter()
+                    .any(|(b, t)| b == id && t == "AbortSignal")
+        }
+        _ => false,
+    }
+}
+
+/// A parameter named like an HTTP server: `server`, `httpServer`.
+fn is_server_param(target: &AccessPath) -> bool {
+    let Root::Binding(name, _) = &target.root else {
+        return false;
+    };
+    target.props.is_empty() && (name == "server" || name.ends_with("Server"))
+}
+
+/// The socket a `'socket'` event hands over (`req.on('socket', s => …)`), or
+/// `req.socket`: with keep-alive the same socket serves many requests.
+fn is_pooled_socket(model: &FileModel, param_fn: Option<FnId>, target: &AccessPath) -> bool {
+    // `req.socket`: with keep-alive the server reuses it for the next request.
+    if matches!(target.props.as_slice(), [p] if p == "socket")
+        && matches!(&target.root, Root::Binding(n, _) if matches!(n.as_ref(), "req" | "request"))
+    {
+        return true;
+    }
+    if !target.props.is_empty() {
+        return false;
+    }
+    let Some(f) = param_fn else { return false };
+    let Invocation::CallbackOf { call, .. } = model.functions[f].invocation else {
+        return false;
+    };
+    let c = &model.calls[call];
+    c.callee
+        .method
+        .as_deref()
+        .is_some_and(|m| m == "on" || m == "once")
+        && matches!(c.args.first().map(|a| &a.value), Some(Value::Str(s)) if s == "socket")
+}
+
+/// The path a function is called by: its binding, or `this.name` for a method.
+pub fn callee_identity(model: &FileModel, f: FnId) -> Option<Identity> {
+    let info = &model.functions[f];
+    if let (Some(class), Some(name), FnKind::Method) = (info.class, &info.name, info.kind) {
+        return Some(Identity::Path {
+            path: AccessPath {
+                root: Root::This,
+                props: vec![name.clone()],
+            },
+            class: Some(class),
+        });
+    }
+    let (id, _) = model
+        .semantic
+        .bindings()
+        .find(|(_, b)| b.init == Some(Value::Function(Some(f))))?;
+    Some(Identity::Path {
+        path: AccessPath::binding(id.clone()),
+        class: None,
+    })
+}
+
+/// Is the function called, in this file, from code that runs many times
+/// (outside its own body)?
+pub fn called_repeatedly(model: &FileModel, f: FnId) -> bool {
+    let Some(me) = callee_identity(model, f) else {
+        return false;
+    };
+    model.calls.iter().any(|c| {
+        !c.is_new
+            && !model.is_within(c.fn_ctx, f)
+            && runs_repeatedly(model, c.fn_ctx)
+            && c.callee
+                .path
+                .as_ref()
+                .is_some_and(|p| identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me))
+    })
+}
+
+/// Does code in `fn_ctx` run more than once per process? Like
+/// [`FileModel::runs_many_times`], but a function that the file calls exactly
+/// once, from code that runs once, and never hands out (`main()`, `setup()`
+/// at the bottom of a script) runs once too.
+pub fn runs_repeatedly(model: &FileModel, fn_ctx: Option<FnId>) -> bool {
+    runs_repeatedly_within(model, fn_ctx, 4)
+}
+
+fn runs_repeatedly_within(model: &FileModel, fn_ctx: Option<FnId>, depth: u8) -> bool {
+    let Some(f) = fn_ctx else { return false };
+    let parent = model.functions[f].parent;
+    if runs_repeatedly_within(model, parent, depth) {
+        return true;
+    }
+    !(model.invoked_once_per_parent(f)
+        || is_module_factory(model, f)
+        || (depth > 0
+            && (called_once(model, f, depth - 1) || constructed_once(model, f, depth - 1))))
+}
+
+/// A bundler's module wrapper (`function (module, exports, require)`,
+/// `__commonJS({ "x.js"(exports, module) {…} })`, webpack's factories): its
+/// body is the module's top level and runs once.
+fn is_module_factory(model: &FileModel, f: FnId) -> bool {
+    let params: Vec<&Atom> = model
+        .semantic
+        .bindings()
+        .filter(|(_, b)| b.kind == BindingKind::Param && b.fn_ctx == Some(f))
+        .map(|(id, _)| &id.0)
+        .collect();
+    // esbuild renames clashing wrappers' parameters to `exports2`, `module2`.
+    let has = |n: &str| {
+        params
+            .iter()
+            .any(|p| p.trim_end_matches(|c: char| c.is_ascii_digit()) == n)
+    };
+    (has("module") && has("exports"))
+        || has("__webpack_require__")
+        || has("__unused_webpack_module")
+        || has("__webpack_exports__")
+}
+
+/// Is `f` the constructor (or field initialiser) of a class that the file
+/// instantiates exactly once, from code that runs once, and never hands out?
+fn constructed_once(model: &FileModel, f: FnId, depth: u8) -> bool {
+    let info = &model.functions[f];
+    if !matches!(info.kind, FnKind::Constructor | FnKind::FieldInit) {
+        return false;
+    }
+    let Some(class) = info.class else {
+        return false;
+    };
+    let Some(id) = &model.classes[class].binding else {
+        return false;
+    };
+    if model.exports.contains(id)
+        || model.classes.iter().any(|c| {
+            c.super_class
+                .as_ref()
+                .and_then(|p| p.root_binding())
+                .as_ref()
+                == Some(id)
+        })
+    {
+        return false;
+    }
+    let path = AccessPath::binding(id.clone());
+    let news: Vec<_> = model
+        .calls
+        .iter()
+        .filter(|c| c.callee.path.as_ref() == Some(&path))
+        .collect();
+    let [only] = news.as_slice() else {
+        return false;
+    };
+    only.is_new
+        && !runs_repeatedly_within(model, only.fn_ctx, depth)
+        && !mentioned_as_value(model, id)
+}
+
+/// Is the binding used as a value anywhere (passed, stored, returned, exported
+/// through `module.exports = { x }`)?
+fn mentioned_as_value(model: &FileModel, id: &(Atom, swc_common::SyntaxContext)) -> bool {
+    let mentions = |v: &Value| match v {
+        Value::Path(p) => p.root_binding().as_ref() == Some(id),
+        Value::Object { props, .. } => props
+            .iter()
+            .any(|(_, v)| matches!(v, Value::Path(p) if p.root_binding().as_ref() == Some(id))),
+        _ => false,
+    };
+    model
+        .calls
+        .iter()
+        .any(|c| c.args.iter().any(|a| mentions(&a.value)))
+        || model.member_writes.iter().any(|w| mentions(&w.value))
+        || model.binding_writes.iter().any(|w| mentions(&w.value))
+        || model.returns.iter().any(|r| mentions(&r.value))
+        || model
+            .semantic
+            .bindings()
+            .any(|(_, b)| b.init.as_ref().is_some_and(mentions))
+}
+
+/// Is the function bound to a name that the file calls only from code that
+/// runs once, and otherwise never mentions (no export, no value use)?
+fn called_once(model: &FileModel, f: FnId, depth: u8) -> bool {
+    let info = &model.functions[f];
+    if info.class.is_some() {
+        return false;
+    }
+    let Some((id, _)) = model
+        .semantic
+        .bindings()
+        .find(|(_, b)| b.init == Some(Value::Function(Some(f))))
+    else {
+        return false;
+    };
+    if model.exports.contains(id) {
+        return false;
+    }
+    let path = AccessPath::binding(id.clone());
+    let calls: Vec<_> = model
+        .calls
+        .iter()
+        .filter(|c| c.callee.path.as_ref() == Some(&path))
+        .collect();
+    // Every call site runs once (`createToken('a'); createToken('b')` at top
+    // level): the function runs a fixed number of times per process.
+    if calls.is_empty()
+        || calls.iter().any(|c| {
+            c.is_new
+                || model.is_within(c.fn_ctx, f)
+                || runs_repeatedly_within(model, c.fn_ctx, depth)
+        })
+    {
+        return false;
+    }
+    !mentioned_as_value(model, id)
+}
+
+/// Options that make a listener remove itself: `{ once: true }`, `{ signal }`.
+/// Options we cannot see (a variable of unknown shape) count as self-removing:
+/// better silent than wrong.
+pub fn self_removing_options(model: &FileModel, options: Option<&Value>) -> bool {
+    let props = match options {
+        None | Some(Value::Bool | Value::Num(_) | Value::Undefined | Value::Null) => return false,
+        Some(Value::Object { props, .. }) => props,
+        Some(Value::Path(p)) => {
+            let init = p
+                .root_binding()
+                .filter(|_| p.props.is_empty())
+                .and_then(|id| model.semantic.binding(&id))
+                .and_then(|b| b.init.clone());
+            match init {
+                Some(Value::Object { props, .. }) => {
+                    return props.iter().any(|(k, _)| k == "once" || k == "signal");
+                }
+                _ => return true,
+            }
+        }
+        Some(_) => return true,
+    };
+    props.iter().any(|(k, _)| k == "once" || k == "signal")
+}
+
+/// A listener registration as the rules see it.
+pub struct Registration<'m> {
+    pub call: &'m CallFact,
+    pub target: AccessPath,
+    /// The event name when it is a string literal.
+    pub event: Option<Atom>,
+    pub listener: Identity,
+}
+
+impl<'m> Registration<'m> {
+    /// An `on`/`addEventListener`-style call with an event and a listener.
+    pub fn of_add(model: &FileModel, call: &'m CallFact) -> Option<Self> {
+        Self::of(model, call, ADD_METHODS)
+    }
+
+    /// An `off`/`removeEventListener`-style call with an event and a listener.
+    pub fn of_remove(model: &FileModel, call: &'m CallFact) -> Option<Self> {
+        Self::of(model, call, REMOVE_METHODS)
+    }
+
+    fn of(model: &FileModel, call: &'m CallFact, methods: &[&str]) -> Option<Self> {
+        let method = method_of(call)?;
+        if call.is_new || !methods.contains(&method.as_ref()) || call.callee.receiver_is_call {
+            return None;
+        }
+        let [event, listener, ..] = call.args.as_slice() else {
+            return None;
+        };
+        if listener.spread || event.spread {
+            return None;
+        }
+        Some(Registration {
+            call,
+            target: target_of(call)?,
+            event: match &event.value {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            },
+            listener: identity(model, call.fn_ctx, &listener.value),
+        })
+    }
+
+    fn same_event(&self, other: Option<&Atom>) -> bool {
+        match (&self.event, other) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+
+    /// Does the file remove this listener: `off`/`removeListener`/
+    /// `removeEventListener` with the same function, or `removeAllListeners`?
+    pub fn is_removed(&self, model: &FileModel) -> bool {
+        model.calls.iter().any(|c| {
+            if let Some(r) = Registration::of_remove(model, c) {
+                return r.target == self.target
+                    && self.same_event(r.event.as_ref())
+                    && r.listener.same(&self.listener);
+            }
+            method_of(c).is_some_and(|m| m == "removeAllListeners")
+                && target_of(c).is_some_and(|t| t == self.target)
+                && match c.args.first().map(|a| &a.value) {
+                    None => true,
+                    Some(Value::Str(s)) => self.same_event(Some(s)),
+                    Some(_) => true,
+                }
+        })
+    }
+
+    /// `'resize'` or the event expression's text.
+    pub fn event_text(&self, model: &FileModel) -> String {
+        match &self.event {
+            Some(e) => format!("'{e}'"),
+            None => model.text(&self.call.args[0].span).to_string(),
+        }
+    }
+
+    /// The source text of the target (`window`, `process.stdout`).
+    pub fn target_text(&self, model: &FileModel) -> String {
+        match &self.call.callee.receiver_span {
+            Some(s) => model.text(s).to_string(),
+            None => "window".to_string(),
+        }
+    }
+
+    pub fn is_dom(&self) -> bool {
+        method_of(self.call).is_some_and(|m| m.ends_with("EventListener"))
+    }
+}
+
+/// The React effect (`useEffect`, `useLayoutEffect`, …) whose callback
+/// contains `fn_ctx`, if any.
+pub fn enclosing_effect(model: &FileModel, fn_ctx: Option<FnId>) -> Option<FnId> {
+    let mut current = fn_ctx;
+    while let Some(f) = current {
+        if let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation {
+            let c = &model.calls[call];
+            let name = c.callee.method.clone().or_else(|| {
+                c.callee.path.as_ref().and_then(|p| match &p.root {
+                    Root::Binding(n, _) | Root::Global(n) if p.props.is_empty() => Some(n.clone()),
+                    _ => None,
+                })
+            });
+            if name.is_some_and(|n| {
+                matches!(
+                    n.as_ref(),
+                    "useEffect" | "useLayoutEffect" | "useInsertionEffect"
+                )
+            }) {
+                return Some(f);
+            }
+        }
+        current = model.functions[f].parent;
+    }
+    None
+}
+
+/// Does the effect return a cleanup we cannot look into (`return unsubscribe`,
+/// `return store.subscribe(…)`)? An inline cleanup is judged by what it calls.
+pub fn has_opaque_cleanup(model: &FileModel, effect: FnId) -> bool {
+    model
+        .returns
+        .iter()
+        .any(|r| r.fn_ctx == Some(effect) && matches!(r.value, Value::Path(_) | Value::Call { .. }))
+}
+
+/// Is a timer handle with this identity passed to `clearInterval` or `clearTimeout`?
+pub fn is_cleared(model: &FileModel, handle: &Identity) -> bool {
+    ["clearInterval", "clearTimeout"].iter().any(|name| {
+        model.global_calls(name).any(|c| {
+            c.args
+                .first()
+                .is_some_and(|a| identity(model, c.fn_ctx, &a.value).same(handle))
+        })
+    })
+}
+
+/// Does a local handle leave its function (returned, stored elsewhere,
+/// handed to another call)? Then someone else may release it.
+pub fn escapes(model: &FileModel, handle: &Identity, except: &Range<usize>) -> bool {
+    let Identity::Path { path, .. } = handle else {
+        return false;
+    };
+    if path.root == Root::This {
+        return false;
+    }
+    let is_it = |v: &Value| match v {
+        Value::Path(p) => p == path,
+        Value::Object { props, .. } => props
+            .iter()
+            .any(|(_, v)| matches!(v, Value::Path(p) if p == path)),
+        _ => false,
+    };
+    model.returns.iter().any(|r| is_it(&r.value))
+        || model.binding_writes.iter().any(|w| is_it(&w.value))
+        || model.member_writes.iter().any(|w| is_it(&w.value))
+        || model
+            .calls
+            .iter()
+            .any(|c| c.span != *except && !is_logging(c) && c.args.iter().any(|a| is_it(&a.value)))
+}
+
+/// "on every call of `f`", "for every instance of `C`", "every time the
+/// effect runs": how often code in `fn_ctx` runs, for messages.
+pub fn how_often(model: &FileModel, fn_ctx: Option<FnId>, in_effect: bool) -> String {
+    if in_effect {
+        return "every time the effect runs".to_string();
+    }
+    if let Some(f) = model.this_function(fn_ctx) {
+        let info = &model.functions[f];
+        if info.kind == FnKind::Constructor {
+            if let Some(name) = info.class.and_then(|c| model.classes[c].name.clone()) {
+                return format!("for every instance of `{name}`");
+            }
+        }
+    }
+    match context_name(model, fn_ctx) {
+        Some(name) => format!("on every call of `{name}`"),
+        None => "on every call".to_string(),
+    }
+}
+
+/// `console.log(handle)` does not hand the handle to anyone.
+fn is_logging(call: &CallFact) -> bool {
+    call.callee
+        .receiver
+        .as_ref()
+        .is_some_and(|r| r.is_global("console"))
+}
+
+/// The name of the function a context belongs to, for messages.
+pub fn context_name(model: &FileModel, fn_ctx: Option<FnId>) -> Option<Atom> {
+    let mut current = fn_ctx;
+    while let Some(f) = current {
+        if let Some(n) = &model.functions[f].name {
+            return Some(n.clone());
+        }
+        current = model.functions[f].parent;
+    }
+    None
+}
+
+/// Is the call inside an `if` that also sets a flag declared outside the
+/// function (`if (!installed) { installed = true; target.on(…) }`)? That
+/// registers once, however often the function runs.
+pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
+    let inside = |outer: &Range<usize>, inner: &Range<usize>| {
+        outer.start <= inner.start && inner.end <= outer.end
+    };
+    model.conditionals.iter().any(|c| {
+        inside(&c.span, &call.span)
+            && (model.binding_writes.iter().any(|w| {
+                inside(&c.span, &w.span)
+                    && w.value == Value::Bool
+                    && model.semantic.binding(&w.id).is_some_and(|b| {
+                        b.fn_ctx != w.fn_ctx && !matches!(b.kind, BindingKind::Param)
+                    })
+            }) || model
+                .member_writes
+                .iter()
+                .any(|w| inside(&c.span, &w.span) && matches!(w.value, Value::Bool)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Dialect;
+
+    fn with_model(src: &str, f: impl FnOnce(&FileModel)) {
+        crate::engine::with_model_for_test(src, Dialect::Ts, f)
+    }
+
+    fn add_calls<'m>(m: &'m FileModel) -> Vec<Registration<'m>> {
+        m.calls
+            .iter()
+            .filter_map(|c| Registration::of_add(m, c))
+            .collect()
+    }
+
+    #[test]
+    fn the_same_binding_removes_and_a_fresh_function_does_not() {
+        let src = "function f(res) {\n  const h = () => {}\n  process.on('exit', h)\n  process.on('exit', () => {})\n  res.on('close', () => process.off('exit', h))\n}\n";
+        with_model(src, |m| {
+            let adds = add_calls(m);
+            let on_process: Vec<_> = adds
+                .iter()
+                .filter(|r| r.target.is_global("process"))
+                .collect();
+            assert_eq!(on_process.len(), 2);
+            assert!(on_process[0].is_removed(m), "removed with the same binding");
+            assert!(
+                !on_process[1].is_removed(m),
+                "an inline function is never removed"
+            );
+            assert_eq!(on_process[1].listener, Identity::Inline);
+        });
+    }
+
+    #[test]
+    fn this_paths_match_only_within_one_class() {
+        let src = "class A { on() { process.on('x', this.h) } }\nclass B { off() { process.off('x', this.h) } }\n";
+        with_model(src, |m| {
+            let adds = add_calls(m);
+            assert!(!adds[0].is_removed(m), "B's `this.h` is not A's");
+        });
+    }
+
+    #[test]
+    fn window_aliases_are_one_target() {
+        let src = "function f(h) { window.addEventListener('x', h); globalThis.removeEventListener('x', h); removeEventListener('x', h) }\n";
+        with_model(src, |m| {
+            let targets: Vec<_> = m.calls.iter().filter_map(target_of).collect();
+            assert!(targets.windows(2).all(|w| w[0] == w[1]), "{targets:?}");
+            assert!(add_calls(m)[0].is_removed(m));
+        });
+    }
+
+    #[test]
+    fn long_lived_targets() {
+        let src = "import bus from './bus'\nconst local = 1\nlet swapped\nfunction f(signal: AbortSignal, abort: AbortSignal, other, opts) {\n  const mine = {}\n  swapped = {}\n}\n";
+        with_model(src, |m| {
+            let f = Some(0);
+            let path = |name: &str| {
+                let (id, _) = m.semantic.bindings().find(|(id, _)| id.0 == name).unwrap();
+                AccessPath::binding(id.clone())
+            };
+            assert!(long_lived_target(m, f, &path("bus")).is_some());
+            assert!(long_lived_target(m, f, &path("local")).is_some());
+            assert!(
+                long_lived_target(m, f, &path("swapped")).is_none(),
+                "replaced on every call"
+            );
+            assert!(long_lived_target(m, f, &path("signal")).is_some());
+            assert!(
+                long_lived_target(m, f, &path("abort")).is_some(),
+                "typed AbortSignal"
+            );
+            assert!(long_lived_target(m, f, &path("other")).is_none());
+            assert!(
+                long_lived_target(m, f, &path("opts").child("signal".into())).is_none(),
+                "usually a per-operation signal"
+            );
+            assert!(long_lived_target(m, f, &path("mine")).is_none());
+            let process = AccessPath {
+                root: Root::Global("process".into()),
+                props: vec![],
+            };
+            assert!(long_lived_target(m, f, &process).is_some());
+        });
+    }
+
+    #[test]
+    fn a_function_called_once_from_top_level_runs_once() {
+        let src = "function main() { a() }\nmain()\nfunction twice() { b() }\ntwice(); twice()\nexport function exported() { c() }\nexported()\nfunction passed() { d() }\nmain2(passed)\n";
+        with_model(src, |m| {
+            let ctx_of = |name: &str| {
+                m.calls
+                    .iter()
+                    .find(|c| c.callee.path.as_ref().is_some_and(|p| p.is_global(name)))
+                    .unwrap()
+                    .fn_ctx
+            };
+            assert!(!runs_repeatedly(m, ctx_of("a")));
+            assert!(
+                !runs_repeatedly(m, ctx_of("b")),
+                "two top-level calls: a fixed number of runs"
+            );
+            assert!(
+                runs_repeatedly(m, ctx_of("c")),
+                "exported: others may call it"
+            );
+            assert!(
+                m.runs_many_times(ctx_of("a")),
+                "the model's own notion is unchanged"
+            );
+        });
+        let src = "function passed() { d() }\nsetTimeout(passed)\npassed()\n";
+        with_model(src, |m| {
+            let d = m
+                .calls
+                .iter()
+                .find(|c| c.callee.path.as_ref().is_some_and(|p| p.is_global("d")))
+                .unwrap();
+            assert!(runs_repeatedly(m, d.fn_ctx), "handed out as a value");
+        });
+    }
+
+    #[test]
+    fn options_that_remove_the_listener() {
+        let src = "const opts = { once: true }\nconst plain = { passive: true }\nf(1, { signal: s }, { capture: true }, opts, plain, true, unknown)\n";
+        with_model(src, |m| {
+            let args: Vec<_> = m.calls[0].args.iter().map(|a| a.value.clone()).collect();
+            let verdicts: Vec<_> = args
+                .iter()
+                .map(|v| self_removing_options(m, Some(v)))
+                .collect();
+            assert_eq!(verdicts, [false, true, false, true, false, false, true]);
+            assert!(!self_removing_options(m, None));
+        });
+    }
+
+    #[test]
+    fn model_facts_for_modules_conditionals_and_parameters() {
+        let src = "import m, { a as b } from 'x'\nimport * as ns from 'y'\nconst r = require('z')\nconst { k, q: w } = require('v')\nconst p = require('u').member\nfunction g(x, y) { if (x) return; return x ? y : x && y }\n";
+        with_model(src, |m| {
+            let got: Vec<_> = m
+                .module_bindings
+                .iter()
+                .map(|mb| {
+                    format!(
+                        "{}={}:{}",
+                        mb.id.0,
+                        mb.source,
+                        mb.imported.as_deref().unwrap_or("*")
+                    )
+                })
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    "m=x:default",
+                    "b=x:a",
+                    "ns=y:*",
+                    "r=z:*",
+                    "k=v:k",
+                    "w=v:q",
+                    "p=u:member"
+                ]
+            );
+            assert_eq!(m.conditionals.len(), 3);
+            assert!(m.conditionals[0].exits, "`if (x) return` exits early");
+            assert!(m.conditionals[1..].iter().all(|c| !c.exits));
+            assert_eq!(m.functions[0].params, 2);
+        });
+    }
+}

@@ -1,0 +1,170 @@
+//! A long-lived array is appended to in code that runs many times and never shrinks.
+
+use std::ops::Range;
+
+use super::Rule;
+use crate::analysis::containers::{self, Container, ContainerKind};
+use crate::analysis::listeners;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{AccessPath, FileModel, Key, Root, Value};
+
+pub(crate) const RULE: Rule = Rule {
+    name: "unbounded-array",
+    summary: "A long-lived array grows in code that runs many times and nothing ever removes its elements.",
+    default_severity: Severity::Error,
+    fixable: false,
+    docs: include_str!("../../rules/unbounded-array.md"),
+    check,
+};
+
+const SHRINKING_METHODS: &[&str] = &["shift", "pop", "splice", "length"];
+
+fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for array in long_lived_arrays(model) {
+        let growth = growth_sites(model, &array);
+        if growth.is_empty() || shrinks(model, &array) {
+            continue;
+        }
+        for (span, method) in growth {
+            out.push(
+                Diagnostic::new(
+                    RULE.name,
+                    span,
+                    format!("`{}` grows on every call and nothing ever removes its elements", array.container.path),
+                )
+                .with_label(format!("`{method}` on every call"))
+                .with_related(array.container.decl_span.clone(), array.container.lifetime)
+                .with_help(format!(
+                    "every element stays reachable until the process exits; cap it (`if ({p}.length > LIMIT) {p}.shift()`), empty it after use (`{p}.length = 0` or `{p}.splice(0)`), or remove elements when their owner goes away",
+                    p = array.container.path
+                )),
+            );
+        }
+    }
+}
+
+struct LongLivedArray {
+    container: Container,
+    /// For a static field: the class, so `this.<field>` in static methods is the same array.
+    static_of: Option<usize>,
+}
+
+/// Module-level arrays, static array fields, arrays hung on module-level
+/// objects, and arrays inside module-level object literals (`{ log: [] }`).
+fn long_lived_arrays(model: &FileModel) -> Vec<LongLivedArray> {
+    let mut out: Vec<LongLivedArray> = containers::long_lived(model)
+        .into_iter()
+        .filter(|c| c.kind == ContainerKind::Array)
+        .map(|c| {
+            let static_of = model.classes.iter().position(|k| {
+                k.binding.as_ref().is_some_and(|b| {
+                    c.path.props.len() == 1 && c.path.root_binding().as_ref() == Some(b)
+                }) && k
+                    .members
+                    .iter()
+                    .any(|m| m.is_static && Some(&m.name) == c.path.props.first())
+            });
+            LongLivedArray {
+                container: c,
+                static_of,
+            }
+        })
+        .collect();
+    let mut nested = Vec::new();
+    for (id, b) in model.semantic.bindings() {
+        if !b.is_module_level() {
+            continue;
+        }
+        let Some(Value::Object { props, .. }) = &b.init else {
+            continue;
+        };
+        for (name, v) in props {
+            if matches!(v, Value::Array { .. }) {
+                nested.push(LongLivedArray {
+                    container: Container {
+                        path: AccessPath::binding(id.clone()).child(name.clone()),
+                        kind: ContainerKind::Array,
+                        decl_span: b.span.clone(),
+                        lifetime: "part of a module-level object: it lives as long as the process",
+                        display: format!("{}.{name}", id.0),
+                    },
+                    static_of: None,
+                });
+            }
+        }
+    }
+    nested.sort_by_key(|a| a.container.decl_span.start);
+    out.extend(nested);
+    out
+}
+
+/// The paths that name the array in a given context.
+fn names(
+    model: &FileModel,
+    array: &LongLivedArray,
+    fn_ctx: Option<usize>,
+    path: &AccessPath,
+) -> bool {
+    if path.normalized() == array.container.path {
+        return true;
+    }
+    // `this.items` inside a static method of the owning class.
+    let Some(class) = array.static_of else {
+        return false;
+    };
+    path.root == Root::This
+        && path.props == array.container.path.props
+        && model.this_class(fn_ctx) == Some(class)
+        && model
+            .this_function(fn_ctx)
+            .is_some_and(|f| model.functions[f].is_static)
+}
+
+fn growth_sites(model: &FileModel, array: &LongLivedArray) -> Vec<(Range<usize>, &'static str)> {
+    let mut sites = Vec::new();
+    for method in ["push", "unshift"] {
+        for call in model.method_calls(method) {
+            let Some(recv) = &call.callee.receiver else {
+                continue;
+            };
+            if !call.args.is_empty()
+                && names(model, array, call.fn_ctx, recv)
+                && listeners::runs_repeatedly(model, call.fn_ctx)
+            {
+                sites.push((call.span.clone(), method));
+            }
+        }
+    }
+    sites.sort_by_key(|(s, _)| s.start);
+    sites
+}
+
+/// Anything that removes elements or replaces the array.
+fn shrinks(model: &FileModel, array: &LongLivedArray) -> bool {
+    if containers::has_eviction(model, &array.container.path) {
+        return true;
+    }
+    if array.static_of.is_none() {
+        return false;
+    }
+    model.calls.iter().any(|c| {
+        c.callee
+            .method
+            .as_ref()
+            .is_some_and(|m| SHRINKING_METHODS.contains(&m.as_ref()))
+            && c.callee
+                .receiver
+                .as_ref()
+                .is_some_and(|r| names(model, array, c.fn_ctx, r))
+    }) || model.member_writes.iter().any(|w| {
+        let whole = w.object.child(match &w.key {
+            Key::Static(k) => k.clone(),
+            Key::Dynamic { .. } => return false,
+        });
+        names(model, array, w.fn_ctx, &whole) && model.runs_many_times(w.fn_ctx)
+            || (names(model, array, w.fn_ctx, &w.object) && w.key == Key::Static("length".into()))
+    }) || model
+        .size_checks
+        .iter()
+        .any(|p| p.root == Root::This && p.props == array.container.path.props)
+}

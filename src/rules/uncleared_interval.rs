@@ -1,0 +1,295 @@
+//! An interval (or a self-re-arming timeout) started in code that runs many
+//! times is never cleared.
+
+use std::ops::Range;
+
+use super::Rule;
+use crate::analysis::listeners;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{
+    AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, ResultUse, Root, Value,
+};
+
+pub(crate) const RULE: Rule = Rule {
+    name: "uncleared-interval",
+    summary: "An interval, a timeout that re-arms itself, or a timeout racing a promise is started in code that runs many times and never cleared, so its callback and everything it references stay alive long after their owner is gone.",
+    default_severity: Severity::Error,
+    fixable: false,
+    docs: include_str!("../../rules/uncleared-interval.md"),
+    check,
+};
+
+fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for call in model.global_calls("setInterval") {
+        check_interval(model, call, out);
+    }
+    for call in model.global_calls("setTimeout") {
+        check_rearming_timeout(model, call, out);
+        check_race_timeout(model, call, out);
+    }
+}
+
+/// Where the handle of a timer call ends up: follows `setInterval(…).unref()`.
+fn handle_use<'m>(model: &'m FileModel, call: &'m CallFact) -> (&'m ResultUse, bool) {
+    if let ResultUse::MethodCalled(m) = &call.result {
+        if m == "unref" || m == "ref" {
+            let chained = model.calls.iter().find(|c| {
+                c.callee.receiver_is_call && c.callee.receiver_span.as_ref() == Some(&call.span)
+            });
+            if let Some(c) = chained {
+                return (&c.result, true);
+            }
+        }
+    }
+    (&call.result, false)
+}
+
+fn check_interval(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>) {
+    // Once per process (module top level, a one-shot callback) is a design choice.
+    if !listeners::runs_repeatedly(model, call.fn_ctx) {
+        return;
+    }
+    let (use_, unref) = handle_use(model, call);
+    let stored = match use_ {
+        ResultUse::Discarded => None,
+        ResultUse::Assigned(path) => {
+            let handle = listeners::identity(model, call.fn_ctx, &Value::Path(path.clone()));
+            if listeners::is_cleared(model, &handle)
+                || listeners::escapes(model, &handle, &call.span)
+                || lazy_singleton(model, call, path)
+            {
+                return;
+            }
+            Some(path.to_string())
+        }
+        // Returned or handed to someone else: the receiver owns the handle.
+        _ => return,
+    };
+    let effect = listeners::enclosing_effect(model, call.fn_ctx);
+    if effect.is_some_and(|e| listeners::has_opaque_cleanup(model, e)) {
+        return;
+    }
+    let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
+    let message = match &stored {
+        None => format!(
+            "an interval is started {where_} and its handle is discarded, so it runs and keeps its callback alive forever"
+        ),
+        Some(h) => format!(
+            "an interval stored in `{h}` is started {where_} and never passed to clearInterval, so it runs and keeps its callback alive forever"
+        ),
+    };
+    let handle = stored.as_deref().unwrap_or("handle");
+    let mut help = match (effect, &stored) {
+        (Some(_), _) => format!("keep the handle and return a cleanup from the effect: `return () => clearInterval({handle})`"),
+        (None, None) => "keep the handle and call clearInterval(handle) when the owner is done (when the socket closes, on destroy or unmount)".to_string(),
+        (None, Some(h)) => format!("call clearInterval({h}) when the owner is done (when the socket closes, on destroy or unmount)"),
+    };
+    if unref {
+        help.push_str("; `.unref()` only lets the process exit, the interval still runs and holds its closure");
+    }
+    out.push(
+        Diagnostic::new(RULE.name, call.span.clone(), message)
+            .with_label(format!("started {where_}"))
+            .with_help(help),
+    );
+}
+
+/// `if (!timer) timer = setInterval(…)` with a module-level `timer`: at most
+/// one interval per process, however often the function runs.
+fn lazy_singleton(model: &FileModel, call: &CallFact, handle: &AccessPath) -> bool {
+    let module_level = handle.props.is_empty()
+        && handle
+            .root_binding()
+            .is_some_and(|id| model.semantic.is_module_level(&id));
+    module_level
+        && model.conditionals.iter().any(|c| {
+            c.fn_ctx == call.fn_ctx
+                && c.span.start <= call.span.start
+                && call.span.end <= c.span.end
+        })
+}
+
+/// `function poll() { …; setTimeout(poll, 1000) }` with no way to stop.
+fn check_rearming_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>) {
+    let Some(callback) = call.args.first() else {
+        return;
+    };
+    let Some(scheduler) = rearmed_function(model, call, &callback.value) else {
+        return;
+    };
+    let info = &model.functions[scheduler];
+    let per_instance = info.kind == FnKind::Method && info.class.is_some();
+    if !(per_instance
+        || listeners::runs_repeatedly(model, info.parent)
+        || listeners::called_repeatedly(model, scheduler))
+    {
+        return;
+    }
+    if has_stop_condition(model, call, scheduler, &callback.value) {
+        return;
+    }
+    let name = info
+        .name
+        .clone()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "it".into());
+    let how = if per_instance {
+        "for every instance".to_string()
+    } else {
+        "for every call".to_string()
+    };
+    out.push(
+        Diagnostic::new(
+            RULE.name,
+            call.span.clone(),
+            format!("`{name}` re-arms itself with setTimeout {how} and nothing can stop it, so the loop and its closure live forever"),
+        )
+        .with_label("re-arms the timer unconditionally")
+        .with_help(format!(
+            "keep the handle and call clearTimeout(handle) when the owner is done, or check a stop flag in `{name}` (`if (stopped) return`) before re-arming"
+        )),
+    );
+}
+
+/// `Promise.race([work, new Promise((_, reject) => setTimeout(reject, ms))])`:
+/// when `work` wins, the timer still holds its closure for the whole delay.
+fn check_race_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>) {
+    // Short delays cost nothing worth reporting.
+    if matches!(call.args.get(1).map(|a| &a.value), Some(Value::Num(ms)) if *ms < 1000.0) {
+        return;
+    }
+    let Some(executor) = call.fn_ctx else { return };
+    let Invocation::CallbackOf { call: promise, .. } = model.functions[executor].invocation else {
+        return;
+    };
+    let promise = &model.calls[promise];
+    let is_promise = promise.is_new
+        && promise
+            .callee
+            .path
+            .as_ref()
+            .is_some_and(|p| p.is_global("Promise"));
+    if !is_promise || !listeners::runs_repeatedly(model, promise.fn_ctx) {
+        return;
+    }
+    let raced = model.calls.iter().any(|c| {
+        c.fn_ctx == promise.fn_ctx
+            && c.callee.path.as_ref().is_some_and(|p| {
+                matches!(&p.root, Root::Global(g) if g == "Promise")
+                    && matches!(p.props.as_slice(), [m] if m == "race")
+            })
+    });
+    if !raced {
+        return;
+    }
+    match &call.result {
+        ResultUse::Discarded => {}
+        // `new Promise((_, reject) => setTimeout(reject, ms))`: the
+        // executor's return value is ignored, so the handle is lost.
+        ResultUse::Returned if call.fn_ctx == Some(executor) => {}
+        ResultUse::Assigned(path) => {
+            let handle = listeners::identity(model, call.fn_ctx, &Value::Path(path.clone()));
+            if listeners::is_cleared(model, &handle)
+                || listeners::escapes(model, &handle, &call.span)
+            {
+                return;
+            }
+        }
+        _ => return,
+    }
+    let where_ = listeners::how_often(model, promise.fn_ctx, false);
+    out.push(
+        Diagnostic::new(
+            RULE.name,
+            call.span.clone(),
+            format!("a timeout races a promise {where_} and is never cleared, so when the promise wins the timer and its closure stay alive for the full delay"),
+        )
+        .with_label("never cleared when the race is decided")
+        .with_help("keep the handle and call clearTimeout(handle) as soon as the raced promise settles (for example in `.finally()`)"),
+    );
+}
+
+/// The enclosing named function the timeout callback calls again, if any.
+fn rearmed_function(model: &FileModel, call: &CallFact, callback: &Value) -> Option<FnId> {
+    let mut current = call.fn_ctx;
+    while let Some(f) = current {
+        if let Some(me) = listeners::callee_identity(model, f) {
+            let direct = match callback {
+                Value::Path(_) => listeners::identity(model, call.fn_ctx, callback).same(&me),
+                Value::Call {
+                    method: Some(m),
+                    callee: Some(p),
+                    ..
+                } if m == "bind" => p.parent().is_some_and(|p| {
+                    listeners::identity(model, call.fn_ctx, &Value::Path(p)).same(&me)
+                }),
+                _ => false,
+            };
+            let via_callback = match callback {
+                Value::Function(Some(cb)) => model.calls.iter().any(|c| {
+                    model.is_within(c.fn_ctx, *cb)
+                        && c.callee.path.as_ref().is_some_and(|p| {
+                            listeners::identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me)
+                        })
+                }),
+                _ => false,
+            };
+            if direct || via_callback {
+                return Some(f);
+            }
+        }
+        current = model.functions[f].parent;
+    }
+    None
+}
+
+/// A way out of the loop: the handle is cleared somewhere, the re-arm sits
+/// in a branch, or the loop body has an early `return`/`throw`.
+fn has_stop_condition(
+    model: &FileModel,
+    call: &CallFact,
+    scheduler: FnId,
+    callback: &Value,
+) -> bool {
+    if let Some(handle) = listeners::stored_identity(model, call) {
+        if listeners::is_cleared(model, &handle) {
+            return true;
+        }
+    }
+    if !matches!(call.result, ResultUse::Discarded | ResultUse::Assigned(_)) {
+        return true;
+    }
+    let in_loop = |f: Option<FnId>| {
+        model.is_within(f, scheduler)
+            || matches!(callback, Value::Function(Some(cb)) if model.is_within(f, *cb))
+    };
+    let inside = |outer: &Range<usize>, inner: &Range<usize>| {
+        outer.start <= inner.start && inner.end <= outer.end
+    };
+    model
+        .conditionals
+        .iter()
+        .any(|c| in_loop(c.fn_ctx) && (c.exits || inside(&c.span, &call.span)))
+        || recursive_call_is_guarded(model, scheduler, callback)
+}
+
+/// `setTimeout(() => { if (!this.stopped) this.poll() })`.
+fn recursive_call_is_guarded(model: &FileModel, scheduler: FnId, callback: &Value) -> bool {
+    let Value::Function(Some(cb)) = callback else {
+        return false;
+    };
+    let Some(me) = listeners::callee_identity(model, scheduler) else {
+        return false;
+    };
+    model.calls.iter().any(|c| {
+        model.is_within(c.fn_ctx, *cb)
+            && c.callee.path.as_ref().is_some_and(|p| {
+                listeners::identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me)
+            })
+            && model.conditionals.iter().any(|k| {
+                k.span.start <= c.span.start
+                    && c.span.end <= k.span.end
+                    && model.is_within(k.fn_ctx, *cb)
+            })
+    })
+}

@@ -1,0 +1,73 @@
+//! `setMaxListeners(0)` / `Infinity` switches off Node's listener-leak warning.
+
+use super::Rule;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{FileModel, Key, Root, Value};
+
+pub(crate) const RULE: Rule = Rule {
+    name: "unlimited-listeners",
+    summary: "The listener limit is set to 0 or Infinity, which switches off the only warning Node.js gives when listeners leak.",
+    default_severity: Severity::Warning,
+    fixable: false,
+    docs: include_str!("../../rules/unlimited-listeners.md"),
+    check,
+};
+
+const HELP: &str = "keep the default limit (10) or raise it to the real number of listeners you expect (for example `setMaxListeners(50)`), so that a leak still triggers MaxListenersExceededWarning; if the warning fires, find the listener that is added without being removed";
+
+fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for call in model.method_calls("setMaxListeners") {
+        let Some(n) = call.args.first() else { continue };
+        if let Some(what) = unlimited(&n.value) {
+            let target = match &call.callee.receiver_span {
+                Some(s) => format!("`{}`", model.text(s)),
+                None => "the emitter".to_string(),
+            };
+            out.push(
+                Diagnostic::new(
+                    RULE.name,
+                    call.span.clone(),
+                    format!("`setMaxListeners({what})` removes the listener limit of {target}, so listener leaks go unnoticed"),
+                )
+                .with_label("no limit: MaxListenersExceededWarning can never fire")
+                .with_help(HELP),
+            );
+        }
+    }
+    for w in &model.member_writes {
+        if w.op != "=" || w.key != Key::Static("defaultMaxListeners".into()) {
+            continue;
+        }
+        if let Some(what) = unlimited(&w.value) {
+            out.push(
+                Diagnostic::new(
+                    RULE.name,
+                    w.span.clone(),
+                    format!(
+                        "`{}.defaultMaxListeners = {what}` removes the listener limit of every emitter, so listener leaks go unnoticed",
+                        w.object
+                    ),
+                )
+                .with_label("no limit for any emitter")
+                .with_help(HELP),
+            );
+        }
+    }
+}
+
+/// `0`, `Infinity`, `Number.POSITIVE_INFINITY`, `Number.MAX_SAFE_INTEGER`.
+fn unlimited(v: &Value) -> Option<&'static str> {
+    match v {
+        Value::Num(n) if *n == 0.0 => Some("0"),
+        Value::Num(n) if n.is_infinite() => Some("Infinity"),
+        Value::Path(p) => match (&p.root, p.props.as_slice()) {
+            (Root::Global(g), []) if g == "Infinity" => Some("Infinity"),
+            (Root::Global(g), [k]) if g == "Number" && k == "POSITIVE_INFINITY" => Some("Infinity"),
+            (Root::Global(g), [k]) if g == "Number" && k == "MAX_SAFE_INTEGER" => {
+                Some("Number.MAX_SAFE_INTEGER")
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,149 @@
+//! A listener is added to a long-lived target on every call and never removed.
+
+use super::Rule;
+use crate::analysis::listeners::{self, Identity, Registration};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{FileModel, Root, Value};
+use crate::semantic::BindingKind;
+
+pub(crate) const RULE: Rule = Rule {
+    name: "unremoved-listener",
+    summary: "A listener is added to a long-lived target in code that runs many times and is never removed, so every call leaks the listener and its closure.",
+    default_severity: Severity::Error,
+    fixable: false,
+    docs: include_str!("../../rules/unremoved-listener.md"),
+    check,
+};
+
+fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for call in &model.calls {
+        if let Some(reg) = Registration::of_add(model, call) {
+            check_add(model, &reg, out);
+        } else if let Some(reg) = Registration::of_remove(model, call) {
+            check_remove(model, &reg, out);
+        }
+    }
+}
+
+fn check_add(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
+    let call = reg.call;
+    let listener_arg = &call.args[1];
+    if !matches!(
+        listener_arg.value,
+        Value::Function(_) | Value::Path(_) | Value::Call { .. }
+    ) || matches!(reg.listener, Identity::Unknown)
+    {
+        return;
+    }
+    if !listeners::runs_repeatedly(model, call.fn_ctx) {
+        return;
+    }
+    let Some(why) = listeners::long_lived_target(model, call.fn_ctx, &reg.target) else {
+        return;
+    };
+    if listeners::self_removing_options(model, call.args.get(2).map(|a| &a.value)) {
+        return;
+    }
+    // The DOM ignores a second registration of the same function: a listener
+    // declared once at module level cannot pile up on an EventTarget.
+    if reg.is_dom() && is_module_level_function(model, &listener_arg.value) {
+        return;
+    }
+    if reg.is_removed(model) || listeners::guarded_once(model, call) {
+        return;
+    }
+    let effect = listeners::enclosing_effect(model, call.fn_ctx);
+    if effect.is_some_and(|e| listeners::has_opaque_cleanup(model, e)) {
+        return;
+    }
+    let event = reg.event_text(model);
+    let target = reg.target_text(model);
+    let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
+    let listener_text = model.text(&listener_arg.span);
+    let named = matches!(reg.listener, Identity::Path { .. });
+    let reference = if named {
+        listener_text.to_string()
+    } else {
+        "listener".to_string()
+    };
+    let remove = if reg.is_dom() {
+        format!("{target}.removeEventListener({event}, {reference})")
+    } else {
+        format!("{target}.off({event}, {reference})")
+    };
+    let keep = if named {
+        String::new()
+    } else {
+        "keep the listener in a variable or field, then ".to_string()
+    };
+    let help = if effect.is_some() {
+        format!(
+            "{keep}return a cleanup from the effect that calls `{remove}`, or pass `{{ signal }}` and abort the controller in the cleanup"
+        )
+    } else if reg.is_dom() {
+        format!(
+            "{keep}call `{remove}` when the owner is done (on close, destroy, unmount), or pass `{{ once: true }}` or `{{ signal }}`"
+        )
+    } else {
+        format!(
+            "{keep}call `{remove}` when the owner is done (in its `close`/`end` handler or `destroy()`), or use `.once()` if it must fire only once"
+        )
+    };
+    out.push(
+        Diagnostic::new(
+            RULE.name,
+            call.span.clone(),
+            format!("a listener for {event} is added to `{target}` {where_} and never removed, so each one and its closure stay alive"),
+        )
+        .with_label(format!("added {where_}"))
+        .with_related(call.callee.receiver_span.clone().unwrap_or(call.callee_span.clone()), why)
+        .with_help(help),
+    );
+}
+
+fn check_remove(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
+    if !reg.listener.is_fresh() {
+        return;
+    }
+    let call = reg.call;
+    let arg = &call.args[1];
+    let what = match reg.listener {
+        Identity::Bound => "`.bind()` returns a new function",
+        _ => "a function written in place is a new function",
+    };
+    let target = reg.target_text(model);
+    out.push(
+        Diagnostic::new(
+            RULE.name,
+            call.span.clone(),
+            format!(
+                "this removal can never match: {what}, so the {} listener stays on `{target}`",
+                reg.event_text(model)
+            ),
+        )
+        .with_label("never the function that was added")
+        .with_related(arg.span.clone(), "a new function, never registered")
+        .with_help(
+            "store the listener once (in a variable or a field, bound once in the constructor) and pass that same reference to both the add and the remove call",
+        ),
+    );
+}
+
+/// A function declared (or imported) once at module level: its identity is stable.
+fn is_module_level_function(model: &FileModel, v: &Value) -> bool {
+    let Value::Path(p) = v else { return false };
+    if !p.props.is_empty() {
+        return false;
+    }
+    let Root::Binding(..) = &p.root else {
+        return false;
+    };
+    p.root_binding()
+        .and_then(|id| model.semantic.binding(&id))
+        .is_some_and(|b| {
+            b.kind == BindingKind::Import
+                || (b.is_module_level()
+                    && (b.kind == BindingKind::Function
+                        || matches!(b.init, Some(Value::Function(_)))))
+        })
+}

@@ -30,7 +30,10 @@ console.log(process.memoryUsage().heapUsed)
 "#;
 
 fn node_available() -> bool {
-    Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Bytes of heap in use after GC at the end of the script.
@@ -40,9 +43,15 @@ fn heap_used(script: &Path) -> u64 {
         .arg(script)
         .output()
         .expect("run node");
-    assert!(out.status.success(), "node failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    text.trim().parse().unwrap_or_else(|_| panic!("node printed {text:?}, not a byte count"))
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("node printed {text:?}, not a byte count"))
 }
 
 #[test]
@@ -65,16 +74,25 @@ fn fixed_seed_script_uses_a_small_fraction_of_the_heap() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("fixed 1 problem in 1 file; 0 problems remain"), "{stderr}");
+    assert!(
+        stderr.contains("fixed 1 problem in 1 file; 0 problems remain"),
+        "{stderr}"
+    );
     let fixed_text = std::fs::read_to_string(&fixed).unwrap();
-    assert_eq!(fixed_text, SCRIPT.replace("localCache[key] = null", "delete localCache[key]"));
+    assert_eq!(
+        fixed_text,
+        SCRIPT.replace("localCache[key] = null", "delete localCache[key]")
+    );
 
     let before = heap_used(&leaky);
     let after = heap_used(&fixed);
     println!("heap after GC: leaky {before} bytes, fixed {after} bytes");
     // A million retained keys cost tens of megabytes; if not, the script
     // measures nothing and the comparison below would prove nothing.
-    assert!(before > 30_000_000, "the leaky script retained only {before} bytes");
+    assert!(
+        before > 30_000_000,
+        "the leaky script retained only {before} bytes"
+    );
     assert!(
         after * 4 < before,
         "the fixed script still uses {after} bytes, not < 25% of the leaky {before}"

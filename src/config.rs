@@ -154,7 +154,9 @@ impl<'de> Deserialize<'de> for RuleLevels {
         impl<'de> Visitor<'de> for LevelsVisitor {
             type Value = RuleLevels;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object mapping rule names to \"off\", \"warn\" or \"error\"")
+                f.write_str(
+                    "`rules`: an object mapping rule names to \"off\", \"warn\" or \"error\"",
+                )
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RuleLevels, A::Error> {
                 let mut out = Vec::new();
@@ -213,7 +215,7 @@ pub struct Globs(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for Globs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let globs = Vec::<String>::deserialize(d)?;
+        let globs = string_list(d, "overrides")?;
         for g in &globs {
             glob(g)
                 .map_err(|e| de::Error::custom(format!("overrides: invalid glob `{g}`: {e}")))?;
@@ -229,7 +231,7 @@ pub struct IgnorePatterns(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for IgnorePatterns {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let patterns = Vec::<String>::deserialize(d)?;
+        let patterns = string_list(d, "ignorePatterns")?;
         let mut probe = GitignoreBuilder::new("/");
         for p in &patterns {
             probe.add_line(None, p).map_err(|e| {
@@ -238,6 +240,36 @@ impl<'de> Deserialize<'de> for IgnorePatterns {
         }
         Ok(IgnorePatterns(patterns))
     }
+}
+
+/// An array of strings; an error names `key` and points at the bad value.
+fn string_list<'de, D: Deserializer<'de>>(
+    d: D,
+    key: &'static str,
+) -> Result<Vec<String>, D::Error> {
+    struct ListVisitor(&'static str);
+    impl<'de> Visitor<'de> for ListVisitor {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "`{}`: an array of strings", self.0)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element::<serde_json::Value>()? {
+                match item {
+                    serde_json::Value::String(s) => out.push(s),
+                    other => {
+                        return Err(de::Error::custom(format!(
+                            "{}: expected a string, got {other}",
+                            self.0
+                        )));
+                    }
+                }
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(ListVisitor(key))
 }
 
 /// A glob as leaklint matches it: `*` stays within one path component; a

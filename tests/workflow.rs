@@ -303,6 +303,11 @@ fn config_errors_name_file_line_and_key() {
             "invalid glob `a/[`",
         ),
         (
+            "{\n \"ignorePatterns\": \"dist\"\n}",
+            "leaklint.json:2:",
+            "`ignorePatterns`: an array of strings",
+        ),
+        (
             "{\n\n \"linterOptions\": { \"reportUnusedDisableDirectives\": \"loud\" } }",
             "leaklint.json:3:",
             "reportUnusedDisableDirectives",

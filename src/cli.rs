@@ -267,11 +267,9 @@ fn check(args: CheckArgs) -> u8 {
             }
         };
     }
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let linted = if args.stdin {
         lint_stdin(&args, &mut resolver)
     } else {

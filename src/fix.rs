@@ -198,8 +198,9 @@ impl FileFix {
         let io = |e: std::io::Error| FixError::Io(e.to_string());
         let target = std::fs::canonicalize(path).map_err(io)?;
         let meta = std::fs::metadata(&target).map_err(io)?;
-        if !meta.is_file() {
-            return Err(FixError::Io("not a regular file".into()));
+        if !meta.is_file() || meta.len() > engine::MAX_FILE_BYTES {
+            // The ordinary lint reports why (special file, too large).
+            return Err(FixError::Io("not a regular file of a size leaklint reads".into()));
         }
         let original = std::fs::read(&target).map_err(io)?;
         Ok(FileFix {

@@ -521,6 +521,21 @@ fn fix_removes_the_seed_leak_and_leaklint_is_then_silent() {
 }
 
 #[test]
+fn suppressed_findings_are_not_fixed() {
+    let text = SEED.replace(
+        "  setTimeout(",
+        "  // leaklint-disable-next-line null-instead-of-delete -- the key set is fixed\n  setTimeout(",
+    );
+    let dir = tree(&[("seed.js", &text)]);
+    let run = leaklint(dir.path(), &["--fix", "seed.js"]);
+    assert!(run.stderr.contains("fixed 0 problems"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("seed.js")).unwrap(),
+        text
+    );
+}
+
+#[test]
 fn fix_dry_run_prints_a_diff_and_changes_nothing() {
     let dir = tree(&[("seed.js", SEED)]);
     let run = leaklint(dir.path(), &["--fix-dry-run", "seed.js"]);

@@ -200,7 +200,9 @@ impl FileFix {
         let meta = std::fs::metadata(&target).map_err(io)?;
         if !meta.is_file() || meta.len() > engine::MAX_FILE_BYTES {
             // The ordinary lint reports why (special file, too large).
-            return Err(FixError::Io("not a regular file of a size leaklint reads".into()));
+            return Err(FixError::Io(
+                "not a regular file of a size leaklint reads".into(),
+            ));
         }
         let original = std::fs::read(&target).map_err(io)?;
         Ok(FileFix {

@@ -13,7 +13,9 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{INTERNAL_ERROR, Severity};
-use crate::engine::{self, RuleSet};
+use crate::config::{self, CliRules, Level, Resolver};
+use crate::engine::{self, FileResult};
+use crate::fix::{self, FixLevel};
 use crate::report::repo::RepoRoot;
 use crate::report::{self, Report, pretty};
 use crate::rules::{self, RULES};
@@ -108,6 +110,47 @@ pub struct CheckArgs {
     /// Override a rule's severity: `--rule unbounded-cache=warn` (off|warn|error).
     #[arg(long = "rule", value_name = "NAME=SEVERITY")]
     pub rule_overrides: Vec<String>,
+
+    /// Use this config file for every file (no lookup of leaklint.json).
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print the effective configuration for FILE as JSON, then exit.
+    #[arg(long, value_name = "FILE")]
+    pub print_config: Option<PathBuf>,
+
+    /// Apply safe fixes to the files.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Apply unsafe fixes too (they may change behaviour; review the diff).
+    #[arg(long, visible_alias = "unsafe-fixes", alias = "fix-suggestions")]
+    pub fix_unsafe: bool,
+
+    /// Print the diff --fix would make, and change nothing.
+    #[arg(long)]
+    pub fix_dry_run: bool,
+
+    /// Lint the text on standard input (with --fix: print the fixed text).
+    #[arg(long)]
+    pub stdin: bool,
+
+    /// The path the standard input is linted as (config, language).
+    #[arg(long, value_name = "PATH", requires = "stdin")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// Skip files named on the command line but ignored by ignorePatterns, quietly.
+    #[arg(long)]
+    pub no_warn_ignored: bool,
+
+    /// Level of the report for suppression comments that suppress nothing [default: warn].
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        value_parser = ["off", "warn", "error"],
+        alias = "report-unused-disable-directives-severity"
+    )]
+    pub report_unused_disable_directives: Option<String>,
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -172,23 +215,26 @@ fn parse_severity(s: &str) -> Option<Option<Severity>> {
     }
 }
 
-fn rule_set(args: &CheckArgs) -> Result<RuleSet, String> {
-    let mut set = RuleSet::default();
+/// `--rule` and `--report-unused-disable-directives`: they win over config files.
+fn cli_rules(args: &CheckArgs) -> Result<CliRules, String> {
+    let mut cli = CliRules::default();
     for o in &args.rule_overrides {
         let (name, sev) = o
             .split_once('=')
             .ok_or_else(|| format!("--rule expects NAME=SEVERITY, got `{o}`"))?;
-        let rule = rules::find(name.trim())
-            .ok_or_else(|| format!("--rule: unknown rule `{name}`; run `leaklint rules` for the list"))?;
-        let sev = parse_severity(sev.trim())
-            .ok_or_else(|| format!("--rule: bad severity `{sev}` for `{name}` (expected off, warn or error)"))?;
-        set.rules.retain(|(r, _)| r.name != rule.name);
-        if let Some(sev) = sev {
-            set.rules.push((rule, sev));
-        }
+        let rule = rules::find(name.trim()).ok_or_else(|| {
+            format!("--rule: unknown rule `{name}`; run `leaklint rules` for the list")
+        })?;
+        let sev = parse_severity(sev.trim()).ok_or_else(|| {
+            format!("--rule: bad severity `{sev}` for `{name}` (expected off, warn or error)")
+        })?;
+        cli.rules.push((rule.name, Level::of(sev)));
     }
-    set.rules.sort_by_key(|(r, _)| r.name);
-    Ok(set)
+    cli.unused_directives = args
+        .report_unused_disable_directives
+        .as_deref()
+        .and_then(Level::parse);
+    Ok(cli)
 }
 
 fn use_color(choice: Option<ColorChoice>, is_tty: bool) -> bool {
@@ -211,24 +257,45 @@ fn use_color(choice: Option<ColorChoice>, is_tty: bool) -> bool {
 
 fn check(args: CheckArgs) -> u8 {
     let started = Instant::now();
-    let rules = match rule_set(&args) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let resolver = cli_rules(&args).and_then(|cli| {
+        Resolver::new(&cwd, args.config.as_deref(), cli).map_err(|e| e.to_string())
+    });
+    let mut resolver = match resolver {
         Ok(r) => r,
         Err(msg) => {
             eprintln!("leaklint: {msg}");
             return EXIT_ERROR;
         }
     };
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let walked = walk::collect(&paths);
-    let mut io_errors = 0usize;
-    for (path, reason) in &walked.errors {
-        eprintln!("leaklint: {}: {reason}", path.display());
-        io_errors += 1;
+    if let Some(file) = &args.print_config {
+        return match config::print_config(&mut resolver, file) {
+            Ok(json) => {
+                print!("{json}");
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("leaklint: {e}");
+                EXIT_ERROR
+            }
+        };
     }
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let mut results = engine::lint_files(&walked.files, &rules, threads);
+    let linted = if args.stdin {
+        lint_stdin(&args, &mut resolver)
+    } else {
+        lint_paths(&args, &mut resolver, threads, &cwd)
+    };
+    let Linted {
+        mut results,
+        mut io_errors,
+        ignored_warnings,
+    } = match linted {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     for r in &results {
         if let Some(e) = &r.error {
             eprintln!("leaklint: {}: {e}", r.path.display());
@@ -244,7 +311,6 @@ fn check(args: CheckArgs) -> u8 {
         .iter()
         .flat_map(|r| r.diagnostics.iter())
         .any(|d| d.rule == INTERNAL_ERROR);
-    let cwd = std::env::current_dir().unwrap_or_default();
     let report = Report::new(results, &cwd, started.elapsed());
 
     let format = args.format.unwrap_or(Format::Pretty);
@@ -285,7 +351,7 @@ fn check(args: CheckArgs) -> u8 {
     }
 
     let errors = report.count(Severity::Error);
-    let warnings = report.count(Severity::Warning);
+    let warnings = report.count(Severity::Warning) + ignored_warnings;
     if io_errors > 0 || internal {
         EXIT_ERROR
     } else if errors > 0 || args.max_warnings.is_some_and(|max| warnings > max) {
@@ -293,4 +359,242 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// The files linted (or fixed), before reporting.
+struct Linted {
+    results: Vec<FileResult>,
+    io_errors: usize,
+    /// Files named on the command line but ignored, each reported as a warning.
+    ignored_warnings: usize,
+}
+
+fn fix_level(args: &CheckArgs) -> Option<FixLevel> {
+    if args.fix_unsafe {
+        Some(FixLevel::Unsafe)
+    } else if args.fix || args.fix_dry_run {
+        Some(FixLevel::Safe)
+    } else {
+        None
+    }
+}
+
+fn warn_ignored(
+    args: &CheckArgs,
+    path: &std::path::Path,
+    config: Option<&config::Config>,
+) -> usize {
+    if args.no_warn_ignored {
+        return 0;
+    }
+    let by = config
+        .map(|c| c.path.display().to_string())
+        .unwrap_or_default();
+    eprintln!(
+        "leaklint: warning: {}: file ignored by ignorePatterns in {by} (use --no-warn-ignored to skip it quietly)",
+        path.display()
+    );
+    1
+}
+
+/// Walks the paths, resolves each file's config, lints or fixes.
+/// `Err` is an exit code for a run that cannot go on (a config error).
+fn lint_paths(
+    args: &CheckArgs,
+    resolver: &mut Resolver,
+    threads: usize,
+    cwd: &std::path::Path,
+) -> Result<Linted, u8> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let walked = walk::collect(&paths);
+    let mut linted = Linted {
+        results: Vec::new(),
+        io_errors: 0,
+        ignored_warnings: 0,
+    };
+    for (path, reason) in &walked.errors {
+        eprintln!("leaklint: {}: {reason}", path.display());
+        linted.io_errors += 1;
+    }
+    let mut jobs = Vec::with_capacity(walked.files.len());
+    for file in walked.files {
+        let resolved = resolver.resolve(&file).map_err(|e| {
+            eprintln!("leaklint: {e}");
+            EXIT_ERROR
+        })?;
+        if resolved.ignored {
+            if args.paths.contains(&file) {
+                linted.ignored_warnings += warn_ignored(args, &file, resolved.config.as_deref());
+            }
+            continue;
+        }
+        jobs.push((file, resolved.rules));
+    }
+    let Some(level) = fix_level(args) else {
+        linted.results = engine::lint_jobs(&jobs, threads);
+        return Ok(linted);
+    };
+    let dry_run = args.fix_dry_run;
+    let outcomes = engine::par_map(&jobs, threads, |(path, rules)| {
+        fix::fix_file(
+            path,
+            rules,
+            level,
+            dry_run,
+            &report::display_path(path, cwd),
+        )
+    });
+    // Diffs go with the report on stdout, unless stdout carries a machine format.
+    let diffs_to_stdout =
+        args.output_file.is_some() || args.format.unwrap_or(Format::Pretty) == Format::Pretty;
+    let (mut applied, mut files) = (0, 0);
+    for o in outcomes {
+        if let Some(diff) = &o.diff {
+            if diffs_to_stdout {
+                print!("{diff}");
+            } else {
+                eprint!("{diff}");
+            }
+        }
+        if let Some(e) = &o.error {
+            eprintln!("leaklint: {}: {e}", o.result.path.display());
+            linted.io_errors += 1;
+        }
+        if o.applied > 0 {
+            applied += o.applied;
+            files += 1;
+        }
+        linted.results.push(o.result);
+    }
+    let remaining = linted.results.iter().map(|r| r.diagnostics.len()).sum();
+    eprintln!(
+        "leaklint: {}",
+        fix::summary(applied, files, remaining, dry_run)
+    );
+    Ok(linted)
+}
+
+/// `--stdin`: lints standard input as `--stdin-filename`. With `--fix`, the
+/// fixed text goes to stdout and the remaining problems to stderr.
+fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes) {
+        eprintln!("leaklint: cannot read standard input: {e}");
+        return Err(EXIT_ERROR);
+    }
+    let path = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("<stdin>"));
+    let mut linted = Linted {
+        results: Vec::new(),
+        io_errors: 0,
+        ignored_warnings: 0,
+    };
+    let resolved = resolver.resolve(&path).map_err(|e| {
+        eprintln!("leaklint: {e}");
+        EXIT_ERROR
+    })?;
+    let write_fix = fix_level(args).is_some() && !args.fix_dry_run;
+    let text = match engine::decode(bytes) {
+        Ok(t) => t,
+        Err(d) => {
+            eprintln!("leaklint: standard input: {}", d.message);
+            return Err(EXIT_ERROR);
+        }
+    };
+    if resolved.ignored {
+        linted.ignored_warnings += warn_ignored(args, &path, resolved.config.as_deref());
+        if write_fix {
+            // The text goes through unchanged, and nothing else goes to stdout.
+            print!("{text}");
+            let too_many = args
+                .max_warnings
+                .is_some_and(|max| linted.ignored_warnings > max);
+            return Err(if too_many { EXIT_PROBLEMS } else { EXIT_OK });
+        }
+        return Ok(linted);
+    }
+    let rules = &*resolved.rules;
+    let Some(level) = fix_level(args) else {
+        let diagnostics =
+            engine::par_map(&[()], 1, |_| engine::lint_source(&path, &text, rules)).remove(0);
+        linted.results.push(FileResult {
+            path,
+            source: Some(std::sync::Arc::from(crate::parse::strip_bom(&text))),
+            diagnostics,
+            error: None,
+        });
+        return Ok(linted);
+    };
+    let fixed = match engine::par_map(&[()], 1, |_| fix::fix_source(&path, &text, rules, level))
+        .remove(0)
+    {
+        Ok(f) => f,
+        Err(e) => {
+            if write_fix {
+                print!("{text}");
+            }
+            eprintln!("leaklint: {}: {e}", path.display());
+            return Err(EXIT_ERROR);
+        }
+    };
+    let shown = report::display_path(&path, &std::env::current_dir().unwrap_or_default());
+    let remaining = fixed.remaining.len();
+    let result = FileResult {
+        path,
+        source: Some(std::sync::Arc::from(fixed.body())),
+        diagnostics: fixed.remaining.clone(),
+        error: None,
+    };
+    if !write_fix {
+        if fixed.applied > 0 {
+            print!("{}", fix::unified_diff(&shown, &text, &fixed.output));
+        }
+        eprintln!(
+            "leaklint: {}",
+            fix::summary(
+                fixed.applied,
+                usize::from(fixed.applied > 0),
+                remaining,
+                true
+            )
+        );
+        linted.results.push(result);
+        return Ok(linted);
+    }
+    print!("{}", fixed.output);
+    let _ = std::io::stdout().flush();
+    let report = Report::new(
+        vec![result],
+        &std::env::current_dir().unwrap_or_default(),
+        std::time::Duration::ZERO,
+    );
+    let options = pretty::PrettyOptions {
+        color: false,
+        width: 100,
+    };
+    eprint!("{}", pretty::render(&report, &options));
+    eprintln!(
+        "leaklint: {}",
+        fix::summary(
+            fixed.applied,
+            usize::from(fixed.applied > 0),
+            remaining,
+            false
+        )
+    );
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    Err(
+        if errors > 0 || args.max_warnings.is_some_and(|max| warnings > max) {
+            EXIT_PROBLEMS
+        } else {
+            EXIT_OK
+        },
+    )
 }

@@ -241,3 +241,26 @@ pub fn lint_files(paths: &[PathBuf], rules: &RuleSet, threads: usize) -> Vec<Fil
         Err(_) => paths.iter().map(|p| lint_file(p, rules)).collect(),
     }
 }
+
+/// Runs `f` on every item on `threads` workers with the engine's deep
+/// stacks (fixing and stdin lint through the same parser). Results come back
+/// in input order.
+pub fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .stack_size(WORKER_STACK_BYTES)
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| items.par_iter().map(&f).collect()),
+        Err(_) => items.iter().map(f).collect(),
+    }
+}
+
+/// Lints files that each have their own rules (resolved from config files).
+pub fn lint_jobs(jobs: &[(PathBuf, Arc<RuleSet>)], threads: usize) -> Vec<FileResult> {
+    par_map(jobs, threads, |(path, rules)| lint_file(path, rules))
+}

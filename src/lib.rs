@@ -6,8 +6,10 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod fix;
 pub mod model;
 pub mod parse;
 pub mod position;

@@ -60,7 +60,11 @@ impl Directives {
     /// Collects the directives among a parsed file's comments.
     pub fn from_comments(comments: &SingleThreadedComments, start: u32, text: &str) -> Directives {
         let (leading, trailing) = comments.borrow_all();
-        let mut all: Vec<&Comment> = leading.values().flatten().chain(trailing.values().flatten()).collect();
+        let mut all: Vec<&Comment> = leading
+            .values()
+            .flatten()
+            .chain(trailing.values().flatten())
+            .collect();
         all.sort_by_key(|c| c.span.lo);
         all.dedup_by_key(|c| c.span.lo);
         let index = LineIndex::new(text);
@@ -97,10 +101,14 @@ impl Directives {
             for name in &dir.rules {
                 if rules::find(name).is_none() {
                     kept.push(
-                        Diagnostic::new(UNKNOWN_RULE, dir.span.clone(), format!("unknown rule `{name}` in a leaklint directive"))
-                            .with_help("run `leaklint rules` for the list of rule names")
-                            .with_label("unknown rule name")
-                            .severity_set(Severity::Error),
+                        Diagnostic::new(
+                            UNKNOWN_RULE,
+                            dir.span.clone(),
+                            format!("unknown rule `{name}` in a leaklint directive"),
+                        )
+                        .with_help("run `leaklint rules` for the list of rule names")
+                        .with_label("unknown rule name")
+                        .severity_set(Severity::Error),
                     );
                 }
             }
@@ -114,7 +122,10 @@ impl Directives {
                     !dir.used_any
                 } else {
                     // Unknown names are already reported above.
-                    dir.rules.iter().zip(&dir.used).any(|(n, used)| !used && rules::find(n).is_some())
+                    dir.rules
+                        .iter()
+                        .zip(&dir.used)
+                        .any(|(n, used)| !used && rules::find(n).is_some())
                 };
                 if unused {
                     let which = if dir.rules.is_empty() {
@@ -130,10 +141,14 @@ impl Directives {
                         format!(" for {}", names.join(", "))
                     };
                     kept.push(
-                        Diagnostic::new(UNUSED_DIRECTIVE, dir.span.clone(), format!("unused leaklint directive: no problem{which} was suppressed"))
-                            .with_label("suppresses nothing")
-                            .with_help("remove the directive, or the rule names it no longer needs")
-                            .severity_set(level),
+                        Diagnostic::new(
+                            UNUSED_DIRECTIVE,
+                            dir.span.clone(),
+                            format!("unused leaklint directive: no problem{which} was suppressed"),
+                        )
+                        .with_label("suppresses nothing")
+                        .with_help("remove the directive, or the rule names it no longer needs")
+                        .severity_set(level),
                     );
                 }
             }
@@ -188,7 +203,12 @@ fn mark(dir: &mut Directive, rule: &str) -> bool {
     }
 }
 
-fn parse_directive(body: &str, _comment: CommentKind, span: Range<usize>, index: &LineIndex) -> Option<Directive> {
+fn parse_directive(
+    body: &str,
+    _comment: CommentKind,
+    span: Range<usize>,
+    index: &LineIndex,
+) -> Option<Directive> {
     let body = body.trim();
     // Block comments may start with `*` lines (JSDoc style).
     let body = body.trim_start_matches('*').trim();
@@ -201,13 +221,10 @@ fn parse_directive(body: &str, _comment: CommentKind, span: Range<usize>, index:
         "enable" => Kind::Enable,
         _ => return None,
     };
-    // `-- reason` ends the rule list.
-    let list = rest.split(" --").next().unwrap_or("").trim();
-    let list = if list.starts_with("--") { "" } else { list };
-    let rules: Vec<String> = list
-        .split(',')
-        .map(|s| s.trim().to_string())
+    let rules: Vec<String> = without_reason(rest)
+        .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|s| !s.is_empty())
+        .map(|s| s.strip_prefix("leaklint/").unwrap_or(s).to_string())
         .collect();
     let start_line = index.position(span.start).line;
     let end_line = index.position(span.end).line;
@@ -226,6 +243,27 @@ fn parse_directive(body: &str, _comment: CommentKind, span: Range<usize>, index:
     })
 }
 
+/// The rule list of a directive: everything before a description, which
+/// starts at two or more dashes preceded by whitespace (ESLint's grammar).
+fn without_reason(rest: &str) -> &str {
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let after_space = i == 0 || bytes[i - 1].is_ascii_whitespace();
+        if after_space && bytes[i] == b'-' && bytes.get(i + 1) == Some(&b'-') {
+            let mut end = i;
+            while end < bytes.len() && bytes[end] == b'-' {
+                end += 1;
+            }
+            if end == bytes.len() || bytes[end].is_ascii_whitespace() {
+                return &rest[..i];
+            }
+        }
+        i += 1;
+    }
+    rest
+}
+
 trait SeverityExt {
     fn severity_set(self, s: Severity) -> Self;
 }
@@ -234,5 +272,19 @@ impl SeverityExt for Diagnostic {
     fn severity_set(mut self, s: Severity) -> Self {
         self.severity = s;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_reason;
+
+    #[test]
+    fn a_description_ends_the_rule_list() {
+        assert_eq!(without_reason(" a, b -- because"), " a, b ");
+        assert_eq!(without_reason(" a ---\n long reason"), " a ");
+        assert_eq!(without_reason(" -- only a reason"), " ");
+        assert_eq!(without_reason(" a--b"), " a--b");
+        assert_eq!(without_reason(" a"), " a");
     }
 }

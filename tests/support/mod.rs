@@ -15,7 +15,14 @@ pub fn root() -> PathBuf {
 pub const EXTENSIONS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"];
 
 /// Fixture directories that are not named after a rule.
-pub const SPECIAL_DIRS: &[&str] = &["examples", "suppression", "cli", "formats", "fix", "robustness"];
+pub const SPECIAL_DIRS: &[&str] = &[
+    "examples",
+    "suppression",
+    "cli",
+    "formats",
+    "fix",
+    "robustness",
+];
 
 /// `(line, rule)` → how many diagnostics are expected there.
 pub type Expectations = BTreeMap<(usize, String), usize>;
@@ -83,8 +90,18 @@ pub fn render(path: &Path, text: &str, diags: Vec<Diagnostic>) -> String {
         diagnostics: diags,
         error: None,
     };
-    let report = Report::new(vec![result], Path::new("/nonexistent"), std::time::Duration::ZERO);
-    pretty::render(&report, &pretty::PrettyOptions { color: false, width: 100 })
+    let report = Report::new(
+        vec![result],
+        Path::new("/nonexistent"),
+        std::time::Duration::ZERO,
+    );
+    pretty::render(
+        &report,
+        &pretty::PrettyOptions {
+            color: false,
+            width: 100,
+        },
+    )
 }
 
 /// A fenced code block of a rule doc.

@@ -3,4 +3,6 @@
 //! the AST.
 
 pub mod containers;
+pub mod handles;
 pub mod keys;
+pub mod lifecycle;

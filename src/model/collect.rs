@@ -39,6 +39,7 @@ pub fn build<'a>(
             binding_writes: Vec::new(),
             returns: Vec::new(),
             size_checks: Vec::new(),
+            instance_scopes: Vec::new(),
         },
         unresolved,
         fn_stack: Vec::new(),
@@ -474,6 +475,32 @@ impl Collector<'_> {
         id
     }
 
+    /// A returned function literal: record its id in the return fact, once
+    /// the visit of the returned expression has entered it.
+    fn link_returned_function(&mut self, ret: usize, first: FnId, returned: &Expr) {
+        let Some(span) = function_span(returned) else { return };
+        let range = self.range(span);
+        if let Some(id) = (first..self.model.functions.len()).find(|&f| self.model.functions[f].span == range) {
+            self.model.returns[ret].value = Value::Function(Some(id));
+        }
+    }
+
+    /// `@Component({…})` → `Component`; `@ng.Component()` → `Component`.
+    fn decorator_name(&self, d: &Decorator) -> Option<Atom> {
+        let target = match unwrap(&d.expr) {
+            Expr::Call(c) => match &c.callee {
+                swc_ecma_ast::Callee::Expr(e) => &**e,
+                _ => return None,
+            },
+            other => other,
+        };
+        let path = self.path_of(target)?;
+        path.props.last().cloned().or(match path.root {
+            Root::Binding(name, _) | Root::Global(name) => Some(name),
+            Root::This => None,
+        })
+    }
+
     fn record_size_check(&mut self, e: &Expr) {
         let Expr::Member(m) = unwrap(e) else { return };
         let Key::Static(p) = key_of(&m.prop) else { return };
@@ -609,8 +636,10 @@ impl Visit for Collector<'_> {
         for p in &n.params {
             self.declare_pat(p, BindingKind::Param, None);
         }
+        let mut returned = None;
         if let ArrowFunctionBody::Expr(e) = &*n.body {
             let value = self.value_of(e, 0);
+            returned = Some((self.model.returns.len(), self.model.functions.len()));
             self.model.returns.push(ReturnFact {
                 fn_ctx: self.fn_ctx(),
                 value,
@@ -619,6 +648,9 @@ impl Visit for Collector<'_> {
             self.hint(e, ResultUse::Returned);
         }
         n.visit_children_with(self);
+        if let (Some((ret, first)), ArrowFunctionBody::Expr(e)) = (returned, &*n.body) {
+            self.link_returned_function(ret, first, e);
+        }
         self.fn_stack.pop();
     }
 
@@ -735,12 +767,16 @@ impl Visit for Collector<'_> {
     fn visit_return_stmt(&mut self, n: &ReturnStmt) {
         if let Some(arg) = &n.arg {
             let value = self.value_of(arg, 0);
+            let (ret, first) = (self.model.returns.len(), self.model.functions.len());
             self.model.returns.push(ReturnFact {
                 fn_ctx: self.fn_ctx(),
                 value,
                 span: self.range(n.span),
             });
             self.hint(arg, ResultUse::Returned);
+            n.visit_children_with(self);
+            self.link_returned_function(ret, first, arg);
+            return;
         }
         n.visit_children_with(self);
     }
@@ -888,6 +924,7 @@ impl Collector<'_> {
             super_class,
             members: Vec::new(),
             fn_ctx: self.fn_ctx(),
+            decorators: class.decorators.iter().filter_map(|d| self.decorator_name(d)).collect(),
         });
         for d in &class.decorators {
             d.visit_with(self);

@@ -79,6 +79,8 @@ pub struct ClassInfo {
     pub super_class: Option<AccessPath>,
     pub members: Vec<ClassMember>,
     pub fn_ctx: Option<FnId>,
+    /// Names of the class decorators (`Component` for `@Component({…})`).
+    pub decorators: Vec<Atom>,
 }
 
 /// How the value a call returns is used.
@@ -176,7 +178,8 @@ pub struct BindingWrite {
     pub fn_ctx: Option<FnId>,
 }
 
-/// `return value` (or an arrow's expression body).
+/// `return value` (or an arrow's expression body). A returned function
+/// literal is `Value::Function(Some(id))`.
 #[derive(Clone, Debug)]
 pub struct ReturnFact {
     pub fn_ctx: Option<FnId>,
@@ -198,6 +201,10 @@ pub struct FileModel<'a> {
     /// Conditions of `if`/`while`/ternaries that read `.size` or `.length`
     /// of a path: the usual shape of a bounded container.
     pub size_checks: Vec<AccessPath>,
+    /// Byte ranges whose top-level code runs once per component instance
+    /// (Vue `<script setup>`, Svelte's instance `<script>`); set by the engine
+    /// for single-file components, empty otherwise.
+    pub instance_scopes: Vec<Range<usize>>,
 }
 
 impl<'a> FileModel<'a> {

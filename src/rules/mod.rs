@@ -9,6 +9,9 @@ use crate::model::FileModel;
 
 mod null_instead_of_delete;
 mod unbounded_cache;
+mod uncancelled_animation_frame;
+mod undisconnected_observer;
+mod unsubscribed_subscription;
 mod weakmap_fresh_key;
 
 pub struct Rule {
@@ -28,6 +31,9 @@ pub struct Rule {
 pub static RULES: &[Rule] = &[
     null_instead_of_delete::RULE,
     unbounded_cache::RULE,
+    uncancelled_animation_frame::RULE,
+    undisconnected_observer::RULE,
+    unsubscribed_subscription::RULE,
     weakmap_fresh_key::RULE,
 ];
 

@@ -23,12 +23,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let frames: Vec<&CallFact> = model.global_calls("requestAnimationFrame").collect();
     let mut loops_seen: Vec<FnId> = Vec::new();
     for &call in &frames {
-        let class = model.this_class(call.fn_ctx);
-        let Some(step) = call
-            .args
-            .first()
-            .and_then(|a| function_of(model, &a.value, class))
-        else {
+        let Some(step) = step_of(model, call) else {
             continue;
         };
         // A loop: the callback schedules itself (directly or from a nested callback).
@@ -48,17 +43,44 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let first_only = start.is_some_and(|s| cancels_start_only(model, setup, step, s));
-        out.push(report(model, setup, call, step, first_only));
+        out.push(report(
+            model,
+            setup,
+            call,
+            step,
+            start.filter(|_| first_only),
+        ));
     }
 }
 
 /// Does this `requestAnimationFrame` call schedule `step`?
 fn schedules(model: &FileModel, call: &CallFact, step: FnId) -> bool {
+    step_of(model, call) == Some(step)
+}
+
+/// The function a frame request runs: its callback, or the function an
+/// inline callback calls (`requestAnimationFrame(() => this.step())`) when
+/// the request is made from inside that function (a loop through a wrapper).
+fn step_of(model: &FileModel, call: &CallFact) -> Option<FnId> {
     let class = model.this_class(call.fn_ctx);
-    call.args
-        .first()
-        .and_then(|a| function_of(model, &a.value, class))
-        == Some(step)
+    let callback = function_of(model, &call.args.first()?.value, class)?;
+    if model.is_within(call.fn_ctx, callback) {
+        return Some(callback);
+    }
+    model
+        .calls
+        .iter()
+        .filter(|c| c.fn_ctx == Some(callback) && !c.is_new)
+        .filter_map(|c| {
+            let path = c.callee.path.as_ref()?;
+            function_of(
+                model,
+                &Value::Path(path.clone()),
+                model.this_class(c.fn_ctx),
+            )
+        })
+        .find(|&f| model.is_within(call.fn_ctx, f))
+        .or(Some(callback))
 }
 
 /// The setup that starts the loop: one that calls `step()` or schedules it,
@@ -140,15 +162,16 @@ fn report(
     setup: &Setup,
     call: &CallFact,
     step: FnId,
-    first_only: bool,
+    cancelled_start: Option<&CallFact>,
 ) -> Diagnostic {
+    let first_only = cancelled_start.is_some();
     let name = model.functions[step]
         .name
         .as_deref()
         .unwrap_or("the frame callback")
         .to_string();
-    let id = match &call.result {
-        ResultUse::Assigned(p) => p.to_string(),
+    let id = match (&call.result, cancelled_start.map(|s| &s.result)) {
+        (ResultUse::Assigned(p), _) | (_, Some(ResultUse::Assigned(p))) => p.to_string(),
         _ => "frame".to_string(),
     };
     let message = if first_only {

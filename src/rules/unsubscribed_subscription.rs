@@ -261,11 +261,7 @@ impl<'m> Chain<'m> {
             }
         }
         // `this.route.paramMap.subscribe(…)` (or through `.pipe`).
-        let source = if self.calls.len() == 1 {
-            receiver
-        } else {
-            root.callee.receiver.as_ref()
-        };
+        let source = receiver;
         if let Some(s) = source {
             if s.props
                 .last()
@@ -343,7 +339,7 @@ fn created_by_component(model: &FileModel, source: &AccessPath) -> bool {
     model.member_writes.iter().any(|w| {
         w.object.root == Root::This
             && w.object.props.is_empty()
-            && w.target_is(field)
+            && matches!(&w.key, crate::model::Key::Static(k) if k == field)
             && is_new(&w.value)
     }) || model.classes.iter().any(|c| {
         c.members
@@ -375,16 +371,6 @@ fn is_form_builder(v: &Value) -> bool {
     }
 }
 
-trait TargetIs {
-    fn target_is(&self, field: &str) -> bool;
-}
-
-impl TargetIs for crate::model::MemberWrite {
-    fn target_is(&self, field: &str) -> bool {
-        matches!(&self.key, crate::model::Key::Static(k) if k == field)
-    }
-}
-
 fn report(
     setup: &Setup,
     call: &CallFact,
@@ -404,16 +390,25 @@ fn report(
             "unsubscribe()".to_string(),
         ),
     };
+    // Class and options components keep it on the instance.
+    let on_instance = setup.class.is_some() || setup.framework == Framework::VueOptions;
+    let (keep, action) = match (handle, on_instance) {
+        (None, true) => {
+            let field = if rxjs { "this.sub" } else { "this.unsubscribe" };
+            let call = if rxjs {
+                format!("{field}.unsubscribe()")
+            } else {
+                format!("{field}()")
+            };
+            (format!("{field} = …subscribe(…)"), call)
+        }
+        (None, false) if rxjs => ("const sub = …subscribe(…)".to_string(), action),
+        (None, false) => ("const unsubscribe = …subscribe(…)".to_string(), action),
+        (Some(_), _) => (String::new(), action),
+    };
     let mut help = match handle {
         Some(_) => setup.advice(&action),
-        None if rxjs => format!(
-            "keep it (`const sub = …subscribe(…)`) and {}",
-            setup.advice(&action)
-        ),
-        None => format!(
-            "keep it (`const unsubscribe = …subscribe(…)`) and {}",
-            setup.advice(&action)
-        ),
+        None => format!("keep it (`{keep}`) and {}", setup.advice(&action)),
     };
     if handle.is_none() && setup.returns_cleanup() && !rxjs {
         help = format!(

@@ -281,6 +281,18 @@ impl Collector<'_> {
                 OptChainBase::Call(c) => c.span,
                 OptChainBase::Member(_) => return,
             },
+            // `x = cond ? new A() : null`, `x = x ?? new A()`: either branch is the result.
+            Expr::Cond(c) => {
+                self.hint(&c.cons, use_.clone());
+                return self.hint(&c.alt, use_);
+            }
+            // `a || b()`, `a ?? b()`: either side; `cond && b()`: the right side
+            // (the left is only tested).
+            Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
+                self.hint(&b.left, use_.clone());
+                return self.hint(&b.right, use_);
+            }
+            Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => return self.hint(&b.right, use_),
             _ => return,
         };
         self.use_hints.insert(key(span), use_);

@@ -40,6 +40,7 @@ pub fn build<'a>(
             returns: Vec::new(),
             size_checks: Vec::new(),
             instance_scopes: Vec::new(),
+            guarded: Vec::new(),
         },
         unresolved,
         fn_stack: Vec::new(),
@@ -497,6 +498,17 @@ impl Collector<'_> {
         }
     }
 
+    /// `(property, decorator)` for each decorator of each class property.
+    fn member_decorators(&self, class: &Class) -> Vec<(Atom, Atom)> {
+        let mut out = Vec::new();
+        for m in &class.body {
+            let swc_ecma_ast::ClassMember::ClassProp(p) = m else { continue };
+            let Some(name) = prop_name(&p.key) else { continue };
+            out.extend(p.decorators.iter().filter_map(|d| Some((name.clone(), self.decorator_name(d)?))));
+        }
+        out
+    }
+
     /// `@Component({…})` → `Component`; `@ng.Component()` → `Component`.
     fn decorator_name(&self, d: &Decorator) -> Option<Atom> {
         let target = match unwrap(&d.expr) {
@@ -790,6 +802,29 @@ impl Visit for Collector<'_> {
             self.link_returned_function(ret, first, arg);
             return;
         }
+        self.model.returns.push(ReturnFact {
+            fn_ctx: self.fn_ctx(),
+            value: Value::Undefined,
+            span: self.range(n.span),
+        });
+    }
+
+    fn visit_if_stmt(&mut self, n: &IfStmt) {
+        self.model.guarded.push(self.range(n.cons.span()));
+        if let Some(alt) = &n.alt {
+            self.model.guarded.push(self.range(alt.span()));
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_cond_expr(&mut self, n: &CondExpr) {
+        self.model.guarded.push(self.range(n.cons.span()));
+        self.model.guarded.push(self.range(n.alt.span()));
+        n.visit_children_with(self);
+    }
+
+    fn visit_switch_case(&mut self, n: &SwitchCase) {
+        self.model.guarded.push(self.range(n.span));
         n.visit_children_with(self);
     }
 
@@ -921,6 +956,9 @@ impl Visit for Collector<'_> {
             self.record_size_check(&n.left);
             self.record_size_check(&n.right);
         }
+        if matches!(n.op, LogicalAnd | LogicalOr | NullishCoalescing) {
+            self.model.guarded.push(self.range(n.right.span()));
+        }
         n.visit_children_with(self);
     }
 }
@@ -937,6 +975,7 @@ impl Collector<'_> {
             members: Vec::new(),
             fn_ctx: self.fn_ctx(),
             decorators: class.decorators.iter().filter_map(|d| self.decorator_name(d)).collect(),
+            member_decorators: self.member_decorators(class),
         });
         for d in &class.decorators {
             d.visit_with(self);

@@ -81,6 +81,8 @@ pub struct ClassInfo {
     pub fn_ctx: Option<FnId>,
     /// Names of the class decorators (`Component` for `@Component({…})`).
     pub decorators: Vec<Atom>,
+    /// `(property, decorator)` of decorated properties (`@ViewChild(…) sort`).
+    pub member_decorators: Vec<(Atom, Atom)>,
 }
 
 /// How the value a call returns is used.
@@ -179,7 +181,7 @@ pub struct BindingWrite {
 }
 
 /// `return value` (or an arrow's expression body). A returned function
-/// literal is `Value::Function(Some(id))`.
+/// literal is `Value::Function(Some(id))`; a bare `return;` is `Value::Undefined`.
 #[derive(Clone, Debug)]
 pub struct ReturnFact {
     pub fn_ctx: Option<FnId>,
@@ -205,6 +207,9 @@ pub struct FileModel<'a> {
     /// (Vue `<script setup>`, Svelte's instance `<script>`); set by the engine
     /// for single-file components, empty otherwise.
     pub instance_scopes: Vec<Range<usize>>,
+    /// Code that runs only when a condition holds: branches of `if`, `?:`
+    /// and `switch`, right operands of `&&`, `||` and `??`.
+    pub guarded: Vec<Range<usize>>,
 }
 
 impl<'a> FileModel<'a> {

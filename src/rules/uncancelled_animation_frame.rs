@@ -39,7 +39,10 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             .copied()
             .filter(|c| model.is_within(c.fn_ctx, step) && schedules(model, c, step))
             .collect();
-        if is_cancelled(model, setup, step, &reschedules) || stops_by_flag(model, setup) {
+        if is_cancelled(model, setup, step, &reschedules)
+            || stops_by_flag(model, setup)
+            || may_end_by_itself(model, step, &reschedules)
+        {
             continue;
         }
         let first_only = start.is_some_and(|s| cancels_start_only(model, setup, step, s));
@@ -142,6 +145,29 @@ fn cancels_start_only(model: &FileModel, setup: &Setup, step: FnId, start: &Call
         ResultUse::Assigned(id) => cancels(model, setup, step, id),
         _ => false,
     }
+}
+
+/// A loop that re-schedules only under a condition, or returns early under
+/// one, may end by itself (an animation that reaches its last frame, a loop
+/// that checks whether its element is still connected): not reported.
+fn may_end_by_itself(model: &FileModel, step: FnId, reschedules: &[&CallFact]) -> bool {
+    let body = &model.functions[step].span;
+    let guarded = |at: usize| {
+        model
+            .guarded
+            .iter()
+            .any(|g| body.start <= g.start && g.end <= body.end && g.contains(&at))
+    };
+    let first = reschedules
+        .iter()
+        .map(|c| c.span.start)
+        .min()
+        .unwrap_or(body.end);
+    reschedules.iter().any(|c| guarded(c.span.start))
+        || model
+            .returns
+            .iter()
+            .any(|r| r.fn_ctx == Some(step) && r.span.start < first && guarded(r.span.start))
 }
 
 /// `running = false` / `this.stopped = true` at teardown: a loop that checks

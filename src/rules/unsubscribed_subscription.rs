@@ -28,6 +28,23 @@ const COMPLETING: &[&str] = &[
     "findIndex",
     "takeUntilDestroyed",
 ];
+/// Observables that complete after one value: Angular Material's dialog and
+/// snack-bar results.
+const ONE_SHOT_METHODS: &[&str] = &[
+    "afterClosed",
+    "afterDismissed",
+    "afterOpened",
+    "beforeClosed",
+    "onAction",
+];
+/// Angular decorators of properties that hold child components and elements:
+/// they are destroyed with the component.
+const CHILD_QUERIES: &[&str] = &[
+    "ViewChild",
+    "ViewChildren",
+    "ContentChild",
+    "ContentChildren",
+];
 /// Methods of Angular's `HttpClient`: its observables complete after one response.
 const HTTP_METHODS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "head", "options", "jsonp", "request",
@@ -60,7 +77,10 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         };
         let chain = Chain::of(model, call, &by_span);
         let completion = chain.completion(model, setup, &by_span);
-        if completion == Completion::Completes || chain.is_finite_or_owned(model) {
+        if completion == Completion::Completes
+            || chain.is_finite_or_owned(model)
+            || unsubscribed_from_source(model, setup, call)
+        {
             continue;
         }
         let source = chain.source_name(model);
@@ -86,6 +106,27 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
+}
+
+/// `emitter.subscribe('topic', fn)` undone by `emitter.unsubscribe('topic', fn)`
+/// (or `off`, `removeListener`) on the same object, at teardown or in the
+/// same function: pub/sub APIs that are released through the source.
+fn unsubscribed_from_source(model: &FileModel, setup: &Setup, call: &CallFact) -> bool {
+    let Some(source) = call.callee.receiver.as_ref().map(AccessPath::normalized) else {
+        return false;
+    };
+    model.calls.iter().any(|c| {
+        matches!(
+            c.callee.method.as_deref(),
+            Some("unsubscribe" | "unsub" | "off" | "removeListener" | "unlisten")
+        ) && c
+            .callee
+            .receiver
+            .as_ref()
+            .is_some_and(|r| r.normalized() == source)
+            && (setup.in_teardown(model, c.fn_ctx)
+                || model.is_within(c.fn_ctx, call.fn_ctx.unwrap_or(usize::MAX)))
+    })
 }
 
 /// `sub.unsubscribe()`, `unsub()` or an alias of them, where it counts.
@@ -255,14 +296,27 @@ impl<'m> Chain<'m> {
                 return true;
             }
         }
+        // `timer(ms)` emits once; dialog and snack-bar results complete on close.
+        let name = op_name(root);
+        if (name == Some("timer") && root.args.len() == 1)
+            || self.calls[1..]
+                .iter()
+                .any(|c| op_name(c).is_some_and(|n| ONE_SHOT_METHODS.contains(&n)))
+        {
+            return true;
+        }
         if let Some(p) = &root.callee.path {
             if p.props.is_empty() && root_name(p).is_some_and(|n| n == "of") {
                 return true;
             }
         }
+        // `this.form.get('x').valueChanges`: the field the chain starts from.
+        let from_text = receiver
+            .is_none()
+            .then(|| this_field_in(model, root))
+            .flatten();
         // `this.route.paramMap.subscribe(…)` (or through `.pipe`).
-        let source = receiver;
-        if let Some(s) = source {
+        if let Some(s) = receiver.or(from_text.as_ref()) {
             if s.props
                 .last()
                 .is_some_and(|p| ROUTE_STREAMS.contains(&p.as_ref()))
@@ -276,6 +330,20 @@ impl<'m> Chain<'m> {
         }
         false
     }
+}
+
+/// `this.form` for a receiver written `this.form.get('x').valueChanges`
+/// (a member of a call, which has no access path).
+fn this_field_in(model: &FileModel, call: &CallFact) -> Option<AccessPath> {
+    let text = model.text(call.callee.receiver_span.as_ref()?);
+    let rest = text.strip_prefix("this.")?;
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| AccessPath {
+        root: Root::This,
+        props: vec![rest[..end].into()],
+    })
 }
 
 fn root_name(p: &AccessPath) -> Option<String> {
@@ -336,16 +404,23 @@ fn created_by_component(model: &FileModel, source: &AccessPath) -> bool {
         }
     }
     let field = &owner.props[0];
-    model.member_writes.iter().any(|w| {
-        w.object.root == Root::This
-            && w.object.props.is_empty()
-            && matches!(&w.key, crate::model::Key::Static(k) if k == field)
-            && is_new(&w.value)
-    }) || model.classes.iter().any(|c| {
-        c.members
+    let is_child_query = model.classes.iter().any(|c| {
+        c.member_decorators
             .iter()
-            .any(|m| &m.name == field && !m.is_static && m.value.as_ref().is_some_and(is_new))
-    })
+            .any(|(m, d)| m == field && CHILD_QUERIES.contains(&d.as_ref()))
+    });
+    is_child_query
+        || model.member_writes.iter().any(|w| {
+            w.object.root == Root::This
+                && w.object.props.is_empty()
+                && matches!(&w.key, crate::model::Key::Static(k) if k == field)
+                && is_new(&w.value)
+        })
+        || model.classes.iter().any(|c| {
+            c.members
+                .iter()
+                .any(|m| &m.name == field && !m.is_static && m.value.as_ref().is_some_and(is_new))
+        })
 }
 
 /// `this.fb.group({…})`, `formBuilder.control(…)`.

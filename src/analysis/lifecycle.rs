@@ -836,6 +836,39 @@ mod tests {
     }
 
     #[test]
+    fn abort_in_the_returned_cleanup_is_in_the_teardown() {
+        let src = "useEffect(() => {\n  const c = new AbortController();\n  window.addEventListener('resize', h, { signal: c.signal });\n  return () => c.abort();\n}, []);\n";
+        with(src, Dialect::Tsx, |m, lc| {
+            assert_eq!(
+                probe(m, lc, "addEventListener", "abort"),
+                (Some((Framework::ReactEffect, "useEffect".into())), true)
+            );
+        });
+    }
+
+    #[test]
+    fn svelte_effect_rune_returns_its_cleanup() {
+        let src = "<script>\n$effect(() => {\n  bus.on('x', h);\n  return () => bus.off('x', h);\n});\n</script>\n";
+        with(src, Dialect::Component(ComponentKind::Svelte), |m, lc| {
+            assert_eq!(
+                probe(m, lc, "on", "off"),
+                (Some((Framework::Svelte, "$effect".into())), true)
+            );
+        });
+    }
+
+    #[test]
+    fn vue_setup_option_body_is_a_setup() {
+        let src = "import { onUnmounted } from 'vue';\nexport default {\n  setup() {\n    bus.on('x', h);\n    onUnmounted(() => bus.off('x', h));\n  },\n};\n";
+        with(src, Dialect::Ts, |m, lc| {
+            assert_eq!(
+                probe(m, lc, "on", "off"),
+                (Some((Framework::VueComposition, "setup".into())), true)
+            );
+        });
+    }
+
+    #[test]
     fn free_functions_agree_with_the_struct() {
         let src = "useEffect(() => { bus.on('x', h); return () => bus.off('x', h) });\nbus.on('top', h);\n";
         with(src, Dialect::Tsx, |m, _| {

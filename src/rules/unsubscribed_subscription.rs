@@ -18,7 +18,11 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 /// RxJS operators after which a subscription completes by itself.
+/// (`takeWhile(() => this.alive)` and ngneat's `untilDestroyed(this)` are
+/// trusted to end with the component.)
 const COMPLETING: &[&str] = &[
+    "takeWhile",
+    "untilDestroyed",
     "take",
     "first",
     "single",
@@ -72,6 +76,15 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         .map(|(i, c)| ((c.span.start, c.span.end), i))
         .collect();
     for call in model.method_calls("subscribe") {
+        // `this.subscribe()`: the component's own method, not a source.
+        if call
+            .callee
+            .receiver
+            .as_ref()
+            .is_some_and(|r| r.root == Root::This && r.props.is_empty())
+        {
+            continue;
+        }
         let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start) else {
             continue;
         };
@@ -91,9 +104,6 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         }
         match &call.result {
             ResultUse::Discarded => out.push(report(setup, call, &source, None, rxjs)),
-            ResultUse::MethodCalled(m) if m != "unsubscribe" && m != "add" => {
-                out.push(report(setup, call, &source, None, rxjs));
-            }
             ResultUse::Assigned(handle) => {
                 let paths = aliases(model, handle);
                 if escapes(model, &paths) || is_released(model, setup, call, handle, &paths) {
@@ -101,8 +111,9 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 }
                 out.push(report(setup, call, &source, Some(handle), rxjs));
             }
-            // Returned (a cleanup handed to the framework or the caller), or
-            // passed on (`subs.add(…)`): someone else owns it.
+            // Returned (a cleanup handed to the framework or the caller),
+            // passed on (`subs.add(…)`), or used further
+            // (`client.subscribe(query).subscribe(…)` returns an observable).
             _ => {}
         }
     }

@@ -66,7 +66,10 @@ fn leaklint(args: &[&str], cwd: &Path) -> (String, i32) {
         .env("COLUMNS", "120")
         .output()
         .expect("run leaklint");
-    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
 }
 
 fn project() -> tempfile::TempDir {
@@ -74,7 +77,11 @@ fn project() -> tempfile::TempDir {
     std::fs::write(dir.path().join("Box.vue"), VUE).unwrap();
     std::fs::write(dir.path().join("Count.svelte"), SVELTE).unwrap();
     std::fs::write(dir.path().join("clock.astro"), ASTRO).unwrap();
-    std::fs::write(dir.path().join("notes.html"), "<script>new ResizeObserver(f)</script>").unwrap();
+    std::fs::write(
+        dir.path().join("notes.html"),
+        "<script>new ResizeObserver(f)</script>",
+    )
+    .unwrap();
     dir
 }
 
@@ -111,15 +118,39 @@ fn json_positions_are_those_of_the_original_file() {
     let got = positions(&stdout);
     let expected = vec![
         // `      this.o = new MutationObserver(() => {});` on line 8.
-        ("clock.astro".to_string(), "undisconnected-observer".to_string(), 8, 16, 8, 46),
+        (
+            "clock.astro".to_string(),
+            "undisconnected-observer".to_string(),
+            8,
+            16,
+            8,
+            46,
+        ),
         // `  count.subscribe((v) => (value = v));` on line 8.
-        ("Count.svelte".to_string(), "unsubscribed-subscription".to_string(), 8, 3, 8, 38),
+        (
+            "Count.svelte".to_string(),
+            "unsubscribed-subscription".to_string(),
+            8,
+            3,
+            8,
+            38,
+        ),
         // `  const ro = new ResizeObserver(() => {})` on line 12.
-        ("Box.vue".to_string(), "undisconnected-observer".to_string(), 12, 14, 12, 42),
+        (
+            "Box.vue".to_string(),
+            "undisconnected-observer".to_string(),
+            12,
+            14,
+            12,
+            42,
+        ),
     ];
     let mut expected = expected;
     expected.sort();
-    assert_eq!(got, expected, "the walker lints .vue, .svelte and .astro (not .html) at original positions");
+    assert_eq!(
+        got, expected,
+        "the walker lints .vue, .svelte and .astro (not .html) at original positions"
+    );
 }
 
 #[test]
@@ -130,7 +161,11 @@ fn related_labels_point_into_the_original_file() {
     let label = &results[0]["messages"][0]["labels"][0];
     // `onMounted` on line 11, columns 1 to 10.
     assert_eq!(
-        (label["line"].as_u64(), label["column"].as_u64(), label["endColumn"].as_u64()),
+        (
+            label["line"].as_u64(),
+            label["column"].as_u64(),
+            label["endColumn"].as_u64()
+        ),
         (Some(11), Some(1), Some(10))
     );
 }
@@ -140,9 +175,15 @@ fn pretty_output_shows_the_original_lines() {
     let dir = project();
     let (stdout, _) = leaklint(&["Box.vue", "Count.svelte", "clock.astro"], dir.path());
     assert!(stdout.contains("╭─[Box.vue:12:14]"), "{stdout}");
-    assert!(stdout.contains(" 12 │   const ro = new ResizeObserver(() => {})"), "{stdout}");
+    assert!(
+        stdout.contains(" 12 │   const ro = new ResizeObserver(() => {})"),
+        "{stdout}"
+    );
     assert!(stdout.contains("╭─[Count.svelte:8:3]"), "{stdout}");
-    assert!(stdout.contains(" 8 │   count.subscribe((v) => (value = v));"), "{stdout}");
+    assert!(
+        stdout.contains(" 8 │   count.subscribe((v) => (value = v));"),
+        "{stdout}"
+    );
     assert!(stdout.contains("╭─[clock.astro:8:16]"), "{stdout}");
     // Template and style text is never shown as code of a finding's snippet
     // line, and never parsed: the `<style>` block would not parse as JS.

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
 use crate::model::{self, FileModel};
 use crate::parse::{self, Dialect};
 use crate::rules::{RULES, Rule};
-use crate::suppress;
+use crate::{sfc, suppress};
 
 /// Files larger than this are not read (generated bundles, data dumps).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -88,26 +88,38 @@ pub fn lint_source_as(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet
 }
 
 fn analyse(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
+    // Component files: parse only their script blocks, at their own offsets.
+    let masked = match dialect {
+        Dialect::Component(kind) => Some(sfc::mask(text, kind)),
+        _ => None,
+    };
+    let (code, dialect) = match &masked {
+        Some(m) => (m.text.as_str(), m.dialect),
+        None => (text, dialect),
+    };
     GLOBALS.set(&Globals::new(), || {
-        let want_comments = suppress::may_have_directives(text);
-        let parsed = match parse::parse(path, text, dialect, want_comments) {
+        let want_comments = suppress::may_have_directives(code);
+        let parsed = match parse::parse(path, code, dialect, want_comments) {
             Ok(p) => p,
             Err(d) => return vec![d],
         };
         let directives = match &parsed.comments {
-            Some(c) => suppress::Directives::from_comments(c, parsed.file.start_pos.0, text),
+            Some(c) => suppress::Directives::from_comments(c, parsed.file.start_pos.0, code),
             None => suppress::Directives::default(),
         };
         let mut program = parsed.program;
         let unresolved = Mark::new();
         let top_level = Mark::new();
         resolver(unresolved, top_level, dialect.is_typescript()).process(&mut program);
-        let model = model::build(
+        let mut model = model::build(
             &program,
             parsed.file.start_pos.0,
             text,
             SyntaxContext::empty().apply_mark(unresolved),
         );
+        if let Some(m) = &masked {
+            model.instance_scopes = m.per_instance_ranges();
+        }
         let mut found = Vec::new();
         for (rule, severity) in &rules.rules {
             let before = found.len();
@@ -123,17 +135,28 @@ fn analyse(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Di
 
 /// Runs `f` on the model of `src` (for unit tests of the model and scope index).
 pub fn with_model_for_test(src: &str, dialect: Dialect, f: impl FnOnce(&FileModel)) {
+    let masked = match dialect {
+        Dialect::Component(kind) => Some(sfc::mask(src, kind)),
+        _ => None,
+    };
+    let (code, dialect) = match &masked {
+        Some(m) => (m.text.as_str(), m.dialect),
+        None => (src, dialect),
+    };
     GLOBALS.set(&Globals::new(), || {
-        let parsed = parse::parse(Path::new("test.ts"), src, dialect, false).expect("test source parses");
+        let parsed = parse::parse(Path::new("test.ts"), code, dialect, false).expect("test source parses");
         let mut program = parsed.program;
         let unresolved = Mark::new();
         resolver(unresolved, Mark::new(), dialect.is_typescript()).process(&mut program);
-        let model = model::build(
+        let mut model = model::build(
             &program,
             parsed.file.start_pos.0,
             src,
             SyntaxContext::empty().apply_mark(unresolved),
         );
+        if let Some(m) = &masked {
+            model.instance_scopes = m.per_instance_ranges();
+        }
         f(&model);
     })
 }

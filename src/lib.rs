@@ -16,6 +16,7 @@ pub mod position;
 pub mod report;
 pub mod rules;
 pub mod semantic;
+pub mod sfc;
 pub mod suppress;
 pub mod walk;
 

@@ -10,6 +10,7 @@ use swc_ecma_ast::{EsVersion, Program};
 use swc_ecma_parser::{EsSyntax, Syntax, TsSyntax, parse_file_as_program};
 
 use crate::diagnostic::{Diagnostic, PARSE_ERROR};
+use crate::sfc::ComponentKind;
 
 /// Deepest bracket nesting we hand to the parser. Real code stays far below;
 /// generated or hostile input above it is reported instead of risking the stack.
@@ -24,6 +25,9 @@ pub enum Dialect {
     Ts,
     /// TypeScript with JSX (`.tsx`).
     Tsx,
+    /// A single-file component (`.vue .svelte .astro`): its script blocks are
+    /// masked out of the file ([`crate::sfc`]) and parsed as JS or TS.
+    Component(ComponentKind),
 }
 
 impl Dialect {
@@ -38,7 +42,7 @@ impl Dialect {
             "js" | "jsx" | "mjs" | "cjs" => Some(Dialect::Js),
             "ts" | "mts" | "cts" => Some(Dialect::Ts),
             "tsx" => Some(Dialect::Tsx),
-            _ => None,
+            other => ComponentKind::for_extension(other).map(Dialect::Component),
         }
     }
 
@@ -48,6 +52,9 @@ impl Dialect {
 
     fn syntax(self) -> Syntax {
         match self {
+            // Masked component text is parsed with the dialect of its blocks;
+            // parsed directly, it is most likely TypeScript.
+            Dialect::Component(_) => Dialect::Ts.syntax(),
             Dialect::Js => Syntax::Es(EsSyntax {
                 jsx: true,
                 decorators: true,

@@ -1,5 +1,5 @@
 //! Which files to lint: walk the given paths (sorted, deterministic), keep
-//! JS/TS files, skip `node_modules/`, `.git/`, `*.min.js` and whatever the
+//! JS/TS files and single-file components (`.vue`, `.svelte`, `.astro`), skip `node_modules/`, `.git/`, `*.min.js` and whatever the
 //! `.gitignore` files along the way exclude. Explicitly named files are
 //! always linted.
 

@@ -4,5 +4,7 @@
 
 pub mod containers;
 pub mod frequency;
+pub mod handles;
 pub mod keys;
+pub mod lifecycle;
 pub mod listeners;

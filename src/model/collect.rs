@@ -43,6 +43,8 @@ pub fn build<'a>(
             conditionals: Vec::new(),
             declared_types: Vec::new(),
             exports: Vec::new(),
+            instance_scopes: Vec::new(),
+            guarded: Vec::new(),
         },
         unresolved,
         fn_stack: Vec::new(),
@@ -284,6 +286,18 @@ impl Collector<'_> {
                 OptChainBase::Call(c) => c.span,
                 OptChainBase::Member(_) => return,
             },
+            // `x = cond ? new A() : null`, `x = x ?? new A()`: either branch is the result.
+            Expr::Cond(c) => {
+                self.hint(&c.cons, use_.clone());
+                return self.hint(&c.alt, use_);
+            }
+            // `a || b()`, `a ?? b()`: either side; `cond && b()`: the right side
+            // (the left is only tested).
+            Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
+                self.hint(&b.left, use_.clone());
+                return self.hint(&b.right, use_);
+            }
+            Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => return self.hint(&b.right, use_),
             _ => return,
         };
         self.use_hints.insert(key(span), use_);
@@ -547,6 +561,43 @@ impl Collector<'_> {
         }
     }
 
+    /// A returned function literal: record its id in the return fact, once
+    /// the visit of the returned expression has entered it.
+    fn link_returned_function(&mut self, ret: usize, first: FnId, returned: &Expr) {
+        let Some(span) = function_span(returned) else { return };
+        let range = self.range(span);
+        if let Some(id) = (first..self.model.functions.len()).find(|&f| self.model.functions[f].span == range) {
+            self.model.returns[ret].value = Value::Function(Some(id));
+        }
+    }
+
+    /// `(property, decorator)` for each decorator of each class property.
+    fn member_decorators(&self, class: &Class) -> Vec<(Atom, Atom)> {
+        let mut out = Vec::new();
+        for m in &class.body {
+            let swc_ecma_ast::ClassMember::ClassProp(p) = m else { continue };
+            let Some(name) = prop_name(&p.key) else { continue };
+            out.extend(p.decorators.iter().filter_map(|d| Some((name.clone(), self.decorator_name(d)?))));
+        }
+        out
+    }
+
+    /// `@Component({…})` → `Component`; `@ng.Component()` → `Component`.
+    fn decorator_name(&self, d: &Decorator) -> Option<Atom> {
+        let target = match unwrap(&d.expr) {
+            Expr::Call(c) => match &c.callee {
+                swc_ecma_ast::Callee::Expr(e) => &**e,
+                _ => return None,
+            },
+            other => other,
+        };
+        let path = self.path_of(target)?;
+        path.props.last().cloned().or(match path.root {
+            Root::Binding(name, _) | Root::Global(name) => Some(name),
+            Root::This => None,
+        })
+    }
+
     fn record_size_check(&mut self, e: &Expr) {
         let Expr::Member(m) = unwrap(e) else { return };
         let Key::Static(p) = key_of(&m.prop) else { return };
@@ -725,8 +776,10 @@ impl Visit for Collector<'_> {
         for p in &n.params {
             self.declare_pat(p, BindingKind::Param, None);
         }
+        let mut returned = None;
         if let ArrowFunctionBody::Expr(e) = &*n.body {
             let value = self.value_of(e, 0);
+            returned = Some((self.model.returns.len(), self.model.functions.len()));
             self.model.returns.push(ReturnFact {
                 fn_ctx: self.fn_ctx(),
                 value,
@@ -735,6 +788,9 @@ impl Visit for Collector<'_> {
             self.hint(e, ResultUse::Returned);
         }
         n.visit_children_with(self);
+        if let (Some((ret, first)), ArrowFunctionBody::Expr(e)) = (returned, &*n.body) {
+            self.link_returned_function(ret, first, e);
+        }
         self.fn_stack.pop();
     }
 
@@ -956,13 +1012,27 @@ impl Visit for Collector<'_> {
     fn visit_return_stmt(&mut self, n: &ReturnStmt) {
         if let Some(arg) = &n.arg {
             let value = self.value_of(arg, 0);
+            let (ret, first) = (self.model.returns.len(), self.model.functions.len());
             self.model.returns.push(ReturnFact {
                 fn_ctx: self.fn_ctx(),
                 value,
                 span: self.range(n.span),
             });
             self.hint(arg, ResultUse::Returned);
+            n.visit_children_with(self);
+            self.link_returned_function(ret, first, arg);
+            return;
         }
+        self.model.returns.push(ReturnFact {
+            fn_ctx: self.fn_ctx(),
+            value: Value::Undefined,
+            span: self.range(n.span),
+        });
+    }
+
+
+    fn visit_switch_case(&mut self, n: &SwitchCase) {
+        self.model.guarded.push(self.range(n.span));
         n.visit_children_with(self);
     }
 
@@ -1096,11 +1166,17 @@ impl Visit for Collector<'_> {
     fn visit_if_stmt(&mut self, n: &IfStmt) {
         let exits = branch_exits(&n.cons) || n.alt.as_deref().is_some_and(branch_exits);
         self.push_conditional(n.span, exits);
+        self.model.guarded.push(self.range(n.cons.span()));
+        if let Some(alt) = &n.alt {
+            self.model.guarded.push(self.range(alt.span()));
+        }
         n.visit_children_with(self);
     }
 
     fn visit_cond_expr(&mut self, n: &CondExpr) {
         self.push_conditional(n.span, false);
+        self.model.guarded.push(self.range(n.cons.span()));
+        self.model.guarded.push(self.range(n.alt.span()));
         n.visit_children_with(self);
     }
 
@@ -1118,6 +1194,9 @@ impl Visit for Collector<'_> {
             self.record_size_check(&n.left);
             self.record_size_check(&n.right);
         }
+        if matches!(n.op, LogicalAnd | LogicalOr | NullishCoalescing) {
+            self.model.guarded.push(self.range(n.right.span()));
+        }
         n.visit_children_with(self);
     }
 }
@@ -1133,6 +1212,8 @@ impl Collector<'_> {
             super_class,
             members: Vec::new(),
             fn_ctx: self.fn_ctx(),
+            decorators: class.decorators.iter().filter_map(|d| self.decorator_name(d)).collect(),
+            member_decorators: self.member_decorators(class),
         });
         for d in &class.decorators {
             d.visit_with(self);

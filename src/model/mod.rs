@@ -81,6 +81,10 @@ pub struct ClassInfo {
     pub super_class: Option<AccessPath>,
     pub members: Vec<ClassMember>,
     pub fn_ctx: Option<FnId>,
+    /// Names of the class decorators (`Component` for `@Component({…})`).
+    pub decorators: Vec<Atom>,
+    /// `(property, decorator)` of decorated properties (`@ViewChild(…) sort`).
+    pub member_decorators: Vec<(Atom, Atom)>,
 }
 
 /// How the value a call returns is used.
@@ -181,7 +185,8 @@ pub struct BindingWrite {
     pub fn_ctx: Option<FnId>,
 }
 
-/// `return value` (or an arrow's expression body).
+/// `return value` (or an arrow's expression body). A returned function
+/// literal is `Value::Function(Some(id))`; a bare `return;` is `Value::Undefined`.
 #[derive(Clone, Debug)]
 pub struct ReturnFact {
     pub fn_ctx: Option<FnId>,
@@ -234,6 +239,13 @@ pub struct FileModel<'a> {
     pub declared_types: Vec<((Atom, SyntaxContext), Atom)>,
     /// Bindings exported with ES module syntax (`export function f`, `export { f }`).
     pub exports: Vec<(Atom, SyntaxContext)>,
+    /// Byte ranges whose top-level code runs once per component instance
+    /// (Vue `<script setup>`, Svelte's instance `<script>`); set by the engine
+    /// for single-file components, empty otherwise.
+    pub instance_scopes: Vec<Range<usize>>,
+    /// Code that runs only when a condition holds: branches of `if`, `?:`
+    /// and `switch`, right operands of `&&`, `||` and `??`.
+    pub guarded: Vec<Range<usize>>,
 }
 
 impl<'a> FileModel<'a> {

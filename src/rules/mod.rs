@@ -11,9 +11,12 @@ mod null_instead_of_delete;
 mod unbounded_array;
 mod unbounded_cache;
 mod unbounded_memoize;
+mod uncancelled_animation_frame;
 mod uncleared_interval;
+mod undisconnected_observer;
 mod unlimited_listeners;
 mod unremoved_listener;
+mod unsubscribed_subscription;
 mod weakmap_fresh_key;
 
 pub struct Rule {
@@ -35,9 +38,12 @@ pub static RULES: &[Rule] = &[
     unbounded_array::RULE,
     unbounded_cache::RULE,
     unbounded_memoize::RULE,
+    uncancelled_animation_frame::RULE,
     uncleared_interval::RULE,
+    undisconnected_observer::RULE,
     unlimited_listeners::RULE,
     unremoved_listener::RULE,
+    unsubscribed_subscription::RULE,
     weakmap_fresh_key::RULE,
 ];
 

@@ -596,6 +596,7 @@ mod tests {
     use super::*;
     use crate::parse::Dialect;
     use crate::sfc::ComponentKind;
+    use swc_atoms::Atom;
 
     fn with(src: &str, dialect: Dialect, f: impl FnOnce(&FileModel, &Lifecycles)) {
         crate::engine::with_model_for_test(src, dialect, |m| f(m, &Lifecycles::of(m)));
@@ -864,6 +865,48 @@ mod tests {
             assert_eq!(
                 probe(m, lc, "on", "off"),
                 (Some((Framework::VueComposition, "setup".into())), true)
+            );
+        });
+    }
+
+    #[test]
+    fn model_facts_the_lifecycles_rely_on() {
+        let src = "@Component({})\nclass C {\n  @ViewChild(X) sort: X;\n  m() {\n    this.o = ok ? new ResizeObserver(f) : null;\n    if (done) { return; }\n    return () => 1;\n  }\n}\n";
+        with(src, Dialect::Ts, |m, _| {
+            assert_eq!(m.classes[0].decorators, vec![Atom::from("Component")]);
+            assert_eq!(
+                m.classes[0].member_decorators,
+                vec![(Atom::from("sort"), Atom::from("ViewChild"))]
+            );
+            let observer = m.calls.iter().find(|c| c.is_new).unwrap();
+            assert!(
+                matches!(&observer.result, crate::model::ResultUse::Assigned(p) if p.to_string() == "this.o")
+            );
+            let method = m
+                .functions
+                .iter()
+                .position(|f| f.name.as_deref() == Some("m"));
+            let returned: Vec<_> = m
+                .returns
+                .iter()
+                .filter(|r| r.fn_ctx == method)
+                .map(|r| r.value.clone())
+                .collect();
+            let arrow = m
+                .functions
+                .iter()
+                .position(|f| f.kind == FnKind::Arrow)
+                .unwrap();
+            assert_eq!(
+                returned,
+                vec![Value::Undefined, Value::Function(Some(arrow))]
+            );
+            let bare = &m.returns[0].span;
+            assert!(
+                m.guarded
+                    .iter()
+                    .any(|g| g.start <= bare.start && bare.end <= g.end),
+                "`return` under `if` is guarded"
             );
         });
     }

@@ -32,6 +32,8 @@ const COMPLETING: &[&str] = &[
     "findIndex",
     "takeUntilDestroyed",
 ];
+/// Registration functions that return their unsubscribe function (Firebase).
+const UNSUBSCRIBE_RETURNING: &[&str] = &["onSnapshot", "onAuthStateChanged", "onIdTokenChanged"];
 /// Observables that complete after one value: Angular Material's dialog and
 /// snack-bar results.
 const ONE_SHOT_METHODS: &[&str] = &[
@@ -75,7 +77,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         .enumerate()
         .map(|(i, c)| ((c.span.start, c.span.end), i))
         .collect();
-    for call in model.method_calls("subscribe") {
+    for call in model.calls.iter().filter(|c| is_subscription(c)) {
         // `this.subscribe()`: the component's own method, not a source.
         if call
             .callee
@@ -103,19 +105,50 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         match &call.result {
-            ResultUse::Discarded => out.push(report(setup, call, &source, None, rxjs)),
+            ResultUse::Discarded => out.push(report(model, setup, call, &source, None, rxjs)),
             ResultUse::Assigned(handle) => {
                 let paths = aliases(model, handle);
                 if escapes(model, &paths) || is_released(model, setup, call, handle, &paths) {
                     continue;
                 }
-                out.push(report(setup, call, &source, Some(handle), rxjs));
+                out.push(report(model, setup, call, &source, Some(handle), rxjs));
             }
             // Returned (a cleanup handed to the framework or the caller),
             // passed on (`subs.add(…)`), or used further
             // (`client.subscribe(query).subscribe(…)` returns an observable).
             _ => {}
         }
+    }
+}
+
+/// Registrations that return what ends them: `.subscribe(…)`, a router
+/// history's `listen(…)`, Firebase's `onSnapshot` / `onAuthStateChanged`.
+fn is_subscription(call: &CallFact) -> bool {
+    if call.is_new {
+        return false;
+    }
+    let name = call
+        .callee
+        .method
+        .as_deref()
+        .or_else(|| match &call.callee.path.as_ref()?.root {
+            Root::Binding(n, _) | Root::Global(n)
+                if call.callee.path.as_ref()?.props.is_empty() =>
+            {
+                Some(n.as_ref())
+            }
+            _ => None,
+        });
+    match name {
+        Some("subscribe") => true,
+        Some("listen") => call
+            .callee
+            .receiver
+            .as_ref()
+            .and_then(|r| r.props.last().map(|a| a.to_string()).or(root_name(r)))
+            .is_some_and(|n| n.to_ascii_lowercase().ends_with("history")),
+        Some(n) => UNSUBSCRIBE_RETURNING.contains(&n),
+        None => false,
     }
 }
 
@@ -258,6 +291,10 @@ impl<'m> Chain<'m> {
         let root = self.calls.last().expect("chain has its call");
         if let Some(r) = &root.callee.receiver {
             return r.to_string();
+        }
+        // `onAuthStateChanged(auth, …)`: the object it registers with.
+        if let Some(Value::Path(p)) = root.args.first().map(|a| &a.value) {
+            return p.to_string();
         }
         if let Some(p) = &root.callee.path {
             return format!("{p}(…)");
@@ -458,12 +495,20 @@ fn is_form_builder(v: &Value) -> bool {
 }
 
 fn report(
+    model: &FileModel,
     setup: &Setup,
     call: &CallFact,
     source: &str,
     handle: Option<&AccessPath>,
     rxjs: bool,
 ) -> Diagnostic {
+    let verb = call
+        .callee
+        .method
+        .as_ref()
+        .map(|m| m.to_string())
+        .or_else(|| call.callee.path.as_ref().and_then(root_name))
+        .unwrap_or_else(|| "subscribe".into());
     let (kept, action) = match (handle, rxjs) {
         (Some(h), true) => (format!("`{h}`"), format!("{h}.unsubscribe()")),
         (Some(h), false) => (format!("`{h}`"), format!("{h}()")),
@@ -486,10 +531,10 @@ fn report(
             } else {
                 format!("{field}()")
             };
-            (format!("{field} = …subscribe(…)"), call)
+            (format!("{field} = …{verb}(…)"), call)
         }
-        (None, false) if rxjs => ("const sub = …subscribe(…)".to_string(), action),
-        (None, false) => ("const unsubscribe = …subscribe(…)".to_string(), action),
+        (None, false) if rxjs => (format!("const sub = …{verb}(…)"), action),
+        (None, false) => (format!("const unsubscribe = …{verb}(…)"), action),
         (Some(_), _) => (String::new(), action),
     };
     let mut help = match handle {
@@ -498,8 +543,9 @@ fn report(
     };
     if handle.is_none() && setup.returns_cleanup() && !rxjs {
         help = format!(
-            "return it from `{}` (`return {source}.subscribe(…)`), or {help}",
-            setup.hook
+            "return it from `{}` (`return {}(…)`), or {help}",
+            setup.hook,
+            model.text(&call.callee_span)
         );
     }
     if setup.framework == Framework::Angular && rxjs {

@@ -77,6 +77,11 @@ impl<'a> LineIndex<'a> {
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
+
+    /// Byte offsets where each line starts (the first is 0).
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
 }
 
 #[cfg(test)]

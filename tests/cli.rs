@@ -461,3 +461,23 @@ fn an_explicitly_named_declaration_file_is_linted_as_typescript() {
     assert_eq!(code(&out), 0, "no parse error on TypeScript declarations:\n{}", stdout(&out));
     assert!(stdout(&out).contains("1 file linted"), "{}", stdout(&out));
 }
+
+#[test]
+fn pretty_header_and_compact_agree_on_utf16_columns() {
+    // `unicode.js` has non-ASCII text before the finding on the same line:
+    // miette would count bytes; every format must count UTF-16 units.
+    let file = "fixtures/formats/tree/src/lib/unicode.js";
+    let pretty = stdout(&leaklint(&["--color", "never", file]));
+    let compact = stdout(&leaklint(&["--format", "compact", file]));
+    let position = compact
+        .lines()
+        .find(|l| l.contains("[unbounded-cache]"))
+        .and_then(|l| l.strip_prefix(&format!("{file}:")))
+        .and_then(|rest| rest.split(": ").next())
+        .expect("a compact line for the finding")
+        .to_string();
+    assert!(
+        pretty.contains(&format!("[{file}:{position}]")),
+        "pretty header should show {position}:\n{pretty}"
+    );
+}

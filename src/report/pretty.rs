@@ -4,7 +4,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
 
 use super::{FileReport, Located, Report, plural};
 use crate::diagnostic::Severity;
@@ -17,7 +20,7 @@ pub struct PrettyOptions {
 /// One diagnostic, viewed through miette's trait.
 struct View<'a> {
     located: &'a Located,
-    source: NamedSource<Arc<str>>,
+    source: WindowedSource,
 }
 
 impl fmt::Debug for View<'_> {
@@ -98,10 +101,11 @@ pub fn handler(options: &PrettyOptions) -> GraphicalReportHandler {
 pub fn render_file(file: &FileReport, handler: &GraphicalReportHandler) -> String {
     let mut out = String::new();
     let text: Arc<str> = file.source.clone().unwrap_or_else(|| Arc::from(""));
+    let source = WindowedSource::new(file.path.clone(), text);
     for d in &file.diagnostics {
         let view = View {
             located: d,
-            source: NamedSource::new(file.path.clone(), text.clone()).with_language("javascript"),
+            source: source.clone(),
         };
         if handler.render_report(&mut out, &view).is_err() {
             // Rendering can only fail on a broken span: fall back to one line.
@@ -146,5 +150,74 @@ pub fn summary(report: &Report) -> String {
             plural(warnings, "warning"),
             plural(report.files_with_problems(), "file"),
         )
+    }
+}
+
+/// The source of one file as miette reads it, with two differences from
+/// miette's own `str` source: a span is looked up through a line index and
+/// only the lines around it are scanned (miette scans from the start of the
+/// file for every span, which is quadratic on large files with many
+/// findings), and the column in the `[file:line:col]` header counts UTF-16
+/// code units, as every other output format does.
+#[derive(Clone)]
+struct WindowedSource {
+    name: String,
+    text: Arc<str>,
+    line_starts: Arc<[usize]>,
+}
+
+impl WindowedSource {
+    fn new(name: String, text: Arc<str>) -> Self {
+        let line_starts = Arc::from(crate::position::LineIndex::new(&text).line_starts());
+        WindowedSource { name, text, line_starts }
+    }
+
+    /// 0-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+}
+
+impl SourceCode for WindowedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span.offset().min(self.text.len());
+        let end = (span.offset() + span.len()).min(self.text.len());
+        // A window of whole lines, one more on each side than miette asks
+        // for, so that its own scan sees the same line breaks it would see
+        // in the whole text.
+        let first_line = self.line_of(start).saturating_sub(before + 1);
+        let last_line = self.line_of(end) + after + 2;
+        let window_start = self.line_starts[first_line];
+        let window_end = self.line_starts.get(last_line).copied().unwrap_or(self.text.len());
+        let window = &self.text[window_start..window_end];
+        let local = SourceSpan::new((start - window_start).into(), end - start);
+        let inner = window.read_span(&local, before, after)?;
+        let data = inner.data();
+        let offset = inner.span().offset() + window_start;
+        let column = if before == 0 {
+            // miette counts bytes here; report UTF-16 units like every other format.
+            let line_start = self.line_starts[self.line_of(start)];
+            self.text[line_start..start].encode_utf16().count()
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data,
+            SourceSpan::new(offset.into(), data.len()),
+            inner.line() + first_line,
+            column,
+            // miette's own sources count lines from the start of the file
+            // here, and its grouping of nearby labels depends on that.
+            inner.line_count() + first_line,
+        ).with_language("javascript")))
     }
 }

@@ -198,6 +198,7 @@ fn use_color(choice: Option<ColorChoice>, is_tty: bool) -> bool {
 
 fn check(args: CheckArgs) -> u8 {
     let started = Instant::now();
+    engine::install_panic_hook();
     let rules = match rule_set(&args) {
         Ok(r) => r,
         Err(msg) => {

@@ -257,6 +257,7 @@ fn use_color(choice: Option<ColorChoice>, is_tty: bool) -> bool {
 
 fn check(args: CheckArgs) -> u8 {
     let started = Instant::now();
+    engine::install_panic_hook();
     let cwd = std::env::current_dir().unwrap_or_default();
     let resolver = cli_rules(&args).and_then(|cli| {
         Resolver::new(&cwd, args.config.as_deref(), cli).map_err(|e| e.to_string())

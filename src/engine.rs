@@ -1,6 +1,7 @@
 //! The per-file pipeline (read → parse → resolve → model → rules → suppress)
 //! and the parallel driver over many files.
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -70,13 +71,17 @@ pub fn lint_source(path: &Path, text: &str, rules: &RuleSet) -> Vec<Diagnostic> 
 /// Like [`lint_source`], with an explicit dialect.
 pub fn lint_source_as(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
     let text = parse::strip_bom(text);
-    let outcome = catch_unwind(AssertUnwindSafe(|| analyse(path, text, dialect, rules)));
+    // Library callers (tests, benches, the fuzzer) may run on a small stack:
+    // switch to one as large as a worker's unless this thread already has it.
+    let outcome = stacker::maybe_grow(WORKER_STACK_BYTES / 2, WORKER_STACK_BYTES, || {
+        ANALYSING.set(true);
+        PANIC_LOCATION.set(None);
+        let outcome = catch_unwind(AssertUnwindSafe(|| analyse(path, text, dialect, rules)));
+        ANALYSING.set(false);
+        outcome
+    });
     let mut diagnostics = outcome.unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
+        let what = PANIC_LOCATION.take().unwrap_or_else(|| panic_message(&*panic));
         vec![Diagnostic::fatal(
             INTERNAL_ERROR,
             0..0,
@@ -85,6 +90,38 @@ pub fn lint_source_as(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet
     });
     diagnostics.sort_by(|a, b| (a.span.start, a.rule, &a.message).cmp(&(b.span.start, b.rule, &b.message)));
     diagnostics
+}
+
+thread_local! {
+    /// Set while this thread analyses one file: a panic there is caught and
+    /// reported as that file's `internal-error`.
+    static ANALYSING: Cell<bool> = const { Cell::new(false) };
+    /// What the panic hook saw of the last caught panic (message and location).
+    static PANIC_LOCATION: Cell<Option<String>> = const { Cell::new(None) };
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Installs a panic hook that keeps panics inside one file's analysis off
+/// stderr: their message and location go into the file's `internal-error`
+/// diagnostic instead (one line per file, not a banner per panic). Panics
+/// anywhere else still reach the previous hook.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if ANALYSING.get() {
+            let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+            PANIC_LOCATION.set(Some(format!("{}{at}", panic_message(info.payload()))));
+        } else {
+            previous(info);
+        }
+    }));
 }
 
 fn analyse(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {

@@ -34,8 +34,9 @@ impl Dialect {
     /// The dialect for a file name, or `None` when leaklint does not lint it
     /// (other extensions, TypeScript declaration files).
     pub fn for_path(path: &Path) -> Option<Dialect> {
-        let name = path.file_name()?.to_str()?;
-        if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+        // Bytes, not `str`: a name that is not valid UTF-8 is still linted.
+        let name = path.file_name()?.as_encoded_bytes();
+        if name.ends_with(b".d.ts") || name.ends_with(b".d.mts") || name.ends_with(b".d.cts") {
             return None;
         }
         match path.extension()?.to_str()? {

@@ -25,11 +25,9 @@ pub struct Walk {
 
 /// Is this a file leaklint lints when it finds it in a directory?
 pub fn is_lintable(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        // Non-UTF-8 names: judge by the extension bytes alone.
-        return Dialect::for_path(path).is_some();
-    };
-    !name.ends_with(".min.js") && Dialect::for_path(path).is_some()
+    // Bytes, so that names that are not valid UTF-8 follow the same rules.
+    let Some(name) = path.file_name() else { return false };
+    !name.as_encoded_bytes().ends_with(b".min.js") && Dialect::for_path(path).is_some()
 }
 
 pub fn collect(paths: &[PathBuf]) -> Walk {

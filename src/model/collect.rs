@@ -174,12 +174,14 @@ impl Collector<'_> {
     }
 
     fn member_path(&self, m: &MemberExpr) -> Option<AccessPath> {
-        let base = self.path_of(&m.obj)?;
-        let prop = match key_of(&m.prop) {
+        // Extends the base path in place: cloning it at every level would make
+        // long member chains (`a.b.b.b…`) quadratic.
+        let mut path = self.path_of(&m.obj)?;
+        path.props.push(match key_of(&m.prop) {
             Key::Static(a) => a,
             Key::Dynamic { .. } => Atom::from(DYNAMIC),
-        };
-        Some(base.child(prop))
+        });
+        Some(path)
     }
 
     fn value_of(&self, e: &Expr, depth: u8) -> Value {

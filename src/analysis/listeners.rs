@@ -39,8 +39,13 @@ impl Identity {
         match (self, other) {
             (Identity::Path { path: a, class: ca }, Identity::Path { path: b, class: cb }) => {
                 let (a, b) = (a.normalized(), b.normalized());
-                if a.root == Root::This || b.root == Root::This {
+                if a.root == Root::This && b.root == Root::This {
                     return a == b && ca == cb;
+                }
+                if a.root == Root::This || b.root == Root::This {
+                    // `this.onFocus` and `lastOpened.onFocus`: the same method of
+                    // another instance; likely paired on purpose.
+                    return a.props.len() == 1 && b.props.len() == 1 && a.props == b.props;
                 }
                 // `overlay.onFocus` added in one function and removed in another
                 // through a different local named the same: most likely the same
@@ -93,8 +98,13 @@ pub fn identity(model: &FileModel, fn_ctx: Option<FnId>, value: &Value) -> Ident
 fn this_alias(model: &FileModel, path: &AccessPath) -> Option<Option<FnId>> {
     let id = path.root_binding()?;
     let b = model.semantic.binding(&id)?;
+    // Compilers name it `_this` (`var _this = _super.call(this) || this`).
+    let compiler_alias =
+        id.0.strip_prefix("_this")
+            .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()));
     match &b.init {
         Some(Value::Path(p)) if p.root == Root::This && p.props.is_empty() => Some(b.fn_ctx),
+        Some(_) if compiler_alias => Some(b.fn_ctx),
         _ => None,
     }
 }
@@ -343,9 +353,34 @@ fn runs_repeatedly_within(model: &FileModel, fn_ctx: Option<FnId>, depth: u8) ->
         return true;
     }
     !(model.invoked_once_per_parent(f)
+        || is_iteration_callback(model, f)
         || is_module_factory(model, f)
         || (depth > 0
             && (called_once(model, f, depth - 1) || constructed_once(model, f, depth - 1))))
+}
+
+/// `items.forEach(cb)`: the callback runs a fixed number of times, all
+/// during the run of its parent.
+fn is_iteration_callback(model: &FileModel, f: FnId) -> bool {
+    let Invocation::CallbackOf { call, .. } = model.functions[f].invocation else {
+        return false;
+    };
+    model.calls[call].callee.method.as_deref().is_some_and(|m| {
+        matches!(
+            m,
+            "forEach"
+                | "map"
+                | "filter"
+                | "reduce"
+                | "reduceRight"
+                | "some"
+                | "every"
+                | "find"
+                | "findIndex"
+                | "flatMap"
+                | "sort"
+        )
+    })
 }
 
 /// A bundler's module wrapper (`function (module, exports, require)`,
@@ -547,9 +582,11 @@ impl<'m> Registration<'m> {
     pub fn is_removed(&self, model: &FileModel) -> bool {
         model.calls.iter().any(|c| {
             if let Some(r) = Registration::of_remove(model, c) {
+                // A removal whose listener we cannot name (`getLast().onFocus`)
+                // may well be the matching one.
                 return r.target == self.target
                     && self.same_event(r.event.as_ref())
-                    && r.listener.same(&self.listener);
+                    && (r.listener.same(&self.listener) || r.listener == Identity::Unknown);
             }
             method_of(c).is_some_and(|m| m == "removeAllListeners")
                 && target_of(c).is_some_and(|t| t == self.target)

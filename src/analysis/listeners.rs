@@ -10,7 +10,9 @@ use crate::model::path::is_global_object_name;
 use crate::model::{
     AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Root, Value,
 };
-use crate::semantic::BindingKind;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::semantic::{BindingId, BindingKind};
 
 /// Methods that register a listener: `emitter.on`, `target.addEventListener`, …
 pub const ADD_METHODS: &[&str] = &["on", "addListener", "prependListener", "addEventListener"];
@@ -196,10 +198,12 @@ const LONG_LIVED_GLOBALS: &[&str] = &[
 
 /// Why the target of a call made in `fn_ctx` outlives that call, if it does.
 pub fn long_lived_target(
-    model: &FileModel,
+    rep: &Repetition,
     fn_ctx: Option<FnId>,
     target: &AccessPath,
 ) -> Option<&'static str> {
+    let model = rep.model;
+    let _ = fn_ctx;
     match &target.root {
         Root::Global(g) if LONG_LIVED_GLOBALS.contains(&g.as_ref()) => {
             Some("a global object: it lives as long as the process or the page")
@@ -223,7 +227,7 @@ pub fn long_lived_target(
                     let replaced = model
                         .binding_writes
                         .iter()
-                        .any(|w| w.id == id && runs_repeatedly(model, w.fn_ctx));
+                        .any(|w| w.id == id && rep.runs_repeatedly(w.fn_ctx));
                     (!replaced)
                         .then_some("declared at module level: it lives as long as the process")
                 }
@@ -235,9 +239,8 @@ pub fn long_lived_target(
                 }
                 BindingKind::Param
                     if is_server_param(target)
-                        && b.fn_ctx.is_some_and(|f| called_repeatedly(model, f)) =>
+                        && b.fn_ctx.is_some_and(|f| called_repeatedly(rep, f)) =>
                 {
-                    let _ = fn_ctx;
                     Some(
                         "a server passed in by a caller that runs many times: the server outlives every call",
                     )
@@ -323,14 +326,15 @@ pub fn callee_identity(model: &FileModel, f: FnId) -> Option<Identity> {
 
 /// Is the function called, in this file, from code that runs many times
 /// (outside its own body)?
-pub fn called_repeatedly(model: &FileModel, f: FnId) -> bool {
+pub fn called_repeatedly(rep: &Repetition, f: FnId) -> bool {
+    let model = rep.model;
     let Some(me) = callee_identity(model, f) else {
         return false;
     };
     model.calls.iter().any(|c| {
         !c.is_new
             && !model.is_within(c.fn_ctx, f)
-            && runs_repeatedly(model, c.fn_ctx)
+            && rep.runs_repeatedly(c.fn_ctx)
             && c.callee
                 .path
                 .as_ref()
@@ -338,25 +342,132 @@ pub fn called_repeatedly(model: &FileModel, f: FnId) -> bool {
     })
 }
 
-/// Does code in `fn_ctx` run more than once per process? Like
-/// [`FileModel::runs_many_times`], but a function that the file calls exactly
-/// once, from code that runs once, and never hands out (`main()`, `setup()`
-/// at the bottom of a script) runs once too.
+/// Does code in `fn_ctx` run more than once per process? Convenience for a
+/// single question; rules that ask often build one [`Repetition`].
 pub fn runs_repeatedly(model: &FileModel, fn_ctx: Option<FnId>) -> bool {
-    runs_repeatedly_within(model, fn_ctx, 4)
+    Repetition::new(model).runs_repeatedly(fn_ctx)
 }
 
-fn runs_repeatedly_within(model: &FileModel, fn_ctx: Option<FnId>, depth: u8) -> bool {
-    let Some(f) = fn_ctx else { return false };
-    let parent = model.functions[f].parent;
-    if runs_repeatedly_within(model, parent, depth) {
-        return true;
+/// How often each function runs. Like [`FileModel::runs_many_times`], but a
+/// function also runs once when the file calls it only from code that runs
+/// once and never hands it out (`main()` at the bottom of a script,
+/// `createToken('a')` at top level), when it constructs a class instantiated
+/// once that way, when it is a callback of an array iteration (`forEach`),
+/// or when it is a bundler's module wrapper. Computed once per file.
+pub struct Repetition<'m, 'a> {
+    model: &'m FileModel<'a>,
+    /// Does the function itself run more than once per run of its parent?
+    repeats: Vec<bool>,
+}
+
+impl<'m, 'a> Repetition<'m, 'a> {
+    pub fn new(model: &'m FileModel<'a>) -> Self {
+        let n = model.functions.len();
+        let mut binding_of: Vec<Option<BindingId>> = vec![None; n];
+        let mut params: Vec<Vec<&Atom>> = vec![Vec::new(); n];
+        for (id, b) in model.semantic.bindings() {
+            if let Some(Value::Function(Some(f))) = &b.init {
+                binding_of[*f] = Some(id.clone());
+            }
+            if let (BindingKind::Param, Some(f)) = (b.kind, b.fn_ctx) {
+                params[f].push(&id.0);
+            }
+        }
+        let mentioned = mentioned_bindings(model);
+        let mut sites: FxHashMap<BindingId, Vec<usize>> = FxHashMap::default();
+        for (i, c) in model.calls.iter().enumerate() {
+            if let Some(id) = c
+                .callee
+                .path
+                .as_ref()
+                .filter(|p| p.props.is_empty())
+                .and_then(|p| p.root_binding())
+            {
+                sites.entry(id).or_default().push(i);
+            }
+        }
+        // The call sites whose contexts decide whether a candidate runs once;
+        // `None` for a function that runs many times whatever its callers do.
+        let candidates: Vec<Option<Vec<usize>>> = (0..n)
+            .map(|f| {
+                let info = &model.functions[f];
+                if model.invoked_once_per_parent(f)
+                    || is_iteration_callback(model, f)
+                    || is_module_factory(&params[f])
+                {
+                    return Some(Vec::new());
+                }
+                let id = match info.kind {
+                    FnKind::Constructor | FnKind::FieldInit => {
+                        let id = info.class.and_then(|c| model.classes[c].binding.clone())?;
+                        let subclassed = model.classes.iter().any(|c| {
+                            c.super_class
+                                .as_ref()
+                                .and_then(|p| p.root_binding())
+                                .as_ref()
+                                == Some(&id)
+                        });
+                        let calls = sites.get(&id)?;
+                        if subclassed || calls.len() != 1 || !model.calls[calls[0]].is_new {
+                            return None;
+                        }
+                        id
+                    }
+                    _ if info.class.is_some() => return None,
+                    _ => binding_of[f].clone()?,
+                };
+                if model.exports.contains(&id) || mentioned.contains(&id) {
+                    return None;
+                }
+                let calls = sites.get(&id)?;
+                calls
+                    .iter()
+                    .all(|&c| {
+                        !model.calls[c].is_new
+                            || matches!(info.kind, FnKind::Constructor | FnKind::FieldInit)
+                    })
+                    .then(|| calls.clone())
+            })
+            .collect();
+        // Start optimistic and let "repeats" spread through call sites: a
+        // value only ever turns from false to true, so this settles.
+        let mut rep = Repetition {
+            model,
+            repeats: candidates.iter().map(Option::is_none).collect(),
+        };
+        for _ in 0..8 {
+            let mut changed = false;
+            for (f, c) in candidates.iter().enumerate() {
+                let Some(calls) = c else { continue };
+                if rep.repeats[f] {
+                    continue;
+                }
+                let repeated = calls.iter().any(|&c| {
+                    let ctx = model.calls[c].fn_ctx;
+                    model.is_within(ctx, f) || rep.runs_repeatedly(ctx)
+                });
+                if repeated {
+                    rep.repeats[f] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        rep
     }
-    !(model.invoked_once_per_parent(f)
-        || is_iteration_callback(model, f)
-        || is_module_factory(model, f)
-        || (depth > 0
-            && (called_once(model, f, depth - 1) || constructed_once(model, f, depth - 1))))
+
+    pub fn runs_repeatedly(&self, fn_ctx: Option<FnId>) -> bool {
+        let mut current = fn_ctx;
+        while let Some(f) = current {
+            if self.repeats[f] {
+                return true;
+            }
+            current = self.model.functions[f].parent;
+        }
+        false
+    }
 }
 
 /// `items.forEach(cb)`: the callback runs a fixed number of times, all
@@ -386,13 +497,7 @@ fn is_iteration_callback(model: &FileModel, f: FnId) -> bool {
 /// A bundler's module wrapper (`function (module, exports, require)`,
 /// `__commonJS({ "x.js"(exports, module) {…} })`, webpack's factories): its
 /// body is the module's top level and runs once.
-fn is_module_factory(model: &FileModel, f: FnId) -> bool {
-    let params: Vec<&Atom> = model
-        .semantic
-        .bindings()
-        .filter(|(_, b)| b.kind == BindingKind::Param && b.fn_ctx == Some(f))
-        .map(|(id, _)| &id.0)
-        .collect();
+fn is_module_factory(params: &[&Atom]) -> bool {
     // esbuild renames clashing wrappers' parameters to `exports2`, `module2`.
     let has = |n: &str| {
         params
@@ -405,102 +510,35 @@ fn is_module_factory(model: &FileModel, f: FnId) -> bool {
         || has("__webpack_exports__")
 }
 
-/// Is `f` the constructor (or field initialiser) of a class that the file
-/// instantiates exactly once, from code that runs once, and never hands out?
-fn constructed_once(model: &FileModel, f: FnId, depth: u8) -> bool {
-    let info = &model.functions[f];
-    if !matches!(info.kind, FnKind::Constructor | FnKind::FieldInit) {
-        return false;
-    }
-    let Some(class) = info.class else {
-        return false;
+/// Bindings used as a value anywhere (passed, stored, returned, exported
+/// through `module.exports = { x }`): someone else may call them.
+fn mentioned_bindings(model: &FileModel) -> FxHashSet<BindingId> {
+    let mut out = FxHashSet::default();
+    let mut note = |v: &Value| match v {
+        Value::Path(p) if p.props.is_empty() => {
+            out.extend(p.root_binding());
+        }
+        Value::Object { props, .. } => {
+            for (_, v) in props {
+                if let Value::Path(p) = v {
+                    out.extend(p.root_binding());
+                }
+            }
+        }
+        _ => {}
     };
-    let Some(id) = &model.classes[class].binding else {
-        return false;
-    };
-    if model.exports.contains(id)
-        || model.classes.iter().any(|c| {
-            c.super_class
-                .as_ref()
-                .and_then(|p| p.root_binding())
-                .as_ref()
-                == Some(id)
-        })
-    {
-        return false;
+    for c in &model.calls {
+        c.args.iter().for_each(|a| note(&a.value));
     }
-    let path = AccessPath::binding(id.clone());
-    let news: Vec<_> = model
-        .calls
-        .iter()
-        .filter(|c| c.callee.path.as_ref() == Some(&path))
-        .collect();
-    let [only] = news.as_slice() else {
-        return false;
-    };
-    only.is_new
-        && !runs_repeatedly_within(model, only.fn_ctx, depth)
-        && !mentioned_as_value(model, id)
-}
-
-/// Is the binding used as a value anywhere (passed, stored, returned, exported
-/// through `module.exports = { x }`)?
-fn mentioned_as_value(model: &FileModel, id: &(Atom, swc_common::SyntaxContext)) -> bool {
-    let mentions = |v: &Value| match v {
-        Value::Path(p) => p.root_binding().as_ref() == Some(id),
-        Value::Object { props, .. } => props
-            .iter()
-            .any(|(_, v)| matches!(v, Value::Path(p) if p.root_binding().as_ref() == Some(id))),
-        _ => false,
-    };
-    model
-        .calls
-        .iter()
-        .any(|c| c.args.iter().any(|a| mentions(&a.value)))
-        || model.member_writes.iter().any(|w| mentions(&w.value))
-        || model.binding_writes.iter().any(|w| mentions(&w.value))
-        || model.returns.iter().any(|r| mentions(&r.value))
-        || model
-            .semantic
-            .bindings()
-            .any(|(_, b)| b.init.as_ref().is_some_and(mentions))
-}
-
-/// Is the function bound to a name that the file calls only from code that
-/// runs once, and otherwise never mentions (no export, no value use)?
-fn called_once(model: &FileModel, f: FnId, depth: u8) -> bool {
-    let info = &model.functions[f];
-    if info.class.is_some() {
-        return false;
-    }
-    let Some((id, _)) = model
-        .semantic
-        .bindings()
-        .find(|(_, b)| b.init == Some(Value::Function(Some(f))))
-    else {
-        return false;
-    };
-    if model.exports.contains(id) {
-        return false;
-    }
-    let path = AccessPath::binding(id.clone());
-    let calls: Vec<_> = model
-        .calls
-        .iter()
-        .filter(|c| c.callee.path.as_ref() == Some(&path))
-        .collect();
-    // Every call site runs once (`createToken('a'); createToken('b')` at top
-    // level): the function runs a fixed number of times per process.
-    if calls.is_empty()
-        || calls.iter().any(|c| {
-            c.is_new
-                || model.is_within(c.fn_ctx, f)
-                || runs_repeatedly_within(model, c.fn_ctx, depth)
-        })
-    {
-        return false;
-    }
-    !mentioned_as_value(model, id)
+    model.member_writes.iter().for_each(|w| note(&w.value));
+    model.binding_writes.iter().for_each(|w| note(&w.value));
+    model.returns.iter().for_each(|r| note(&r.value));
+    model.semantic.bindings().for_each(|(_, b)| {
+        if let Some(v) = &b.init {
+            note(v)
+        }
+    });
+    out
 }
 
 /// Options that make a listener remove itself: `{ once: true }`, `{ signal }`.
@@ -816,28 +854,29 @@ mod tests {
                 let (id, _) = m.semantic.bindings().find(|(id, _)| id.0 == name).unwrap();
                 AccessPath::binding(id.clone())
             };
-            assert!(long_lived_target(m, f, &path("bus")).is_some());
-            assert!(long_lived_target(m, f, &path("local")).is_some());
+            assert!(long_lived_target(&Repetition::new(m), f, &path("bus")).is_some());
+            assert!(long_lived_target(&Repetition::new(m), f, &path("local")).is_some());
             assert!(
-                long_lived_target(m, f, &path("swapped")).is_none(),
+                long_lived_target(&Repetition::new(m), f, &path("swapped")).is_none(),
                 "replaced on every call"
             );
-            assert!(long_lived_target(m, f, &path("signal")).is_some());
+            assert!(long_lived_target(&Repetition::new(m), f, &path("signal")).is_some());
             assert!(
-                long_lived_target(m, f, &path("abort")).is_some(),
+                long_lived_target(&Repetition::new(m), f, &path("abort")).is_some(),
                 "typed AbortSignal"
             );
-            assert!(long_lived_target(m, f, &path("other")).is_none());
+            assert!(long_lived_target(&Repetition::new(m), f, &path("other")).is_none());
             assert!(
-                long_lived_target(m, f, &path("opts").child("signal".into())).is_none(),
+                long_lived_target(&Repetition::new(m), f, &path("opts").child("signal".into()))
+                    .is_none(),
                 "usually a per-operation signal"
             );
-            assert!(long_lived_target(m, f, &path("mine")).is_none());
+            assert!(long_lived_target(&Repetition::new(m), f, &path("mine")).is_none());
             let process = AccessPath {
                 root: Root::Global("process".into()),
                 props: vec![],
             };
-            assert!(long_lived_target(m, f, &process).is_some());
+            assert!(long_lived_target(&Repetition::new(m), f, &process).is_some());
         });
     }
 

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
-use crate::analysis::listeners;
+use crate::analysis::listeners::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, FileModel, Key, Root, Value};
 
@@ -20,8 +20,9 @@ pub(crate) const RULE: Rule = Rule {
 const SHRINKING_METHODS: &[&str] = &["shift", "pop", "splice", "length"];
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    let rep = Repetition::new(model);
     for array in long_lived_arrays(model) {
-        let growth = growth_sites(model, &array);
+        let growth = growth_sites(model, &rep, &array);
         if growth.is_empty() || shrinks(model, &array) {
             continue;
         }
@@ -119,7 +120,11 @@ fn names(
             .is_some_and(|f| model.functions[f].is_static)
 }
 
-fn growth_sites(model: &FileModel, array: &LongLivedArray) -> Vec<(Range<usize>, &'static str)> {
+fn growth_sites(
+    model: &FileModel,
+    rep: &Repetition,
+    array: &LongLivedArray,
+) -> Vec<(Range<usize>, &'static str)> {
     let mut sites = Vec::new();
     for method in ["push", "unshift"] {
         for call in model.method_calls(method) {
@@ -128,7 +133,7 @@ fn growth_sites(model: &FileModel, array: &LongLivedArray) -> Vec<(Range<usize>,
             };
             if !call.args.is_empty()
                 && names(model, array, call.fn_ctx, recv)
-                && listeners::runs_repeatedly(model, call.fn_ctx)
+                && rep.runs_repeatedly(call.fn_ctx)
             {
                 sites.push((call.span.clone(), method));
             }

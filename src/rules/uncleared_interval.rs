@@ -20,13 +20,15 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    let rep = Repetition::new(model);
+    // Built on the first timer: most files have none.
+    let rep = std::cell::OnceCell::new();
     for call in model.global_calls("setInterval") {
-        check_interval(model, &rep, call, out);
+        check_interval(model, rep.get_or_init(|| Repetition::new(model)), call, out);
     }
     for call in model.global_calls("setTimeout") {
-        check_rearming_timeout(model, &rep, call, out);
-        check_race_timeout(model, &rep, call, out);
+        let rep = rep.get_or_init(|| Repetition::new(model));
+        check_rearming_timeout(model, rep, call, out);
+        check_race_timeout(model, rep, call, out);
     }
 }
 

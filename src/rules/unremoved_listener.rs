@@ -16,10 +16,11 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    let rep = Repetition::new(model);
+    // Built on the first registration: most files have none.
+    let rep = std::cell::OnceCell::new();
     for call in &model.calls {
         if let Some(reg) = Registration::of_add(model, call) {
-            check_add(model, &rep, &reg, out);
+            check_add(model, rep.get_or_init(|| Repetition::new(model)), &reg, out);
         } else if let Some(reg) = Registration::of_remove(model, call) {
             check_remove(model, &reg, out);
         }

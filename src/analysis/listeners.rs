@@ -624,7 +624,9 @@ impl<'m> Registration<'m> {
                 // may well be the matching one.
                 return r.target == self.target
                     && self.same_event(r.event.as_ref())
-                    && (r.listener.same(&self.listener) || r.listener == Identity::Unknown);
+                    && (r.listener.same(&self.listener)
+                        || r.listener == Identity::Unknown
+                        || (is_param(model, &self.listener) && is_param(model, &r.listener)));
             }
             method_of(c).is_some_and(|m| m == "removeAllListeners")
                 && target_of(c).is_some_and(|t| t == self.target)
@@ -655,6 +657,19 @@ impl<'m> Registration<'m> {
     pub fn is_dom(&self) -> bool {
         method_of(self.call).is_some_and(|m| m.ends_with("EventListener"))
     }
+}
+
+/// `subscribe(fn) { bus.on('x', fn) }` / `unsubscribe(fn) { bus.off('x', fn) }`:
+/// both sides take the caller's function, so the API pairs them.
+fn is_param(model: &FileModel, listener: &Identity) -> bool {
+    let Identity::Path { path, .. } = listener else {
+        return false;
+    };
+    path.props.is_empty()
+        && path
+            .root_binding()
+            .and_then(|id| model.semantic.binding(&id))
+            .is_some_and(|b| b.kind == BindingKind::Param)
 }
 
 /// The React effect (`useEffect`, `useLayoutEffect`, …) whose callback

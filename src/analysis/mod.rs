@@ -5,3 +5,4 @@
 pub mod containers;
 pub mod keys;
 pub mod listeners;
+pub mod repetition;

@@ -4,7 +4,8 @@
 use std::ops::Range;
 
 use super::Rule;
-use crate::analysis::listeners::{self, Repetition};
+use crate::analysis::listeners;
+use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{
     AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, ResultUse, Root, Value,

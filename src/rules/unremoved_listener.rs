@@ -1,7 +1,8 @@
 //! A listener is added to a long-lived target on every call and never removed.
 
 use super::Rule;
-use crate::analysis::listeners::{self, Identity, Registration, Repetition};
+use crate::analysis::listeners::{self, Identity, Registration};
+use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{FileModel, Root, Value};
 use crate::semantic::BindingKind;

@@ -5,7 +5,7 @@
 //! 2 I/O or internal error).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use leaklint::Severity;

@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use swc_atoms::Atom;
 
+use crate::analysis::repetition::Repetition;
 use crate::model::path::is_global_object_name;
 use crate::model::{
     AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Root, Value,
@@ -39,8 +40,13 @@ impl Identity {
         match (self, other) {
             (Identity::Path { path: a, class: ca }, Identity::Path { path: b, class: cb }) => {
                 let (a, b) = (a.normalized(), b.normalized());
-                if a.root == Root::This || b.root == Root::This {
+                if a.root == Root::This && b.root == Root::This {
                     return a == b && ca == cb;
+                }
+                if a.root == Root::This || b.root == Root::This {
+                    // `this.onFocus` and `lastOpened.onFocus`: the same method of
+                    // another instance; likely paired on purpose.
+                    return a.props.len() == 1 && b.props.len() == 1 && a.props == b.props;
                 }
                 // `overlay.onFocus` added in one function and removed in another
                 // through a different local named the same: most likely the same
@@ -93,8 +99,13 @@ pub fn identity(model: &FileModel, fn_ctx: Option<FnId>, value: &Value) -> Ident
 fn this_alias(model: &FileModel, path: &AccessPath) -> Option<Option<FnId>> {
     let id = path.root_binding()?;
     let b = model.semantic.binding(&id)?;
+    // Compilers name it `_this` (`var _this = _super.call(this) || this`).
+    let compiler_alias =
+        id.0.strip_prefix("_this")
+            .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()));
     match &b.init {
         Some(Value::Path(p)) if p.root == Root::This && p.props.is_empty() => Some(b.fn_ctx),
+        Some(_) if compiler_alias => Some(b.fn_ctx),
         _ => None,
     }
 }
@@ -186,10 +197,12 @@ const LONG_LIVED_GLOBALS: &[&str] = &[
 
 /// Why the target of a call made in `fn_ctx` outlives that call, if it does.
 pub fn long_lived_target(
-    model: &FileModel,
+    rep: &Repetition,
     fn_ctx: Option<FnId>,
     target: &AccessPath,
 ) -> Option<&'static str> {
+    let model = rep.model();
+    let _ = fn_ctx;
     match &target.root {
         Root::Global(g) if LONG_LIVED_GLOBALS.contains(&g.as_ref()) => {
             Some("a global object: it lives as long as the process or the page")
@@ -213,7 +226,7 @@ pub fn long_lived_target(
                     let replaced = model
                         .binding_writes
                         .iter()
-                        .any(|w| w.id == id && runs_repeatedly(model, w.fn_ctx));
+                        .any(|w| w.id == id && rep.runs_repeatedly(w.fn_ctx));
                     (!replaced)
                         .then_some("declared at module level: it lives as long as the process")
                 }
@@ -225,9 +238,8 @@ pub fn long_lived_target(
                 }
                 BindingKind::Param
                     if is_server_param(target)
-                        && b.fn_ctx.is_some_and(|f| called_repeatedly(model, f)) =>
+                        && b.fn_ctx.is_some_and(|f| called_repeatedly(rep, f)) =>
                 {
-                    let _ = fn_ctx;
                     Some(
                         "a server passed in by a caller that runs many times: the server outlives every call",
                     )
@@ -313,159 +325,20 @@ pub fn callee_identity(model: &FileModel, f: FnId) -> Option<Identity> {
 
 /// Is the function called, in this file, from code that runs many times
 /// (outside its own body)?
-pub fn called_repeatedly(model: &FileModel, f: FnId) -> bool {
+pub fn called_repeatedly(rep: &Repetition, f: FnId) -> bool {
+    let model = rep.model();
     let Some(me) = callee_identity(model, f) else {
         return false;
     };
     model.calls.iter().any(|c| {
         !c.is_new
             && !model.is_within(c.fn_ctx, f)
-            && runs_repeatedly(model, c.fn_ctx)
+            && rep.runs_repeatedly(c.fn_ctx)
             && c.callee
                 .path
                 .as_ref()
                 .is_some_and(|p| identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me))
     })
-}
-
-/// Does code in `fn_ctx` run more than once per process? Like
-/// [`FileModel::runs_many_times`], but a function that the file calls exactly
-/// once, from code that runs once, and never hands out (`main()`, `setup()`
-/// at the bottom of a script) runs once too.
-pub fn runs_repeatedly(model: &FileModel, fn_ctx: Option<FnId>) -> bool {
-    runs_repeatedly_within(model, fn_ctx, 4)
-}
-
-fn runs_repeatedly_within(model: &FileModel, fn_ctx: Option<FnId>, depth: u8) -> bool {
-    let Some(f) = fn_ctx else { return false };
-    let parent = model.functions[f].parent;
-    if runs_repeatedly_within(model, parent, depth) {
-        return true;
-    }
-    !(model.invoked_once_per_parent(f)
-        || is_module_factory(model, f)
-        || (depth > 0
-            && (called_once(model, f, depth - 1) || constructed_once(model, f, depth - 1))))
-}
-
-/// A bundler's module wrapper (`function (module, exports, require)`,
-/// `__commonJS({ "x.js"(exports, module) {…} })`, webpack's factories): its
-/// body is the module's top level and runs once.
-fn is_module_factory(model: &FileModel, f: FnId) -> bool {
-    let params: Vec<&Atom> = model
-        .semantic
-        .bindings()
-        .filter(|(_, b)| b.kind == BindingKind::Param && b.fn_ctx == Some(f))
-        .map(|(id, _)| &id.0)
-        .collect();
-    // esbuild renames clashing wrappers' parameters to `exports2`, `module2`.
-    let has = |n: &str| {
-        params
-            .iter()
-            .any(|p| p.trim_end_matches(|c: char| c.is_ascii_digit()) == n)
-    };
-    (has("module") && has("exports"))
-        || has("__webpack_require__")
-        || has("__unused_webpack_module")
-        || has("__webpack_exports__")
-}
-
-/// Is `f` the constructor (or field initialiser) of a class that the file
-/// instantiates exactly once, from code that runs once, and never hands out?
-fn constructed_once(model: &FileModel, f: FnId, depth: u8) -> bool {
-    let info = &model.functions[f];
-    if !matches!(info.kind, FnKind::Constructor | FnKind::FieldInit) {
-        return false;
-    }
-    let Some(class) = info.class else {
-        return false;
-    };
-    let Some(id) = &model.classes[class].binding else {
-        return false;
-    };
-    if model.exports.contains(id)
-        || model.classes.iter().any(|c| {
-            c.super_class
-                .as_ref()
-                .and_then(|p| p.root_binding())
-                .as_ref()
-                == Some(id)
-        })
-    {
-        return false;
-    }
-    let path = AccessPath::binding(id.clone());
-    let news: Vec<_> = model
-        .calls
-        .iter()
-        .filter(|c| c.callee.path.as_ref() == Some(&path))
-        .collect();
-    let [only] = news.as_slice() else {
-        return false;
-    };
-    only.is_new
-        && !runs_repeatedly_within(model, only.fn_ctx, depth)
-        && !mentioned_as_value(model, id)
-}
-
-/// Is the binding used as a value anywhere (passed, stored, returned, exported
-/// through `module.exports = { x }`)?
-fn mentioned_as_value(model: &FileModel, id: &(Atom, swc_common::SyntaxContext)) -> bool {
-    let mentions = |v: &Value| match v {
-        Value::Path(p) => p.root_binding().as_ref() == Some(id),
-        Value::Object { props, .. } => props
-            .iter()
-            .any(|(_, v)| matches!(v, Value::Path(p) if p.root_binding().as_ref() == Some(id))),
-        _ => false,
-    };
-    model
-        .calls
-        .iter()
-        .any(|c| c.args.iter().any(|a| mentions(&a.value)))
-        || model.member_writes.iter().any(|w| mentions(&w.value))
-        || model.binding_writes.iter().any(|w| mentions(&w.value))
-        || model.returns.iter().any(|r| mentions(&r.value))
-        || model
-            .semantic
-            .bindings()
-            .any(|(_, b)| b.init.as_ref().is_some_and(mentions))
-}
-
-/// Is the function bound to a name that the file calls only from code that
-/// runs once, and otherwise never mentions (no export, no value use)?
-fn called_once(model: &FileModel, f: FnId, depth: u8) -> bool {
-    let info = &model.functions[f];
-    if info.class.is_some() {
-        return false;
-    }
-    let Some((id, _)) = model
-        .semantic
-        .bindings()
-        .find(|(_, b)| b.init == Some(Value::Function(Some(f))))
-    else {
-        return false;
-    };
-    if model.exports.contains(id) {
-        return false;
-    }
-    let path = AccessPath::binding(id.clone());
-    let calls: Vec<_> = model
-        .calls
-        .iter()
-        .filter(|c| c.callee.path.as_ref() == Some(&path))
-        .collect();
-    // Every call site runs once (`createToken('a'); createToken('b')` at top
-    // level): the function runs a fixed number of times per process.
-    if calls.is_empty()
-        || calls.iter().any(|c| {
-            c.is_new
-                || model.is_within(c.fn_ctx, f)
-                || runs_repeatedly_within(model, c.fn_ctx, depth)
-        })
-    {
-        return false;
-    }
-    !mentioned_as_value(model, id)
 }
 
 /// Options that make a listener remove itself: `{ once: true }`, `{ signal }`.
@@ -547,9 +420,13 @@ impl<'m> Registration<'m> {
     pub fn is_removed(&self, model: &FileModel) -> bool {
         model.calls.iter().any(|c| {
             if let Some(r) = Registration::of_remove(model, c) {
+                // A removal whose listener we cannot name (`getLast().onFocus`)
+                // may well be the matching one.
                 return r.target == self.target
                     && self.same_event(r.event.as_ref())
-                    && r.listener.same(&self.listener);
+                    && (r.listener.same(&self.listener)
+                        || r.listener == Identity::Unknown
+                        || (is_param(model, &self.listener) && is_param(model, &r.listener)));
             }
             method_of(c).is_some_and(|m| m == "removeAllListeners")
                 && target_of(c).is_some_and(|t| t == self.target)
@@ -580,6 +457,19 @@ impl<'m> Registration<'m> {
     pub fn is_dom(&self) -> bool {
         method_of(self.call).is_some_and(|m| m.ends_with("EventListener"))
     }
+}
+
+/// `subscribe(fn) { bus.on('x', fn) }` / `unsubscribe(fn) { bus.off('x', fn) }`:
+/// both sides take the caller's function, so the API pairs them.
+fn is_param(model: &FileModel, listener: &Identity) -> bool {
+    let Identity::Path { path, .. } = listener else {
+        return false;
+    };
+    path.props.is_empty()
+        && path
+            .root_binding()
+            .and_then(|id| model.semantic.binding(&id))
+            .is_some_and(|b| b.kind == BindingKind::Param)
 }
 
 /// The React effect (`useEffect`, `useLayoutEffect`, …) whose callback
@@ -719,6 +609,7 @@ pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::repetition::runs_repeatedly;
     use crate::parse::Dialect;
 
     fn with_model(src: &str, f: impl FnOnce(&FileModel)) {
@@ -779,28 +670,29 @@ mod tests {
                 let (id, _) = m.semantic.bindings().find(|(id, _)| id.0 == name).unwrap();
                 AccessPath::binding(id.clone())
             };
-            assert!(long_lived_target(m, f, &path("bus")).is_some());
-            assert!(long_lived_target(m, f, &path("local")).is_some());
+            assert!(long_lived_target(&Repetition::new(m), f, &path("bus")).is_some());
+            assert!(long_lived_target(&Repetition::new(m), f, &path("local")).is_some());
             assert!(
-                long_lived_target(m, f, &path("swapped")).is_none(),
+                long_lived_target(&Repetition::new(m), f, &path("swapped")).is_none(),
                 "replaced on every call"
             );
-            assert!(long_lived_target(m, f, &path("signal")).is_some());
+            assert!(long_lived_target(&Repetition::new(m), f, &path("signal")).is_some());
             assert!(
-                long_lived_target(m, f, &path("abort")).is_some(),
+                long_lived_target(&Repetition::new(m), f, &path("abort")).is_some(),
                 "typed AbortSignal"
             );
-            assert!(long_lived_target(m, f, &path("other")).is_none());
+            assert!(long_lived_target(&Repetition::new(m), f, &path("other")).is_none());
             assert!(
-                long_lived_target(m, f, &path("opts").child("signal".into())).is_none(),
+                long_lived_target(&Repetition::new(m), f, &path("opts").child("signal".into()))
+                    .is_none(),
                 "usually a per-operation signal"
             );
-            assert!(long_lived_target(m, f, &path("mine")).is_none());
+            assert!(long_lived_target(&Repetition::new(m), f, &path("mine")).is_none());
             let process = AccessPath {
                 root: Root::Global("process".into()),
                 props: vec![],
             };
-            assert!(long_lived_target(m, f, &process).is_some());
+            assert!(long_lived_target(&Repetition::new(m), f, &process).is_some());
         });
     }
 

@@ -8,3 +8,4 @@ pub mod handles;
 pub mod keys;
 pub mod lifecycle;
 pub mod listeners;
+pub mod repetition;

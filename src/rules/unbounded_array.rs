@@ -4,9 +4,9 @@ use std::ops::Range;
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
-use crate::analysis::listeners;
+use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AccessPath, FileModel, Key, Root, Value};
+use crate::model::{AccessPath, CallFact, FileModel, Key, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
     name: "unbounded-array",
@@ -20,8 +20,24 @@ pub(crate) const RULE: Rule = Rule {
 const SHRINKING_METHODS: &[&str] = &["shift", "pop", "splice", "length"];
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    // Appends are rare next to all calls: collect them once, and skip the
+    // rest of the work for files without any.
+    let appends: Vec<(&CallFact, &'static str)> = model
+        .calls
+        .iter()
+        .filter(|c| !c.args.is_empty() && c.callee.receiver.is_some())
+        .filter_map(|c| match c.callee.method.as_deref() {
+            Some("push") => Some((c, "push")),
+            Some("unshift") => Some((c, "unshift")),
+            _ => None,
+        })
+        .collect();
+    if appends.is_empty() {
+        return;
+    }
+    let rep = Repetition::new(model);
     for array in long_lived_arrays(model) {
-        let growth = growth_sites(model, &array);
+        let growth = growth_sites(model, &rep, &appends, &array);
         if growth.is_empty() || shrinks(model, &array) {
             continue;
         }
@@ -120,21 +136,23 @@ fn names(
             .is_some_and(|f| model.functions[f].is_static)
 }
 
-fn growth_sites(model: &FileModel, array: &LongLivedArray) -> Vec<(Range<usize>, &'static str)> {
-    let mut sites = Vec::new();
-    for method in ["push", "unshift"] {
-        for call in model.method_calls(method) {
-            let Some(recv) = &call.callee.receiver else {
-                continue;
-            };
-            if !call.args.is_empty()
-                && names(model, array, call.fn_ctx, recv)
-                && listeners::runs_repeatedly(model, call.fn_ctx)
-            {
-                sites.push((call.span.clone(), method));
-            }
-        }
-    }
+fn growth_sites(
+    model: &FileModel,
+    rep: &Repetition,
+    appends: &[(&CallFact, &'static str)],
+    array: &LongLivedArray,
+) -> Vec<(Range<usize>, &'static str)> {
+    let mut sites: Vec<_> = appends
+        .iter()
+        .filter(|(call, _)| {
+            call.callee
+                .receiver
+                .as_ref()
+                .is_some_and(|recv| names(model, array, call.fn_ctx, recv))
+                && rep.runs_repeatedly(call.fn_ctx)
+        })
+        .map(|(call, method)| (call.span.clone(), *method))
+        .collect();
     sites.sort_by_key(|(s, _)| s.start);
     sites
 }

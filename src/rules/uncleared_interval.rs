@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use super::Rule;
 use crate::analysis::listeners;
+use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{
     AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, ResultUse, Root, Value,
@@ -20,12 +21,15 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    // Built on the first timer: most files have none.
+    let rep = std::cell::OnceCell::new();
     for call in model.global_calls("setInterval") {
-        check_interval(model, call, out);
+        check_interval(model, rep.get_or_init(|| Repetition::new(model)), call, out);
     }
     for call in model.global_calls("setTimeout") {
-        check_rearming_timeout(model, call, out);
-        check_race_timeout(model, call, out);
+        let rep = rep.get_or_init(|| Repetition::new(model));
+        check_rearming_timeout(model, rep, call, out);
+        check_race_timeout(model, rep, call, out);
     }
 }
 
@@ -44,9 +48,9 @@ fn handle_use<'m>(model: &'m FileModel, call: &'m CallFact) -> (&'m ResultUse, b
     (&call.result, false)
 }
 
-fn check_interval(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>) {
+fn check_interval(model: &FileModel, rep: &Repetition, call: &CallFact, out: &mut Vec<Diagnostic>) {
     // Once per process (module top level, a one-shot callback) is a design choice.
-    if !listeners::runs_repeatedly(model, call.fn_ctx) {
+    if !rep.runs_repeatedly(call.fn_ctx) {
         return;
     }
     let (use_, unref) = handle_use(model, call);
@@ -110,7 +114,12 @@ fn lazy_singleton(model: &FileModel, call: &CallFact, handle: &AccessPath) -> bo
 }
 
 /// `function poll() { …; setTimeout(poll, 1000) }` with no way to stop.
-fn check_rearming_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>) {
+fn check_rearming_timeout(
+    model: &FileModel,
+    rep: &Repetition,
+    call: &CallFact,
+    out: &mut Vec<Diagnostic>,
+) {
     let Some(callback) = call.args.first() else {
         return;
     };
@@ -120,8 +129,8 @@ fn check_rearming_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diag
     let info = &model.functions[scheduler];
     let per_instance = info.kind == FnKind::Method && info.class.is_some();
     if !(per_instance
-        || listeners::runs_repeatedly(model, info.parent)
-        || listeners::called_repeatedly(model, scheduler))
+        || rep.runs_repeatedly(info.parent)
+        || listeners::called_repeatedly(rep, scheduler))
     {
         return;
     }
@@ -153,7 +162,12 @@ fn check_rearming_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diag
 
 /// `Promise.race([work, new Promise((_, reject) => setTimeout(reject, ms))])`:
 /// when `work` wins, the timer still holds its closure for the whole delay.
-fn check_race_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>) {
+fn check_race_timeout(
+    model: &FileModel,
+    rep: &Repetition,
+    call: &CallFact,
+    out: &mut Vec<Diagnostic>,
+) {
     // Short delays cost nothing worth reporting.
     if matches!(call.args.get(1).map(|a| &a.value), Some(Value::Num(ms)) if *ms < 1000.0) {
         return;
@@ -169,7 +183,7 @@ fn check_race_timeout(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnost
             .path
             .as_ref()
             .is_some_and(|p| p.is_global("Promise"));
-    if !is_promise || !listeners::runs_repeatedly(model, promise.fn_ctx) {
+    if !is_promise || !rep.runs_repeatedly(promise.fn_ctx) {
         return;
     }
     let raced = model.calls.iter().any(|c| {

@@ -2,6 +2,7 @@
 
 use super::Rule;
 use crate::analysis::listeners::{self, Identity, Registration};
+use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{FileModel, Root, Value};
 use crate::semantic::BindingKind;
@@ -16,16 +17,18 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    // Built on the first registration: most files have none.
+    let rep = std::cell::OnceCell::new();
     for call in &model.calls {
         if let Some(reg) = Registration::of_add(model, call) {
-            check_add(model, &reg, out);
+            check_add(model, rep.get_or_init(|| Repetition::new(model)), &reg, out);
         } else if let Some(reg) = Registration::of_remove(model, call) {
             check_remove(model, &reg, out);
         }
     }
 }
 
-fn check_add(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
+fn check_add(model: &FileModel, rep: &Repetition, reg: &Registration, out: &mut Vec<Diagnostic>) {
     let call = reg.call;
     let listener_arg = &call.args[1];
     if !matches!(
@@ -35,10 +38,10 @@ fn check_add(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
     {
         return;
     }
-    if !listeners::runs_repeatedly(model, call.fn_ctx) {
+    if !rep.runs_repeatedly(call.fn_ctx) {
         return;
     }
-    let Some(why) = listeners::long_lived_target(model, call.fn_ctx, &reg.target) else {
+    let Some(why) = listeners::long_lived_target(rep, call.fn_ctx, &reg.target) else {
         return;
     };
     if listeners::self_removing_options(model, call.args.get(2).map(|a| &a.value)) {

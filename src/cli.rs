@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::{INTERNAL_ERROR, Severity};
 use crate::config::{self, CliRules, Level, Resolver};
+use crate::diagnostic::{INTERNAL_ERROR, Severity};
 use crate::engine::{self, FileResult};
 use crate::fix::{self, FixLevel};
 use crate::report::repo::RepoRoot;
@@ -281,9 +281,11 @@ fn check(args: CheckArgs) -> u8 {
             }
         };
     }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
     let linted = if args.stdin {
         lint_stdin(&args, &mut resolver)
     } else {
@@ -322,7 +324,10 @@ fn check(args: CheckArgs) -> u8 {
             &report,
             &pretty::PrettyOptions {
                 color: !to_file && use_color(args.color, stdout_tty),
-                width: std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100),
+                width: std::env::var("COLUMNS")
+                    .ok()
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(100),
             },
         ),
         Format::Json => report::json::render(&report),

@@ -63,13 +63,22 @@ pub fn lint_source(path: &Path, text: &str, rules: &RuleSet) -> Vec<Diagnostic> 
         .file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.ends_with(".d.ts") || n.ends_with(".d.mts") || n.ends_with(".d.cts"));
-    let fallback = if declaration { Dialect::Ts } else { Dialect::Js };
+    let fallback = if declaration {
+        Dialect::Ts
+    } else {
+        Dialect::Js
+    };
     let dialect = Dialect::for_path(path).unwrap_or(fallback);
     lint_source_as(path, text, dialect, rules)
 }
 
 /// Like [`lint_source`], with an explicit dialect.
-pub fn lint_source_as(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
+pub fn lint_source_as(
+    path: &Path,
+    text: &str,
+    dialect: Dialect,
+    rules: &RuleSet,
+) -> Vec<Diagnostic> {
     let text = parse::strip_bom(text);
     // Library callers (tests, benches, the fuzzer) may run on a small stack:
     // switch to one as large as a worker's unless this thread already has it.
@@ -81,14 +90,18 @@ pub fn lint_source_as(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet
         outcome
     });
     let mut diagnostics = outcome.unwrap_or_else(|panic| {
-        let what = PANIC_LOCATION.take().unwrap_or_else(|| panic_message(&*panic));
+        let what = PANIC_LOCATION
+            .take()
+            .unwrap_or_else(|| panic_message(&*panic));
         vec![Diagnostic::fatal(
             INTERNAL_ERROR,
             0..0,
             format!("internal error while analysing this file ({what}); please report it"),
         )]
     });
-    diagnostics.sort_by(|a, b| (a.span.start, a.rule, &a.message).cmp(&(b.span.start, b.rule, &b.message)));
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.rule, &a.message).cmp(&(b.span.start, b.rule, &b.message))
+    });
     diagnostics
 }
 
@@ -116,7 +129,10 @@ pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if ANALYSING.get() {
-            let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
             PANIC_LOCATION.set(Some(format!("{}{at}", panic_message(info.payload()))));
         } else {
             previous(info);
@@ -181,7 +197,8 @@ pub fn with_model_for_test(src: &str, dialect: Dialect, f: impl FnOnce(&FileMode
         None => (src, dialect),
     };
     GLOBALS.set(&Globals::new(), || {
-        let parsed = parse::parse(Path::new("test.ts"), code, dialect, false).expect("test source parses");
+        let parsed =
+            parse::parse(Path::new("test.ts"), code, dialect, false).expect("test source parses");
         let mut program = parsed.program;
         let unresolved = Mark::new();
         resolver(unresolved, Mark::new(), dialect.is_typescript()).process(&mut program);

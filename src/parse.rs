@@ -118,7 +118,9 @@ pub fn parse(
         &file,
         dialect.syntax(),
         EsVersion::latest(),
-        comments.as_ref().map(|c| c as &dyn swc_common::comments::Comments),
+        comments
+            .as_ref()
+            .map(|c| c as &dyn swc_common::comments::Comments),
         &mut recovered,
     );
     match result {

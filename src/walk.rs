@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use walkdir::WalkDir;
 
 use crate::parse::Dialect;
@@ -26,7 +26,9 @@ pub struct Walk {
 /// Is this a file leaklint lints when it finds it in a directory?
 pub fn is_lintable(path: &Path) -> bool {
     // Bytes, so that names that are not valid UTF-8 follow the same rules.
-    let Some(name) = path.file_name() else { return false };
+    let Some(name) = path.file_name() else {
+        return false;
+    };
     !name.as_encoded_bytes().ends_with(b".min.js") && Dialect::for_path(path).is_some()
 }
 
@@ -37,7 +39,8 @@ pub fn collect(paths: &[PathBuf]) -> Walk {
         let meta = match std::fs::symlink_metadata(root) {
             Ok(m) => m,
             Err(_) => {
-                walk.errors.push((root.clone(), "no such file or directory".into()));
+                walk.errors
+                    .push((root.clone(), "no such file or directory".into()));
                 continue;
             }
         };
@@ -62,14 +65,19 @@ pub fn collect(paths: &[PathBuf]) -> Walk {
                     return true;
                 }
                 let skip_dir = e.file_type().is_dir()
-                    && e.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n));
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| SKIPPED_DIRS.contains(&n));
                 !skip_dir
             });
         for entry in entries {
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
-                    let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
+                    let path = err
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.clone());
                     let reason = err
                         .io_error()
                         .map(|e| e.to_string())
@@ -121,7 +129,9 @@ impl Ignores {
     /// The deepest file that has an opinion decides, as in git.
     fn is_ignored(&mut self, path: &Path, root: &Path, abs_root: &Path, outer: &[PathBuf]) -> bool {
         // Matchers work on absolute paths: `abs_root` is the canonical walk root.
-        let Ok(rel) = path.strip_prefix(root) else { return false };
+        let Ok(rel) = path.strip_prefix(root) else {
+            return false;
+        };
         let abs = abs_root.join(rel);
         let mut dirs: Vec<PathBuf> = abs
             .ancestors()

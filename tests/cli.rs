@@ -458,7 +458,12 @@ fn every_valid_fixture_is_clean_under_all_rules() {
 #[test]
 fn an_explicitly_named_declaration_file_is_linted_as_typescript() {
     let out = leaklint(&["fixtures/cli/project/src/types.d.ts"]);
-    assert_eq!(code(&out), 0, "no parse error on TypeScript declarations:\n{}", stdout(&out));
+    assert_eq!(
+        code(&out),
+        0,
+        "no parse error on TypeScript declarations:\n{}",
+        stdout(&out)
+    );
     assert!(stdout(&out).contains("1 file linted"), "{}", stdout(&out));
 }
 

@@ -16,14 +16,22 @@ fn check_dir(dir: &str) -> Vec<String> {
         let actual = found(&text, &diags);
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if expected != actual {
-            let missing: Vec<_> = expected.iter().filter(|(k, v)| actual.get(*k) != Some(v)).collect();
-            let extra: Vec<_> = actual.iter().filter(|(k, v)| expected.get(*k) != Some(v)).collect();
+            let missing: Vec<_> = expected
+                .iter()
+                .filter(|(k, v)| actual.get(*k) != Some(v))
+                .collect();
+            let extra: Vec<_> = actual
+                .iter()
+                .filter(|(k, v)| expected.get(*k) != Some(v))
+                .collect();
             failures.push(format!(
                 "{dir}/{name}: expected but not found (line, rule)×n: {missing:?}; found but not expected: {extra:?}"
             ));
         }
         if expected.is_empty() && !name.starts_with("valid") {
-            failures.push(format!("{dir}/{name}: has no `expect:` marker; name it valid-*.ext if it must stay silent"));
+            failures.push(format!(
+                "{dir}/{name}: has no `expect:` marker; name it valid-*.ext if it must stay silent"
+            ));
         }
         for d in &diags {
             if d.fatal {
@@ -44,10 +52,17 @@ fn check_dir(dir: &str) -> Vec<String> {
 #[test]
 fn every_fixture_matches_its_markers() {
     let mut failures = Vec::new();
-    let mut dirs: Vec<String> = leaklint::rules::RULES.iter().map(|r| r.name.to_string()).collect();
+    let mut dirs: Vec<String> = leaklint::rules::RULES
+        .iter()
+        .map(|r| r.name.to_string())
+        .collect();
     dirs.push("suppression".into());
     for dir in dirs {
         failures.extend(check_dir(&dir));
     }
-    assert!(failures.is_empty(), "fixture failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture failures:\n{}",
+        failures.join("\n")
+    );
 }

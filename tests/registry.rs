@@ -18,7 +18,10 @@ fn rules_are_sorted_unique_and_kebab_case() {
     let kebab = regex::Regex::new(r"^[a-z]+(-[a-z]+)*$").unwrap();
     for n in names {
         assert!(kebab.is_match(n), "rule name `{n}` is not kebab-case");
-        assert!(!n.starts_with("no-"), "rule name `{n}` must name the leak, without `no-`");
+        assert!(
+            !n.starts_with("no-"),
+            "rule name `{n}` must name the leak, without `no-`"
+        );
     }
 }
 
@@ -27,17 +30,50 @@ fn every_rule_has_a_doc_with_the_required_sections() {
     let docs: BTreeSet<String> = std::fs::read_dir(root().join("rules"))
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".md").map(str::to_string))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".md")
+                .map(str::to_string)
+        })
         .collect();
     let names: BTreeSet<String> = RULES.iter().map(|r| r.name.to_string()).collect();
-    assert_eq!(docs, names, "rules/*.md must match the registered rules one to one");
+    assert_eq!(
+        docs, names,
+        "rules/*.md must match the registered rules one to one"
+    );
     for r in RULES {
         let md = r.docs;
-        assert!(md.starts_with(&format!("# {}\n", r.name)), "rules/{}.md must start with `# {}`", r.name, r.name);
-        let first_para = md.lines().skip(1).skip_while(|l| l.trim().is_empty()).take_while(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ");
-        assert_eq!(first_para.trim(), r.summary, "the first paragraph of rules/{}.md must equal its summary", r.name);
-        for heading in ["## Why this leaks", "## Examples", "## How to fix", "## Known limitations"] {
-            assert!(md.contains(heading), "rules/{}.md lacks `{heading}`", r.name);
+        assert!(
+            md.starts_with(&format!("# {}\n", r.name)),
+            "rules/{}.md must start with `# {}`",
+            r.name,
+            r.name
+        );
+        let first_para = md
+            .lines()
+            .skip(1)
+            .skip_while(|l| l.trim().is_empty())
+            .take_while(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(
+            first_para.trim(),
+            r.summary,
+            "the first paragraph of rules/{}.md must equal its summary",
+            r.name
+        );
+        for heading in [
+            "## Why this leaks",
+            "## Examples",
+            "## How to fix",
+            "## Known limitations",
+        ] {
+            assert!(
+                md.contains(heading),
+                "rules/{}.md lacks `{heading}`",
+                r.name
+            );
         }
     }
 }
@@ -46,8 +82,15 @@ fn every_rule_has_a_doc_with_the_required_sections() {
 fn every_rule_has_fixtures_with_markers_and_negatives() {
     for r in RULES {
         let files = fixture_files(r.name);
-        assert!(!files.is_empty(), "fixtures/{}/ has no fixture files", r.name);
-        let texts: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
+        assert!(
+            !files.is_empty(),
+            "fixtures/{}/ has no fixture files",
+            r.name
+        );
+        let texts: Vec<String> = files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .collect();
         assert!(
             texts.iter().any(|t| !markers(t).is_empty()),
             "fixtures/{}/ needs at least one `// expect: {}` marker",
@@ -55,7 +98,11 @@ fn every_rule_has_fixtures_with_markers_and_negatives() {
             r.name
         );
         assert!(
-            files.iter().any(|f| f.file_name().unwrap().to_string_lossy().starts_with("valid")),
+            files.iter().any(|f| f
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("valid")),
             "fixtures/{}/ needs a valid-*.js file of code that must not be flagged",
             r.name
         );
@@ -64,7 +111,10 @@ fn every_rule_has_fixtures_with_markers_and_negatives() {
 
 #[test]
 fn fixture_directories_are_rules_or_known_special_dirs() {
-    for e in std::fs::read_dir(root().join("fixtures")).unwrap().filter_map(|e| e.ok()) {
+    for e in std::fs::read_dir(root().join("fixtures"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+    {
         if !e.path().is_dir() {
             continue;
         }
@@ -84,9 +134,24 @@ fn messages_follow_the_style() {
             let text = std::fs::read_to_string(&f).unwrap();
             for d in leaklint::lint_source(&f, &text, &leaklint::RuleSet::only(r.name)) {
                 let first = d.message.chars().next().unwrap();
-                assert!(!first.is_uppercase(), "{}: message starts uppercase: {}", f.display(), d.message);
-                assert!(!d.message.ends_with('.'), "{}: message ends with a period: {}", f.display(), d.message);
-                assert!(d.help.is_some(), "{}: finding without help: {}", f.display(), d.message);
+                assert!(
+                    !first.is_uppercase(),
+                    "{}: message starts uppercase: {}",
+                    f.display(),
+                    d.message
+                );
+                assert!(
+                    !d.message.ends_with('.'),
+                    "{}: message ends with a period: {}",
+                    f.display(),
+                    d.message
+                );
+                assert!(
+                    d.help.is_some(),
+                    "{}: finding without help: {}",
+                    f.display(),
+                    d.message
+                );
             }
         }
     }
@@ -103,5 +168,8 @@ fn docs_rules_md_is_fresh() {
         std::fs::write(&path, &expected).unwrap();
     }
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(actual, expected, "docs/rules.md is stale: run `UPDATE_DOCS=1 cargo test --test registry`");
+    assert_eq!(
+        actual, expected,
+        "docs/rules.md is stale: run `UPDATE_DOCS=1 cargo test --test registry`"
+    );
 }

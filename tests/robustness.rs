@@ -79,7 +79,11 @@ impl Run {
         let file = self.file(name);
         let messages = file["messages"].as_array().unwrap();
         assert_eq!(messages.len(), 1, "{name}: {messages:?}");
-        assert_eq!(messages[0]["fatal"], Value::Bool(true), "{name}: {messages:?}");
+        assert_eq!(
+            messages[0]["fatal"],
+            Value::Bool(true),
+            "{name}: {messages:?}"
+        );
         assert_eq!(messages[0]["ruleId"], Value::Null, "{name}: {messages:?}");
         messages[0]["message"].as_str().unwrap().to_string()
     }
@@ -114,8 +118,18 @@ fn run_in(cwd: &Path, args: &[&std::ffi::OsStr]) -> Run {
             buf
         })
     };
-    let out_reader = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
-    let err_reader = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+    let out_reader = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let err_reader = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
@@ -130,9 +144,9 @@ fn run_in(cwd: &Path, args: &[&std::ffi::OsStr]) -> Run {
     let stdout = out_reader.join().expect("stdout reader");
     let stderr = err_reader.join().expect("stderr reader");
     let run = Run {
-        code: status
-            .code()
-            .unwrap_or_else(|| panic!("leaklint {args:?} was killed by a signal ({status}): a crash")),
+        code: status.code().unwrap_or_else(|| {
+            panic!("leaklint {args:?} was killed by a signal ({status}): a crash")
+        }),
         stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
     };
@@ -210,7 +224,10 @@ fn nul_bytes_are_a_parse_error_wherever_they_are() {
     write(dir.path(), "late.js", late);
     let run = run(dir.path(), &["."]);
     assert_eq!(run.code, 1);
-    assert!(run.only_fatal_message("early.js").starts_with("binary file"));
+    assert!(
+        run.only_fatal_message("early.js")
+            .starts_with("binary file")
+    );
     let late_ids = run.rule_ids("late.js");
     assert_eq!(late_ids, ["<fatal>"], "{}", run.stdout);
     assert_leaky_linted(&run);
@@ -242,7 +259,9 @@ fn twenty_megabyte_one_line_bundle_named_explicitly() {
         ));
         i += 1;
     }
-    bundle.push_str("function put(k,v){c[k]=v;setTimeout(function(){c[k]=null},5e3)}module.exports=put;");
+    bundle.push_str(
+        "function put(k,v){c[k]=v;setTimeout(function(){c[k]=null},5e3)}module.exports=put;",
+    );
     write(dir.path(), "bundle.min.js", &bundle);
     let run = run(dir.path(), &["bundle.min.js"]);
     assert_eq!(run.code, run.code_from_report(), "{}", run.stderr);
@@ -265,10 +284,18 @@ fn fifty_thousand_levels_of_nesting() {
     let d = dir.path();
     let rep = |s: &str| s.repeat(N);
     // Bracket nesting is refused before parsing (`MAX_NESTING`).
-    write(d, "brackets.js", format!("x = {}1{};\n", rep("["), rep("]")));
+    write(
+        d,
+        "brackets.js",
+        format!("x = {}1{};\n", rep("["), rep("]")),
+    );
     write(d, "parens.js", format!("x = {}1{};\n", rep("("), rep(")")));
     write(d, "braces.js", format!("{}x;{}\n", rep("{"), rep("}")));
-    write(d, "templates.js", format!("x = {}1{};\n", rep("`${"), rep("}`")));
+    write(
+        d,
+        "templates.js",
+        format!("x = {}1{};\n", rep("`${"), rep("}`")),
+    );
     // Nesting without brackets is analysed on the workers' large stack.
     write(d, "binary.js", format!("x = 1{};\n", rep("+1")));
     write(
@@ -284,13 +311,20 @@ fn fifty_thousand_levels_of_nesting() {
     write(d, "ifs.js", format!("{}x;\n", rep("if(a)")));
     write(d, "members.js", format!("x = a{};\n", rep(".b")));
     write(d, "calls.js", format!("x = a{};\n", rep("()")));
-    write(d, "jsx.jsx", format!("x = {}{};\n", rep("<a>"), rep("</a>")));
+    write(
+        d,
+        "jsx.jsx",
+        format!("x = {}{};\n", rep("<a>"), rep("</a>")),
+    );
     write(d, "casts.ts", format!("let x = a{};\n", rep(" as A")));
     let run = run(d, &["-j", "2", "."]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     for name in ["brackets.js", "parens.js", "braces.js", "templates.js"] {
         let message = run.only_fatal_message(name);
-        assert!(message.starts_with("nesting deeper than"), "{name}: {message}");
+        assert!(
+            message.starts_with("nesting deeper than"),
+            "{name}: {message}"
+        );
     }
     for name in [
         "binary.js",
@@ -306,7 +340,11 @@ fn fifty_thousand_levels_of_nesting() {
         "jsx.jsx",
         "casts.ts",
     ] {
-        assert!(run.rule_ids(name).is_empty(), "{name}: {:?}", run.file(name));
+        assert!(
+            run.rule_ids(name).is_empty(),
+            "{name}: {:?}",
+            run.file(name)
+        );
     }
     assert_leaky_linted(&run);
 }
@@ -320,7 +358,12 @@ fn deep_nesting_through_the_library_on_a_small_stack() {
         .spawn(|| {
             let text = format!("x = {}c;\n", "a?b:".repeat(50_000));
             for dialect in [Dialect::Js, Dialect::Ts, Dialect::Tsx] {
-                let found = engine::lint_source_as(Path::new("deep.js"), &text, dialect, &RuleSet::default());
+                let found = engine::lint_source_as(
+                    Path::new("deep.js"),
+                    &text,
+                    dialect,
+                    &RuleSet::default(),
+                );
                 assert!(found.is_empty(), "{dialect:?}: {found:?}");
             }
         })
@@ -357,7 +400,11 @@ fn symlink_loops_are_not_followed() {
     // Named explicitly, a looping link is an I/O error: one line, exit 2.
     let named = run(d, &["self.js", "leaky.js"]);
     assert_eq!(named.code, 2);
-    let lines: Vec<&str> = named.stderr.lines().filter(|l| l.contains("self.js")).collect();
+    let lines: Vec<&str> = named
+        .stderr
+        .lines()
+        .filter(|l| l.contains("self.js"))
+        .collect();
     assert_eq!(lines.len(), 1, "{}", named.stderr);
     assert!(lines[0].starts_with("leaklint: self.js: "), "{}", lines[0]);
     assert_leaky_linted(&named);
@@ -371,7 +418,10 @@ fn fifo_and_socket_named_js_never_block() {
     std::fs::create_dir(d.join("fifo")).unwrap();
     std::fs::create_dir(d.join("socket")).unwrap();
     let fifo = d.join("fifo/x.js");
-    let status = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    let status = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
     assert!(status.success());
     let _listener =
         std::os::unix::net::UnixListener::bind(d.join("socket/x.js")).expect("bind a unix socket");
@@ -405,7 +455,11 @@ fn directory_named_like_a_source_file_is_walked_not_read() {
     for args in [&["."][..], &["x.js", "leaky.js"][..]] {
         let run = run(d, args);
         assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
-        assert!(run.stderr.lines().all(|l| !l.contains("x.js:")), "{}", run.stderr);
+        assert!(
+            run.stderr.lines().all(|l| !l.contains("x.js:")),
+            "{}",
+            run.stderr
+        );
         assert!(run.rule_ids("x.js/inner.ts").is_empty());
         assert_leaky_linted(&run);
     }
@@ -420,7 +474,10 @@ fn file_that_disappears_before_it_is_read() {
     std::fs::remove_file(&gone).unwrap();
     let results = engine::lint_files(&files, &RuleSet::default(), 2);
     assert_eq!(results.len(), 2);
-    assert_eq!(results[0].error.as_deref(), Some("no such file or directory"));
+    assert_eq!(
+        results[0].error.as_deref(),
+        Some("no such file or directory")
+    );
     assert!(results[0].diagnostics.is_empty());
     assert!(
         results[1]

@@ -18,7 +18,10 @@ fn documented_examples_behave_as_documented() {
         let invalid = examples.iter().filter(|e| e.tag == "invalid").count();
         let valid = examples.iter().filter(|e| e.tag == "valid").count();
         if invalid == 0 || valid == 0 {
-            failures.push(format!("rules/{}.md needs at least one `invalid` and one `valid` example", rule.name));
+            failures.push(format!(
+                "rules/{}.md needs at least one `invalid` and one `valid` example",
+                rule.name
+            ));
         }
         for ex in &examples {
             let ext = match ex.lang.as_str() {
@@ -28,28 +31,37 @@ fn documented_examples_behave_as_documented() {
                 "tsx" => "tsx",
                 "" | "text" | "sh" | "shell" | "bash" | "json" | "jsonc" => continue,
                 other => {
-                    failures.push(format!("rules/{}.md:{}: unknown language `{other}`", rule.name, ex.line));
+                    failures.push(format!(
+                        "rules/{}.md:{}: unknown language `{other}`",
+                        rule.name, ex.line
+                    ));
                     continue;
                 }
             };
             let file = format!("example.{ext}");
-            let diags = leaklint::lint_source(Path::new(&file), &ex.code, &RuleSet::only(rule.name));
+            let diags =
+                leaklint::lint_source(Path::new(&file), &ex.code, &RuleSet::only(rule.name));
             let fatal: Vec<_> = diags.iter().filter(|d| d.fatal).collect();
             let of_rule = diags.iter().filter(|d| d.rule == rule.name).count();
             let where_ = format!("rules/{}.md:{}", rule.name, ex.line);
             if !fatal.is_empty() {
-                failures.push(format!("{where_}: example does not parse: {}", fatal[0].message));
+                failures.push(format!(
+                    "{where_}: example does not parse: {}",
+                    fatal[0].message
+                ));
                 continue;
             }
             match ex.tag.as_str() {
-                "invalid" if of_rule != 1 => {
-                    failures.push(format!("{where_}: `invalid` example gives {of_rule} findings, expected exactly 1"))
-                }
-                "valid" if of_rule != 0 => {
-                    failures.push(format!("{where_}: `valid` example gives {of_rule} findings, expected none"))
-                }
+                "invalid" if of_rule != 1 => failures.push(format!(
+                    "{where_}: `invalid` example gives {of_rule} findings, expected exactly 1"
+                )),
+                "valid" if of_rule != 0 => failures.push(format!(
+                    "{where_}: `valid` example gives {of_rule} findings, expected none"
+                )),
                 "invalid" | "valid" | "ignore" => {}
-                other => failures.push(format!("{where_}: code block needs a tag (invalid, valid or ignore), got `{other}`")),
+                other => failures.push(format!(
+                    "{where_}: code block needs a tag (invalid, valid or ignore), got `{other}`"
+                )),
             }
         }
     }

@@ -12,8 +12,8 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use super::{
     AccessPath, Arg, CallFact, CallId, ClassId, ClassInfo, ClassMember, Conditional, DeleteFact,
-    FileModel, ModuleBinding, FnId, FnInfo, FnKind, Invocation, Key, MemberWrite, ResultUse, ReturnFact, Root,
-    Value,
+    FileModel, FnId, FnInfo, FnKind, Invocation, Key, MemberWrite, ModuleBinding, ResultUse,
+    ReturnFact, Root, Value,
 };
 use crate::model::BindingWrite;
 use crate::semantic::{Binding, BindingId, BindingKind, Reference, Semantic};
@@ -242,7 +242,9 @@ impl Collector<'_> {
                     if p.root == Root::Global("Object".into())
                         && p.props.len() == 1
                         && p.props[0] == "create"
-                        && c.args.first().is_some_and(|a| matches!(unwrap(&a.expr), Expr::Lit(Lit::Null(_))))
+                        && c.args
+                            .first()
+                            .is_some_and(|a| matches!(unwrap(&a.expr), Expr::Lit(Lit::Null(_))))
                     {
                         return Value::ObjectCreateNull;
                     }
@@ -401,7 +403,9 @@ impl Collector<'_> {
         args: &[ExprOrSpread],
         is_new: bool,
     ) -> CallId {
-        let callee_span = callee.map(|c| self.range(c.span())).unwrap_or(self.range(span));
+        let callee_span = callee
+            .map(|c| self.range(c.span()))
+            .unwrap_or(self.range(span));
         let mut info = super::Callee {
             path: None,
             method: None,
@@ -482,7 +486,8 @@ impl Collector<'_> {
                     },
                 );
                 // The function about to be visited gets the next id.
-                self.model.calls[id].args[i].value = Value::Function(Some(self.model.functions.len()));
+                self.model.calls[id].args[i].value =
+                    Value::Function(Some(self.model.functions.len()));
             }
             a.expr.visit_with(self);
         }
@@ -521,7 +526,9 @@ impl Collector<'_> {
         let Some(ann) = &b.type_ann else { return };
         if let TsType::TsTypeRef(r) = &*ann.type_ann {
             if let TsEntityName::Ident(t) = &r.type_name {
-                self.model.declared_types.push((b.id.to_id(), t.sym.clone()));
+                self.model
+                    .declared_types
+                    .push((b.id.to_id(), t.sym.clone()));
             }
         }
     }
@@ -531,9 +538,15 @@ impl Collector<'_> {
         let (source, member) = match require_source(init, self.unresolved) {
             Some(s) => (s, None),
             None => {
-                let Expr::Member(m) = unwrap(init) else { return };
-                let Some(s) = require_source(&m.obj, self.unresolved) else { return };
-                let Key::Static(prop) = key_of(&m.prop) else { return };
+                let Expr::Member(m) = unwrap(init) else {
+                    return;
+                };
+                let Some(s) = require_source(&m.obj, self.unresolved) else {
+                    return;
+                };
+                let Key::Static(prop) = key_of(&m.prop) else {
+                    return;
+                };
                 (s, Some(prop))
             }
         };
@@ -554,7 +567,9 @@ impl Collector<'_> {
                                 push(b.id.to_id(), Some(k));
                             }
                         }
-                        ObjectPatProp::Assign(a) => push(a.key.id.to_id(), Some(a.key.id.sym.clone())),
+                        ObjectPatProp::Assign(a) => {
+                            push(a.key.id.to_id(), Some(a.key.id.sym.clone()))
+                        }
                         ObjectPatProp::Rest(_) => {}
                     }
                 }
@@ -566,9 +581,13 @@ impl Collector<'_> {
     /// A returned function literal: record its id in the return fact, once
     /// the visit of the returned expression has entered it.
     fn link_returned_function(&mut self, ret: usize, first: FnId, returned: &Expr) {
-        let Some(span) = function_span(returned) else { return };
+        let Some(span) = function_span(returned) else {
+            return;
+        };
         let range = self.range(span);
-        if let Some(id) = (first..self.model.functions.len()).find(|&f| self.model.functions[f].span == range) {
+        if let Some(id) =
+            (first..self.model.functions.len()).find(|&f| self.model.functions[f].span == range)
+        {
             self.model.returns[ret].value = Value::Function(Some(id));
         }
     }
@@ -577,9 +596,17 @@ impl Collector<'_> {
     fn member_decorators(&self, class: &Class) -> Vec<(Atom, Atom)> {
         let mut out = Vec::new();
         for m in &class.body {
-            let swc_ecma_ast::ClassMember::ClassProp(p) = m else { continue };
-            let Some(name) = prop_name(&p.key) else { continue };
-            out.extend(p.decorators.iter().filter_map(|d| Some((name.clone(), self.decorator_name(d)?))));
+            let swc_ecma_ast::ClassMember::ClassProp(p) = m else {
+                continue;
+            };
+            let Some(name) = prop_name(&p.key) else {
+                continue;
+            };
+            out.extend(
+                p.decorators
+                    .iter()
+                    .filter_map(|d| Some((name.clone(), self.decorator_name(d)?))),
+            );
         }
         out
     }
@@ -602,7 +629,9 @@ impl Collector<'_> {
 
     fn record_size_check(&mut self, e: &Expr) {
         let Expr::Member(m) = unwrap(e) else { return };
-        let Key::Static(p) = key_of(&m.prop) else { return };
+        let Key::Static(p) = key_of(&m.prop) else {
+            return;
+        };
         if p != "size" && p != "length" {
             return;
         }
@@ -631,16 +660,25 @@ impl Collector<'_> {
 fn branch_exits(s: &Stmt) -> bool {
     match s {
         Stmt::Return(_) | Stmt::Throw(_) => true,
-        Stmt::Block(b) => b.stmts.iter().any(|s| matches!(s, Stmt::Return(_) | Stmt::Throw(_))),
+        Stmt::Block(b) => b
+            .stmts
+            .iter()
+            .any(|s| matches!(s, Stmt::Return(_) | Stmt::Throw(_))),
         _ => false,
     }
 }
 
 /// The module of `require('m')`.
 fn require_source(e: &Expr, unresolved: SyntaxContext) -> Option<Atom> {
-    let Expr::Call(c) = unwrap(e) else { return None };
-    let swc_ecma_ast::Callee::Expr(callee) = &c.callee else { return None };
-    let Expr::Ident(i) = unwrap(callee) else { return None };
+    let Expr::Call(c) = unwrap(e) else {
+        return None;
+    };
+    let swc_ecma_ast::Callee::Expr(callee) = &c.callee else {
+        return None;
+    };
+    let Expr::Ident(i) = unwrap(callee) else {
+        return None;
+    };
     if i.sym != "require" || i.ctxt != unresolved || c.args.len() != 1 {
         return None;
     }
@@ -658,12 +696,9 @@ pub(crate) fn key_of(prop: &MemberProp) -> Key {
         MemberProp::Computed(c) => match unwrap(&c.expr) {
             Expr::Lit(Lit::Str(s)) => Key::Static(s.value.to_atom_lossy().into_owned()),
             Expr::Lit(Lit::Num(n)) => Key::Static(Atom::from(n.value.to_string())),
-            Expr::Tpl(t) if t.exprs.is_empty() => Key::Static(
-                t.quasis
-                    .first()
-                    .map(|q| q.raw.clone())
-                    .unwrap_or_default(),
-            ),
+            Expr::Tpl(t) if t.exprs.is_empty() => {
+                Key::Static(t.quasis.first().map(|q| q.raw.clone()).unwrap_or_default())
+            }
             Expr::Ident(i) => Key::Dynamic {
                 ident: Some(i.to_id()),
             },
@@ -814,7 +849,9 @@ impl Visit for Collector<'_> {
                 ParamOrTsParamProp::Param(p) => self.declare_pat(&p.pat, BindingKind::Param, None),
                 ParamOrTsParamProp::TsParamProp(tp) => match &tp.param {
                     TsParamPropParam::Ident(b) => self.declare(&b.id, BindingKind::Param, None),
-                    TsParamPropParam::Assign(a) => self.declare_pat(&a.left, BindingKind::Param, None),
+                    TsParamPropParam::Assign(a) => {
+                        self.declare_pat(&a.left, BindingKind::Param, None)
+                    }
                 },
             }
         }
@@ -989,7 +1026,11 @@ impl Visit for Collector<'_> {
     fn visit_named_export(&mut self, n: &NamedExport) {
         if n.src.is_none() {
             for s in &n.specifiers {
-                if let ExportSpecifier::Named(ExportNamedSpecifier { orig: ModuleExportName::Ident(i), .. }) = s {
+                if let ExportSpecifier::Named(ExportNamedSpecifier {
+                    orig: ModuleExportName::Ident(i),
+                    ..
+                }) = s
+                {
                     self.model.exports.push(i.to_id());
                 }
             }
@@ -1031,7 +1072,6 @@ impl Visit for Collector<'_> {
             span: self.range(n.span),
         });
     }
-
 
     fn visit_switch_case(&mut self, n: &SwitchCase) {
         self.model.guarded.push(self.range(n.span));
@@ -1192,7 +1232,10 @@ impl Visit for Collector<'_> {
         if matches!(n.op, LogicalAnd | LogicalOr | NullishCoalescing) {
             self.push_conditional(n.span, false);
         }
-        if matches!(n.op, Lt | LtEq | Gt | GtEq | EqEq | EqEqEq | NotEq | NotEqEq) {
+        if matches!(
+            n.op,
+            Lt | LtEq | Gt | GtEq | EqEq | EqEqEq | NotEq | NotEqEq
+        ) {
             self.record_size_check(&n.left);
             self.record_size_check(&n.right);
         }
@@ -1204,7 +1247,12 @@ impl Visit for Collector<'_> {
 }
 
 impl Collector<'_> {
-    fn visit_class_with_name(&mut self, class: &Class, name: Option<Atom>, binding: Option<BindingId>) {
+    fn visit_class_with_name(
+        &mut self,
+        class: &Class,
+        name: Option<Atom>,
+        binding: Option<BindingId>,
+    ) {
         let id = self.model.classes.len();
         let super_class = class.super_class.as_deref().and_then(|s| self.path_of(s));
         self.model.classes.push(ClassInfo {
@@ -1214,7 +1262,11 @@ impl Collector<'_> {
             super_class,
             members: Vec::new(),
             fn_ctx: self.fn_ctx(),
-            decorators: class.decorators.iter().filter_map(|d| self.decorator_name(d)).collect(),
+            decorators: class
+                .decorators
+                .iter()
+                .filter_map(|d| self.decorator_name(d))
+                .collect(),
             member_decorators: self.member_decorators(class),
         });
         for d in &class.decorators {
@@ -1239,7 +1291,14 @@ impl Collector<'_> {
     fn visit_class_member_of(&mut self, class: ClassId, member: &swc_ecma_ast::ClassMember) {
         use swc_ecma_ast::ClassMember as M;
         match member {
-            M::Method(m) => self.visit_method_like(class, prop_name(&m.key), m.is_static, m.kind, &m.function, m.span),
+            M::Method(m) => self.visit_method_like(
+                class,
+                prop_name(&m.key),
+                m.is_static,
+                m.kind,
+                &m.function,
+                m.span,
+            ),
             M::PrivateMethod(m) => self.visit_method_like(
                 class,
                 Some(Atom::from(format!("#{}", m.key.name))),
@@ -1248,7 +1307,14 @@ impl Collector<'_> {
                 &m.function,
                 m.span,
             ),
-            M::ClassProp(p) => self.visit_prop_like(class, prop_name(&p.key), p.is_static, p.value.as_deref(), p.span, member),
+            M::ClassProp(p) => self.visit_prop_like(
+                class,
+                prop_name(&p.key),
+                p.is_static,
+                p.value.as_deref(),
+                p.span,
+                member,
+            ),
             M::PrivateProp(p) => self.visit_prop_like(
                 class,
                 Some(Atom::from(format!("#{}", p.key.name))),
@@ -1351,7 +1417,13 @@ impl Collector<'_> {
             } else if !is_static {
                 // Instance field initialisers run once per instance, like a constructor.
                 let f = self.class_field_ctx(class, span);
-                self.hint(v, ResultUse::Assigned(AccessPath { root: Root::This, props: vec![name] }));
+                self.hint(
+                    v,
+                    ResultUse::Assigned(AccessPath {
+                        root: Root::This,
+                        props: vec![name],
+                    }),
+                );
                 self.fn_stack.push(f);
                 member.visit_children_with(self);
                 self.fn_stack.pop();

@@ -45,7 +45,10 @@ pub enum Invocation {
     /// `(function () { … })()`
     Immediately,
     /// Passed as argument `arg` of call `call`.
-    CallbackOf { call: CallId, arg: usize },
+    CallbackOf {
+        call: CallId,
+        arg: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -141,7 +144,9 @@ pub enum Key {
     /// `o.x`, `o['x']`, `o[0]`.
     Static(Atom),
     /// Anything computed at run time; `ident` when it is a plain identifier.
-    Dynamic { ident: Option<(Atom, SyntaxContext)> },
+    Dynamic {
+        ident: Option<(Atom, SyntaxContext)>,
+    },
 }
 
 /// `object[key] op value`.
@@ -289,12 +294,15 @@ impl<'a> FileModel<'a> {
     /// callbacks (at most once per call), and synchronous iteration
     /// (`forEach`, `map`, … run during the call, over data the caller has).
     pub fn is_one_shot_call(&self, call: CallId) -> bool {
-
         let c = &self.calls[call];
         if let Some(name) = c.callee.global_function() {
             if matches!(
                 name.as_ref(),
-                "setTimeout" | "setImmediate" | "queueMicrotask" | "Promise" | "requestIdleCallback"
+                "setTimeout"
+                    | "setImmediate"
+                    | "queueMicrotask"
+                    | "Promise"
+                    | "requestIdleCallback"
             ) {
                 return true;
             }
@@ -310,8 +318,19 @@ impl<'a> FileModel<'a> {
             // as often as the caller runs (setup at top level stays setup).
             if matches!(
                 m.as_ref(),
-                "forEach" | "map" | "filter" | "reduce" | "reduceRight" | "some" | "every" | "find"
-                    | "findIndex" | "findLast" | "findLastIndex" | "flatMap" | "sort"
+                "forEach"
+                    | "map"
+                    | "filter"
+                    | "reduce"
+                    | "reduceRight"
+                    | "some"
+                    | "every"
+                    | "find"
+                    | "findIndex"
+                    | "findLast"
+                    | "findLastIndex"
+                    | "flatMap"
+                    | "sort"
             ) {
                 return true;
             }

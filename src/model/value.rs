@@ -16,17 +16,32 @@ pub enum Value {
     Num(f64),
     Str(Atom),
     /// A template literal; `dynamic` when it has `${…}` parts.
-    Template { dynamic: bool },
+    Template {
+        dynamic: bool,
+    },
     /// An object literal: its plain `key: value` properties (one level deep).
-    Object { props: Vec<(Atom, Value)>, empty: bool },
+    Object {
+        props: Vec<(Atom, Value)>,
+        empty: bool,
+    },
     /// `Object.create(null)`
     ObjectCreateNull,
-    Array { empty: bool },
+    Array {
+        empty: bool,
+    },
     Function(Option<FnId>),
     /// `new Callee(…)`; the callee's path when it has one.
-    New { callee: Option<AccessPath>, span: Range<usize> },
+    New {
+        callee: Option<AccessPath>,
+        span: Range<usize>,
+    },
     /// `callee(…)`; `require_arg` is the module name of `require('x')`.
-    Call { callee: Option<AccessPath>, method: Option<Atom>, span: Range<usize>, require_arg: Option<Atom> },
+    Call {
+        callee: Option<AccessPath>,
+        method: Option<Atom>,
+        span: Range<usize>,
+        require_arg: Option<Atom>,
+    },
     /// An identifier or member chain.
     Path(AccessPath),
     Other,
@@ -42,14 +57,21 @@ impl Value {
     pub fn is_primitive(&self) -> bool {
         matches!(
             self,
-            Value::Null | Value::Undefined | Value::Bool | Value::Num(_) | Value::Str(_) | Value::Template { .. }
+            Value::Null
+                | Value::Undefined
+                | Value::Bool
+                | Value::Num(_)
+                | Value::Str(_)
+                | Value::Template { .. }
         )
     }
 
     /// The constructor name of `new X()` (last segment of the path).
     pub fn constructor_name(&self) -> Option<&Atom> {
         match self {
-            Value::New { callee: Some(p), .. } => p.props.last().or(match &p.root {
+            Value::New {
+                callee: Some(p), ..
+            } => p.props.last().or(match &p.root {
                 super::Root::Binding(n, _) | super::Root::Global(n) => Some(n),
                 super::Root::This => None,
             }),

@@ -36,7 +36,10 @@ fn file(f: &FileReport) -> Value {
 }
 
 fn is_safe_fix(d: &Located) -> bool {
-    d.diag.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Safe)
+    d.diag
+        .fix
+        .as_ref()
+        .is_some_and(|f| f.applicability == Applicability::Safe)
 }
 
 /// ESLint's fix is one range: several edits merge into one replacement.
@@ -77,7 +80,10 @@ fn message(d: &Located, text: &str) -> Value {
             obj.insert("fix".into(), text.clone());
             obj.insert("suggestions".into(), json!([]));
         } else {
-            obj.insert("suggestions".into(), json!([{ "desc": fix.title, "fix": text }]));
+            obj.insert(
+                "suggestions".into(),
+                json!([{ "desc": fix.title, "fix": text }]),
+            );
         }
     }
     if let Some(help) = &d.diag.help {

@@ -64,7 +64,9 @@ impl Report {
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics().filter(|d| d.diag.severity == severity).count()
+        self.diagnostics()
+            .filter(|d| d.diag.severity == severity)
+            .count()
     }
 
     pub fn diagnostics(&self) -> impl Iterator<Item = &Located> {
@@ -72,12 +74,19 @@ impl Report {
     }
 
     pub fn files_with_problems(&self) -> usize {
-        self.files.iter().filter(|f| !f.diagnostics.is_empty()).count()
+        self.files
+            .iter()
+            .filter(|f| !f.diagnostics.is_empty())
+            .count()
     }
 }
 
 fn locate(r: FileResult, cwd: &Path) -> FileReport {
-    let abs_path = if r.path.is_absolute() { r.path.clone() } else { cwd.join(&r.path) };
+    let abs_path = if r.path.is_absolute() {
+        r.path.clone()
+    } else {
+        cwd.join(&r.path)
+    };
     let path = display_path(&r.path, cwd);
     let text = r.source.clone().unwrap_or_else(|| Arc::from(""));
     let index = LineIndex::new(&text);
@@ -138,5 +147,9 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 
 /// `1 problem`, `3 problems`.
 pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

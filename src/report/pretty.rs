@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode,
-    SourceSpan, SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
 };
 
 use super::{FileReport, Located, Report, plural};
@@ -169,7 +169,11 @@ struct WindowedSource {
 impl WindowedSource {
     fn new(name: String, text: Arc<str>) -> Self {
         let line_starts = Arc::from(crate::position::LineIndex::new(&text).line_starts());
-        WindowedSource { name, text, line_starts }
+        WindowedSource {
+            name,
+            text,
+            line_starts,
+        }
     }
 
     /// 0-based line of a byte offset.
@@ -196,7 +200,11 @@ impl SourceCode for WindowedSource {
         let first_line = self.line_of(start).saturating_sub(before + 1);
         let last_line = self.line_of(end) + after + 2;
         let window_start = self.line_starts[first_line];
-        let window_end = self.line_starts.get(last_line).copied().unwrap_or(self.text.len());
+        let window_end = self
+            .line_starts
+            .get(last_line)
+            .copied()
+            .unwrap_or(self.text.len());
         let window = &self.text[window_start..window_end];
         let local = SourceSpan::new((start - window_start).into(), end - start);
         let inner = window.read_span(&local, before, after)?;
@@ -209,15 +217,18 @@ impl SourceCode for WindowedSource {
         } else {
             inner.column()
         };
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            data,
-            SourceSpan::new(offset.into(), data.len()),
-            inner.line() + first_line,
-            column,
-            // miette's own sources count lines from the start of the file
-            // here, and its grouping of nearby labels depends on that.
-            inner.line_count() + first_line,
-        ).with_language("javascript")))
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                self.name.clone(),
+                data,
+                SourceSpan::new(offset.into(), data.len()),
+                inner.line() + first_line,
+                column,
+                // miette's own sources count lines from the start of the file
+                // here, and its grouping of nearby labels depends on that.
+                inner.line_count() + first_line,
+            )
+            .with_language("javascript"),
+        ))
     }
 }

@@ -5,6 +5,7 @@
 pub mod containers;
 pub mod frequency;
 pub mod handles;
+pub mod instances;
 pub mod keys;
 pub mod lifecycle;
 pub mod listeners;

@@ -3,6 +3,7 @@
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::frequency::Frequency;
+use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::FileModel;
@@ -54,6 +55,91 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             out.push(d);
         }
     }
+    check_instance_fields(model, out);
+}
+
+/// Containers on `this` of long-lived instances: a method grows them with a
+/// dynamic key and no code of the class removes entries.
+fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for owner in instances::long_lived_classes(model) {
+        for field in instances::container_fields(model, owner.class) {
+            if !matches!(
+                field.kind,
+                ContainerKind::Object | ContainerKind::Map | ContainerKind::Set
+            ) || instances::field_has_eviction(model, owner.class, &field.name)
+            {
+                continue;
+            }
+            for site in instance_growth(model, &owner, &field) {
+                let shown = format!("this.{}", field.name);
+                let remove = match field.kind {
+                    ContainerKind::Object => format!("`delete {shown}[key]`"),
+                    _ => format!("`{shown}.delete(key)`"),
+                };
+                let class = model.classes[owner.class].name.clone().unwrap_or_default();
+                let mut d = Diagnostic::new(
+                    RULE.name,
+                    site,
+                    format!("`{shown}` of the long-lived `{class}` grows with every new key and no method removes an entry"),
+                )
+                .with_label("grows here with a dynamic key")
+                .with_related(field.decl_span.clone(), "created once per instance");
+                if owner.evidence.start != owner.evidence.end {
+                    d = d.with_related(owner.evidence.clone(), owner.why.clone());
+                }
+                d = d.with_help(format!(
+                    "{}; every distinct key stays until the process exits: remove entries with {remove} when they are no longer needed, or use a bounded cache (for example `lru-cache` with `max`)",
+                    owner.why
+                ));
+                out.push(d);
+            }
+        }
+    }
+}
+
+/// Writes with a dynamic key to `this.<field>` in methods of the class.
+fn instance_growth(
+    model: &FileModel,
+    owner: &LongLivedClass,
+    field: &InstanceField,
+) -> Vec<std::ops::Range<usize>> {
+    let path = instances::field_path(&field.name);
+    let mut sites = Vec::new();
+    if field.kind == ContainerKind::Object {
+        for w in &model.member_writes {
+            if w.object == path
+                && instances::in_method_of(model, w.fn_ctx, owner.class)
+                && !instances::in_registration_method(model, w.fn_ctx)
+                && keys::is_dynamic_write_key(model, w)
+                && !w.value.is_nullish()
+            {
+                sites.push(w.span.clone());
+            }
+        }
+    }
+    let method = match field.kind {
+        ContainerKind::Map => "set",
+        ContainerKind::Set => "add",
+        _ => return sites,
+    };
+    for call in model.method_calls(method) {
+        if call.callee.receiver.as_ref() != Some(&path)
+            || !instances::in_method_of(model, call.fn_ctx, owner.class)
+            || instances::in_registration_method(model, call.fn_ctx)
+        {
+            continue;
+        }
+        let dynamic = call
+            .args
+            .first()
+            .is_some_and(|a| keys::is_dynamic_value(model, &a.value));
+        let nullish = method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
+        if dynamic && !nullish {
+            sites.push(call.span.clone());
+        }
+    }
+    sites.sort_by_key(|s| s.start);
+    sites
 }
 
 /// Writes with a dynamic key in code that runs many times (not setup).

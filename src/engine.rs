@@ -94,12 +94,14 @@ thread_local! {
     static PANIC_LOCATION: Cell<Option<String>> = const { Cell::new(None) };
 }
 
+/// The first line of a panic's message (assertions continue with `left: …`).
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
+    let text = payload
         .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown panic");
+    text.lines().next().unwrap_or_default().to_string()
 }
 
 /// Installs a panic hook that keeps panics inside one file's analysis off

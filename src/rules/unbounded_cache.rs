@@ -6,7 +6,10 @@ use crate::analysis::frequency::Frequency;
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::FileModel;
+use rustc_hash::FxHashMap;
+
+use crate::model::path::is_global_object_name;
+use crate::model::{AccessPath, FileModel, Root};
 
 pub(crate) const RULE: Rule = Rule {
     name: "unbounded-cache",
@@ -19,14 +22,22 @@ pub(crate) const RULE: Rule = Rule {
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let all = containers::long_lived(model);
-    let frequency = Frequency::new(model);
-    for c in all.iter().filter(|c| {
-        matches!(
-            c.kind,
-            ContainerKind::Object | ContainerKind::Map | ContainerKind::Set
-        )
-    }) {
-        let growth = growth_sites(model, &frequency, c);
+    let keyed: Vec<&Container> = all
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.kind,
+                ContainerKind::Object | ContainerKind::Map | ContainerKind::Set
+            )
+        })
+        .collect();
+    let mut growth_by_container = if keyed.is_empty() {
+        Vec::new()
+    } else {
+        growth_sites(model, &Frequency::new(model), &keyed)
+    };
+    for (c, growth) in keyed.iter().zip(growth_by_container.iter_mut()) {
+        let growth = std::mem::take(growth);
         if growth.is_empty() || containers::has_eviction(model, &c.path) {
             continue;
         }
@@ -142,46 +153,65 @@ fn instance_growth(
     sites
 }
 
-/// Writes with a dynamic key in code that runs many times (not setup).
+/// Writes with a dynamic key in code that runs many times (not setup), for
+/// each container. One pass over the facts with a path lookup: bundles have
+/// thousands of module-level objects, so a scan per container is quadratic.
 fn growth_sites(
     model: &FileModel,
     frequency: &Frequency,
-    c: &Container,
-) -> Vec<std::ops::Range<usize>> {
-    let mut sites = Vec::new();
-    if c.kind == ContainerKind::Object {
-        for w in &model.member_writes {
-            if containers::names(&w.object, &c.path)
-                && frequency.runs_many_times(w.fn_ctx)
-                && keys::is_dynamic_write_key(model, w)
-                && !w.value.is_nullish()
-            {
-                sites.push(w.span.clone());
-            }
+    keyed: &[&Container],
+) -> Vec<Vec<std::ops::Range<usize>>> {
+    let index: FxHashMap<&AccessPath, usize> = keyed
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (&c.path, i))
+        .collect();
+    let lookup = |path: &AccessPath| -> Option<usize> {
+        match &path.root {
+            Root::Global(g) if is_global_object_name(g) => index.get(&path.normalized()).copied(),
+            _ => index.get(path).copied(),
+        }
+    };
+    let mut sites = vec![Vec::new(); keyed.len()];
+    for w in &model.member_writes {
+        let Some(i) = lookup(&w.object) else { continue };
+        if keyed[i].kind == ContainerKind::Object
+            && !w.value.is_nullish()
+            && frequency.runs_many_times(w.fn_ctx)
+            && keys::is_dynamic_write_key(model, w)
+        {
+            sites[i].push(w.span.clone());
         }
     }
-    let method = match c.kind {
-        ContainerKind::Map => "set",
-        ContainerKind::Set => "add",
-        _ => return sites,
-    };
-    for call in model.method_calls(method) {
-        let Some(recv) = &call.callee.receiver else {
+    for call in &model.calls {
+        let method = match call.callee.method.as_deref() {
+            Some(m @ ("set" | "add")) => m,
+            _ => continue,
+        };
+        let Some(i) = call.callee.receiver.as_ref().and_then(lookup) else {
             continue;
         };
-        if !containers::names(recv, &c.path) || !frequency.runs_many_times(call.fn_ctx) {
-            continue;
-        }
+        let wanted = match keyed[i].kind {
+            ContainerKind::Map => "set",
+            ContainerKind::Set => "add",
+            _ => continue,
+        };
         let Some(first) = call.args.first() else {
             continue;
         };
         let value_nullish =
             method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
-        if keys::is_dynamic_value(model, &first.value) && !value_nullish {
-            sites.push(call.span.clone());
+        if method == wanted
+            && !value_nullish
+            && frequency.runs_many_times(call.fn_ctx)
+            && keys::is_dynamic_value(model, &first.value)
+        {
+            sites[i].push(call.span.clone());
         }
     }
-    sites.sort_by_key(|s| s.start);
+    for s in &mut sites {
+        s.sort_by_key(|r| r.start);
+    }
     sites
 }
 

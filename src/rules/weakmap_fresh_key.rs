@@ -23,11 +23,29 @@ struct WeakCall<'m> {
 }
 
 fn weak_calls<'m>(model: &'m FileModel, all: &[containers::Container]) -> Vec<WeakCall<'m>> {
+    // Most files create no weak collection: skip them before resolving the
+    // receiver of every `get`/`set` call, which is the expensive part.
+    let creates_weak = model.calls.iter().any(|c| {
+        c.is_new
+            && c.callee.path.as_ref().is_some_and(|p| {
+                let name = p.props.last().map(|a| a.as_ref()).or(match &p.root {
+                    crate::model::Root::Global(g) => Some(g.as_ref()),
+                    _ => None,
+                });
+                matches!(name, Some("WeakMap" | "WeakSet"))
+            })
+    });
+    if !creates_weak {
+        return Vec::new();
+    }
     model
         .calls
         .iter()
         .filter_map(|call| {
             let method = call.callee.method.as_deref()?;
+            if !matches!(method, "set" | "get" | "has" | "delete" | "add") {
+                return None;
+            }
             let recv = call.callee.receiver.as_ref()?;
             let kind = containers::kind_at(model, all, call.fn_ctx, recv)?;
             let valid = match kind {

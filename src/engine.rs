@@ -143,7 +143,32 @@ pub fn install_panic_hook() {
 }
 
 fn analyse(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
-    // Component files: parse only their script blocks, at their own offsets.
+    let outcome = with_model(path, text, dialect, |model, directives| {
+        let mut found = Vec::new();
+        for (rule, severity) in &rules.rules {
+            let before = found.len();
+            (rule.check)(model, &mut found);
+            for d in &mut found[before..] {
+                d.severity = *severity;
+            }
+        }
+        directives.apply(text, found, rules)
+    });
+    outcome.unwrap_or_else(|fatal| vec![fatal])
+}
+
+/// Parses `text`, resolves it and builds its model, then hands the model and
+/// the file's suppression directives to `f`. Everything happens inside one
+/// swc `GLOBALS` of its own, so files never share hygiene state. Component
+/// files (`.vue`, `.svelte`, `.astro`) are parsed through their script blocks,
+/// at their own offsets. `Err` is the file's fatal parse problem.
+#[allow(clippy::result_large_err)] // the error is the one fatal diagnostic of the file
+fn with_model<R>(
+    path: &Path,
+    text: &str,
+    dialect: Dialect,
+    f: impl FnOnce(&FileModel, suppress::Directives) -> R,
+) -> Result<R, Diagnostic> {
     let masked = match dialect {
         Dialect::Component(kind) => Some(sfc::mask(text, kind)),
         _ => None,
@@ -154,10 +179,7 @@ fn analyse(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Di
     };
     GLOBALS.set(&Globals::new(), || {
         let want_comments = suppress::may_have_directives(code);
-        let parsed = match parse::parse(path, code, dialect, want_comments) {
-            Ok(p) => p,
-            Err(d) => return vec![d],
-        };
+        let parsed = parse::parse(path, code, dialect, want_comments)?;
         let directives = match &parsed.comments {
             Some(c) => suppress::Directives::from_comments(c, parsed.file.start_pos.0, code),
             None => suppress::Directives::default(),
@@ -175,46 +197,14 @@ fn analyse(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Di
         if let Some(m) = &masked {
             model.instance_scopes = m.per_instance_ranges();
         }
-        let mut found = Vec::new();
-        for (rule, severity) in &rules.rules {
-            let before = found.len();
-            (rule.check)(&model, &mut found);
-            for d in &mut found[before..] {
-                d.severity = *severity;
-            }
-        }
-        drop(program);
-        directives.apply(text, found, rules)
+        Ok(f(&model, directives))
     })
 }
 
 /// Runs `f` on the model of `src` (for unit tests of the model and scope index).
 pub fn with_model_for_test(src: &str, dialect: Dialect, f: impl FnOnce(&FileModel)) {
-    let masked = match dialect {
-        Dialect::Component(kind) => Some(sfc::mask(src, kind)),
-        _ => None,
-    };
-    let (code, dialect) = match &masked {
-        Some(m) => (m.text.as_str(), m.dialect),
-        None => (src, dialect),
-    };
-    GLOBALS.set(&Globals::new(), || {
-        let parsed =
-            parse::parse(Path::new("test.ts"), code, dialect, false).expect("test source parses");
-        let mut program = parsed.program;
-        let unresolved = Mark::new();
-        resolver(unresolved, Mark::new(), dialect.is_typescript()).process(&mut program);
-        let mut model = model::build(
-            &program,
-            parsed.file.start_pos.0,
-            src,
-            SyntaxContext::empty().apply_mark(unresolved),
-        );
-        if let Some(m) = &masked {
-            model.instance_scopes = m.per_instance_ranges();
-        }
-        f(&model);
-    })
+    with_model(Path::new("test.ts"), src, dialect, |model, _| f(model))
+        .unwrap_or_else(|d| panic!("test source does not parse: {}", d.message));
 }
 
 /// The result of linting one file on disk.

@@ -148,22 +148,11 @@ fn is_iteration_callback(model: &FileModel, f: FnId) -> bool {
     let Invocation::CallbackOf { call, .. } = model.functions[f].invocation else {
         return false;
     };
-    model.calls[call].callee.method.as_deref().is_some_and(|m| {
-        matches!(
-            m,
-            "forEach"
-                | "map"
-                | "filter"
-                | "reduce"
-                | "reduceRight"
-                | "some"
-                | "every"
-                | "find"
-                | "findIndex"
-                | "flatMap"
-                | "sort"
-        )
-    })
+    model.calls[call]
+        .callee
+        .method
+        .as_deref()
+        .is_some_and(crate::model::is_iteration_method)
 }
 
 /// A bundler's module wrapper (`function (module, exports, require)`,

@@ -316,22 +316,7 @@ impl<'a> FileModel<'a> {
             }
             // Synchronous iteration runs its callback during the call itself:
             // as often as the caller runs (setup at top level stays setup).
-            if matches!(
-                m.as_ref(),
-                "forEach"
-                    | "map"
-                    | "filter"
-                    | "reduce"
-                    | "reduceRight"
-                    | "some"
-                    | "every"
-                    | "find"
-                    | "findIndex"
-                    | "findLast"
-                    | "findLastIndex"
-                    | "flatMap"
-                    | "sort"
-            ) {
+            if is_iteration_method(m) {
                 return true;
             }
         }
@@ -411,4 +396,25 @@ impl Callee {
             _ => None,
         }
     }
+}
+
+/// Array methods that call their callback synchronously, during the call
+/// itself: the callback runs as often as the code that calls them.
+pub fn is_iteration_method(name: &str) -> bool {
+    matches!(
+        name,
+        "forEach"
+            | "map"
+            | "filter"
+            | "reduce"
+            | "reduceRight"
+            | "some"
+            | "every"
+            | "find"
+            | "findIndex"
+            | "findLast"
+            | "findLastIndex"
+            | "flatMap"
+            | "sort"
+    )
 }

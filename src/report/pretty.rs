@@ -109,15 +109,7 @@ pub fn render_file(file: &FileReport, handler: &GraphicalReportHandler) -> Strin
         };
         if handler.render_report(&mut out, &view).is_err() {
             // Rendering can only fail on a broken span: fall back to one line.
-            out.push_str(&format!(
-                "{}:{}:{}: {} {} [{}]\n",
-                file.path,
-                d.region.start.line,
-                d.region.start.column,
-                d.diag.severity.as_str(),
-                d.diag.message,
-                d.diag.rule
-            ));
+            out.push_str(&super::compact::line(&file.path, d));
         }
         out.push('\n');
     }

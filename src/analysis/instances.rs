@@ -77,17 +77,22 @@ pub fn long_lived_classes(model: &FileModel) -> Vec<LongLivedClass> {
 /// receiver that lives at module level.
 fn self_registration(model: &FileModel, class: ClassId) -> Option<Range<usize>> {
     model.calls.iter().find_map(|c| {
+        // Cheapest test first: this runs for every call of every class.
         let ctor = c.fn_ctx.is_some_and(|f| {
             let info = &model.functions[f];
             info.kind == FnKind::Constructor && info.class == Some(class)
         });
-        let registers = matches!(c.callee.method.as_deref(), Some("push" | "add" | "set"))
-            && c.args.iter().any(|a| matches!(&a.value, Value::Path(p) if p.root == Root::This && p.props.is_empty()));
-        let long_lived_receiver = c.callee.receiver.as_ref().is_some_and(|r| match r.root_binding() {
-            Some(id) => model.semantic.is_module_level(&id),
-            None => false,
-        });
-        (ctor && registers && long_lived_receiver).then(|| c.span.clone())
+        let registers = || {
+            matches!(c.callee.method.as_deref(), Some("push" | "add" | "set"))
+                && c.args.iter().any(|a| matches!(&a.value, Value::Path(p) if p.root == Root::This && p.props.is_empty()))
+        };
+        let long_lived_receiver = || {
+            c.callee.receiver.as_ref().is_some_and(|r| match r.root_binding() {
+                Some(id) => model.semantic.is_module_level(&id),
+                None => false,
+            })
+        };
+        (ctor && registers() && long_lived_receiver()).then(|| c.span.clone())
     })
 }
 

@@ -130,26 +130,26 @@ impl Setup {
 }
 
 /// Every setup of a file.
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug)]
 pub struct Lifecycles {
     pub setups: Vec<Setup>,
 }
 
 /// All setups of a file (see [`Lifecycles::of`]).
 pub fn setups(model: &FileModel) -> Vec<Setup> {
-    Lifecycles::of(model).setups
+    Lifecycles::shared(model).setups.clone()
 }
 
 /// The teardown functions of the setup that code at `fn_ctx`/`offset` runs in.
 pub fn teardown_of(model: &FileModel, fn_ctx: Option<FnId>, offset: usize) -> Option<Vec<FnId>> {
-    Lifecycles::of(model)
+    Lifecycles::shared(model)
         .setup_of(model, fn_ctx, offset)
         .map(|s| s.teardowns.clone())
 }
 
 /// Does code at `fn_ctx`/`offset` run while a component is set up?
 pub fn is_in_setup(model: &FileModel, fn_ctx: Option<FnId>, offset: usize) -> bool {
-    Lifecycles::of(model)
+    Lifecycles::shared(model)
         .setup_of(model, fn_ctx, offset)
         .is_some()
 }
@@ -170,8 +170,19 @@ const ANGULAR_DECORATORS: &[&str] = &["Component", "Directive", "Pipe"];
 const ELEMENT_SETUPS: &[&str] = &["constructor", "connectedCallback", "firstUpdated"];
 
 impl Lifecycles {
-    /// Finds every setup of the file and its teardowns.
+    /// Every setup of the file and its teardowns (an owned copy of
+    /// [`Lifecycles::shared`]).
     pub fn of(model: &FileModel) -> Lifecycles {
+        Self::shared(model).clone()
+    }
+
+    /// Every setup of the file and its teardowns, found on the first call
+    /// for the file and shared by every rule after that.
+    pub fn shared<'m>(model: &'m FileModel) -> &'m Lifecycles {
+        model.derived.lifecycles.get_or_init(|| Self::find(model))
+    }
+
+    fn find(model: &FileModel) -> Lifecycles {
         let mut setups = Vec::new();
         hook_setups(model, &mut setups);
         instance_setups(model, &mut setups);

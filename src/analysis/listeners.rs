@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 
 use crate::analysis::repetition::Repetition;
@@ -510,13 +511,44 @@ pub fn has_opaque_cleanup(model: &FileModel, effect: FnId) -> bool {
 
 /// Is a timer handle with this identity passed to `clearInterval` or `clearTimeout`?
 pub fn is_cleared(model: &FileModel, handle: &Identity) -> bool {
-    ["clearInterval", "clearTimeout"].iter().any(|name| {
-        model.global_calls(name).any(|c| {
-            c.args
-                .first()
-                .is_some_and(|a| identity(model, c.fn_ctx, &a.value).same(handle))
-        })
-    })
+    let Identity::Path { path, .. } = handle else {
+        return false;
+    };
+    let cleared = model
+        .derived
+        .cleared_timers
+        .get_or_init(|| ClearedHandles::build(model));
+    cleared
+        .by_props
+        .get(&path.normalized().props)
+        .is_some_and(|ids| ids.iter().any(|id| id.same(handle)))
+}
+
+/// The identities passed to `clearInterval`/`clearTimeout` in a file, found
+/// once: asking per timer scanned every clear call for each timer.
+pub(crate) struct ClearedHandles {
+    /// By normalised property list: [`Identity::same`] never matches two
+    /// paths whose normalised properties differ.
+    by_props: FxHashMap<Vec<Atom>, Vec<Identity>>,
+}
+
+impl ClearedHandles {
+    fn build(model: &FileModel) -> Self {
+        let mut by_props: FxHashMap<Vec<Atom>, Vec<Identity>> = FxHashMap::default();
+        for name in ["clearInterval", "clearTimeout"] {
+            for c in model.global_calls(name) {
+                let Some(a) = c.args.first() else { continue };
+                let id = identity(model, c.fn_ctx, &a.value);
+                if let Identity::Path { path, .. } = &id {
+                    by_props
+                        .entry(path.normalized().props)
+                        .or_default()
+                        .push(id);
+                }
+            }
+        }
+        ClearedHandles { by_props }
+    }
 }
 
 /// Does a local handle leave its function (returned, stored elsewhere,

@@ -45,6 +45,7 @@ pub fn build<'a>(
             exports: Vec::new(),
             instance_scopes: Vec::new(),
             guarded: Vec::new(),
+            derived: Default::default(),
         },
         unresolved,
         fn_stack: Vec::new(),

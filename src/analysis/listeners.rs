@@ -40,21 +40,23 @@ impl Identity {
     pub fn same(&self, other: &Identity) -> bool {
         match (self, other) {
             (Identity::Path { path: a, class: ca }, Identity::Path { path: b, class: cb }) => {
-                let (a, b) = (a.normalized(), b.normalized());
-                if a.root == Root::This && b.root == Root::This {
-                    return a == b && ca == cb;
+                // Compared as normalised, without building the normalised paths:
+                // timer rules ask this for every pair of set and clear calls.
+                let (ra, pa) = normalized_parts(a);
+                let (rb, pb) = normalized_parts(b);
+                if ra == RootRef::This && rb == RootRef::This {
+                    return pa == pb && ca == cb;
                 }
-                if a.root == Root::This || b.root == Root::This {
+                if ra == RootRef::This || rb == RootRef::This {
                     // `this.onFocus` and `lastOpened.onFocus`: the same method of
                     // another instance; likely paired on purpose.
-                    return a.props.len() == 1 && b.props.len() == 1 && a.props == b.props;
+                    return pa.len() == 1 && pb.len() == 1 && pa == pb;
                 }
                 // `overlay.onFocus` added in one function and removed in another
                 // through a different local named the same: most likely the same
                 // object's handler. Giving it the benefit of the doubt keeps the
                 // rule quiet rather than wrong.
-                a == b
-                    || (!a.props.is_empty() && a.props == b.props && root_name(&a) == root_name(&b))
+                (ra == rb && pa == pb) || (!pa.is_empty() && pa == pb && ra.name() == rb.name())
             }
             _ => false,
         }
@@ -66,10 +68,33 @@ impl Identity {
     }
 }
 
-fn root_name(p: &AccessPath) -> Option<&Atom> {
-    match &p.root {
-        Root::Binding(n, _) | Root::Global(n) => Some(n),
-        Root::This => None,
+/// The root of a path as [`AccessPath::normalized`] would make it, borrowed.
+#[derive(Clone, Copy, PartialEq)]
+enum RootRef<'p> {
+    Binding(&'p Atom, swc_common::SyntaxContext),
+    Global(&'p Atom),
+    This,
+}
+
+impl<'p> RootRef<'p> {
+    fn name(self) -> Option<&'p Atom> {
+        match self {
+            RootRef::Binding(n, _) | RootRef::Global(n) => Some(n),
+            RootRef::This => None,
+        }
+    }
+}
+
+/// `path.normalized()` as a borrowed root and property list: `window.x.y`
+/// is the global `x` with `[y]`.
+fn normalized_parts(path: &AccessPath) -> (RootRef<'_>, &[Atom]) {
+    match &path.root {
+        Root::Global(g) if is_global_object_name(g) && !path.props.is_empty() => {
+            (RootRef::Global(&path.props[0]), &path.props[1..])
+        }
+        Root::Global(g) => (RootRef::Global(g), &path.props),
+        Root::Binding(n, c) => (RootRef::Binding(n, *c), &path.props),
+        Root::This => (RootRef::This, &path.props),
     }
 }
 

@@ -6,6 +6,7 @@
 //! `(name, ctxt)` identifies a binding. This module only keeps the index that
 //! rules query. It is filled during the model's single traversal.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
@@ -62,7 +63,11 @@ pub struct Reference {
 pub struct Semantic {
     unresolved: SyntaxContext,
     bindings: FxHashMap<BindingId, Binding>,
-    references: FxHashMap<BindingId, Vec<Reference>>,
+    /// Every read, in source order. Recording is one push per identifier;
+    /// most files never ask for the reads of a binding, so the per-binding
+    /// index is built on the first question.
+    reads: Vec<(BindingId, Reference)>,
+    reads_by_binding: OnceCell<FxHashMap<BindingId, Vec<Reference>>>,
 }
 
 impl Semantic {
@@ -70,20 +75,32 @@ impl Semantic {
         Semantic {
             unresolved,
             bindings: FxHashMap::default(),
-            references: FxHashMap::default(),
+            reads: Vec::new(),
+            reads_by_binding: OnceCell::new(),
         }
     }
 
     /// Records a read of a resolved identifier (globals are not indexed).
     pub fn add_reference(&mut self, id: BindingId, reference: Reference) {
         if id.1 != self.unresolved {
-            self.references.entry(id).or_default().push(reference);
+            self.reads.push((id, reference));
+            // A read recorded after a question: the index is out of date.
+            if self.reads_by_binding.get().is_some() {
+                self.reads_by_binding = OnceCell::new();
+            }
         }
     }
 
     /// Every read of a binding, in source order.
     pub fn references(&self, id: &BindingId) -> &[Reference] {
-        self.references.get(id).map(Vec::as_slice).unwrap_or(&[])
+        let index = self.reads_by_binding.get_or_init(|| {
+            let mut index: FxHashMap<BindingId, Vec<Reference>> = FxHashMap::default();
+            for (id, r) in &self.reads {
+                index.entry(id.clone()).or_default().push(r.clone());
+            }
+            index
+        });
+        index.get(id).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Records a declaration. The first declaration of a name wins

@@ -232,7 +232,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
     }
     for w in &model.member_writes {
         // The cheap tests first: the frequency question may need the
-        // file's caller index.
+        // file's caller index, built on first use.
         if w.op != "=" {
             continue;
         }
@@ -240,9 +240,6 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
         let Some(kind) = kind_of(&w.value) else {
             continue;
         };
-        if frequency.runs_many_times(w.fn_ctx) {
-            continue;
-        }
         let owner = w.object.normalized();
         let long_lived_owner = match &owner.root {
             Root::Global(_) => true,
@@ -251,7 +248,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                 .is_some_and(|id| model.semantic.is_module_level(&id)),
             Root::This => false,
         };
-        if long_lived_owner {
+        if long_lived_owner && !frequency.runs_many_times(w.fn_ctx) {
             // `globalThis.x = {}` declares the global `x`: normalise so that
             // every spelling (`x`, `global.x`, `window.x`) names it.
             let path = owner.child(name.clone()).normalized();

@@ -413,8 +413,19 @@ impl<'m> Registration<'m> {
     }
 
     fn of(model: &FileModel, call: &'m CallFact, methods: &[&str]) -> Option<Self> {
-        let method = method_of(call)?;
-        if call.is_new || !methods.contains(&method.as_ref()) || call.callee.receiver_is_call {
+        // Asked for every call of the file: test the method name in place
+        // before anything is cloned.
+        if call.is_new || call.callee.receiver_is_call {
+            return None;
+        }
+        let listed = match &call.callee.method {
+            Some(m) => methods.contains(&m.as_ref()),
+            None => call
+                .callee
+                .global_function()
+                .is_some_and(|g| methods.contains(&g.as_ref())),
+        };
+        if !listed {
             return None;
         }
         let [event, listener, ..] = call.args.as_slice() else {

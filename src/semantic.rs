@@ -9,6 +9,8 @@
 use std::cell::OnceCell;
 use std::ops::Range;
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 use swc_common::SyntaxContext;
@@ -106,15 +108,25 @@ impl Semantic {
     /// Records a declaration. The first declaration of a name wins
     /// (`var x; var x = 1` keeps the first span, adds the later initialiser).
     pub fn declare(&mut self, id: BindingId, binding: Binding) {
-        match self.bindings.get_mut(&id) {
-            Some(existing) => {
+        // One lookup for both cases (a declaration per binding is hot).
+        match self.bindings.entry(id) {
+            Entry::Occupied(mut existing) => {
+                let existing = existing.get_mut();
                 if existing.init.is_none() {
                     existing.init = binding.init;
                 }
             }
-            None => {
-                self.bindings.insert(id, binding);
+            Entry::Vacant(slot) => {
+                slot.insert(binding);
             }
+        }
+    }
+
+    /// Sets the initialiser of a declared binding (a function's id, once the
+    /// function has been entered). Unknown bindings are left alone.
+    pub fn set_init(&mut self, id: &BindingId, init: Value) {
+        if let Some(b) = self.bindings.get_mut(id) {
+            b.init = Some(init);
         }
     }
 

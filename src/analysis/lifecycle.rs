@@ -129,6 +129,84 @@ impl Setup {
     }
 }
 
+impl Setup {
+    /// The component this setup belongs to, by name when the code names it:
+    /// the class, or the function that calls the hook (`Chart`, `useResize`).
+    pub fn component_name(&self, model: &FileModel) -> Option<String> {
+        if let Some(c) = self.class {
+            return model.classes[c].name.as_ref().map(|n| n.to_string());
+        }
+        let parent = model.functions[self.fn_id?].parent;
+        crate::analysis::listeners::context_name(model, parent).map(|n| n.to_string())
+    }
+
+    /// How often the setup runs, for messages: "every mount of `Chart`",
+    /// "every connection of `LazyFrame`", "every instance of `ChartComponent`", "every mount of a component using `useResize`".
+    pub fn occasion(&self, model: &FileModel) -> String {
+        let event = match self.framework {
+            Framework::WebComponent => "connection",
+            Framework::Angular => "instance",
+            _ => "mount",
+        };
+        match self.component_name(model) {
+            Some(n) if is_hook_name(&n) => format!("every {event} of a component using `{n}`"),
+            Some(n) => format!("every {event} of `{n}`"),
+            None => format!("every {event} of the component"),
+        }
+    }
+
+    /// What undoes the setup, for messages: "the unmount".
+    pub fn ending(&self) -> &'static str {
+        match self.framework {
+            Framework::WebComponent => "the disconnection",
+            Framework::Angular => "its destruction",
+            _ => "the unmount",
+        }
+    }
+
+    /// What the registration keeps alive once the component is gone.
+    pub fn gone(&self) -> &'static str {
+        match self.framework {
+            Framework::WebComponent => "the disconnected element",
+            Framework::Angular => "the destroyed component",
+            _ => "the unmounted component",
+        }
+    }
+
+    /// Does the setup hand the framework a cleanup this file cannot look
+    /// into (`return unsubscribe`, `return store.subscribe(…)`)? It may undo
+    /// anything.
+    pub fn has_opaque_cleanup(&self, model: &FileModel) -> bool {
+        let Some(f) = self.fn_id.filter(|_| self.returns_cleanup()) else {
+            return false;
+        };
+        model.returns.iter().any(|r| {
+            r.fn_ctx == Some(f)
+                && matches!(r.value, Value::Path(_) | Value::Call { .. })
+                && function_of(model, &r.value, None).is_none()
+        })
+    }
+}
+
+/// `useResize`: React's naming rule for hooks.
+fn is_hook_name(name: &str) -> bool {
+    name.strip_prefix("use")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+/// Is the binding declared at the top level of a per-instance component
+/// script (Vue `<script setup>`, Svelte's instance `<script>`)? Such a
+/// binding is created again for every component instance: it lives as long
+/// as the component, not as long as the module. Imports stay module-level.
+pub fn is_per_instance_binding(model: &FileModel, b: &crate::semantic::Binding) -> bool {
+    b.fn_ctx.is_none()
+        && b.kind != crate::semantic::BindingKind::Import
+        && model
+            .instance_scopes
+            .iter()
+            .any(|r| r.contains(&b.span.start))
+}
+
 /// Every setup of a file.
 #[derive(Default, Debug)]
 pub struct Lifecycles {

@@ -15,7 +15,7 @@ use crate::model::{
 
 pub(crate) const RULE: Rule = Rule {
     name: "uncleared-interval",
-    summary: "An interval, a timeout that re-arms itself, or a timeout racing a promise is started in code that runs many times and never cleared, so its callback and everything it references stay alive long after their owner is gone.",
+    summary: "An interval, a timeout that re-arms itself, or a timeout racing a promise is started in code that runs many times (a request handler, a component's setup) and never cleared (for a component: in its teardown), so its callback and everything it references stay alive long after their owner is gone.",
     default_severity: Severity::Error,
     fixable: false,
     docs: include_str!("../../rules/uncleared-interval.md"),

@@ -11,7 +11,7 @@ use crate::semantic::BindingKind;
 
 pub(crate) const RULE: Rule = Rule {
     name: "unremoved-listener",
-    summary: "A listener is added to a long-lived target in code that runs many times and is never removed, so every call leaks the listener and its closure.",
+    summary: "A listener is added to a long-lived target in code that runs many times (a request handler, a component's setup) and is never removed (for a component: in its teardown), so every call or mount leaks the listener and its closure.",
     default_severity: Severity::Error,
     fixable: false,
     docs: include_str!("../../rules/unremoved-listener.md"),

@@ -990,6 +990,56 @@ mod tests {
     }
 
     #[test]
+    fn messages_name_the_component_and_its_ending() {
+        let src = "class Chart extends Component {\n  componentDidMount() {}\n}\nfunction Width() { useEffect(() => {}) }\nfunction useSize() { useEffect(() => {}) }\nclass X extends HTMLElement { connectedCallback() {} }\n";
+        with(src, Dialect::Tsx, |m, lc| {
+            let said: Vec<_> = lc
+                .setups
+                .iter()
+                .map(|s| format!("{} / {}", s.occasion(m), s.ending()))
+                .collect();
+            assert_eq!(
+                said,
+                [
+                    "every mount of `Width` / the unmount",
+                    "every mount of a component using `useSize` / the unmount",
+                    "every mount of `Chart` / the unmount",
+                    "every connection of `X` / the disconnection",
+                ]
+            );
+        });
+        let src = "<script setup>\nbus.on('x', h)\n</script>\n";
+        with(src, Dialect::Component(ComponentKind::Vue), |m, lc| {
+            assert_eq!(lc.setups[0].occasion(m), "every mount of the component");
+        });
+    }
+
+    #[test]
+    fn instance_script_bindings_are_per_component() {
+        let src = "<script context=\"module\">\n  const shared = 1;\n</script>\n<script>\n  import bus from './bus';\n  const mine = 2;\n  function handler() {}\n</script>\n";
+        with(src, Dialect::Component(ComponentKind::Svelte), |m, _| {
+            let per_instance = |name: &str| {
+                let (_, b) = m.semantic.bindings().find(|(id, _)| id.0 == name).unwrap();
+                is_per_instance_binding(m, b)
+            };
+            assert!(!per_instance("shared"), "module script");
+            assert!(!per_instance("bus"), "imports are module singletons");
+            assert!(per_instance("mine"));
+            assert!(per_instance("handler"));
+        });
+    }
+
+    #[test]
+    fn opaque_cleanups_are_only_those_the_file_cannot_resolve() {
+        let src = "useEffect(() => { const u = store.subscribe(f); return u });\nuseEffect(() => { function stop() {} return stop });\nuseEffect(() => store.subscribe(f));\n";
+        with(src, Dialect::Tsx, |m, lc| {
+            let opaque: Vec<_> = lc.setups.iter().map(|s| s.has_opaque_cleanup(m)).collect();
+            // An arrow's expression body is what it returns.
+            assert_eq!(opaque, [true, false, true]);
+        });
+    }
+
+    #[test]
     fn free_functions_agree_with_the_struct() {
         let src = "useEffect(() => { bus.on('x', h); return () => bus.off('x', h) });\nbus.on('top', h);\n";
         with(src, Dialect::Tsx, |m, _| {

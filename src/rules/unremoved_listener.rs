@@ -1,12 +1,12 @@
 //! A listener is added to a long-lived target on every call and never removed.
 
 use super::Rule;
-use crate::analysis::handles::release_counts;
+use crate::analysis::handles::{self, release_counts};
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners::{self, Identity, Registration};
 use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{FileModel, Root, Value};
+use crate::model::{AccessPath, FileModel, Root, Value};
 use crate::semantic::BindingKind;
 
 pub(crate) const RULE: Rule = Rule {
@@ -135,7 +135,9 @@ fn check_add_in_setup(
     let Some(why) = listeners::long_lived_target(rep, call.fn_ctx, &reg.target) else {
         return;
     };
-    if listeners::self_removing_options(model, call.args.get(2).map(|a| &a.value)) {
+    let options = call.args.get(2).map(|a| &a.value);
+    let unaborted = never_aborted_controller(model, options);
+    if unaborted.is_none() && listeners::self_removing_options(model, options) {
         return;
     }
     if reg.is_dom() && is_module_level_function(model, &listener_arg.value) {
@@ -182,7 +184,11 @@ fn check_add_in_setup(
         "{occasion} adds {event} to `{target}` that {} never removes",
         setup.ending()
     );
-    if let Some(r) = mismatched {
+    if let Some(c) = &unaborted {
+        message.push_str(&format!(
+            ": it passes the signal of `{c}`, which is never aborted"
+        ));
+    } else if let Some(r) = mismatched {
         let removed = model.text(&r.call.args[1].span);
         let why_not = match r.listener {
             Identity::Bound => "`.bind()` returns a new function, not the one added".to_string(),
@@ -215,14 +221,16 @@ fn check_add_in_setup(
         format!("{target}.off({}, {reference})", reg.event_text(model))
     };
     let mut help = setup.advice(&remove);
-    if !named {
+    if let Some(c) = &unaborted {
+        help = setup.advice(&format!("{c}.abort()"));
+    } else if !named {
         help = format!("keep the listener in a variable or field, then {help}");
     } else if mismatched.is_some_and(|r| r.listener == Identity::Bound) {
         help = format!(
             "bind the method once (in the constructor or as an arrow-function field), then {help}"
         );
     }
-    if reg.is_dom() {
+    if reg.is_dom() && unaborted.is_none() {
         help.push_str(", or pass `{ signal }` and abort the controller there");
     }
     let mut diag = Diagnostic::new(RULE.name, call.span.clone(), message)
@@ -250,6 +258,42 @@ fn check_add_in_setup(
         );
     }
     out.push(diag.with_help(help));
+}
+
+/// `{ signal: controller.signal }` (or `{ signal }` read from a controller)
+/// where the file never aborts that controller nor hands it to anyone: the
+/// signal never fires, so it removes nothing. Returns the controller.
+fn never_aborted_controller(model: &FileModel, options: Option<&Value>) -> Option<AccessPath> {
+    let Some(Value::Object { props, .. }) = options else {
+        return None;
+    };
+    if props.iter().any(|(k, _)| k == "once") {
+        return None;
+    }
+    let signal = props.iter().find(|(k, _)| k == "signal")?;
+    let Value::Path(mut path) = signal.1.clone() else {
+        return None;
+    };
+    // `const { signal } = controller` / `const signal = controller.signal`.
+    if path.props.is_empty() {
+        let b = model.semantic.binding(&path.root_binding()?)?;
+        match &b.init {
+            Some(Value::Path(p)) => path = p.clone(),
+            _ => return None,
+        }
+    }
+    if path.props.last().is_none_or(|p| p != "signal") {
+        return None;
+    }
+    let controller = path.parent()?;
+    let aliases = handles::aliases(model, &controller);
+    let aborted = model.method_calls("abort").any(|c| {
+        c.callee
+            .receiver
+            .as_ref()
+            .is_some_and(|r| aliases.contains(&r.normalized()))
+    });
+    (!aborted && !handles::escapes(model, &aliases)).then_some(controller)
 }
 
 fn check_remove(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {

@@ -6,7 +6,7 @@ use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners::{self, Identity, Registration};
 use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AccessPath, FileModel, Root, Value};
+use crate::model::{AccessPath, CallFact, FileModel, Root, Value};
 use crate::semantic::BindingKind;
 
 pub(crate) const RULE: Rule = Rule {
@@ -136,7 +136,7 @@ fn check_add_in_setup(
         return;
     };
     let options = call.args.get(2).map(|a| &a.value);
-    let unaborted = never_aborted_controller(model, options);
+    let unaborted = never_aborted_controller(model, setup, call, options);
     if unaborted.is_none() && listeners::self_removing_options(model, options) {
         return;
     }
@@ -186,7 +186,8 @@ fn check_add_in_setup(
     );
     if let Some(c) = &unaborted {
         message.push_str(&format!(
-            ": it passes the signal of `{c}`, which is never aborted"
+            ": it passes the signal of `{c}`, which {} never aborts",
+            setup.ending()
         ));
     } else if let Some(r) = mismatched {
         let removed = model.text(&r.call.args[1].span);
@@ -260,10 +261,16 @@ fn check_add_in_setup(
     out.push(diag.with_help(help));
 }
 
-/// `{ signal: controller.signal }` (or `{ signal }` read from a controller)
-/// where the file never aborts that controller nor hands it to anyone: the
-/// signal never fires, so it removes nothing. Returns the controller.
-fn never_aborted_controller(model: &FileModel, options: Option<&Value>) -> Option<AccessPath> {
+/// `{ signal: controller.signal }` of a controller that is never aborted
+/// where it counts for the setup (in its teardown; anywhere, for a local
+/// controller) and never handed to other code: the signal never fires, so
+/// it removes nothing. Returns the controller.
+fn never_aborted_controller(
+    model: &FileModel,
+    setup: &Setup,
+    call: &CallFact,
+    options: Option<&Value>,
+) -> Option<AccessPath> {
     let Some(Value::Object { props, .. }) = options else {
         return None;
     };
@@ -292,6 +299,7 @@ fn never_aborted_controller(model: &FileModel, options: Option<&Value>) -> Optio
             .receiver
             .as_ref()
             .is_some_and(|r| aliases.contains(&r.normalized()))
+            && release_counts(model, setup, call.fn_ctx, &controller, c.fn_ctx)
     });
     (!aborted && !handles::escapes(model, &aliases)).then_some(controller)
 }

@@ -4,8 +4,9 @@
 //! the same `Report`, so the JSON and pretty checks here also hold for the
 //! formats built on it.
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -58,18 +59,13 @@ const title: string = 'Über';
 </script>
 "#;
 
+/// Runs the binary in `cwd`, wide enough that pretty lines are not wrapped.
 fn leaklint(args: &[&str], cwd: &Path) -> (String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leaklint"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
+    let run = support::run::leaklint(cwd)
         .env("COLUMNS", "120")
-        .output()
-        .expect("run leaklint");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+        .args(args)
+        .run();
+    (run.stdout, run.code)
 }
 
 fn project() -> tempfile::TempDir {

@@ -215,3 +215,29 @@ fn typescript_blocks_parse_as_typescript_and_plain_blocks_as_javascript() {
         assert!(diags.iter().all(|d| !d.fatal), "{name}: {diags:?}");
     }
 }
+
+#[test]
+fn per_instance_listeners_and_intervals_are_reported_in_the_original_file() {
+    // The instance script runs on every mount; the module script once.
+    let src = "<script context=\"module\">\n  setInterval(() => {}, 1000);\n</script>\n\n<h1>ünï 😀</h1>\n<script>\n  function onResize() {}\n  window.addEventListener('resize', onResize);\n  const id = setInterval(() => {}, 1000);\n</script>\n";
+    let diags = leaklint::lint_source(Path::new("Size.svelte"), src, &leaklint::RuleSet::default());
+    let index = leaklint::position::LineIndex::new(src);
+    let mut got: Vec<_> = diags
+        .iter()
+        .map(|d| {
+            let p = index.position(d.span.start);
+            (d.rule, p.line, p.column)
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![("uncleared-interval", 9, 14), ("unremoved-listener", 8, 3)],
+        "{diags:?}"
+    );
+    assert!(
+        diags[0].message.starts_with("every mount of the component"),
+        "{}",
+        diags[0].message
+    );
+}

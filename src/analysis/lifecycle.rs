@@ -282,7 +282,9 @@ impl Lifecycles {
                 return Some(s);
             }
             let f = &model.functions[id];
-            if matches!(f.invocation, Invocation::Unknown) {
+            if matches!(f.invocation, Invocation::Unknown)
+                && !called_at_instance_top_level(model, id)
+            {
                 callbacks_only = false;
             }
             current = f.parent;
@@ -300,6 +302,30 @@ impl Lifecycles {
     fn is_teardown(&self, id: FnId) -> bool {
         self.setups.iter().any(|s| s.teardowns.contains(&id))
     }
+}
+
+/// `function start() { … }  start()` at the top level of a per-instance
+/// script: the call runs on every mount, and so does the function.
+fn called_at_instance_top_level(model: &FileModel, f: FnId) -> bool {
+    let info = &model.functions[f];
+    let Some(range) = model
+        .instance_scopes
+        .iter()
+        .find(|r| info.parent.is_none() && r.contains(&info.span.start))
+    else {
+        return false;
+    };
+    model.calls.iter().any(|c| {
+        c.fn_ctx.is_none()
+            && !c.is_new
+            && range.contains(&c.span.start)
+            && c.callee
+                .path
+                .as_ref()
+                .filter(|p| p.props.is_empty())
+                .and_then(|p| function_of(model, &Value::Path(p.clone()), None))
+                == Some(f)
+    })
 }
 
 /// The name a call is known by when it is a framework hook: `useEffect()`,
@@ -986,6 +1012,23 @@ mod tests {
                     .any(|g| g.start <= bare.start && bare.end <= g.end),
                 "`return` under `if` is guarded"
             );
+        });
+    }
+
+    #[test]
+    fn a_function_the_instance_script_calls_at_its_top_level_runs_per_mount() {
+        let src = "<script>\n  function start() { bus.on('x', h) }\n  function later() { bus.on('y', h) }\n  start();\n  button.onclick = () => later();\n</script>\n";
+        with(src, Dialect::Component(ComponentKind::Svelte), |m, lc| {
+            let on: Vec<_> = m
+                .calls
+                .iter()
+                .filter(|c| c.callee.method.as_deref() == Some("on"))
+                .map(|c| {
+                    lc.setup_of(m, c.fn_ctx, c.span.start)
+                        .map(|s| s.hook.clone())
+                })
+                .collect();
+            assert_eq!(on, [Some("<script>".to_string()), None]);
         });
     }
 

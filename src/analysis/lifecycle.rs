@@ -136,8 +136,20 @@ impl Setup {
         if let Some(c) = self.class {
             return model.classes[c].name.as_ref().map(|n| n.to_string());
         }
-        let parent = model.functions[self.fn_id?].parent;
-        crate::analysis::listeners::context_name(model, parent).map(|n| n.to_string())
+        let mut current = model.functions[self.fn_id?].parent;
+        while let Some(f) = current {
+            let info = &model.functions[f];
+            if let Some(n) = &info.name {
+                return Some(n.to_string());
+            }
+            // `forwardRef(function Popover(props, ref) { … })`: the model
+            // names declarations, not function expressions.
+            if let Some(n) = function_expression_name(model.text(&info.span)) {
+                return Some(n.to_string());
+            }
+            current = info.parent;
+        }
+        None
     }
 
     /// How often the setup runs, for messages: "every mount of `Chart`",
@@ -186,6 +198,18 @@ impl Setup {
                 && function_of(model, &r.value, None).is_none()
         })
     }
+}
+
+/// The name of a named function expression, from its source text.
+fn function_expression_name(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("async ").unwrap_or(text);
+    let rest = rest
+        .strip_prefix("function")?
+        .trim_start_matches(['*', ' ']);
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
 }
 
 /// `useResize`: React's naming rule for hooks.
@@ -1054,6 +1078,14 @@ mod tests {
         let src = "<script setup>\nbus.on('x', h)\n</script>\n";
         with(src, Dialect::Component(ComponentKind::Vue), |m, lc| {
             assert_eq!(lc.setups[0].occasion(m), "every mount of the component");
+        });
+        let src = "const P = forwardRef(function Popover(props, ref) {\n  useEffect(() => {});\n});\nmemo(function () { useEffect(() => {}) });\n";
+        with(src, Dialect::Tsx, |m, lc| {
+            let said: Vec<_> = lc.setups.iter().map(|s| s.occasion(m)).collect();
+            assert_eq!(
+                said,
+                ["every mount of `Popover`", "every mount of the component"]
+            );
         });
     }
 

@@ -9,9 +9,9 @@
 //! | --- | --- | --- |
 //! | React hooks | `useEffect` / `useLayoutEffect` / `useInsertionEffect` callback | the function it returns |
 //! | React classes | `componentDidMount` | `componentWillUnmount` |
-//! | Vue composition | `onMounted` / `onBeforeMount` callback, `setup()`, `<script setup>` top level | `onBeforeUnmount` / `onUnmounted` / `onScopeDispose` callbacks of the same scope |
+//! | Vue composition | `onMounted` / `onBeforeMount` callback, `setup()`, `<script setup>` top level (and functions it calls there) | `onBeforeUnmount` / `onUnmounted` / `onScopeDispose` callbacks of the same scope |
 //! | Vue options | `mounted` / `created` / `beforeMount` | `beforeUnmount` / `unmounted` / `beforeDestroy` / `destroyed` |
-//! | Svelte | `onMount` / `$effect` callback, instance `<script>` top level | the function it returns, `onDestroy` callbacks of the same scope |
+//! | Svelte | `onMount` / `$effect` callback, instance `<script>` top level (and functions it calls there) | the function it returns, `onDestroy` callbacks of the same scope |
 //! | Angular (`@Component`, `@Directive`) | constructor, `ngOnInit`, `ngAfterViewInit`, … | `ngOnDestroy`, `DestroyRef.onDestroy` callbacks |
 //! | Web components | constructor, `connectedCallback`, Lit's `firstUpdated` | `disconnectedCallback` |
 //!

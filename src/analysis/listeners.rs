@@ -7,6 +7,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 
+use crate::analysis::lifecycle::is_per_instance_binding;
 use crate::analysis::repetition::Repetition;
 use crate::model::path::is_global_object_name;
 use crate::model::{
@@ -246,7 +247,7 @@ pub fn long_lived_target(
                 | BindingKind::Const
                 | BindingKind::Function
                 | BindingKind::Class
-                    if b.is_module_level() =>
+                    if b.is_module_level() && !is_per_instance_binding(model, b) =>
                 {
                     // A module-level `let` replaced per call takes its listeners with it.
                     let replaced = model
@@ -455,24 +456,45 @@ impl<'m> Registration<'m> {
     /// Does the file remove this listener: `off`/`removeListener`/
     /// `removeEventListener` with the same function, or `removeAllListeners`?
     pub fn is_removed(&self, model: &FileModel) -> bool {
-        model.calls.iter().any(|c| {
-            if let Some(r) = Registration::of_remove(model, c) {
-                // A removal whose listener we cannot name (`getLast().onFocus`)
-                // may well be the matching one.
-                return r.target == self.target
-                    && self.same_event(r.event.as_ref())
-                    && (r.listener.same(&self.listener)
-                        || r.listener == Identity::Unknown
-                        || (is_param(model, &self.listener) && is_param(model, &r.listener)));
+        self.is_removed_where(model, |_| true)
+    }
+
+    /// [`Self::is_removed`], counting only removals made in a context that
+    /// `counts` accepts (a teardown, for a registration made in a setup).
+    pub fn is_removed_where(
+        &self,
+        model: &FileModel,
+        counts: impl Fn(Option<FnId>) -> bool,
+    ) -> bool {
+        model
+            .calls
+            .iter()
+            .any(|c| self.removed_by(model, c) && counts(c.fn_ctx))
+    }
+
+    /// Does call `c` remove this listener?
+    fn removed_by(&self, model: &FileModel, c: &CallFact) -> bool {
+        if let Some(r) = Registration::of_remove(model, c) {
+            // A removal whose listener we cannot name (`getLast().onFocus`)
+            // may well be the matching one.
+            return self.is_same_slot(&r)
+                && (r.listener.same(&self.listener)
+                    || r.listener == Identity::Unknown
+                    || (is_param(model, &self.listener) && is_param(model, &r.listener)));
+        }
+        method_of(c).is_some_and(|m| m == "removeAllListeners")
+            && target_of(c).is_some_and(|t| t == self.target)
+            && match c.args.first().map(|a| &a.value) {
+                None => true,
+                Some(Value::Str(s)) => self.same_event(Some(s)),
+                Some(_) => true,
             }
-            method_of(c).is_some_and(|m| m == "removeAllListeners")
-                && target_of(c).is_some_and(|t| t == self.target)
-                && match c.args.first().map(|a| &a.value) {
-                    None => true,
-                    Some(Value::Str(s)) => self.same_event(Some(s)),
-                    Some(_) => true,
-                }
-        })
+    }
+
+    /// Does a removal act on the same target and event as this registration
+    /// (whatever function it names)?
+    pub fn is_same_slot(&self, removal: &Registration) -> bool {
+        removal.target == self.target && self.same_event(removal.event.as_ref())
     }
 
     /// `'resize'` or the event expression's text.

@@ -512,6 +512,45 @@ mod tests {
     }
 
     #[test]
+    fn hashed_lookup_agrees_with_the_scan() {
+        let src = "globalThis.a = {};\nwindow.b = new Map();\nconst c = [];\nclass K { static d = new Set() }\nfunction f() {}\nf.e = {};\nconst c2 = new WeakMap();\n";
+        crate::engine::with_model_for_test(src, Dialect::Ts, |m| {
+            let shared = all(m);
+            let scanned = long_lived(m);
+            assert_eq!(shared.len(), scanned.len());
+            let g = |root: &str, props: &[&str]| AccessPath {
+                root: Root::Global(root.into()),
+                props: props.iter().map(|p| (*p).into()).collect(),
+            };
+            let mut probes = vec![
+                g("a", &[]),
+                g("globalThis", &["a"]),
+                g("window", &["a"]),
+                g("self", &["b"]),
+                g("b", &[]),
+                g("window", &[]),
+                g("c", &[]),
+                g("f", &["e"]),
+            ];
+            probes.extend(scanned.iter().map(|c| c.path.clone()));
+            probes.extend(scanned.iter().map(|c| c.path.child("x".into())));
+            for p in &probes {
+                assert_eq!(
+                    shared.find(p).map(|c| &c.decl_span),
+                    find(&scanned, p).map(|c| &c.decl_span),
+                    "{p}"
+                );
+                let ctx = None;
+                assert_eq!(
+                    shared.kind_at(m, ctx, p),
+                    kind_at(m, &scanned, ctx, p),
+                    "{p}"
+                );
+            }
+        });
+    }
+
+    #[test]
     fn names_agrees_with_normalized() {
         let g = |root: &str, props: &[&str]| AccessPath {
             root: Root::Global(root.into()),

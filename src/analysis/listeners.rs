@@ -706,6 +706,88 @@ mod tests {
         crate::engine::with_model_for_test(src, Dialect::Ts, f)
     }
 
+    /// `Identity::same` as first written: on normalised (cloned) paths.
+    fn same_by_normalizing(a: &Identity, b: &Identity) -> bool {
+        let (Identity::Path { path: a, class: ca }, Identity::Path { path: b, class: cb }) = (a, b)
+        else {
+            return false;
+        };
+        let (a, b) = (a.normalized(), b.normalized());
+        let name = |p: &AccessPath| match &p.root {
+            Root::Binding(n, _) | Root::Global(n) => Some(n.clone()),
+            Root::This => None,
+        };
+        if a.root == Root::This && b.root == Root::This {
+            return a == b && ca == cb;
+        }
+        if a.root == Root::This || b.root == Root::This {
+            return a.props.len() == 1 && b.props.len() == 1 && a.props == b.props;
+        }
+        a == b || (!a.props.is_empty() && a.props == b.props && name(&a) == name(&b))
+    }
+
+    #[test]
+    fn same_agrees_with_comparing_normalized_paths() {
+        let ctxt = swc_common::SyntaxContext::empty();
+        let path = |root: Root, props: &[&str]| AccessPath {
+            root,
+            props: props.iter().map(|p| (*p).into()).collect(),
+        };
+        let roots = [
+            Root::This,
+            Root::Global("window".into()),
+            Root::Global("globalThis".into()),
+            Root::Global("timer".into()),
+            Root::Global("t".into()),
+            Root::Binding("timer".into(), ctxt),
+            Root::Binding("other".into(), ctxt),
+        ];
+        let prop_lists: [&[&str]; 5] = [&[], &["t"], &["timer"], &["t", "id"], &["timer", "t"]];
+        let mut ids = vec![Identity::Inline, Identity::Bound, Identity::Unknown];
+        for root in &roots {
+            for props in prop_lists {
+                for class in [None, Some(0), Some(1)] {
+                    ids.push(Identity::Path {
+                        path: path(root.clone(), props),
+                        class,
+                    });
+                }
+            }
+        }
+        for a in &ids {
+            for b in &ids {
+                assert_eq!(a.same(b), same_by_normalizing(a, b), "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn cleared_handles_match_like_a_scan() {
+        let src = "class A { start() { this.t = setInterval(f, 1) } stop() { clearInterval(this.t) } }\nclass B { start() { this.t = setInterval(f, 1) } }\nlet h = setInterval(f, 1);\nfunction stop() { clearTimeout(h) }\nconst w = setInterval(f, 1);\nwindow.x = setInterval(f, 1);\nfunction s() { clearInterval(globalThis.x) }\n";
+        with_model(src, |m| {
+            for call in m.global_calls("setInterval") {
+                let Some(handle) = stored_identity(m, call) else {
+                    continue;
+                };
+                let scanned = ["clearInterval", "clearTimeout"].iter().any(|name| {
+                    m.global_calls(name).any(|c| {
+                        c.args
+                            .first()
+                            .is_some_and(|a| identity(m, c.fn_ctx, &a.value).same(&handle))
+                    })
+                });
+                assert_eq!(is_cleared(m, &handle), scanned, "{handle:?}");
+            }
+            let cleared: Vec<bool> = m
+                .global_calls("setInterval")
+                .filter_map(|c| stored_identity(m, c))
+                .map(|h| is_cleared(m, &h))
+                .collect();
+            // `this.t` of `B` is not `A`'s; `w` is never cleared.
+            assert_eq!(cleared, [true, false, true, false, true]);
+        });
+    }
+
     fn add_calls<'m>(m: &'m FileModel) -> Vec<Registration<'m>> {
         m.calls
             .iter()

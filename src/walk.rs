@@ -149,23 +149,19 @@ impl Ignores {
             return chain.clone();
         }
         let mut matchers = Vec::new();
-        match dir.strip_prefix(root) {
-            Ok(rel) => {
-                matchers.extend(self.load(&abs_root.join(rel)));
-                let parent = dir.parent().filter(|_| !rel.as_os_str().is_empty());
-                match parent {
-                    Some(parent) => {
-                        matchers.extend(self.chain(parent, root, abs_root, outer).iter().cloned())
-                    }
-                    None => {
-                        for ancestor in outer {
-                            matchers.extend(self.load(ancestor));
-                        }
+        // Walked directories are always under the root.
+        if let Ok(rel) = dir.strip_prefix(root) {
+            matchers.extend(self.load(&abs_root.join(rel)));
+            match dir.parent().filter(|_| !rel.as_os_str().is_empty()) {
+                Some(parent) => {
+                    matchers.extend(self.chain(parent, root, abs_root, outer).iter().cloned())
+                }
+                None => {
+                    for ancestor in outer {
+                        matchers.extend(self.load(ancestor));
                     }
                 }
             }
-            // Not under the root (cannot happen for walked entries).
-            Err(_) => {}
         }
         let chain: Chain = matchers.into();
         self.chains.insert(dir.to_path_buf(), chain.clone());
@@ -265,7 +261,7 @@ mod tests {
         );
         // Walking a subdirectory: the repository's top .gitignore still applies.
         let app = repo.join("app");
-        let sub = collect(&[app.clone()]);
+        let sub = collect(std::slice::from_ref(&app));
         assert_eq!(names(&sub, &app), ["a.js", "keep.gen.js"]);
         // Two roots in one run: each gets the chains of its own position.
         let both = collect(&[app.clone(), repo.join("lib")]);

@@ -74,10 +74,16 @@ pub struct Semantic {
 
 impl Semantic {
     pub fn new(unresolved: SyntaxContext) -> Self {
+        Self::with_read_capacity(unresolved, 0)
+    }
+
+    /// An empty index with room for `reads` reads. The bindings map keeps its
+    /// default capacity: its iteration order (which rules observe) depends on it.
+    pub fn with_read_capacity(unresolved: SyntaxContext, reads: usize) -> Self {
         Semantic {
             unresolved,
             bindings: FxHashMap::default(),
-            reads: Vec::new(),
+            reads: Vec::with_capacity(reads),
             reads_by_binding: OnceCell::new(),
         }
     }

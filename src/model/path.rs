@@ -34,9 +34,14 @@ impl AccessPath {
     }
 
     pub fn child(&self, prop: Atom) -> Self {
-        let mut p = self.clone();
-        p.props.push(prop);
-        p
+        // Sized for the extra key: cloning then pushing reallocated every time.
+        let mut props = Vec::with_capacity(self.props.len() + 1);
+        props.extend_from_slice(&self.props);
+        props.push(prop);
+        AccessPath {
+            root: self.root.clone(),
+            props,
+        }
     }
 
     /// The parent path (`a.b` for `a.b.c`).

@@ -565,7 +565,7 @@ mod tests {
             g("process", &["a"]),
             AccessPath {
                 root: Root::This,
-                props: vec!["a".into()],
+                props: smallvec::smallvec!["a".into()],
             },
         ];
         for p in &paths {

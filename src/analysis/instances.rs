@@ -155,7 +155,7 @@ pub fn container_fields(model: &FileModel, class: ClassId) -> Vec<InstanceField>
 pub fn field_path(name: &Atom) -> AccessPath {
     AccessPath {
         root: Root::This,
-        props: vec![name.clone()],
+        props: smallvec::smallvec![name.clone()],
     }
 }
 

@@ -11,7 +11,7 @@ use crate::analysis::lifecycle::is_per_instance_binding;
 use crate::analysis::repetition::Repetition;
 use crate::model::path::is_global_object_name;
 use crate::model::{
-    AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Root, Value,
+    AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Props, Root, Value,
 };
 use crate::semantic::BindingKind;
 
@@ -188,14 +188,14 @@ pub fn target_of(call: &CallFact) -> Option<AccessPath> {
             call.callee.global_function()?;
             AccessPath {
                 root: Root::Global("globalThis".into()),
-                props: Vec::new(),
+                props: Props::new(),
             }
         }
     };
     match &path.root {
         Root::Global(g) if path.props.is_empty() && is_global_object_name(g) => Some(AccessPath {
             root: Root::Global("globalThis".into()),
-            props: Vec::new(),
+            props: Props::new(),
         }),
         _ => Some(path),
     }
@@ -335,7 +335,7 @@ pub fn callee_identity(model: &FileModel, f: FnId) -> Option<Identity> {
         return Some(Identity::Path {
             path: AccessPath {
                 root: Root::This,
-                props: vec![name.clone()],
+                props: smallvec::smallvec![name.clone()],
             },
             class: Some(class),
         });
@@ -587,12 +587,12 @@ pub fn is_cleared(model: &FileModel, handle: &Identity) -> bool {
 pub(crate) struct ClearedHandles {
     /// By normalised property list: [`Identity::same`] never matches two
     /// paths whose normalised properties differ.
-    by_props: FxHashMap<Vec<Atom>, Vec<Identity>>,
+    by_props: FxHashMap<Props, Vec<Identity>>,
 }
 
 impl ClearedHandles {
     fn build(model: &FileModel) -> Self {
-        let mut by_props: FxHashMap<Vec<Atom>, Vec<Identity>> = FxHashMap::default();
+        let mut by_props: FxHashMap<Props, Vec<Identity>> = FxHashMap::default();
         for name in ["clearInterval", "clearTimeout"] {
             for c in model.global_calls(name) {
                 let Some(a) = c.args.first() else { continue };
@@ -862,7 +862,7 @@ mod tests {
             assert!(long_lived_target(&Repetition::new(m), f, &path("mine")).is_none());
             let process = AccessPath {
                 root: Root::Global("process".into()),
-                props: vec![],
+                props: Props::new(),
             };
             assert!(long_lived_target(&Repetition::new(m), f, &process).is_some());
         });

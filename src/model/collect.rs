@@ -12,7 +12,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use super::{
     AccessPath, Arg, CallFact, CallId, ClassId, ClassInfo, ClassMember, Conditional, DeleteFact,
-    FileModel, FnId, FnInfo, FnKind, Invocation, Key, MemberWrite, ModuleBinding, ResultUse,
+    FileModel, FnId, FnInfo, FnKind, Invocation, Key, MemberWrite, ModuleBinding, Props, ResultUse,
     ReturnFact, Root, Value,
 };
 use crate::model::BindingWrite;
@@ -36,21 +36,21 @@ pub fn build<'a>(
         start,
         model: FileModel {
             source,
-            semantic: Semantic::with_read_capacity(unresolved, len / 96),
-            functions: Vec::with_capacity(len / 512),
+            semantic: Semantic::with_read_capacity(unresolved, len / 48 + 16),
+            functions: Vec::with_capacity(len / 384 + 4),
             classes: Vec::new(),
-            calls: Vec::with_capacity(len / 192),
+            calls: Vec::with_capacity(len / 128 + 8),
             member_writes: Vec::with_capacity(len / 1024),
             deletes: Vec::new(),
             binding_writes: Vec::new(),
-            returns: Vec::with_capacity(len / 512),
+            returns: Vec::with_capacity(len / 384 + 4),
             size_checks: Vec::new(),
             module_bindings: Vec::new(),
-            conditionals: Vec::with_capacity(len / 384),
+            conditionals: Vec::with_capacity(len / 256 + 4),
             declared_types: Vec::new(),
             exports: Vec::new(),
             instance_scopes: Vec::new(),
-            guarded: Vec::with_capacity(len / 320),
+            guarded: Vec::with_capacity(len / 256 + 4),
             derived: Default::default(),
         },
         unresolved,
@@ -165,11 +165,11 @@ impl Collector<'_> {
         match unwrap(e) {
             Expr::Ident(i) => Some(AccessPath {
                 root: self.ident_root(i),
-                props: Vec::new(),
+                props: Props::new(),
             }),
             Expr::This(_) => Some(AccessPath {
                 root: Root::This,
-                props: Vec::new(),
+                props: Props::new(),
             }),
             Expr::Member(m) => self.member_path(m),
             Expr::OptChain(o) => match &*o.base {
@@ -218,7 +218,7 @@ impl Collector<'_> {
                                     i.sym.clone(),
                                     Value::Path(AccessPath {
                                         root: self.ident_root(i),
-                                        props: Vec::new(),
+                                        props: Props::new(),
                                     }),
                                 )),
                                 _ => {}
@@ -1432,7 +1432,7 @@ impl Collector<'_> {
                     v,
                     ResultUse::Assigned(AccessPath {
                         root: Root::This,
-                        props: vec![name],
+                        props: smallvec::smallvec![name],
                     }),
                 );
                 self.fn_stack.push(f);

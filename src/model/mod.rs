@@ -15,7 +15,7 @@ use swc_atoms::Atom;
 use swc_common::SyntaxContext;
 
 pub use collect::build;
-pub use path::{AccessPath, Root};
+pub use path::{AccessPath, Props, Root};
 pub use value::Value;
 
 use crate::semantic::Semantic;

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use smallvec::SmallVec;
 use swc_atoms::Atom;
 use swc_common::SyntaxContext;
 
@@ -19,24 +20,29 @@ pub enum Root {
     This,
 }
 
+/// The property names of a path. Nearly all paths have at most two
+/// (`this.cache`, `module.exports.x`): they are stored inline, so that building
+/// a path for every member access does not allocate.
+pub type Props = SmallVec<[Atom; 2]>;
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AccessPath {
     pub root: Root,
-    pub props: Vec<Atom>,
+    pub props: Props,
 }
 
 impl AccessPath {
     pub fn binding(id: (Atom, SyntaxContext)) -> Self {
         AccessPath {
             root: Root::Binding(id.0, id.1),
-            props: Vec::new(),
+            props: Props::new(),
         }
     }
 
     pub fn child(&self, prop: Atom) -> Self {
         // Sized for the extra key: cloning then pushing reallocated every time.
-        let mut props = Vec::with_capacity(self.props.len() + 1);
-        props.extend_from_slice(&self.props);
+        let mut props = Props::with_capacity(self.props.len() + 1);
+        props.extend(self.props.iter().cloned());
         props.push(prop);
         AccessPath {
             root: self.root.clone(),
@@ -73,7 +79,7 @@ impl AccessPath {
             if is_global_object_name(g) && !self.props.is_empty() {
                 return AccessPath {
                     root: Root::Global(self.props[0].clone()),
-                    props: self.props[1..].to_vec(),
+                    props: self.props[1..].iter().cloned().collect(),
                 };
             }
         }

@@ -6,7 +6,7 @@ use super::Rule;
 use crate::analysis::handles::{aliases, escapes, release_counts};
 use crate::analysis::lifecycle::{Framework, Lifecycles, Setup};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AccessPath, CallFact, CallId, FileModel, ResultUse, Root, Value};
+use crate::model::{AccessPath, CallFact, CallId, FileModel, Props, ResultUse, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
     name: "unsubscribed-subscription",
@@ -390,7 +390,7 @@ fn this_field_in(model: &FileModel, call: &CallFact) -> Option<AccessPath> {
         .unwrap_or(rest.len());
     (end > 0).then(|| AccessPath {
         root: Root::This,
-        props: vec![rest[..end].into()],
+        props: smallvec::smallvec![rest[..end].into()],
     })
 }
 
@@ -434,11 +434,11 @@ fn created_by_component(model: &FileModel, source: &AccessPath) -> bool {
     let owner = match (&source.root, source.props.as_slice()) {
         (Root::This, [field, ..]) => AccessPath {
             root: Root::This,
-            props: vec![field.clone()],
+            props: smallvec::smallvec![field.clone()],
         },
         (Root::Binding(..), _) => AccessPath {
             root: source.root.clone(),
-            props: Vec::new(),
+            props: Props::new(),
         },
         _ => return false,
     };

@@ -42,7 +42,7 @@ pub fn build<'a>(
             calls: Vec::with_capacity(len / 128 + 8),
             member_writes: Vec::with_capacity(len / 1024),
             deletes: Vec::new(),
-            binding_writes: Vec::new(),
+            binding_writes: Vec::with_capacity(len / 2048),
             returns: Vec::with_capacity(len / 384 + 4),
             size_checks: Vec::new(),
             module_bindings: Vec::new(),
@@ -57,7 +57,7 @@ pub fn build<'a>(
         fn_stack: Vec::new(),
         class_stack: Vec::new(),
         pending_fn: None,
-        use_hints: FxHashMap::default(),
+        use_hints: Hints::default(),
         statement_assigns: FxHashSet::default(),
         var_kind: BindingKind::Var,
         field_init_fns: FxHashMap::default(),
@@ -90,7 +90,7 @@ struct Collector<'a> {
     class_stack: Vec<ClassId>,
     pending_fn: Option<(SpanKey, PendingFn)>,
     /// How the result of the call at a span is used, set by its parent.
-    use_hints: FxHashMap<SpanKey, ResultUse>,
+    use_hints: Hints,
     /// Assignments that are expression statements.
     statement_assigns: FxHashSet<SpanKey>,
     var_kind: BindingKind,
@@ -100,6 +100,45 @@ struct Collector<'a> {
 
 fn key(span: Span) -> SpanKey {
     (span.lo.0, span.hi.0)
+}
+
+/// Pending result-use hints, keyed by the span of the call they are for.
+///
+/// A parent sets a hint just before visiting the expression that holds the
+/// call, so the hint is taken a few nodes later and the pending list stays as
+/// short as the nesting of hinting parents: a scan from the end finds it
+/// faster than hashing. Hints no call takes (`super(…)`, `import(…)`) are
+/// dropped when the statement or expression that set them has been visited
+/// (see [`Hints::mark`]), so they cannot pile up.
+#[derive(Default)]
+struct Hints(Vec<(SpanKey, ResultUse)>);
+
+impl Hints {
+    /// Sets the hint for a span, replacing an earlier one.
+    fn set(&mut self, span: SpanKey, use_: ResultUse) {
+        match self.0.iter_mut().rev().find(|(k, _)| *k == span) {
+            Some(slot) => slot.1 = use_,
+            None => self.0.push((span, use_)),
+        }
+    }
+
+    /// Removes and returns the hint for a span.
+    fn take(&mut self, span: SpanKey) -> Option<ResultUse> {
+        let i = self.0.iter().rposition(|(k, _)| *k == span)?;
+        Some(self.0.remove(i).1)
+    }
+
+    /// The current length: hints set after it are for calls inside the
+    /// node being visited.
+    fn mark(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Drops the hints set since `mark` that no call took. Taking a hint only
+    /// moves later entries down, so everything past `mark` was set since.
+    fn release(&mut self, mark: usize) {
+        self.0.truncate(mark);
+    }
 }
 
 /// Strips parentheses and TypeScript-only wrappers.
@@ -311,7 +350,7 @@ impl Collector<'_> {
             Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => return self.hint(&b.right, use_),
             _ => return,
         };
-        self.use_hints.insert(key(span), use_);
+        self.use_hints.set(key(span), use_);
     }
 
     fn set_pending(&mut self, e: &Expr, p: PendingFn) {
@@ -457,10 +496,7 @@ impl Collector<'_> {
                 spread: a.spread.is_some(),
             })
             .collect();
-        let result = self
-            .use_hints
-            .remove(&key(span))
-            .unwrap_or(ResultUse::Other);
+        let result = self.use_hints.take(key(span)).unwrap_or(ResultUse::Other);
         let id = self.model.calls.len();
         self.model.calls.push(CallFact {
             span: self.range(span),
@@ -735,6 +771,7 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_expr_stmt(&mut self, n: &ExprStmt) {
+        let mark = self.use_hints.mark();
         let inner = match unwrap(&n.expr) {
             Expr::Await(a) => unwrap(&a.arg),
             e => e,
@@ -746,6 +783,7 @@ impl Visit for Collector<'_> {
             other => self.hint(other, ResultUse::Discarded),
         }
         n.visit_children_with(self);
+        self.use_hints.release(mark);
     }
 
     fn visit_var_decl(&mut self, n: &VarDecl) {
@@ -768,6 +806,7 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_var_declarator(&mut self, n: &VarDeclarator) {
+        let mark = self.use_hints.mark();
         let kind = self.var_kind;
         if let Some(init) = &n.init {
             self.record_require(&n.name, init);
@@ -792,6 +831,7 @@ impl Visit for Collector<'_> {
             (pat, _) => self.declare_pat(pat, kind, None),
         }
         n.visit_children_with(self);
+        self.use_hints.release(mark);
     }
 
     fn visit_fn_decl(&mut self, n: &FnDecl) {
@@ -1065,6 +1105,7 @@ impl Visit for Collector<'_> {
 
     fn visit_return_stmt(&mut self, n: &ReturnStmt) {
         if let Some(arg) = &n.arg {
+            let mark = self.use_hints.mark();
             let value = self.value_of(arg, 0);
             let (ret, first) = (self.model.returns.len(), self.model.functions.len());
             self.model.returns.push(ReturnFact {
@@ -1074,6 +1115,7 @@ impl Visit for Collector<'_> {
             });
             self.hint(arg, ResultUse::Returned);
             n.visit_children_with(self);
+            self.use_hints.release(mark);
             self.link_returned_function(ret, first, arg);
             return;
         }
@@ -1107,8 +1149,8 @@ impl Visit for Collector<'_> {
     fn visit_opt_chain_expr(&mut self, n: &OptChainExpr) {
         // A statement `a?.b()` hints the chain's span; pass it to the call.
         if let OptChainBase::Call(c) = &*n.base {
-            if let Some(h) = self.use_hints.remove(&key(n.span)) {
-                self.use_hints.insert(key(c.span), h);
+            if let Some(h) = self.use_hints.take(key(n.span)) {
+                self.use_hints.set(key(c.span), h);
             }
         }
         n.visit_children_with(self);
@@ -1121,6 +1163,7 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_assign_expr(&mut self, n: &AssignExpr) {
+        let mark = self.use_hints.mark();
         let op = n.op.as_str();
         let value = self.value_of(&n.right, 0);
         match &n.left {
@@ -1190,6 +1233,7 @@ impl Visit for Collector<'_> {
             _ => {}
         }
         n.visit_children_with(self);
+        self.use_hints.release(mark);
     }
 
     fn visit_unary_expr(&mut self, n: &UnaryExpr) {

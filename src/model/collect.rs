@@ -245,6 +245,7 @@ impl Collector<'_> {
             Expr::Object(o) => {
                 let mut props = Vec::new();
                 if depth == 0 {
+                    props.reserve_exact(o.props.len());
                     for p in &o.props {
                         match p {
                             PropOrSpread::Prop(p) => match &**p {
@@ -285,7 +286,7 @@ impl Collector<'_> {
                 };
                 let callee_path = self.path_of(callee);
                 if let Some(p) = &callee_path {
-                    if p.root == Root::Global("Object".into())
+                    if matches!(&p.root, Root::Global(g) if g == "Object")
                         && p.props.len() == 1
                         && p.props[0] == "create"
                         && c.args
@@ -686,7 +687,7 @@ impl Collector<'_> {
         if let Expr::Call(c) = unwrap(&m.obj) {
             if let (swc_ecma_ast::Callee::Expr(callee), Some(arg)) = (&c.callee, c.args.first()) {
                 let is_keys = self.path_of(callee).is_some_and(|p| {
-                    p.root == Root::Global("Object".into())
+                    matches!(&p.root, Root::Global(g) if g == "Object")
                         && matches!(p.props.as_slice(), [k] if k == "keys" || k == "values" || k == "entries")
                 });
                 if is_keys {

@@ -1489,3 +1489,57 @@ impl Collector<'_> {
         member.visit_children_with(self);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_replace_take_and_release_like_a_map() {
+        let mut h = Hints::default();
+        h.set((1, 9), ResultUse::Discarded);
+        h.set((3, 5), ResultUse::Returned);
+        // Setting a span again replaces its hint, as a map insert would.
+        h.set((1, 9), ResultUse::Other);
+        assert_eq!(h.take((1, 9)), Some(ResultUse::Other));
+        assert_eq!(h.take((1, 9)), None, "a hint is taken once");
+        let mark = h.mark();
+        h.set((6, 7), ResultUse::Discarded);
+        // Taking an entry below the mark moves later ones down; release still
+        // drops only what was set after the mark.
+        assert_eq!(h.take((3, 5)), Some(ResultUse::Returned));
+        h.release(mark);
+        assert_eq!(h.take((6, 7)), Some(ResultUse::Discarded));
+        let mark = h.mark();
+        h.set((8, 9), ResultUse::Discarded);
+        h.release(mark);
+        assert_eq!(
+            h.take((8, 9)),
+            None,
+            "unclaimed hints are dropped on release"
+        );
+    }
+
+    #[test]
+    fn a_hint_reaches_its_call_through_nesting_and_unclaimed_ones_do_not_leak() {
+        // `super(…)` and `import(…)` take no hint; the calls after them must
+        // still get their own.
+        let src = "class A extends B { constructor() { super(); import('x'); f(); } }\n\
+                   const t = setInterval(g, 1);\n\
+                   x = a ? h() : null;\n";
+        crate::engine::with_model_for_test(src, crate::parse::Dialect::Ts, |m| {
+            let result = |name: &str| {
+                m.calls
+                    .iter()
+                    .find(|c| c.callee.path.as_ref().is_some_and(|p| p.is_global(name)))
+                    .map(|c| c.result.clone())
+            };
+            assert_eq!(result("f"), Some(ResultUse::Discarded));
+            assert!(matches!(
+                result("setInterval"),
+                Some(ResultUse::Assigned(_))
+            ));
+            assert!(matches!(result("h"), Some(ResultUse::Assigned(_))));
+        });
+    }
+}

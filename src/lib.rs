@@ -15,6 +15,7 @@ pub mod parse;
 pub mod position;
 pub mod report;
 pub mod rules;
+pub mod schedule;
 pub mod semantic;
 pub mod sfc;
 pub mod suppress;

@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod depth;
 pub mod diagnostic;
 pub mod engine;
 pub mod fix;

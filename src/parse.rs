@@ -128,6 +128,16 @@ pub fn parse_shared(
             format!("nesting deeper than {MAX_NESTING} levels; the file was not analysed"),
         ));
     }
+    if let Some(offset) = crate::depth::too_deep(&text) {
+        return Err(Diagnostic::fatal(
+            PARSE_ERROR,
+            offset..offset,
+            format!(
+                "operators or statements chained deeper than {} levels; the file was not analysed",
+                crate::depth::MAX_CHAIN
+            ),
+        ));
+    }
     let cm: Lrc<SourceMap> = Default::default();
     let text_len = text.len();
     let file = cm.new_source_file(FileName::Real(path.to_path_buf()).into(), text);

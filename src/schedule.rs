@@ -15,12 +15,14 @@
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 /// Files at least this large count against [`HEAVY_BUDGET`]; smaller ones
-/// cost at most ~20 MB each and are always admitted.
-pub const HEAVY_BYTES: u64 = 1024 * 1024;
+/// cost at most ~12 MB each and are always admitted.
+pub const HEAVY_BYTES: u64 = 512 * 1024;
 
 /// Bytes of source of heavy files analysed at the same time (see the module
-/// documentation). A heavier file than this runs alone among heavy files.
-pub const HEAVY_BUDGET: u64 = 8 * 1024 * 1024;
+/// documentation): about 90 MB of memory. A file larger than this (the
+/// corpus has two, TypeScript's 9.1 and 6.2 MB bundles) runs alone among
+/// heavy files, beside small ones only.
+pub const HEAVY_BUDGET: u64 = 4 * 1024 * 1024;
 
 /// Runs `f` on every index of `sizes` (the byte size of each item) on up to
 /// `threads` workers with `stack` bytes of stack each, largest items first and

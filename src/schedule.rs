@@ -1,32 +1,30 @@
-//! In what order, and how many at a time, the workers take files.
+//! In what order, and on which worker, files are analysed.
 //!
 //! - **Largest first**, so that the run does not end with one worker on a
 //!   9 MB bundle while the other has nothing left to do.
-//! - **A memory budget for large files.** Analysing a file costs about 20
-//!   bytes of memory per byte of source at its peak (AST and model together:
-//!   TypeScript's 9.1 MB `typescript.js` peaks near 190 MB), so two bundles
-//!   analysed side by side add up. A file of at least [`HEAVY_BYTES`] is
-//!   admitted only while the heavy files in flight total at most
-//!   [`HEAVY_BUDGET`] bytes with it (or when it is the only one); a worker
-//!   that cannot take the next heavy file takes small files meanwhile.
+//! - **Large files one at a time, always on the same worker.** Analysing a
+//!   file costs about 20 bytes of memory per byte of source at its peak (AST
+//!   and model together: TypeScript's 9.1 MB `typescript.js` peaks near
+//!   190 MB), so two bundles analysed side by side add up. And the allocator
+//!   keeps what a thread freed for that thread (glibc: one arena per thread),
+//!   so a bundle analysed on the other worker after it would not reuse that
+//!   memory but add to it. Files of at least [`HEAVY_BYTES`] (22 files, 30% of
+//!   the benchmark corpus) therefore go to the first worker only, which takes
+//!   them before anything else; the other workers take the small files,
+//!   largest first, and so does the first once the large ones are done.
 //! - **Results in input order**, whatever the thread count, so output is
 //!   byte-identical for any `-j`.
 
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// Files at least this large count against [`HEAVY_BUDGET`]; smaller ones
-/// cost at most ~12 MB each and are always admitted.
+/// Files at least this large are analysed by the first worker only; smaller
+/// ones cost at most ~12 MB each and go to any worker.
 pub const HEAVY_BYTES: u64 = 512 * 1024;
 
-/// Bytes of source of heavy files analysed at the same time (see the module
-/// documentation): about 90 MB of memory. A file larger than this (the
-/// corpus has two, TypeScript's 9.1 and 6.2 MB bundles) runs alone among
-/// heavy files, beside small ones only.
-pub const HEAVY_BUDGET: u64 = 4 * 1024 * 1024;
-
 /// Runs `f` on every index of `sizes` (the byte size of each item) on up to
-/// `threads` workers with `stack` bytes of stack each, largest items first and
-/// within the heavy-file budget. Returns the results in index order.
+/// `threads` workers with `stack` bytes of stack each, largest items first,
+/// heavy ones on the first worker. Returns the results in index order.
 pub fn run<R: Send>(
     sizes: &[u64],
     threads: usize,
@@ -34,10 +32,14 @@ pub fn run<R: Send>(
     f: impl Fn(usize) -> R + Sync,
 ) -> Vec<R> {
     let queue = Queue::new(sizes);
+    let started = AtomicUsize::new(0);
     let worker = || {
+        // The first worker to start takes the heavy files: there is always
+        // one, even when some threads could not be started.
+        let heavy = started.fetch_add(1, Ordering::Relaxed) == 0;
         let mut done = Vec::new();
-        while let Some(job) = queue.take() {
-            done.push((job.index, f(job.index)));
+        while let Some(index) = queue.take(heavy) {
+            done.push((index, f(index)));
         }
         done
     };
@@ -86,58 +88,33 @@ pub fn file_sizes(paths: &[&std::path::Path], threads: usize) -> Vec<u64> {
     })
 }
 
-/// An item a worker has taken; a heavy one gives its bytes back to the budget
-/// when dropped (also if the work panics, so no other worker waits forever).
-struct Job<'q> {
-    index: usize,
-    weight: u64,
-    queue: &'q Queue<'q>,
-}
-
-impl Drop for Job<'_> {
-    fn drop(&mut self) {
-        if self.weight > 0 {
-            let mut state = self.queue.lock();
-            state.in_flight -= self.weight;
-            drop(state);
-            self.queue.released.notify_all();
-        }
-    }
-}
-
-struct Queue<'s> {
-    sizes: &'s [u64],
+struct Queue {
     state: Mutex<State>,
-    /// Signalled when heavy bytes leave the budget.
-    released: Condvar,
 }
 
 struct State {
-    /// Heavy items not yet taken, largest first.
+    /// Heavy items not yet taken, largest first, and how many were taken.
     heavy: Vec<usize>,
+    next_heavy: usize,
     /// Light items, largest first, and how many were taken.
     light: Vec<usize>,
     next_light: usize,
-    /// Bytes of heavy items being worked on.
-    in_flight: u64,
 }
 
-impl<'s> Queue<'s> {
-    fn new(sizes: &'s [u64]) -> Queue<'s> {
+impl Queue {
+    fn new(sizes: &[u64]) -> Queue {
         let mut order: Vec<usize> = (0..sizes.len()).collect();
         // Stable: equal sizes keep their input order, so runs are repeatable.
         order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
         let split = order.partition_point(|&i| sizes[i] >= HEAVY_BYTES);
         let light = order.split_off(split);
         Queue {
-            sizes,
             state: Mutex::new(State {
                 heavy: order,
+                next_heavy: 0,
                 light,
                 next_light: 0,
-                in_flight: 0,
             }),
-            released: Condvar::new(),
         }
     }
 
@@ -145,50 +122,26 @@ impl<'s> Queue<'s> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The next item for a worker: the largest heavy item the budget admits,
-    /// else the largest light one, else waits for the budget; `None` when
-    /// everything has been taken.
-    fn take(&self) -> Option<Job<'_>> {
+    /// The next item for a worker: for the heavy worker the largest heavy
+    /// item left, then the largest light one; `None` when nothing is left
+    /// that this worker may take.
+    fn take(&self, heavy_worker: bool) -> Option<usize> {
         let mut state = self.lock();
-        loop {
-            let in_flight = state.in_flight;
-            let admitted = state
-                .heavy
-                .iter()
-                .position(|&i| in_flight == 0 || in_flight + self.sizes[i] <= HEAVY_BUDGET);
-            if let Some(at) = admitted {
-                let index = state.heavy.remove(at);
-                let weight = self.sizes[index];
-                state.in_flight += weight;
-                return Some(Job {
-                    index,
-                    weight,
-                    queue: self,
-                });
+        if heavy_worker {
+            if let Some(&index) = state.heavy.get(state.next_heavy) {
+                state.next_heavy += 1;
+                return Some(index);
             }
-            if let Some(&index) = state.light.get(state.next_light) {
-                state.next_light += 1;
-                return Some(Job {
-                    index,
-                    weight: 0,
-                    queue: self,
-                });
-            }
-            if state.heavy.is_empty() {
-                return None;
-            }
-            state = self
-                .released
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
         }
+        let index = *state.light.get(state.next_light)?;
+        state.next_light += 1;
+        Some(index)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU64, Ordering};
 
     #[test]
     fn results_come_back_in_input_order() {
@@ -208,22 +161,33 @@ mod tests {
     }
 
     #[test]
-    fn heavy_files_in_flight_stay_within_the_budget() {
-        // Two files over the budget, three that fit two by two, and light ones.
-        let mut sizes = vec![HEAVY_BUDGET + 1, HEAVY_BUDGET + 2];
-        sizes.extend([HEAVY_BUDGET / 2; 3]);
+    fn heavy_files_run_one_at_a_time_on_one_thread() {
+        let mut sizes = vec![
+            HEAVY_BYTES * 9,
+            HEAVY_BYTES * 6,
+            HEAVY_BYTES,
+            HEAVY_BYTES * 2,
+        ];
         sizes.extend([100; 40]);
-        let in_flight = AtomicU64::new(0);
-        let worst = AtomicU64::new(0);
+        let heavy_threads = Mutex::new(Vec::new());
+        let in_flight = AtomicUsize::new(0);
+        let worst = AtomicUsize::new(0);
         run(&sizes, 4, 1 << 20, |i| {
-            let weight = if sizes[i] >= HEAVY_BYTES { sizes[i] } else { 0 };
-            let now = in_flight.fetch_add(weight, Ordering::SeqCst) + weight;
-            worst.fetch_max(now, Ordering::SeqCst);
-            std::thread::sleep(std::time::Duration::from_millis(2));
-            in_flight.fetch_sub(weight, Ordering::SeqCst);
+            if sizes[i] >= HEAVY_BYTES {
+                heavy_threads
+                    .lock()
+                    .unwrap()
+                    .push(std::thread::current().id());
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                worst.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+            }
         });
-        // The budget, or one file over it alone; never two of those together.
-        assert!(worst.into_inner() <= HEAVY_BUDGET + 2);
+        assert_eq!(worst.into_inner(), 1);
+        let threads = heavy_threads.into_inner().unwrap();
+        assert_eq!(threads.len(), 4);
+        assert!(threads.iter().all(|t| *t == threads[0]));
     }
 
     #[test]

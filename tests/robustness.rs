@@ -299,7 +299,7 @@ fn operator_chains_beyond_the_stack_are_parse_errors() {
     assert!(
         run.rule_ids("string.js").is_empty(),
         "{:?}",
-        run.file("string.js")
+        run.result("string.js")
     );
     assert_leaky_linted(&run);
 }

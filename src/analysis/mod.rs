@@ -9,4 +9,5 @@ pub mod instances;
 pub mod keys;
 pub mod lifecycle;
 pub mod listeners;
+pub mod memo;
 pub mod repetition;

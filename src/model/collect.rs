@@ -56,7 +56,10 @@ pub fn build<'a>(
         field_init_fns: FxHashMap::default(),
     };
     program.visit_with(&mut c);
-    c.model
+    let mut model = c.model;
+    // Constructor functions with prototype methods become classes.
+    super::prototype::link(&mut model);
+    model
 }
 
 /// What the parent knows about a function before the function is visited.

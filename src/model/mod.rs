@@ -7,6 +7,7 @@
 
 mod collect;
 pub mod path;
+mod prototype;
 mod value;
 
 use std::ops::Range;
@@ -14,7 +15,7 @@ use std::ops::Range;
 use swc_atoms::Atom;
 use swc_common::SyntaxContext;
 
-pub use collect::build;
+pub use collect::{DYNAMIC, build};
 pub use path::{AccessPath, Root};
 pub use value::Value;
 

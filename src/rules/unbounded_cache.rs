@@ -5,6 +5,7 @@ use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::frequency::Frequency;
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys;
+use crate::analysis::memo;
 use crate::diagnostic::{Diagnostic, Severity};
 use rustc_hash::FxHashMap;
 
@@ -72,7 +73,9 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
 /// Containers on `this` of long-lived instances: a method grows them with a
 /// dynamic key and no code of the class removes entries.
 fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    for owner in instances::long_lived_classes(model) {
+    let long_lived = instances::long_lived_classes(model);
+    check_memoizing_classes(model, &long_lived, out);
+    for owner in long_lived {
         for field in instances::container_fields(model, owner.class) {
             if !matches!(
                 field.kind,
@@ -106,6 +109,72 @@ fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Exported classes whose public methods memoize every key they are asked
+/// for on `this` (see [`memo`]): the keys come from the module's users, and
+/// the cache lasts as long as the instance.
+fn check_memoizing_classes(model: &FileModel, long_lived: &[LongLivedClass], out: &mut Vec<Diagnostic>) {
+    for class in 0..model.classes.len() {
+        if long_lived.iter().any(|o| o.class == class) || !memo::is_exported_class(model, class) {
+            continue;
+        }
+        let class_name = model.classes[class].name.clone().unwrap_or_default();
+        for field in instances::container_fields(model, class) {
+            // Only plain-object dictionaries: their keys are strings (ids,
+            // names, URLs the users pass in). Maps in exported classes are
+            // mostly keyed by objects of one run (AST nodes, modules) and
+            // die with it: on real code they were per-run far more often.
+            if field.kind != ContainerKind::Object
+                || instances::field_has_eviction(model, class, &field.name)
+            {
+                continue;
+            }
+            for (site, method) in memo_growth(model, class, &field) {
+                let shown = format!("this.{}", field.name);
+                let remove = match field.kind {
+                    ContainerKind::Object => format!("`delete {shown}[key]`"),
+                    _ => format!("`{shown}.delete(key)`"),
+                };
+                out.push(
+                    Diagnostic::new(
+                        RULE.name,
+                        site,
+                        format!("`{method}` keeps every key it is asked for in `{shown}` and no method removes one: the cache grows for as long as the `{class_name}` instance lives"),
+                    )
+                    .with_label("memoized here with the caller's key")
+                    .with_related(field.decl_span.clone(), "created once per instance")
+                    .with_help(format!(
+                        "`{class_name}` is exported, so the keys come from its users and have no fixed range; an instance kept for the life of the process keeps every key it ever saw: bound the cache (for example `lru-cache` with `max`) or remove entries with {remove}"
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// Memoizing writes to `this.<field>` (a plain object), with the name of
+/// their method.
+fn memo_growth(model: &FileModel, class: usize, field: &InstanceField) -> Vec<(std::ops::Range<usize>, String)> {
+    let path = instances::field_path(&field.name);
+    model
+        .member_writes
+        .iter()
+        .filter(|w| {
+            w.object == path
+                && instances::in_method_of(model, w.fn_ctx, class)
+                && !w.value.is_nullish()
+                && memo::is_memo_write(model, w, &field.name)
+        })
+        .map(|w| {
+            let method = model
+                .this_function(w.fn_ctx)
+                .and_then(|f| model.functions[f].name.clone())
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "this method".into());
+            (w.span.clone(), method)
+        })
+        .collect()
 }
 
 /// Writes with a dynamic key to `this.<field>` in methods of the class.

@@ -202,8 +202,9 @@ pub fn field_has_eviction(model: &FileModel, class: ClassId, name: &Atom) -> boo
     let evicting = ["delete", "clear", "splice", "shift", "pop"];
     // Emptying the whole container when the configuration changes
     // (`addServer`, `setOptions`) does not follow the keys it accumulates.
-    let resets_on_configuration =
-        |f: Option<usize>, method: &str| method != "delete" && memo::in_configuration_method(model, f, name);
+    let resets_on_configuration = |f: Option<usize>, method: &str| {
+        method != "delete" && memo::in_configuration_method(model, f, name)
+    };
     if model.calls.iter().any(|c| {
         c.callee.receiver.as_ref() == Some(&path)
             && c.callee.method.as_ref().is_some_and(|m| {

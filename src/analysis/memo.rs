@@ -51,7 +51,9 @@ pub fn in_configuration_method(model: &FileModel, fn_ctx: Option<FnId>, field: &
     CONFIGURATION_VERBS.iter().any(|verb| {
         name.strip_prefix(verb).is_some_and(|rest| {
             rest.starts_with(|c: char| c.is_ascii_uppercase())
-                && !rest.to_ascii_lowercase().contains(field.trim_start_matches('_'))
+                && !rest
+                    .to_ascii_lowercase()
+                    .contains(field.trim_start_matches('_'))
                 && !rest.to_ascii_lowercase().contains("cache")
         })
     })
@@ -107,10 +109,15 @@ pub fn is_memo_write(model: &FileModel, w: &MemberWrite, field: &Atom) -> bool {
     })
 }
 
-fn is_parameter_of(model: &FileModel, id: &(Atom, swc_common::SyntaxContext), method: FnId) -> bool {
-    model.semantic.binding(id).is_some_and(|b| {
-        b.kind == BindingKind::Param && b.fn_ctx == Some(method)
-    })
+fn is_parameter_of(
+    model: &FileModel,
+    id: &(Atom, swc_common::SyntaxContext),
+    method: FnId,
+) -> bool {
+    model
+        .semantic
+        .binding(id)
+        .is_some_and(|b| b.kind == BindingKind::Param && b.fn_ctx == Some(method))
 }
 
 #[cfg(test)]
@@ -145,7 +152,11 @@ mod tests {
                 .filter(|w| matches!(w.key, Key::Dynamic { .. }))
                 .map(|w| is_memo_write(m, w, &field))
                 .collect();
-            assert_eq!(memo, [true, false, false], "a store is not a lookup; a derived key is not the caller's");
+            assert_eq!(
+                memo,
+                [true, false, false],
+                "a store is not a lookup; a derived key is not the caller's"
+            );
         });
     }
 
@@ -156,7 +167,9 @@ mod tests {
             crate::engine::with_model_for_test(src, Dialect::Js, |m| r = is_exported_class(m, 0));
             r
         };
-        assert!(exported("function R() {}\nR.prototype.a = function () {};\nmodule.exports = R;\n"));
+        assert!(exported(
+            "function R() {}\nR.prototype.a = function () {};\nmodule.exports = R;\n"
+        ));
         assert!(exported("class R {}\nexports.R = R;\n"));
         assert!(exported("export class R {}\n"));
         assert!(!exported("class R {}\nmodule.exports = new R();\n"));

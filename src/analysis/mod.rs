@@ -10,4 +10,5 @@ pub mod keys;
 pub mod lifecycle;
 pub mod listeners;
 pub mod memo;
+pub mod reentry;
 pub mod repetition;

@@ -171,6 +171,9 @@ pub struct MemberWrite {
     pub fn_ctx: Option<FnId>,
     /// The assignment is a statement of its own (its value is unused).
     pub is_statement: bool,
+    /// The write keeps an existing entry and creates one only when it is
+    /// missing: `o[k] = o[k] || {}`, `o[k] ??= {}`, `o[k] ||= []`.
+    pub ensures_entry: bool,
 }
 
 /// `delete object[key]`.

@@ -59,8 +59,14 @@ pub fn link(model: &mut FileModel) {
                     continue;
                 }
                 if matches!(w.value, Value::Function(_)) {
-                    if let Some(f) = function_ending_at(model, w.fn_ctx, w.target_span.end, w.span.end) {
-                        found.get_mut(&ctor).unwrap().methods.push((name.clone(), f));
+                    if let Some(f) =
+                        function_ending_at(model, w.fn_ctx, w.target_span.end, w.span.end)
+                    {
+                        found
+                            .get_mut(&ctor)
+                            .unwrap()
+                            .methods
+                            .push((name.clone(), f));
                     }
                 }
             }
@@ -68,7 +74,9 @@ pub fn link(model: &mut FileModel) {
         }
         // `X.prototype = { … }` / `X.prototype = Object.create(Base.prototype)`
         if w.key == Key::Static("prototype".into()) && w.object.props.is_empty() {
-            let Some(ctor) = w.object.root_binding() else { continue };
+            let Some(ctor) = w.object.root_binding() else {
+                continue;
+            };
             note(&ctor, &mut found);
             match &w.value {
                 Value::Object { .. } => {
@@ -83,13 +91,21 @@ pub fn link(model: &mut FileModel) {
     }
 
     for call in &model.calls {
-        let Some(path) = &call.callee.path else { continue };
+        let Some(path) = &call.callee.path else {
+            continue;
+        };
         let method = path.props.last().map(|a| a.as_ref());
         match (method, call.args.as_slice()) {
             // `Object.assign(X.prototype, { … })`
-            (Some("assign"), [target, sources @ ..]) if path.root == Root::Global("Object".into()) => {
-                let Value::Path(p) = &target.value else { continue };
-                let Some(ctor) = prototype_of(p) else { continue };
+            (Some("assign"), [target, sources @ ..])
+                if path.root == Root::Global("Object".into()) =>
+            {
+                let Value::Path(p) = &target.value else {
+                    continue;
+                };
+                let Some(ctor) = prototype_of(p) else {
+                    continue;
+                };
                 note(&ctor, &mut found);
                 for s in sources {
                     if matches!(s.value, Value::Object { .. }) {
@@ -100,11 +116,15 @@ pub fn link(model: &mut FileModel) {
             }
             // `util.inherits(X, Base)`, `inherits(X, Base)`
             (m, [child, base, ..]) if is_inherits(path, m) => {
-                let Value::Path(c) = &child.value else { continue };
+                let Value::Path(c) = &child.value else {
+                    continue;
+                };
                 if !c.props.is_empty() {
                     continue;
                 }
-                let Some(ctor) = c.root_binding() else { continue };
+                let Some(ctor) = c.root_binding() else {
+                    continue;
+                };
                 note(&ctor, &mut found);
                 if let Value::Path(b) = &base.value {
                     found.get_mut(&ctor).unwrap().base = Some(b.clone());
@@ -115,7 +135,9 @@ pub fn link(model: &mut FileModel) {
     }
 
     for id in order {
-        let Some(ev) = found.remove(&id) else { continue };
+        let Some(ev) = found.remove(&id) else {
+            continue;
+        };
         if ev.is_class {
             add_class(model, id, ev);
         }
@@ -148,7 +170,12 @@ fn base_of_prototype(v: &Value) -> Option<AccessPath> {
 
 /// The function expression that is the right-hand side of an assignment: it
 /// starts after the target and ends where the assignment ends.
-fn function_ending_at(model: &FileModel, parent: Option<FnId>, after: usize, end: usize) -> Option<FnId> {
+fn function_ending_at(
+    model: &FileModel,
+    parent: Option<FnId>,
+    after: usize,
+    end: usize,
+) -> Option<FnId> {
     let first = model.functions.partition_point(|f| f.span.start < after);
     model.functions[first..]
         .iter()
@@ -159,8 +186,14 @@ fn function_ending_at(model: &FileModel, parent: Option<FnId>, after: usize, end
 
 /// Methods of an object literal: functions directly inside the literal's span
 /// (not nested in another function) that have a name.
-fn literal_methods(model: &FileModel, parent: Option<FnId>, span: Range<usize>) -> Vec<(Atom, FnId)> {
-    let first = model.functions.partition_point(|f| f.span.start < span.start);
+fn literal_methods(
+    model: &FileModel,
+    parent: Option<FnId>,
+    span: Range<usize>,
+) -> Vec<(Atom, FnId)> {
+    let first = model
+        .functions
+        .partition_point(|f| f.span.start < span.start);
     model.functions[first..]
         .iter()
         .enumerate()
@@ -171,13 +204,20 @@ fn literal_methods(model: &FileModel, parent: Option<FnId>, span: Range<usize>) 
 }
 
 fn add_class(model: &mut FileModel, id: BindingId, ev: Evidence) {
-    let Some(binding) = model.semantic.binding(&id) else { return };
+    let Some(binding) = model.semantic.binding(&id) else {
+        return;
+    };
     // Only a function can be a constructor; `Foo.prototype` of an import or a
     // parameter extends someone else's class.
-    if !matches!(binding.kind, BindingKind::Function | BindingKind::Var | BindingKind::Let | BindingKind::Const) {
+    if !matches!(
+        binding.kind,
+        BindingKind::Function | BindingKind::Var | BindingKind::Let | BindingKind::Const
+    ) {
         return;
     }
-    let Some(Value::Function(Some(ctor))) = binding.init else { return };
+    let Some(Value::Function(Some(ctor))) = binding.init else {
+        return;
+    };
     // Already a class of its own, or a method of another one.
     if model.functions[ctor].class.is_some() || model.functions[ctor].kind == FnKind::Arrow {
         return;
@@ -242,7 +282,10 @@ mod tests {
              Ring.prototype.get = function (k) { return this.cache[k] };\n\
              Ring.prototype.put = function put(k, v) { this.cache[k] = v };\n",
         );
-        assert_eq!(found, [("Ring".into(), None, vec!["get".into(), "put".into()])]);
+        assert_eq!(
+            found,
+            [("Ring".into(), None, vec!["get".into(), "put".into()])]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::analysis::frequency::Frequency;
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys;
 use crate::analysis::memo;
+use crate::analysis::reentry;
 use crate::diagnostic::{Diagnostic, Severity};
 use rustc_hash::FxHashMap;
 
@@ -68,6 +69,33 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         }
     }
     check_instance_fields(model, out);
+    check_reentries(model, out);
+}
+
+/// Removal paths that re-create the entry they remove from (see
+/// [`reentry`]): each late call leaves a key behind for good.
+fn check_reentries(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for r in reentry::find(model) {
+        let entry = model.text(&r.write.target_span);
+        let function = model
+            .this_function(r.write.fn_ctx)
+            .and_then(|f| model.functions[f].name.clone())
+            .map(|n| format!("`{n}`"))
+            .unwrap_or_else(|| "this function".into());
+        out.push(
+            Diagnostic::new(
+                RULE.name,
+                r.write.span.clone(),
+                format!("{function} re-creates `{entry}` in order to remove from it: called after the entry was deleted, it leaves an entry behind that nothing deletes again"),
+            )
+            .with_label("creates the entry when it is missing")
+            .with_related(r.inner_removal.clone(), "only removes from inside the entry")
+            .with_related(r.end_of_life.clone(), "the entry's end of life")
+            .with_help(format!(
+                "each late call keeps one key for good; touch the entry only when it exists (`if ({entry}) …`) instead of creating it"
+            )),
+        );
+    }
 }
 
 /// Containers on `this` of long-lived instances: a method grows them with a
@@ -114,7 +142,11 @@ fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
 /// Exported classes whose public methods memoize every key they are asked
 /// for on `this` (see [`memo`]): the keys come from the module's users, and
 /// the cache lasts as long as the instance.
-fn check_memoizing_classes(model: &FileModel, long_lived: &[LongLivedClass], out: &mut Vec<Diagnostic>) {
+fn check_memoizing_classes(
+    model: &FileModel,
+    long_lived: &[LongLivedClass],
+    out: &mut Vec<Diagnostic>,
+) {
     for class in 0..model.classes.len() {
         if long_lived.iter().any(|o| o.class == class) || !memo::is_exported_class(model, class) {
             continue;
@@ -155,7 +187,11 @@ fn check_memoizing_classes(model: &FileModel, long_lived: &[LongLivedClass], out
 
 /// Memoizing writes to `this.<field>` (a plain object), with the name of
 /// their method.
-fn memo_growth(model: &FileModel, class: usize, field: &InstanceField) -> Vec<(std::ops::Range<usize>, String)> {
+fn memo_growth(
+    model: &FileModel,
+    class: usize,
+    field: &InstanceField,
+) -> Vec<(std::ops::Range<usize>, String)> {
     let path = instances::field_path(&field.name);
     model
         .member_writes

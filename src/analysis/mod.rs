@@ -11,4 +11,6 @@ pub mod lifecycle;
 pub mod listeners;
 pub mod memo;
 pub mod reentry;
+pub mod registry;
 pub mod repetition;
+pub mod teardown;

@@ -24,6 +24,7 @@ use swc_atoms::Atom;
 
 use super::teardown;
 use crate::model::{AccessPath, FileModel, FnId, Key, Value};
+use crate::semantic::BindingKind;
 
 pub struct FactoryRegistry {
     /// `create.instances`
@@ -92,7 +93,13 @@ fn fresh_pushes(model: &FileModel, path: &AccessPath, factory: FnId) -> Option<R
                     Value::Path(p) if p.props.is_empty() => p
                         .root_binding()
                         .and_then(|id| model.semantic.binding(&id))
-                        .is_some_and(|b| b.fn_ctx == Some(factory)),
+                        .is_some_and(|b| {
+                            // Created by the call: a local, not a parameter
+                            // (a registry of what callers pass in holds
+                            // their values, a fixed set more often than not).
+                            b.fn_ctx == Some(factory)
+                                && !matches!(b.kind, BindingKind::Param | BindingKind::CatchParam)
+                        }),
                     _ => false,
                 })
         })

@@ -78,14 +78,11 @@ pub fn link(model: &mut FileModel) {
                 continue;
             };
             note(&ctor, &mut found);
-            match &w.value {
-                Value::Object { .. } => {
-                    let methods = literal_methods(model, w.fn_ctx, w.target_span.end..w.span.end);
-                    found.get_mut(&ctor).unwrap().methods.extend(methods);
-                }
-                // `Object.create(Base.prototype)`: the base is not in the
-                // value summary; the class is known all the same.
-                _ => {}
+            // With `Object.create(Base.prototype)` the base is not in the
+            // value summary; the class is known all the same.
+            if let Value::Object { .. } = &w.value {
+                let methods = literal_methods(model, w.fn_ctx, w.target_span.end..w.span.end);
+                found.get_mut(&ctor).unwrap().methods.extend(methods);
             }
         }
     }
@@ -134,6 +131,8 @@ pub fn link(model: &mut FileModel) {
         }
     }
 
+    // Classes in source order of their constructors.
+    order.sort_by_key(|id| model.semantic.binding(id).map_or(usize::MAX, |b| b.span.start));
     for id in order {
         let Some(ev) = found.remove(&id) else {
             continue;

@@ -162,21 +162,38 @@ fn check_memoizing_classes(
             {
                 continue;
             }
+            // Resets that look like eviction but follow configuration changes.
+            let resets: Vec<_> = model
+                .member_writes
+                .iter()
+                .filter(|w| {
+                    w.object.root == Root::This
+                        && w.object.props.is_empty()
+                        && w.key == crate::model::Key::Static(field.name.clone())
+                        && instances::in_method_of(model, w.fn_ctx, class)
+                })
+                .map(|w| w.span.clone())
+                .collect();
             for (site, method) in memo_growth(model, class, &field) {
                 let shown = format!("this.{}", field.name);
                 let remove = match field.kind {
                     ContainerKind::Object => format!("`delete {shown}[key]`"),
                     _ => format!("`{shown}.delete(key)`"),
                 };
-                out.push(
-                    Diagnostic::new(
+                let mut d = Diagnostic::new(
                         RULE.name,
                         site,
                         format!("`{method}` keeps every key it is asked for in `{shown}` and no method removes one: the cache grows for as long as the `{class_name}` instance lives"),
                     )
                     .with_label("memoized here with the caller's key")
-                    .with_related(field.decl_span.clone(), "created once per instance")
-                    .with_help(format!(
+                    .with_related(field.decl_span.clone(), "created once per instance");
+                for r in &resets {
+                    d = d.with_related(
+                        r.clone(),
+                        "emptied only when the configuration changes, not as keys accumulate",
+                    );
+                }
+                out.push(d.with_help(format!(
                         "`{class_name}` is exported, so the keys come from its users and have no fixed range; an instance kept for the life of the process keeps every key it ever saw: bound the cache (for example `lru-cache` with `max`) or remove entries with {remove}"
                     )),
                 );

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+
+use crate::project::FileSummary;
 use swc_common::{GLOBALS, Globals, Mark, SyntaxContext};
 use swc_ecma_ast::Pass;
 use swc_ecma_transforms_base::resolver;
@@ -106,6 +108,9 @@ pub fn lint_source_as(
 }
 
 thread_local! {
+    /// The cross-file summary of the file this thread analysed last, taken
+    /// by [`lint_file`] (kept out of the diagnostics path on purpose).
+    static LAST_SUMMARY: Cell<Option<FileSummary>> = const { Cell::new(None) };
     /// Set while this thread analyses one file: a panic there is caught and
     /// reported as that file's `internal-error`.
     static ANALYSING: Cell<bool> = const { Cell::new(false) };
@@ -152,6 +157,8 @@ fn analyse(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Di
                 d.severity = *severity;
             }
         }
+        // Cross-file hook: what this file tells the others (see project.rs).
+        LAST_SUMMARY.set(Some(crate::project::summarize(model, &found)));
         directives.apply(text, found, rules)
     });
     outcome.unwrap_or_else(|fatal| vec![fatal])
@@ -215,6 +222,14 @@ pub struct FileResult {
     pub diagnostics: Vec<Diagnostic>,
     /// The file could not be read: a one-line reason.
     pub error: Option<String>,
+}
+
+/// [`lint_file`], with what the file tells the others of the run (see
+/// [`crate::project`]).
+fn lint_file_summarized(path: &Path, rules: &RuleSet) -> (FileResult, Option<FileSummary>) {
+    LAST_SUMMARY.set(None);
+    let result = lint_file(path, rules);
+    (result, LAST_SUMMARY.take().filter(|s| !s.is_empty()))
 }
 
 /// Reads and lints one file. Never panics, never blocks on special files.
@@ -310,11 +325,20 @@ pub fn lint_files(paths: &[PathBuf], rules: &RuleSet, threads: usize) -> Vec<Fil
         .num_threads(threads.max(1))
         .stack_size(WORKER_STACK_BYTES)
         .build();
-    match pool {
-        Ok(pool) => pool.install(|| paths.par_iter().map(|p| lint_file(p, rules)).collect()),
+    let linted: Vec<_> = match pool {
+        Ok(pool) => pool.install(|| {
+            paths
+                .par_iter()
+                .map(|p| lint_file_summarized(p, rules))
+                .collect()
+        }),
         // Could not start threads (resource limits): lint on this thread.
-        Err(_) => paths.iter().map(|p| lint_file(p, rules)).collect(),
-    }
+        Err(_) => paths
+            .iter()
+            .map(|p| lint_file_summarized(p, rules))
+            .collect(),
+    };
+    crate::project::join(linted)
 }
 
 /// Runs `f` on every item on `threads` workers with the engine's deep
@@ -337,5 +361,7 @@ pub fn par_map<T: Sync, R: Send>(
 
 /// Lints files that each have their own rules (resolved from config files).
 pub fn lint_jobs(jobs: &[(PathBuf, Arc<RuleSet>)], threads: usize) -> Vec<FileResult> {
-    par_map(jobs, threads, |(path, rules)| lint_file(path, rules))
+    crate::project::join(par_map(jobs, threads, |(path, rules)| {
+        lint_file_summarized(path, rules)
+    }))
 }

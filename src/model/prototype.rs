@@ -132,7 +132,12 @@ pub fn link(model: &mut FileModel) {
     }
 
     // Classes in source order of their constructors.
-    order.sort_by_key(|id| model.semantic.binding(id).map_or(usize::MAX, |b| b.span.start));
+    order.sort_by_key(|id| {
+        model
+            .semantic
+            .binding(id)
+            .map_or(usize::MAX, |b| b.span.start)
+    });
     for id in order {
         let Some(ev) = found.remove(&id) else {
             continue;

@@ -557,19 +557,17 @@ fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
         diagnostics: fixed.remaining.clone(),
         error: None,
     };
+    let summary = fix::summary(
+        fixed.applied,
+        usize::from(fixed.applied > 0),
+        remaining,
+        !write_fix,
+    );
     if !write_fix {
         if fixed.applied > 0 {
             print!("{}", fix::unified_diff(&shown, &text, &fixed.output));
         }
-        eprintln!(
-            "leaklint: {}",
-            fix::summary(
-                fixed.applied,
-                usize::from(fixed.applied > 0),
-                remaining,
-                true
-            )
-        );
+        eprintln!("leaklint: {summary}");
         linted.results.push(result);
         return Ok(linted);
     }
@@ -585,15 +583,7 @@ fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
         width: 100,
     };
     eprint!("{}", pretty::render(&report, &options));
-    eprintln!(
-        "leaklint: {}",
-        fix::summary(
-            fixed.applied,
-            usize::from(fixed.applied > 0),
-            remaining,
-            false
-        )
-    );
+    eprintln!("leaklint: {summary}");
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     Err(

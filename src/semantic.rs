@@ -6,7 +6,10 @@
 //! `(name, ctxt)` identifies a binding. This module only keeps the index that
 //! rules query. It is filled during the model's single traversal.
 
+use std::cell::OnceCell;
 use std::ops::Range;
+
+use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
@@ -62,7 +65,11 @@ pub struct Reference {
 pub struct Semantic {
     unresolved: SyntaxContext,
     bindings: FxHashMap<BindingId, Binding>,
-    references: FxHashMap<BindingId, Vec<Reference>>,
+    /// Every read, in source order. Recording is one push per identifier;
+    /// most files never ask for the reads of a binding, so the per-binding
+    /// index is built on the first question.
+    reads: Vec<(BindingId, Reference)>,
+    reads_by_binding: OnceCell<FxHashMap<BindingId, Vec<Reference>>>,
 }
 
 impl Semantic {
@@ -70,34 +77,56 @@ impl Semantic {
         Semantic {
             unresolved,
             bindings: FxHashMap::default(),
-            references: FxHashMap::default(),
+            reads: Vec::new(),
+            reads_by_binding: OnceCell::new(),
         }
     }
 
     /// Records a read of a resolved identifier (globals are not indexed).
     pub fn add_reference(&mut self, id: BindingId, reference: Reference) {
         if id.1 != self.unresolved {
-            self.references.entry(id).or_default().push(reference);
+            self.reads.push((id, reference));
+            // A read recorded after a question: the index is out of date.
+            if self.reads_by_binding.get().is_some() {
+                self.reads_by_binding = OnceCell::new();
+            }
         }
     }
 
     /// Every read of a binding, in source order.
     pub fn references(&self, id: &BindingId) -> &[Reference] {
-        self.references.get(id).map(Vec::as_slice).unwrap_or(&[])
+        let index = self.reads_by_binding.get_or_init(|| {
+            let mut index: FxHashMap<BindingId, Vec<Reference>> = FxHashMap::default();
+            for (id, r) in &self.reads {
+                index.entry(id.clone()).or_default().push(r.clone());
+            }
+            index
+        });
+        index.get(id).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Records a declaration. The first declaration of a name wins
     /// (`var x; var x = 1` keeps the first span, adds the later initialiser).
     pub fn declare(&mut self, id: BindingId, binding: Binding) {
-        match self.bindings.get_mut(&id) {
-            Some(existing) => {
+        // One lookup for both cases (a declaration per binding is hot).
+        match self.bindings.entry(id) {
+            Entry::Occupied(mut existing) => {
+                let existing = existing.get_mut();
                 if existing.init.is_none() {
                     existing.init = binding.init;
                 }
             }
-            None => {
-                self.bindings.insert(id, binding);
+            Entry::Vacant(slot) => {
+                slot.insert(binding);
             }
+        }
+    }
+
+    /// Sets the initialiser of a declared binding (a function's id, once the
+    /// function has been entered). Unknown bindings are left alone.
+    pub fn set_init(&mut self, id: &BindingId, init: Value) {
+        if let Some(b) = self.bindings.get_mut(id) {
+            b.init = Some(init);
         }
     }
 

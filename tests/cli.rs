@@ -6,39 +6,20 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 use support::root;
+use support::run::{Run, leaklint as binary};
 
 const PROJECT: &str = "fixtures/cli/project";
 
 /// Runs the binary from the repository root, without colours.
-fn leaklint(args: &[&str]) -> Output {
+fn leaklint(args: &[&str]) -> Run {
     leaklint_in(&root(), args)
 }
 
-fn leaklint_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leaklint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("the leaklint binary runs")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+fn leaklint_in(dir: &Path, args: &[&str]) -> Run {
+    binary(dir).args(args).run()
 }
 
 /// `--format json` output, parsed.
@@ -46,10 +27,10 @@ fn json(args: &[&str]) -> (i32, Vec<Value>) {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
     let out = leaklint(&all);
-    let parsed: Value = serde_json::from_str(&stdout(&out))
-        .unwrap_or_else(|e| panic!("invalid JSON ({e}):\n{}", stdout(&out)));
+    let parsed: Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("invalid JSON ({e}):\n{}", out.stdout));
     (
-        code(&out),
+        out.code,
         parsed.as_array().expect("a LintResult[] array").clone(),
     )
 }
@@ -102,21 +83,19 @@ fn rule_ids(result: &Value) -> Vec<(Option<String>, u64)> {
 fn clean_tree_exits_0() {
     let out = leaklint(&["fixtures/cli/clean"]);
     assert_eq!(
-        code(&out),
-        0,
+        out.code, 0,
         "stdout:\n{}\nstderr:\n{}",
-        stdout(&out),
-        stderr(&out)
+        out.stdout, out.stderr
     );
-    assert!(stdout(&out).contains("no problems"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("2 files linted"), "{}", stdout(&out));
+    assert!(out.stdout.contains("no problems"), "{}", out.stdout);
+    assert!(out.stdout.contains("2 files linted"), "{}", out.stdout);
 }
 
 #[test]
 fn findings_exit_1() {
     let out = leaklint(&["fixtures/cli/project/src/leak.js"]);
-    assert_eq!(code(&out), 1, "{}", stdout(&out));
-    let text = stdout(&out);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let text = out.stdout;
     assert!(text.contains("unbounded-cache"), "{text}");
     assert!(text.contains("null-instead-of-delete"), "{text}");
 }
@@ -127,13 +106,13 @@ fn missing_path_exits_2_and_the_other_paths_are_still_linted() {
         "fixtures/cli/does-not-exist",
         "fixtures/cli/project/src/leak.js",
     ]);
-    assert_eq!(code(&out), 2);
+    assert_eq!(out.code, 2);
     assert!(
-        stderr(&out).contains("does-not-exist"),
+        out.stderr.contains("does-not-exist"),
         "stderr: {}",
-        stderr(&out)
+        out.stderr
     );
-    let text = stdout(&out);
+    let text = out.stdout;
     assert!(
         text.contains("unbounded-cache") && text.contains("leak.js"),
         "findings still printed:\n{text}"
@@ -193,8 +172,8 @@ fn a_broken_file_is_a_parse_error_and_the_others_are_still_linted() {
 #[test]
 fn a_broken_file_alone_exits_1() {
     let out = leaklint(&["fixtures/cli/project/src/broken.js"]);
-    assert_eq!(code(&out), 1);
-    assert!(stdout(&out).contains("parse-error"), "{}", stdout(&out));
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("parse-error"), "{}", out.stdout);
 }
 
 #[test]
@@ -337,8 +316,8 @@ fn columns_and_fix_ranges_count_utf16_units_after_non_ascii_text() {
 #[test]
 fn rules_lists_every_rule() {
     let out = leaklint(&["rules"]);
-    assert_eq!(code(&out), 0);
-    let text = stdout(&out);
+    assert_eq!(out.code, 0);
+    let text = out.stdout;
     for rule in leaklint::rules::RULES {
         assert!(
             text.contains(rule.name),
@@ -356,10 +335,10 @@ fn rules_lists_every_rule() {
 #[test]
 fn explain_prints_the_rule_doc() {
     let out = leaklint(&["explain", "unbounded-cache"]);
-    assert_eq!(code(&out), 0);
+    assert_eq!(out.code, 0);
     let doc = leaklint::rules::find("unbounded-cache").unwrap().docs;
     assert!(
-        stdout(&out).contains(doc),
+        out.stdout.contains(doc),
         "the whole of rules/unbounded-cache.md is printed"
     );
 }
@@ -367,9 +346,9 @@ fn explain_prints_the_rule_doc() {
 #[test]
 fn explain_an_unknown_rule_exits_2() {
     let out = leaklint(&["explain", "nope"]);
-    assert_eq!(code(&out), 2);
-    assert!(stdout(&out).is_empty());
-    assert!(stderr(&out).contains("nope"), "{}", stderr(&out));
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.is_empty());
+    assert!(out.stderr.contains("nope"), "{}", out.stderr);
 }
 
 #[test]
@@ -386,8 +365,8 @@ fn gitignore_is_honoured_outside_a_repository() {
     std::fs::write(tree.join("src/ok.js"), "export const x = 1\n").unwrap();
 
     let out = leaklint_in(tree, &["--format", "json", "."]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    let results: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let results: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
     let mut linted: Vec<String> = results
         .iter()
         .map(|r| {
@@ -410,8 +389,8 @@ fn gitignore_is_honoured_outside_a_repository() {
 #[test]
 fn pretty_output_of_the_bundled_examples() {
     let out = leaklint(&["fixtures/examples"]);
-    assert_eq!(code(&out), 1);
-    let text = stdout(&out);
+    assert_eq!(out.code, 1);
+    let text = out.stdout;
     assert!(!text.contains('\u{1b}'), "NO_COLOR: no escape sequences");
     let timing = regex::Regex::new(r"in \d+ms").unwrap();
     let text = timing.replace_all(&text, "in [time]");
@@ -447,24 +426,18 @@ fn every_valid_fixture_is_clean_under_all_rules() {
     );
     let args: Vec<&str> = files.iter().map(String::as_str).collect();
     let out = leaklint(&args);
-    assert_eq!(
-        code(&out),
-        0,
-        "valid fixtures with findings:\n{}",
-        stdout(&out)
-    );
+    assert_eq!(out.code, 0, "valid fixtures with findings:\n{}", out.stdout);
 }
 
 #[test]
 fn an_explicitly_named_declaration_file_is_linted_as_typescript() {
     let out = leaklint(&["fixtures/cli/project/src/types.d.ts"]);
     assert_eq!(
-        code(&out),
-        0,
+        out.code, 0,
         "no parse error on TypeScript declarations:\n{}",
-        stdout(&out)
+        out.stdout
     );
-    assert!(stdout(&out).contains("1 file linted"), "{}", stdout(&out));
+    assert!(out.stdout.contains("1 file linted"), "{}", out.stdout);
 }
 
 #[test]
@@ -472,8 +445,8 @@ fn pretty_header_and_compact_agree_on_utf16_columns() {
     // `unicode.js` has non-ASCII text before the finding on the same line:
     // miette would count bytes; every format must count UTF-16 units.
     let file = "fixtures/formats/tree/src/lib/unicode.js";
-    let pretty = stdout(&leaklint(&["--color", "never", file]));
-    let compact = stdout(&leaklint(&["--format", "compact", file]));
+    let pretty = leaklint(&["--color", "never", file]).stdout;
+    let compact = leaklint(&["--format", "compact", file]).stdout;
     let position = compact
         .lines()
         .find(|l| l.contains("[unbounded-cache]"))

@@ -4,8 +4,9 @@
 //! the same `Report`, so the JSON and pretty checks here also hold for the
 //! formats built on it.
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -58,18 +59,13 @@ const title: string = 'Über';
 </script>
 "#;
 
+/// Runs the binary in `cwd`, wide enough that pretty lines are not wrapped.
 fn leaklint(args: &[&str], cwd: &Path) -> (String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leaklint"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
+    let run = support::run::leaklint(cwd)
         .env("COLUMNS", "120")
-        .output()
-        .expect("run leaklint");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+        .args(args)
+        .run();
+    (run.stdout, run.code)
 }
 
 fn project() -> tempfile::TempDir {
@@ -218,4 +214,30 @@ fn typescript_blocks_parse_as_typescript_and_plain_blocks_as_javascript() {
         let diags = leaklint::lint_source(Path::new(name), src, &leaklint::RuleSet::default());
         assert!(diags.iter().all(|d| !d.fatal), "{name}: {diags:?}");
     }
+}
+
+#[test]
+fn per_instance_listeners_and_intervals_are_reported_in_the_original_file() {
+    // The instance script runs on every mount; the module script once.
+    let src = "<script context=\"module\">\n  setInterval(() => {}, 1000);\n</script>\n\n<h1>ünï 😀</h1>\n<script>\n  function onResize() {}\n  window.addEventListener('resize', onResize);\n  const id = setInterval(() => {}, 1000);\n</script>\n";
+    let diags = leaklint::lint_source(Path::new("Size.svelte"), src, &leaklint::RuleSet::default());
+    let index = leaklint::position::LineIndex::new(src);
+    let mut got: Vec<_> = diags
+        .iter()
+        .map(|d| {
+            let p = index.position(d.span.start);
+            (d.rule, p.line, p.column)
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![("uncleared-interval", 9, 14), ("unremoved-listener", 8, 3)],
+        "{diags:?}"
+    );
+    assert!(
+        diags[0].message.starts_with("every mount of the component"),
+        "{}",
+        diags[0].message
+    );
 }

@@ -18,6 +18,7 @@ use leaklint::report::repo::RepoRoot;
 use leaklint::report::{Report, checkstyle, github, gitlab, junit};
 use serde_json::Value;
 use support::root;
+use support::run::{Run, leaklint as binary};
 
 const FORMATS: &[(&str, &str)] = &[
     ("sarif", "sarif"),
@@ -36,25 +37,9 @@ fn clean() -> PathBuf {
     root().join("fixtures/formats/clean")
 }
 
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
 /// Runs the binary in `dir` (so paths in the output are stable).
 fn leaklint(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_leaklint"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run leaklint");
-    Run {
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
-        code: out.status.code().unwrap_or(-1),
-    }
+    binary(dir).args(args).run()
 }
 
 /// The tree has error- and warning-level findings: one rule runs as a warning.

@@ -3,21 +3,14 @@
 
 mod support;
 
-use std::process::Command;
-
-use serde_json::Value;
 use support::root;
+use support::run::leaklint;
 
 /// `(file name, rule, line)` of every finding in a fixture directory.
 fn findings(dir: &str) -> Vec<(String, String, u64)> {
-    let out = Command::new(env!("CARGO_BIN_EXE_leaklint"))
-        .args(["--format", "json", dir])
-        .current_dir(root())
-        .output()
-        .expect("the leaklint binary runs");
-    let parsed: Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    let run = leaklint(&root()).args(["--format", "json", dir]).run();
     let mut found = Vec::new();
-    for result in parsed.as_array().expect("a LintResult[] array") {
+    for result in &run.json() {
         let path = result["filePath"].as_str().unwrap_or_default();
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
         for m in result["messages"].as_array().into_iter().flatten() {

@@ -4,9 +4,10 @@
 //! are still linted, and the documented exit code (0 clean, 1 problems,
 //! 2 I/O or internal error).
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use leaklint::Severity;
 use leaklint::diagnostic::{INTERNAL_ERROR, PARSE_ERROR};
@@ -14,56 +15,20 @@ use leaklint::engine::{self, RuleSet};
 use leaklint::parse::Dialect;
 use leaklint::rules::Rule;
 use serde_json::Value;
+use support::run::{Run, leaklint};
 
 /// A leak the default rules report (`null-instead-of-delete`), so that a
 /// test can tell "this file was linted" from "this file was skipped".
 const LEAKY: &str = "const cache = {}\nfunction put(k, v) {\n  cache[k] = v\n  setTimeout(() => { cache[k] = null }, 5000)\n}\nmodule.exports = { put }\n";
 
-/// Generous bound for a run: a hang is what it catches, not slowness.
-const WATCHDOG: Duration = Duration::from_secs(120);
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+/// What the robustness checks add to a run: the exit code the report implies
+/// and the single fatal message of a file.
+trait RunExt {
+    fn code_from_report(&self) -> i32;
+    fn only_fatal_message(&self, name: &str) -> String;
 }
 
-impl Run {
-    fn json(&self) -> Vec<Value> {
-        serde_json::from_str::<Value>(&self.stdout)
-            .unwrap_or_else(|e| {
-                panic!(
-                    "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                    self.stdout, self.stderr
-                )
-            })
-            .as_array()
-            .expect("a JSON array of results")
-            .clone()
-    }
-
-    /// The result for the file whose path ends with `name`.
-    fn file(&self, name: &str) -> Value {
-        self.json()
-            .into_iter()
-            .find(|r| r["filePath"].as_str().is_some_and(|p| p.ends_with(name)))
-            .unwrap_or_else(|| {
-                panic!(
-                    "no result for {name} in:\n{}\nstderr:\n{}",
-                    self.stdout, self.stderr
-                )
-            })
-    }
-
-    fn rule_ids(&self, name: &str) -> Vec<String> {
-        self.file(name)["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["ruleId"].as_str().unwrap_or("<fatal>").to_string())
-            .collect()
-    }
-
+impl RunExt for Run {
     /// The exit code the README documents when no file had an I/O error:
     /// 1 when any error-level problem (parse errors included) was reported.
     fn code_from_report(&self) -> i32 {
@@ -76,7 +41,7 @@ impl Run {
     }
 
     fn only_fatal_message(&self, name: &str) -> String {
-        let file = self.file(name);
+        let file = self.result(name);
         let messages = file["messages"].as_array().unwrap();
         assert_eq!(messages.len(), 1, "{name}: {messages:?}");
         assert_eq!(
@@ -89,67 +54,20 @@ impl Run {
     }
 }
 
-/// Runs `leaklint --format json ARGS` (unless ARGS pick a format) in `cwd`, killing it (and
-/// failing) if it outlives the watchdog.
+/// Runs `leaklint --format json ARGS` (unless ARGS pick a format) in `cwd`;
+/// a hang, a crash or a panic message on stderr fails the test.
 fn run_in(cwd: &Path, args: &[&std::ffi::OsStr]) -> Run {
     let format_given = args.iter().any(|a| *a == "--format");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leaklint"))
-        .args(if format_given {
-            &[][..]
-        } else {
-            &["--format", "json"][..]
-        })
+    let default_format: &[&str] = if format_given {
+        &[]
+    } else {
+        &["--format", "json"]
+    };
+    let run = leaklint(cwd)
+        .args(default_format)
         .args(["--color", "never"])
         .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the leaklint binary starts");
-    // Drain both pipes while waiting: a child whose output outgrows the pipe
-    // buffer would otherwise block on write and look like a hang.
-    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out_reader = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-    );
-    let err_reader = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-    );
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > WATCHDOG {
-            let _ = child.kill();
-            panic!("leaklint {args:?} still running after {WATCHDOG:?}: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stdout = out_reader.join().expect("stdout reader");
-    let stderr = err_reader.join().expect("stderr reader");
-    let run = Run {
-        code: status.code().unwrap_or_else(|| {
-            panic!("leaklint {args:?} was killed by a signal ({status}): a crash")
-        }),
-        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
-    };
+        .run();
     assert!(
         !run.stderr.contains("panicked") && !run.stderr.contains("RUST_BACKTRACE"),
         "a panic reached stderr:\n{}",
@@ -265,7 +183,7 @@ fn twenty_megabyte_one_line_bundle_named_explicitly() {
     write(dir.path(), "bundle.min.js", &bundle);
     let run = run(dir.path(), &["bundle.min.js"]);
     assert_eq!(run.code, run.code_from_report(), "{}", run.stderr);
-    let file = run.file("bundle.min.js");
+    let file = run.result("bundle.min.js");
     let messages = file["messages"].as_array().unwrap();
     let leak = messages
         .iter()
@@ -343,7 +261,7 @@ fn fifty_thousand_levels_of_nesting() {
         assert!(
             run.rule_ids(name).is_empty(),
             "{name}: {:?}",
-            run.file(name)
+            run.result(name)
         );
     }
     assert_leaky_linted(&run);
@@ -529,7 +447,7 @@ fn windows_line_endings_keep_positions() {
     write(dir.path(), "windows.js", LEAKY.replace('\n', "\r\n"));
     let run = run(dir.path(), &["."]);
     let positions = |name: &str| -> Vec<(u64, u64, u64, u64)> {
-        run.file(name)["messages"]
+        run.result(name)["messages"]
             .as_array()
             .unwrap()
             .iter()

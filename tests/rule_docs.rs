@@ -29,6 +29,10 @@ fn documented_examples_behave_as_documented() {
                 "jsx" => "jsx",
                 "ts" | "typescript" => "ts",
                 "tsx" => "tsx",
+                // Single-file components: only their `<script>` blocks are linted.
+                "vue" => "vue",
+                "svelte" => "svelte",
+                "astro" => "astro",
                 "" | "text" | "sh" | "shell" | "bash" | "json" | "jsonc" => continue,
                 other => {
                     failures.push(format!(

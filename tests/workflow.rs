@@ -4,10 +4,10 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use support::root;
+use support::run::{Run, leaklint as binary};
 
 /// The seed leak: a module-level cache whose entries are "removed" with null.
 const SEED: &str = "const localCache = {}\n\nfunction setLocalCache(key, value) {\n  localCache[key] = value\n  setTimeout(() => { localCache[key] = null }, 5000)\n}\n\nmodule.exports = { setLocalCache }\n";
@@ -16,72 +16,12 @@ const SEED: &str = "const localCache = {}\n\nfunction setLocalCache(key, value) 
 const UNSAFE: &str =
     "const cache = {}\n\nexport function evict(key) {\n  return (cache[key] = null)\n}\n";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Vec<Value> {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-
-    /// `(file name, ruleId)` of every message, sorted.
-    fn rule_ids(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for file in self.json() {
-            let name = Path::new(file["filePath"].as_str().unwrap())
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
-            for m in file["messages"].as_array().unwrap() {
-                out.push((
-                    name.clone(),
-                    m["ruleId"].as_str().unwrap_or("null").to_string(),
-                ));
-            }
-        }
-        out.sort();
-        out
-    }
-}
-
 fn leaklint(dir: &Path, args: &[&str]) -> Run {
-    leaklint_stdin(dir, args, None)
+    binary(dir).args(args).run()
 }
 
-fn leaklint_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leaklint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run leaklint");
-    if let Some(text) = stdin {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn leaklint_stdin(dir: &Path, args: &[&str], stdin: &str) -> Run {
+    binary(dir).args(args).stdin(stdin).run()
 }
 
 /// A temporary tree: `files` are `(relative path, content)`.
@@ -117,7 +57,7 @@ fn config_levels_turn_rules_off_and_change_severity() {
     ]);
     let run = leaklint(dir.path(), &["-f", "json", "."]);
     assert_eq!(
-        run.rule_ids(),
+        run.file_and_rule_ids(),
         ids(&[("seed.js", "null-instead-of-delete")]),
         "{}",
         run.stderr
@@ -129,7 +69,7 @@ fn config_levels_turn_rules_off_and_change_severity() {
     std::fs::remove_file(dir.path().join("leaklint.json")).unwrap();
     let run = leaklint(dir.path(), &["-f", "json", "."]);
     assert_eq!(
-        run.rule_ids(),
+        run.file_and_rule_ids(),
         ids(&[
             ("seed.js", "null-instead-of-delete"),
             ("seed.js", "unbounded-cache")
@@ -154,7 +94,7 @@ fn the_nearest_config_applies_and_jsonc_comments_are_allowed() {
     ]);
     let run = leaklint(dir.path(), &["-f", "json", "."]);
     assert_eq!(
-        run.rule_ids(),
+        run.file_and_rule_ids(),
         ids(&[
             ("inner.js", "unbounded-cache"),
             ("top.js", "null-instead-of-delete")
@@ -181,7 +121,7 @@ fn overrides_match_globs_relative_to_the_config_file() {
     ]);
     let run = leaklint(dir.path(), &["-f", "json", "."]);
     assert_eq!(
-        run.rule_ids(),
+        run.file_and_rule_ids(),
         ids(&[
             ("keep.js", "null-instead-of-delete"),
             ("keep.js", "unbounded-cache"),
@@ -206,8 +146,11 @@ fn ignore_patterns_are_relative_to_the_config_file() {
         ("gen/d.js", SEED),
     ]);
     let run = leaklint(dir.path(), &["-f", "json", "."]);
-    let files: std::collections::BTreeSet<String> =
-        run.rule_ids().into_iter().map(|(f, _)| f).collect();
+    let files: std::collections::BTreeSet<String> = run
+        .file_and_rule_ids()
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
     assert_eq!(
         files.into_iter().collect::<Vec<_>>(),
         vec!["c.js".to_string(), "d.js".to_string()]
@@ -237,7 +180,7 @@ fn an_explicit_config_replaces_lookup() {
         &["-f", "json", "-c", "conf/strict.jsonc", "pkg"],
     );
     assert_eq!(
-        run.rule_ids(),
+        run.file_and_rule_ids(),
         ids(&[("a.js", "unbounded-cache")]),
         "{}",
         run.stderr
@@ -422,7 +365,7 @@ fn absolute_paths_find_their_config() {
     let elsewhere = tempfile::tempdir().unwrap();
     let run = leaklint(elsewhere.path(), &["-f", "json", abs.to_str().unwrap()]);
     assert_eq!(
-        run.rule_ids(),
+        run.file_and_rule_ids(),
         ids(&[("a.js", "null-instead-of-delete")]),
         "{}",
         run.stderr
@@ -451,7 +394,10 @@ fn report_unused_disable_directives_sets_the_level() {
     let text = "export const s = {}\ns.port = 80 // leaklint-disable-line unbounded-cache\n";
     let dir = tree(&[("a.js", text)]);
     let run = leaklint(dir.path(), &["-f", "json", "a.js"]);
-    assert_eq!(run.rule_ids(), ids(&[("a.js", "unused-disable-directive")]));
+    assert_eq!(
+        run.file_and_rule_ids(),
+        ids(&[("a.js", "unused-disable-directive")])
+    );
     assert_eq!(
         run.json()[0]["messages"][0]["severity"],
         1,
@@ -479,7 +425,7 @@ fn report_unused_disable_directives_sets_the_level() {
             "a.js",
         ],
     );
-    assert_eq!(run.rule_ids(), vec![]);
+    assert_eq!(run.file_and_rule_ids(), vec![]);
     // The config sets it too, and the flag wins over the config.
     std::fs::write(
         dir.path().join("leaklint.json"),
@@ -487,7 +433,7 @@ fn report_unused_disable_directives_sets_the_level() {
     )
     .unwrap();
     assert_eq!(
-        leaklint(dir.path(), &["-f", "json", "a.js"]).rule_ids(),
+        leaklint(dir.path(), &["-f", "json", "a.js"]).file_and_rule_ids(),
         vec![]
     );
     let run = leaklint(
@@ -516,7 +462,7 @@ fn fix_removes_the_seed_leak_and_leaklint_is_then_silent() {
         SEED.replace("localCache[key] = null", "delete localCache[key]")
     );
     let again = leaklint(dir.path(), &["-f", "json", "seed.js"]);
-    assert_eq!(again.rule_ids(), vec![], "{}", again.stdout);
+    assert_eq!(again.file_and_rule_ids(), vec![], "{}", again.stdout);
     assert_eq!(again.code, 0);
 }
 
@@ -753,10 +699,10 @@ fn stdin_is_linted_as_the_given_filename() {
     let run = leaklint_stdin(
         dir.path(),
         &["--stdin", "--stdin-filename", "src/a.js", "-f", "json"],
-        Some(SEED),
+        SEED,
     );
     assert_eq!(
-        run.rule_ids(),
+        run.file_and_rule_ids(),
         ids(&[("a.js", "null-instead-of-delete")]),
         "{}",
         run.stderr
@@ -768,10 +714,10 @@ fn stdin_is_linted_as_the_given_filename() {
     let run = leaklint_stdin(
         dir.path(),
         &["--stdin", "--stdin-filename", "b.ts", "-f", "json"],
-        Some(ts),
+        ts,
     );
     assert_eq!(
-        run.rule_ids(),
+        run.file_and_rule_ids(),
         ids(&[("b.ts", "unbounded-cache")]),
         "{}",
         run.stderr
@@ -784,7 +730,7 @@ fn stdin_with_fix_prints_the_fixed_text() {
     let run = leaklint_stdin(
         dir.path(),
         &["--stdin", "--stdin-filename", "a.js", "--fix"],
-        Some(SEED),
+        SEED,
     );
     assert_eq!(
         run.stdout,
@@ -807,7 +753,7 @@ fn stdin_with_fix_prints_the_fixed_text() {
             "--fix",
             "--no-warn-ignored",
         ],
-        Some(SEED),
+        SEED,
     );
     assert_eq!(run.stdout, SEED);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -3,10 +3,14 @@
 
 use std::ops::Range;
 
+use swc_atoms::Atom;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use super::frequency::Frequency;
 use crate::model::path::is_global_object_name;
 use crate::model::{AccessPath, FileModel, FnKind, Key, Root, Value};
-use crate::semantic::BindingKind;
+use crate::semantic::{BindingId, BindingKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContainerKind {
@@ -57,11 +61,7 @@ pub fn kind_of(value: &Value) -> Option<ContainerKind> {
                 "WeakSet" => ContainerKind::WeakSet,
                 "Array" => ContainerKind::Array,
                 "Object" => ContainerKind::Object,
-                n if BOUNDED_CONSTRUCTORS.contains(&n)
-                    || n.to_ascii_lowercase().contains("lru") =>
-                {
-                    ContainerKind::Bounded
-                }
+                n if BOUNDED_CONSTRUCTORS.contains(&n) || mentions_lru(n) => ContainerKind::Bounded,
                 _ => return None,
             })
         }
@@ -75,12 +75,19 @@ pub fn kind_of(value: &Value) -> Option<ContainerKind> {
                 Root::Binding(n, _) | Root::Global(n) => Some(n.as_ref()),
                 Root::This => None,
             })?;
-            last.to_ascii_lowercase()
-                .contains("lru")
-                .then_some(ContainerKind::Bounded)
+            mentions_lru(last).then_some(ContainerKind::Bounded)
         }
         _ => None,
     }
+}
+
+/// Does a name contain `lru` in any case (`QuickLRU`, `createLruCache`)?
+/// Asked for every constructor and call value: compares bytes in place
+/// instead of lowercasing a copy.
+fn mentions_lru(name: &str) -> bool {
+    name.as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"lru"))
 }
 
 /// Methods that return a new array whatever they are called on (in practice:
@@ -119,10 +126,69 @@ pub struct Container {
     pub display: String,
 }
 
+/// The long-lived containers of a file, with a lookup by path.
+/// Dereferences to the list, in declaration order.
+pub struct LongLived {
+    list: Vec<Container>,
+    /// The first container of each path.
+    by_path: FxHashMap<AccessPath, usize>,
+}
+
+impl std::ops::Deref for LongLived {
+    type Target = [Container];
+    fn deref(&self) -> &[Container] {
+        &self.list
+    }
+}
+
+impl LongLived {
+    /// The container a path names, if it is one of them: the same answer as
+    /// [`find`], by hash instead of a scan.
+    pub fn find(&self, path: &AccessPath) -> Option<&Container> {
+        let i = match &path.root {
+            Root::Global(g) if is_global_object_name(g) && !path.props.is_empty() => {
+                self.by_path.get(&path.normalized())
+            }
+            _ => self.by_path.get(path),
+        };
+        i.map(|&i| &self.list[i])
+    }
+
+    /// [`kind_at`] with the hashed lookup.
+    pub fn kind_at(
+        &self,
+        model: &FileModel,
+        fn_ctx: Option<usize>,
+        path: &AccessPath,
+    ) -> Option<ContainerKind> {
+        if let Some(c) = self.find(path) {
+            return Some(c.kind);
+        }
+        kind_beyond(model, fn_ctx, path)
+    }
+}
+
+/// Every long-lived container of the file (see [`long_lived`]), computed on
+/// the first call for the file and shared by every rule after that.
+pub fn all<'m>(model: &'m FileModel) -> &'m LongLived {
+    model.derived.long_lived.get_or_init(|| {
+        let list = find_long_lived(model);
+        let mut by_path = FxHashMap::default();
+        for (i, c) in list.iter().enumerate() {
+            by_path.entry(c.path.clone()).or_insert(i);
+        }
+        LongLived { list, by_path }
+    })
+}
+
 /// Every long-lived container of the file: module-level bindings, static
 /// class fields, properties hung at top level on module-level objects or on
-/// the global object.
+/// the global object. An owned copy of [`all`].
 pub fn long_lived(model: &FileModel) -> Vec<Container> {
+    all(model).list.clone()
+}
+
+fn find_long_lived(model: &FileModel) -> Vec<Container> {
     let mut out = Vec::new();
     let frequency = Frequency::new(model);
     for (id, b) in model.semantic.bindings() {
@@ -165,7 +231,9 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
         }
     }
     for w in &model.member_writes {
-        if frequency.runs_many_times(w.fn_ctx) || w.op != "=" {
+        // The cheap tests first: the frequency question may need the
+        // file's caller index, built on first use.
+        if w.op != "=" {
             continue;
         }
         let Key::Static(name) = &w.key else { continue };
@@ -180,7 +248,7 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
                 .is_some_and(|id| model.semantic.is_module_level(&id)),
             Root::This => false,
         };
-        if long_lived_owner {
+        if long_lived_owner && !frequency.runs_many_times(w.fn_ctx) {
             // `globalThis.x = {}` declares the global `x`: normalise so that
             // every spelling (`x`, `global.x`, `window.x`) names it.
             let path = owner.child(name.clone()).normalized();
@@ -275,6 +343,16 @@ pub fn kind_at(
     if let Some(c) = find(containers, path) {
         return Some(c.kind);
     }
+    kind_beyond(model, fn_ctx, path)
+}
+
+/// The kind of a path that is not a long-lived container: a `this` field,
+/// or a local initialised in the file.
+fn kind_beyond(
+    model: &FileModel,
+    fn_ctx: Option<usize>,
+    path: &AccessPath,
+) -> Option<ContainerKind> {
     if let Some(k) = this_field_kind(model, fn_ctx, path) {
         return Some(k);
     }
@@ -290,52 +368,84 @@ pub fn kind_at(
 /// `c.splice(…)`, reassignment inside a function, or a size bound.
 pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
     let path = path.normalized();
-    let same = |p: &AccessPath| names(p, &path);
-    if model.deletes.iter().any(|d| same(&d.object)) {
-        return true;
-    }
-    let evicting_methods = ["delete", "clear", "splice", "shift", "pop", "length"];
-    if model.calls.iter().any(|c| {
-        c.callee.receiver.as_ref().is_some_and(&same)
-            && c.callee
-                .method
-                .as_ref()
-                .is_some_and(|m| evicting_methods.contains(&m.as_ref()))
-    }) {
+    let index = model
+        .derived
+        .eviction
+        .get_or_init(|| EvictionIndex::build(model));
+    // `delete c[k]`, `c.clear()`, `c.splice(…)`, `c.length = 0`.
+    if index.evicted.contains(&path) {
         return true;
     }
     // Reassignment of the whole container in code that runs later.
     if path.props.is_empty() {
         if let Some(id) = path.root_binding() {
-            if model.binding_writes.iter().any(|w| w.id == id) {
+            if index.rebound.contains(&id) {
                 return true;
             }
         }
-    } else if let Some(parent) = path.parent() {
-        let last = path.props.last().cloned().unwrap_or_default();
-        if model.member_writes.iter().any(|w| {
-            names(&w.object, &parent)
-                && w.key == Key::Static(last.clone())
-                && Frequency::new(model).runs_many_times(w.fn_ctx)
-        }) {
+    } else if let (Some(parent), Some(last)) = (path.parent(), path.props.last()) {
+        let frequency = Frequency::new(model);
+        let replaced = index.writes_by_key.get(last).is_some_and(|writes| {
+            writes.iter().any(|&i| {
+                let w = &model.member_writes[i];
+                names(&w.object, &parent) && frequency.runs_many_times(w.fn_ctx)
+            })
+        });
+        if replaced {
             return true;
         }
-    }
-    // `arr.length = 0`
-    if model
-        .member_writes
-        .iter()
-        .any(|w| same(&w.object) && w.key == Key::Static("length".into()))
-    {
-        return true;
     }
     // The container is handed to a call that owns its eviction:
     // `evictOld(cache)`, `Object.keys(cache).forEach(k => delete …)` are
     // covered above; a bounded sweep usually checks the size.
-    if model.has_size_check(&path) {
-        return true;
+    index.size_checked.contains(&path)
+}
+
+/// What [`has_eviction`] looks for, gathered in one pass over the facts the
+/// first time a file asks: asking per container scanned every delete, call
+/// and write for each container (quadratic in large modules).
+pub(crate) struct EvictionIndex {
+    /// Normalised paths that lose entries: `delete p[k]`, `p.delete(…)`,
+    /// `p.clear()`, `p.splice(…)`, `p.shift()`, `p.pop()`, `p.length = …`.
+    evicted: FxHashSet<AccessPath>,
+    /// Bindings assigned after their declaration.
+    rebound: FxHashSet<BindingId>,
+    /// Member writes with a static key, by that key.
+    writes_by_key: FxHashMap<Atom, Vec<usize>>,
+    /// Paths whose `.size`/`.length` a condition checks, as spelled.
+    size_checked: FxHashSet<AccessPath>,
+}
+
+impl EvictionIndex {
+    fn build(model: &FileModel) -> Self {
+        const EVICTING_METHODS: [&str; 6] = ["delete", "clear", "splice", "shift", "pop", "length"];
+        let mut evicted = FxHashSet::default();
+        for d in &model.deletes {
+            evicted.insert(d.object.normalized());
+        }
+        for c in &model.calls {
+            if let (Some(receiver), Some(m)) = (&c.callee.receiver, &c.callee.method) {
+                if EVICTING_METHODS.contains(&m.as_ref()) {
+                    evicted.insert(receiver.normalized());
+                }
+            }
+        }
+        let mut writes_by_key: FxHashMap<Atom, Vec<usize>> = FxHashMap::default();
+        for (i, w) in model.member_writes.iter().enumerate() {
+            if let Key::Static(k) = &w.key {
+                if k == "length" {
+                    evicted.insert(w.object.normalized());
+                }
+                writes_by_key.entry(k.clone()).or_default().push(i);
+            }
+        }
+        EvictionIndex {
+            evicted,
+            rebound: model.binding_writes.iter().map(|w| w.id.clone()).collect(),
+            writes_by_key,
+            size_checked: model.size_checks.iter().cloned().collect(),
+        }
     }
-    false
 }
 
 #[cfg(test)]
@@ -399,6 +509,45 @@ mod tests {
             ],
             "`compute()` is not a container"
         );
+    }
+
+    #[test]
+    fn hashed_lookup_agrees_with_the_scan() {
+        let src = "globalThis.a = {};\nwindow.b = new Map();\nconst c = [];\nclass K { static d = new Set() }\nfunction f() {}\nf.e = {};\nconst c2 = new WeakMap();\n";
+        crate::engine::with_model_for_test(src, Dialect::Ts, |m| {
+            let shared = all(m);
+            let scanned = long_lived(m);
+            assert_eq!(shared.len(), scanned.len());
+            let g = |root: &str, props: &[&str]| AccessPath {
+                root: Root::Global(root.into()),
+                props: props.iter().map(|p| (*p).into()).collect(),
+            };
+            let mut probes = vec![
+                g("a", &[]),
+                g("globalThis", &["a"]),
+                g("window", &["a"]),
+                g("self", &["b"]),
+                g("b", &[]),
+                g("window", &[]),
+                g("c", &[]),
+                g("f", &["e"]),
+            ];
+            probes.extend(scanned.iter().map(|c| c.path.clone()));
+            probes.extend(scanned.iter().map(|c| c.path.child("x".into())));
+            for p in &probes {
+                assert_eq!(
+                    shared.find(p).map(|c| &c.decl_span),
+                    find(&scanned, p).map(|c| &c.decl_span),
+                    "{p}"
+                );
+                let ctx = None;
+                assert_eq!(
+                    shared.kind_at(m, ctx, p),
+                    kind_at(m, &scanned, ctx, p),
+                    "{p}"
+                );
+            }
+        });
     }
 
     #[test]

@@ -16,14 +16,19 @@ const MAX_CALLER_DEPTH: usize = 4;
 
 pub struct Frequency<'m, 'a> {
     model: &'m FileModel<'a>,
+}
+
+/// Who calls which function: built once per file, only when a question
+/// cannot be answered from the function tree alone.
+pub(crate) struct CallerIndex {
     /// The binding a function is declared as (`function f`, `const f = () => …`).
     binding_of: FxHashMap<FnId, BindingId>,
     /// Direct calls of a binding, by the callee identifier's start offset.
     call_at: FxHashMap<usize, CallId>,
 }
 
-impl<'m, 'a> Frequency<'m, 'a> {
-    pub fn new(model: &'m FileModel<'a>) -> Self {
+impl CallerIndex {
+    fn build(model: &FileModel) -> Self {
         let binding_of = model
             .semantic
             .bindings()
@@ -45,11 +50,25 @@ impl<'m, 'a> Frequency<'m, 'a> {
             })
             .map(|(i, c)| (c.callee_span.start, i))
             .collect();
-        Frequency {
-            model,
+        CallerIndex {
             binding_of,
             call_at,
         }
+    }
+}
+
+impl<'m, 'a> Frequency<'m, 'a> {
+    /// Cheap: the caller index is built on the first question that needs it,
+    /// once per file.
+    pub fn new(model: &'m FileModel<'a>) -> Self {
+        Frequency { model }
+    }
+
+    fn index(&self) -> &'m CallerIndex {
+        self.model
+            .derived
+            .frequency
+            .get_or_init(|| CallerIndex::build(self.model))
     }
 
     /// Does code in this function context run more than once per process?
@@ -83,13 +102,14 @@ impl<'m, 'a> Frequency<'m, 'a> {
     /// Every use of the function's name is a direct call from code that
     /// runs once.
     fn called_only_from_setup(&self, f: FnId, depth: usize) -> bool {
-        let Some(binding) = self.binding_of.get(&f) else {
+        let index = self.index();
+        let Some(binding) = index.binding_of.get(&f) else {
             return false;
         };
         let uses = self.model.semantic.references(binding);
         !uses.is_empty()
             && uses.iter().all(|r| {
-                self.call_at.get(&r.span.start).is_some_and(|&c| {
+                index.call_at.get(&r.span.start).is_some_and(|&c| {
                     let call = &self.model.calls[c];
                     call.callee_span == r.span && !self.many(call.fn_ctx, depth + 1)
                 })

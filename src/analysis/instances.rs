@@ -19,7 +19,10 @@ use swc_atoms::Atom;
 
 use super::containers::{ContainerKind, kind_of};
 use super::memo;
-use crate::model::{AccessPath, ClassId, FileModel, FnKind, Key, Root, Value};
+use rustc_hash::FxHashMap;
+use swc_common::SyntaxContext;
+
+use crate::model::{AccessPath, CallFact, ClassId, FileModel, FnKind, Key, Root, Value};
 
 /// A class whose instances outlive the calls that use them.
 pub struct LongLivedClass {
@@ -39,22 +42,38 @@ pub struct InstanceField {
 }
 
 pub fn long_lived_classes(model: &FileModel) -> Vec<LongLivedClass> {
+    // One pass over the calls for all classes (a scan per class was
+    // quadratic in bundles with many classes): the first `new X()` that runs
+    // once, per class binding, and the first self-registration per class.
+    let mut instantiated_once: FxHashMap<(&Atom, SyntaxContext), &CallFact> = FxHashMap::default();
+    let mut registration: FxHashMap<ClassId, Range<usize>> = FxHashMap::default();
+    for c in &model.calls {
+        if c.is_new {
+            if let Some(AccessPath {
+                root: Root::Binding(n, ctxt),
+                props,
+            }) = &c.callee.path
+            {
+                if props.is_empty()
+                    && !instantiated_once.contains_key(&(n, *ctxt))
+                    && !model.runs_many_times(c.fn_ctx)
+                {
+                    instantiated_once.insert((n, *ctxt), c);
+                }
+            }
+        }
+        if let Some(class) = self_registration_of(model, c) {
+            registration.entry(class).or_insert_with(|| c.span.clone());
+        }
+    }
     let mut out = Vec::new();
     for (id, class) in model.classes.iter().enumerate() {
         let Some(name) = &class.name else { continue };
-        let binding = class.binding.clone();
-        let instantiated_once = model.calls.iter().find(|c| {
-            c.is_new
-                && !model.runs_many_times(c.fn_ctx)
-                && c.callee.path.as_ref().is_some_and(|p| {
-                    p.props.is_empty()
-                        && match (&p.root, &binding) {
-                            (Root::Binding(n, ctxt), Some(b)) => *n == b.0 && *ctxt == b.1,
-                            _ => false,
-                        }
-                })
-        });
-        if let Some(c) = instantiated_once {
+        let once = class
+            .binding
+            .as_ref()
+            .and_then(|b| instantiated_once.get(&(&b.0, b.1)));
+        if let Some(c) = once {
             out.push(LongLivedClass {
                 class: id,
                 why: format!("`{name}` is instantiated once at module level, so its instance lives as long as the process"),
@@ -62,11 +81,11 @@ pub fn long_lived_classes(model: &FileModel) -> Vec<LongLivedClass> {
             });
             continue;
         }
-        if let Some(span) = self_registration(model, id) {
+        if let Some(span) = registration.get(&id) {
             out.push(LongLivedClass {
                 class: id,
                 why: format!("every `{name}` registers itself in a long-lived registry, so no instance is ever collected"),
-                evidence: span,
+                evidence: span.clone(),
             });
             continue;
         }
@@ -75,21 +94,27 @@ pub fn long_lived_classes(model: &FileModel) -> Vec<LongLivedClass> {
 }
 
 /// `X.instances.push(this)` / `registry.add(this)` in the constructor, on a
-/// receiver that lives at module level.
-fn self_registration(model: &FileModel, class: ClassId) -> Option<Range<usize>> {
-    model.calls.iter().find_map(|c| {
-        let ctor = c.fn_ctx.is_some_and(|f| {
-            let info = &model.functions[f];
-            info.kind == FnKind::Constructor && info.class == Some(class)
-        });
-        let registers = matches!(c.callee.method.as_deref(), Some("push" | "add" | "set"))
-            && c.args.iter().any(|a| matches!(&a.value, Value::Path(p) if p.root == Root::This && p.props.is_empty()));
-        let long_lived_receiver = c.callee.receiver.as_ref().is_some_and(|r| match r.root_binding() {
-            Some(id) => model.semantic.is_module_level(&id),
-            None => false,
-        });
-        (ctor && registers && long_lived_receiver).then(|| c.span.clone())
-    })
+/// receiver that lives at module level: the class whose constructor it is.
+fn self_registration_of(model: &FileModel, c: &CallFact) -> Option<ClassId> {
+    let info = &model.functions[c.fn_ctx?];
+    if info.kind != FnKind::Constructor {
+        return None;
+    }
+    let class = info.class?;
+    let registers = matches!(c.callee.method.as_deref(), Some("push" | "add" | "set"))
+        && c.args.iter().any(
+            |a| matches!(&a.value, Value::Path(p) if p.root == Root::This && p.props.is_empty()),
+        );
+    let long_lived_receiver = || {
+        c.callee
+            .receiver
+            .as_ref()
+            .is_some_and(|r| match r.root_binding() {
+                Some(id) => model.semantic.is_module_level(&id),
+                None => false,
+            })
+    };
+    (registers && long_lived_receiver()).then_some(class)
 }
 
 /// Containers a class keeps on `this`: from field initialisers and from

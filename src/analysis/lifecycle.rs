@@ -9,9 +9,9 @@
 //! | --- | --- | --- |
 //! | React hooks | `useEffect` / `useLayoutEffect` / `useInsertionEffect` callback | the function it returns |
 //! | React classes | `componentDidMount` | `componentWillUnmount` |
-//! | Vue composition | `onMounted` / `onBeforeMount` callback, `setup()`, `<script setup>` top level | `onBeforeUnmount` / `onUnmounted` / `onScopeDispose` callbacks of the same scope |
+//! | Vue composition | `onMounted` / `onBeforeMount` callback, `setup()`, `<script setup>` top level (and functions it calls there) | `onBeforeUnmount` / `onUnmounted` / `onScopeDispose` callbacks of the same scope |
 //! | Vue options | `mounted` / `created` / `beforeMount` | `beforeUnmount` / `unmounted` / `beforeDestroy` / `destroyed` |
-//! | Svelte | `onMount` / `$effect` callback, instance `<script>` top level | the function it returns, `onDestroy` callbacks of the same scope |
+//! | Svelte | `onMount` / `$effect` callback, instance `<script>` top level (and functions it calls there) | the function it returns, `onDestroy` callbacks of the same scope |
 //! | Angular (`@Component`, `@Directive`) | constructor, `ngOnInit`, `ngAfterViewInit`, … | `ngOnDestroy`, `DestroyRef.onDestroy` callbacks |
 //! | Web components | constructor, `connectedCallback`, Lit's `firstUpdated` | `disconnectedCallback` |
 //!
@@ -129,27 +129,129 @@ impl Setup {
     }
 }
 
+impl Setup {
+    /// The component this setup belongs to, by name when the code names it:
+    /// the class, or the function that calls the hook (`Chart`, `useResize`).
+    pub fn component_name(&self, model: &FileModel) -> Option<String> {
+        if let Some(c) = self.class {
+            return model.classes[c].name.as_ref().map(|n| n.to_string());
+        }
+        let mut current = model.functions[self.fn_id?].parent;
+        while let Some(f) = current {
+            let info = &model.functions[f];
+            if let Some(n) = &info.name {
+                return Some(n.to_string());
+            }
+            // `forwardRef(function Popover(props, ref) { … })`: the model
+            // names declarations, not function expressions.
+            if let Some(n) = function_expression_name(model.text(&info.span)) {
+                return Some(n.to_string());
+            }
+            current = info.parent;
+        }
+        None
+    }
+
+    /// How often the setup runs, for messages: "every mount of `Chart`",
+    /// "every connection of `LazyFrame`", "every instance of `ChartComponent`", "every mount of a component using `useResize`".
+    pub fn occasion(&self, model: &FileModel) -> String {
+        let event = match self.framework {
+            Framework::WebComponent => "connection",
+            Framework::Angular => "instance",
+            _ => "mount",
+        };
+        match self.component_name(model) {
+            Some(n) if is_hook_name(&n) => format!("every {event} of a component using `{n}`"),
+            Some(n) => format!("every {event} of `{n}`"),
+            None => format!("every {event} of the component"),
+        }
+    }
+
+    /// What undoes the setup, for messages: "the unmount".
+    pub fn ending(&self) -> &'static str {
+        match self.framework {
+            Framework::WebComponent => "the disconnection",
+            Framework::Angular => "its destruction",
+            _ => "the unmount",
+        }
+    }
+
+    /// What the registration keeps alive once the component is gone.
+    pub fn gone(&self) -> &'static str {
+        match self.framework {
+            Framework::WebComponent => "the disconnected element",
+            Framework::Angular => "the destroyed component",
+            _ => "the unmounted component",
+        }
+    }
+
+    /// Does the setup hand the framework a cleanup this file cannot look
+    /// into (`return unsubscribe`, `return store.subscribe(…)`)? It may undo
+    /// anything.
+    pub fn has_opaque_cleanup(&self, model: &FileModel) -> bool {
+        let Some(f) = self.fn_id.filter(|_| self.returns_cleanup()) else {
+            return false;
+        };
+        model.returns.iter().any(|r| {
+            r.fn_ctx == Some(f)
+                && matches!(r.value, Value::Path(_) | Value::Call { .. })
+                && function_of(model, &r.value, None).is_none()
+        })
+    }
+}
+
+/// The name of a named function expression, from its source text.
+fn function_expression_name(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("async ").unwrap_or(text);
+    let rest = rest
+        .strip_prefix("function")?
+        .trim_start_matches(['*', ' ']);
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+/// `useResize`: React's naming rule for hooks.
+fn is_hook_name(name: &str) -> bool {
+    name.strip_prefix("use")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+/// Is the binding declared at the top level of a per-instance component
+/// script (Vue `<script setup>`, Svelte's instance `<script>`)? Such a
+/// binding is created again for every component instance: it lives as long
+/// as the component, not as long as the module. Imports stay module-level.
+pub fn is_per_instance_binding(model: &FileModel, b: &crate::semantic::Binding) -> bool {
+    b.fn_ctx.is_none()
+        && b.kind != crate::semantic::BindingKind::Import
+        && model
+            .instance_scopes
+            .iter()
+            .any(|r| r.contains(&b.span.start))
+}
+
 /// Every setup of a file.
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug)]
 pub struct Lifecycles {
     pub setups: Vec<Setup>,
 }
 
 /// All setups of a file (see [`Lifecycles::of`]).
 pub fn setups(model: &FileModel) -> Vec<Setup> {
-    Lifecycles::of(model).setups
+    Lifecycles::shared(model).setups.clone()
 }
 
 /// The teardown functions of the setup that code at `fn_ctx`/`offset` runs in.
 pub fn teardown_of(model: &FileModel, fn_ctx: Option<FnId>, offset: usize) -> Option<Vec<FnId>> {
-    Lifecycles::of(model)
+    Lifecycles::shared(model)
         .setup_of(model, fn_ctx, offset)
         .map(|s| s.teardowns.clone())
 }
 
 /// Does code at `fn_ctx`/`offset` run while a component is set up?
 pub fn is_in_setup(model: &FileModel, fn_ctx: Option<FnId>, offset: usize) -> bool {
-    Lifecycles::of(model)
+    Lifecycles::shared(model)
         .setup_of(model, fn_ctx, offset)
         .is_some()
 }
@@ -170,8 +272,19 @@ const ANGULAR_DECORATORS: &[&str] = &["Component", "Directive", "Pipe"];
 const ELEMENT_SETUPS: &[&str] = &["constructor", "connectedCallback", "firstUpdated"];
 
 impl Lifecycles {
-    /// Finds every setup of the file and its teardowns.
+    /// Every setup of the file and its teardowns (an owned copy of
+    /// [`Lifecycles::shared`]).
     pub fn of(model: &FileModel) -> Lifecycles {
+        Self::shared(model).clone()
+    }
+
+    /// Every setup of the file and its teardowns, found on the first call
+    /// for the file and shared by every rule after that.
+    pub fn shared<'m>(model: &'m FileModel) -> &'m Lifecycles {
+        model.derived.lifecycles.get_or_init(|| Self::find(model))
+    }
+
+    fn find(model: &FileModel) -> Lifecycles {
         let mut setups = Vec::new();
         hook_setups(model, &mut setups);
         instance_setups(model, &mut setups);
@@ -204,7 +317,9 @@ impl Lifecycles {
                 return Some(s);
             }
             let f = &model.functions[id];
-            if matches!(f.invocation, Invocation::Unknown) {
+            if matches!(f.invocation, Invocation::Unknown)
+                && !called_at_instance_top_level(model, id)
+            {
                 callbacks_only = false;
             }
             current = f.parent;
@@ -222,6 +337,30 @@ impl Lifecycles {
     fn is_teardown(&self, id: FnId) -> bool {
         self.setups.iter().any(|s| s.teardowns.contains(&id))
     }
+}
+
+/// `function start() { … }  start()` at the top level of a per-instance
+/// script: the call runs on every mount, and so does the function.
+fn called_at_instance_top_level(model: &FileModel, f: FnId) -> bool {
+    let info = &model.functions[f];
+    let Some(range) = model
+        .instance_scopes
+        .iter()
+        .find(|r| info.parent.is_none() && r.contains(&info.span.start))
+    else {
+        return false;
+    };
+    model.calls.iter().any(|c| {
+        c.fn_ctx.is_none()
+            && !c.is_new
+            && range.contains(&c.span.start)
+            && c.callee
+                .path
+                .as_ref()
+                .filter(|p| p.props.is_empty())
+                .and_then(|p| function_of(model, &Value::Path(p.clone()), None))
+                == Some(f)
+    })
 }
 
 /// The name a call is known by when it is a framework hook: `useEffect()`,
@@ -908,6 +1047,81 @@ mod tests {
                     .any(|g| g.start <= bare.start && bare.end <= g.end),
                 "`return` under `if` is guarded"
             );
+        });
+    }
+
+    #[test]
+    fn a_function_the_instance_script_calls_at_its_top_level_runs_per_mount() {
+        let src = "<script>\n  function start() { bus.on('x', h) }\n  function later() { bus.on('y', h) }\n  start();\n  button.onclick = () => later();\n</script>\n";
+        with(src, Dialect::Component(ComponentKind::Svelte), |m, lc| {
+            let on: Vec<_> = m
+                .calls
+                .iter()
+                .filter(|c| c.callee.method.as_deref() == Some("on"))
+                .map(|c| {
+                    lc.setup_of(m, c.fn_ctx, c.span.start)
+                        .map(|s| s.hook.clone())
+                })
+                .collect();
+            assert_eq!(on, [Some("<script>".to_string()), None]);
+        });
+    }
+
+    #[test]
+    fn messages_name_the_component_and_its_ending() {
+        let src = "class Chart extends Component {\n  componentDidMount() {}\n}\nfunction Width() { useEffect(() => {}) }\nfunction useSize() { useEffect(() => {}) }\nclass X extends HTMLElement { connectedCallback() {} }\n";
+        with(src, Dialect::Tsx, |m, lc| {
+            let said: Vec<_> = lc
+                .setups
+                .iter()
+                .map(|s| format!("{} / {}", s.occasion(m), s.ending()))
+                .collect();
+            assert_eq!(
+                said,
+                [
+                    "every mount of `Width` / the unmount",
+                    "every mount of a component using `useSize` / the unmount",
+                    "every mount of `Chart` / the unmount",
+                    "every connection of `X` / the disconnection",
+                ]
+            );
+        });
+        let src = "<script setup>\nbus.on('x', h)\n</script>\n";
+        with(src, Dialect::Component(ComponentKind::Vue), |m, lc| {
+            assert_eq!(lc.setups[0].occasion(m), "every mount of the component");
+        });
+        let src = "const P = forwardRef(function Popover(props, ref) {\n  useEffect(() => {});\n});\nmemo(function () { useEffect(() => {}) });\n";
+        with(src, Dialect::Tsx, |m, lc| {
+            let said: Vec<_> = lc.setups.iter().map(|s| s.occasion(m)).collect();
+            assert_eq!(
+                said,
+                ["every mount of `Popover`", "every mount of the component"]
+            );
+        });
+    }
+
+    #[test]
+    fn instance_script_bindings_are_per_component() {
+        let src = "<script context=\"module\">\n  const shared = 1;\n</script>\n<script>\n  import bus from './bus';\n  const mine = 2;\n  function handler() {}\n</script>\n";
+        with(src, Dialect::Component(ComponentKind::Svelte), |m, _| {
+            let per_instance = |name: &str| {
+                let (_, b) = m.semantic.bindings().find(|(id, _)| id.0 == name).unwrap();
+                is_per_instance_binding(m, b)
+            };
+            assert!(!per_instance("shared"), "module script");
+            assert!(!per_instance("bus"), "imports are module singletons");
+            assert!(per_instance("mine"));
+            assert!(per_instance("handler"));
+        });
+    }
+
+    #[test]
+    fn opaque_cleanups_are_only_those_the_file_cannot_resolve() {
+        let src = "useEffect(() => { const u = store.subscribe(f); return u });\nuseEffect(() => { function stop() {} return stop });\nuseEffect(() => store.subscribe(f));\n";
+        with(src, Dialect::Tsx, |m, lc| {
+            let opaque: Vec<_> = lc.setups.iter().map(|s| s.has_opaque_cleanup(m)).collect();
+            // An arrow's expression body is what it returns.
+            assert_eq!(opaque, [true, false, true]);
         });
     }
 

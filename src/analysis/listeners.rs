@@ -4,8 +4,10 @@
 
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 
+use crate::analysis::lifecycle::is_per_instance_binding;
 use crate::analysis::repetition::Repetition;
 use crate::model::path::is_global_object_name;
 use crate::model::{
@@ -39,21 +41,23 @@ impl Identity {
     pub fn same(&self, other: &Identity) -> bool {
         match (self, other) {
             (Identity::Path { path: a, class: ca }, Identity::Path { path: b, class: cb }) => {
-                let (a, b) = (a.normalized(), b.normalized());
-                if a.root == Root::This && b.root == Root::This {
-                    return a == b && ca == cb;
+                // Compared as normalised, without building the normalised paths:
+                // timer rules ask this for every pair of set and clear calls.
+                let (ra, pa) = normalized_parts(a);
+                let (rb, pb) = normalized_parts(b);
+                if ra == RootRef::This && rb == RootRef::This {
+                    return pa == pb && ca == cb;
                 }
-                if a.root == Root::This || b.root == Root::This {
+                if ra == RootRef::This || rb == RootRef::This {
                     // `this.onFocus` and `lastOpened.onFocus`: the same method of
                     // another instance; likely paired on purpose.
-                    return a.props.len() == 1 && b.props.len() == 1 && a.props == b.props;
+                    return pa.len() == 1 && pb.len() == 1 && pa == pb;
                 }
                 // `overlay.onFocus` added in one function and removed in another
                 // through a different local named the same: most likely the same
                 // object's handler. Giving it the benefit of the doubt keeps the
                 // rule quiet rather than wrong.
-                a == b
-                    || (!a.props.is_empty() && a.props == b.props && root_name(&a) == root_name(&b))
+                (ra == rb && pa == pb) || (!pa.is_empty() && pa == pb && ra.name() == rb.name())
             }
             _ => false,
         }
@@ -65,10 +69,33 @@ impl Identity {
     }
 }
 
-fn root_name(p: &AccessPath) -> Option<&Atom> {
-    match &p.root {
-        Root::Binding(n, _) | Root::Global(n) => Some(n),
-        Root::This => None,
+/// The root of a path as [`AccessPath::normalized`] would make it, borrowed.
+#[derive(Clone, Copy, PartialEq)]
+enum RootRef<'p> {
+    Binding(&'p Atom, swc_common::SyntaxContext),
+    Global(&'p Atom),
+    This,
+}
+
+impl<'p> RootRef<'p> {
+    fn name(self) -> Option<&'p Atom> {
+        match self {
+            RootRef::Binding(n, _) | RootRef::Global(n) => Some(n),
+            RootRef::This => None,
+        }
+    }
+}
+
+/// `path.normalized()` as a borrowed root and property list: `window.x.y`
+/// is the global `x` with `[y]`.
+fn normalized_parts(path: &AccessPath) -> (RootRef<'_>, &[Atom]) {
+    match &path.root {
+        Root::Global(g) if is_global_object_name(g) && !path.props.is_empty() => {
+            (RootRef::Global(&path.props[0]), &path.props[1..])
+        }
+        Root::Global(g) => (RootRef::Global(g), &path.props),
+        Root::Binding(n, c) => (RootRef::Binding(n, *c), &path.props),
+        Root::This => (RootRef::This, &path.props),
     }
 }
 
@@ -220,7 +247,7 @@ pub fn long_lived_target(
                 | BindingKind::Const
                 | BindingKind::Function
                 | BindingKind::Class
-                    if b.is_module_level() =>
+                    if b.is_module_level() && !is_per_instance_binding(model, b) =>
                 {
                     // A module-level `let` replaced per call takes its listeners with it.
                     let replaced = model
@@ -387,8 +414,19 @@ impl<'m> Registration<'m> {
     }
 
     fn of(model: &FileModel, call: &'m CallFact, methods: &[&str]) -> Option<Self> {
-        let method = method_of(call)?;
-        if call.is_new || !methods.contains(&method.as_ref()) || call.callee.receiver_is_call {
+        // Asked for every call of the file: test the method name in place
+        // before anything is cloned.
+        if call.is_new || call.callee.receiver_is_call {
+            return None;
+        }
+        let listed = match &call.callee.method {
+            Some(m) => methods.contains(&m.as_ref()),
+            None => call
+                .callee
+                .global_function()
+                .is_some_and(|g| methods.contains(&g.as_ref())),
+        };
+        if !listed {
             return None;
         }
         let [event, listener, ..] = call.args.as_slice() else {
@@ -418,24 +456,45 @@ impl<'m> Registration<'m> {
     /// Does the file remove this listener: `off`/`removeListener`/
     /// `removeEventListener` with the same function, or `removeAllListeners`?
     pub fn is_removed(&self, model: &FileModel) -> bool {
-        model.calls.iter().any(|c| {
-            if let Some(r) = Registration::of_remove(model, c) {
-                // A removal whose listener we cannot name (`getLast().onFocus`)
-                // may well be the matching one.
-                return r.target == self.target
-                    && self.same_event(r.event.as_ref())
-                    && (r.listener.same(&self.listener)
-                        || r.listener == Identity::Unknown
-                        || (is_param(model, &self.listener) && is_param(model, &r.listener)));
+        self.is_removed_where(model, |_| true)
+    }
+
+    /// [`Self::is_removed`], counting only removals made in a context that
+    /// `counts` accepts (a teardown, for a registration made in a setup).
+    pub fn is_removed_where(
+        &self,
+        model: &FileModel,
+        counts: impl Fn(Option<FnId>) -> bool,
+    ) -> bool {
+        model
+            .calls
+            .iter()
+            .any(|c| self.removed_by(model, c) && counts(c.fn_ctx))
+    }
+
+    /// Does call `c` remove this listener?
+    fn removed_by(&self, model: &FileModel, c: &CallFact) -> bool {
+        if let Some(r) = Registration::of_remove(model, c) {
+            // A removal whose listener we cannot name (`getLast().onFocus`)
+            // may well be the matching one.
+            return self.is_same_slot(&r)
+                && (r.listener.same(&self.listener)
+                    || r.listener == Identity::Unknown
+                    || (is_param(model, &self.listener) && is_param(model, &r.listener)));
+        }
+        method_of(c).is_some_and(|m| m == "removeAllListeners")
+            && target_of(c).is_some_and(|t| t == self.target)
+            && match c.args.first().map(|a| &a.value) {
+                None => true,
+                Some(Value::Str(s)) => self.same_event(Some(s)),
+                Some(_) => true,
             }
-            method_of(c).is_some_and(|m| m == "removeAllListeners")
-                && target_of(c).is_some_and(|t| t == self.target)
-                && match c.args.first().map(|a| &a.value) {
-                    None => true,
-                    Some(Value::Str(s)) => self.same_event(Some(s)),
-                    Some(_) => true,
-                }
-        })
+    }
+
+    /// Does a removal act on the same target and event as this registration
+    /// (whatever function it names)?
+    pub fn is_same_slot(&self, removal: &Registration) -> bool {
+        removal.target == self.target && self.same_event(removal.event.as_ref())
     }
 
     /// `'resize'` or the event expression's text.
@@ -510,13 +569,44 @@ pub fn has_opaque_cleanup(model: &FileModel, effect: FnId) -> bool {
 
 /// Is a timer handle with this identity passed to `clearInterval` or `clearTimeout`?
 pub fn is_cleared(model: &FileModel, handle: &Identity) -> bool {
-    ["clearInterval", "clearTimeout"].iter().any(|name| {
-        model.global_calls(name).any(|c| {
-            c.args
-                .first()
-                .is_some_and(|a| identity(model, c.fn_ctx, &a.value).same(handle))
-        })
-    })
+    let Identity::Path { path, .. } = handle else {
+        return false;
+    };
+    let cleared = model
+        .derived
+        .cleared_timers
+        .get_or_init(|| ClearedHandles::build(model));
+    cleared
+        .by_props
+        .get(&path.normalized().props)
+        .is_some_and(|ids| ids.iter().any(|id| id.same(handle)))
+}
+
+/// The identities passed to `clearInterval`/`clearTimeout` in a file, found
+/// once: asking per timer scanned every clear call for each timer.
+pub(crate) struct ClearedHandles {
+    /// By normalised property list: [`Identity::same`] never matches two
+    /// paths whose normalised properties differ.
+    by_props: FxHashMap<Vec<Atom>, Vec<Identity>>,
+}
+
+impl ClearedHandles {
+    fn build(model: &FileModel) -> Self {
+        let mut by_props: FxHashMap<Vec<Atom>, Vec<Identity>> = FxHashMap::default();
+        for name in ["clearInterval", "clearTimeout"] {
+            for c in model.global_calls(name) {
+                let Some(a) = c.args.first() else { continue };
+                let id = identity(model, c.fn_ctx, &a.value);
+                if let Identity::Path { path, .. } = &id {
+                    by_props
+                        .entry(path.normalized().props)
+                        .or_default()
+                        .push(id);
+                }
+            }
+        }
+        ClearedHandles { by_props }
+    }
 }
 
 /// Does a local handle leave its function (returned, stored elsewhere,
@@ -614,6 +704,88 @@ mod tests {
 
     fn with_model(src: &str, f: impl FnOnce(&FileModel)) {
         crate::engine::with_model_for_test(src, Dialect::Ts, f)
+    }
+
+    /// `Identity::same` as first written: on normalised (cloned) paths.
+    fn same_by_normalizing(a: &Identity, b: &Identity) -> bool {
+        let (Identity::Path { path: a, class: ca }, Identity::Path { path: b, class: cb }) = (a, b)
+        else {
+            return false;
+        };
+        let (a, b) = (a.normalized(), b.normalized());
+        let name = |p: &AccessPath| match &p.root {
+            Root::Binding(n, _) | Root::Global(n) => Some(n.clone()),
+            Root::This => None,
+        };
+        if a.root == Root::This && b.root == Root::This {
+            return a == b && ca == cb;
+        }
+        if a.root == Root::This || b.root == Root::This {
+            return a.props.len() == 1 && b.props.len() == 1 && a.props == b.props;
+        }
+        a == b || (!a.props.is_empty() && a.props == b.props && name(&a) == name(&b))
+    }
+
+    #[test]
+    fn same_agrees_with_comparing_normalized_paths() {
+        let ctxt = swc_common::SyntaxContext::empty();
+        let path = |root: Root, props: &[&str]| AccessPath {
+            root,
+            props: props.iter().map(|p| (*p).into()).collect(),
+        };
+        let roots = [
+            Root::This,
+            Root::Global("window".into()),
+            Root::Global("globalThis".into()),
+            Root::Global("timer".into()),
+            Root::Global("t".into()),
+            Root::Binding("timer".into(), ctxt),
+            Root::Binding("other".into(), ctxt),
+        ];
+        let prop_lists: [&[&str]; 5] = [&[], &["t"], &["timer"], &["t", "id"], &["timer", "t"]];
+        let mut ids = vec![Identity::Inline, Identity::Bound, Identity::Unknown];
+        for root in &roots {
+            for props in prop_lists {
+                for class in [None, Some(0), Some(1)] {
+                    ids.push(Identity::Path {
+                        path: path(root.clone(), props),
+                        class,
+                    });
+                }
+            }
+        }
+        for a in &ids {
+            for b in &ids {
+                assert_eq!(a.same(b), same_by_normalizing(a, b), "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn cleared_handles_match_like_a_scan() {
+        let src = "class A { start() { this.t = setInterval(f, 1) } stop() { clearInterval(this.t) } }\nclass B { start() { this.t = setInterval(f, 1) } }\nlet h = setInterval(f, 1);\nfunction stop() { clearTimeout(h) }\nconst w = setInterval(f, 1);\nwindow.x = setInterval(f, 1);\nfunction s() { clearInterval(globalThis.x) }\n";
+        with_model(src, |m| {
+            for call in m.global_calls("setInterval") {
+                let Some(handle) = stored_identity(m, call) else {
+                    continue;
+                };
+                let scanned = ["clearInterval", "clearTimeout"].iter().any(|name| {
+                    m.global_calls(name).any(|c| {
+                        c.args
+                            .first()
+                            .is_some_and(|a| identity(m, c.fn_ctx, &a.value).same(&handle))
+                    })
+                });
+                assert_eq!(is_cleared(m, &handle), scanned, "{handle:?}");
+            }
+            let cleared: Vec<bool> = m
+                .global_calls("setInterval")
+                .filter_map(|c| stored_identity(m, c))
+                .map(|h| is_cleared(m, &h))
+                .collect();
+            // `this.t` of `B` is not `A`'s; `w` is never cleared.
+            assert_eq!(cleared, [true, false, true, false, true]);
+        });
     }
 
     fn add_calls<'m>(m: &'m FileModel) -> Vec<Registration<'m>> {

@@ -1,6 +1,10 @@
 //! Reasoning shared by several rules: which containers live forever, what
 //! counts as growth and as eviction. Rules combine these; they never walk
 //! the AST.
+//!
+//! Analyses that several rules ask for are computed at most once per file,
+//! on first use, and kept in the model's [`Derived`] cache: a file that no
+//! rule asks about pays nothing, and a second rule asking pays nothing more.
 
 pub mod containers;
 pub mod frequency;
@@ -14,3 +18,18 @@ pub mod reentry;
 pub mod registry;
 pub mod repetition;
 pub mod teardown;
+
+use std::cell::OnceCell;
+
+/// Per-file results of the shared analyses, filled lazily (one file is
+/// analysed by one thread, so plain `OnceCell`s suffice). Each analysis
+/// module owns its slot and the function that fills it.
+#[derive(Default)]
+pub struct Derived {
+    pub(crate) long_lived: OnceCell<containers::LongLived>,
+    pub(crate) eviction: OnceCell<containers::EvictionIndex>,
+    pub(crate) frequency: OnceCell<frequency::CallerIndex>,
+    pub(crate) repetition: OnceCell<Vec<bool>>,
+    pub(crate) lifecycles: OnceCell<lifecycle::Lifecycles>,
+    pub(crate) cleared_timers: OnceCell<listeners::ClearedHandles>,
+}

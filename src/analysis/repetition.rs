@@ -24,105 +24,15 @@ pub fn runs_repeatedly(model: &FileModel, fn_ctx: Option<FnId>) -> bool {
 pub struct Repetition<'m, 'a> {
     model: &'m FileModel<'a>,
     /// Does the function itself run more than once per run of its parent?
-    repeats: Vec<bool>,
+    repeats: &'m [bool],
 }
 
 impl<'m, 'a> Repetition<'m, 'a> {
+    /// The answers for `model`, computed on the first call for the file and
+    /// shared by every rule after that.
     pub fn new(model: &'m FileModel<'a>) -> Self {
-        let n = model.functions.len();
-        let mut binding_of: Vec<Option<BindingId>> = vec![None; n];
-        let mut params: Vec<Vec<&Atom>> = vec![Vec::new(); n];
-        for (id, b) in model.semantic.bindings() {
-            if let Some(Value::Function(Some(f))) = &b.init {
-                binding_of[*f] = Some(id.clone());
-            }
-            if let (BindingKind::Param, Some(f)) = (b.kind, b.fn_ctx) {
-                params[f].push(&id.0);
-            }
-        }
-        let mentioned = mentioned_bindings(model);
-        let mut sites: FxHashMap<BindingId, Vec<usize>> = FxHashMap::default();
-        for (i, c) in model.calls.iter().enumerate() {
-            if let Some(id) = c
-                .callee
-                .path
-                .as_ref()
-                .filter(|p| p.props.is_empty())
-                .and_then(|p| p.root_binding())
-            {
-                sites.entry(id).or_default().push(i);
-            }
-        }
-        // The call sites whose contexts decide whether a candidate runs once;
-        // `None` for a function that runs many times whatever its callers do.
-        let candidates: Vec<Option<Vec<usize>>> = (0..n)
-            .map(|f| {
-                let info = &model.functions[f];
-                if model.invoked_once_per_parent(f)
-                    || is_iteration_callback(model, f)
-                    || is_module_factory(&params[f])
-                {
-                    return Some(Vec::new());
-                }
-                let id = match info.kind {
-                    FnKind::Constructor | FnKind::FieldInit => {
-                        let id = info.class.and_then(|c| model.classes[c].binding.clone())?;
-                        let subclassed = model.classes.iter().any(|c| {
-                            c.super_class
-                                .as_ref()
-                                .and_then(|p| p.root_binding())
-                                .as_ref()
-                                == Some(&id)
-                        });
-                        let calls = sites.get(&id)?;
-                        if subclassed || calls.len() != 1 || !model.calls[calls[0]].is_new {
-                            return None;
-                        }
-                        id
-                    }
-                    _ if info.class.is_some() => return None,
-                    _ => binding_of[f].clone()?,
-                };
-                if model.exports.contains(&id) || mentioned.contains(&id) {
-                    return None;
-                }
-                let calls = sites.get(&id)?;
-                calls
-                    .iter()
-                    .all(|&c| {
-                        !model.calls[c].is_new
-                            || matches!(info.kind, FnKind::Constructor | FnKind::FieldInit)
-                    })
-                    .then(|| calls.clone())
-            })
-            .collect();
-        // Start optimistic and let "repeats" spread through call sites: a
-        // value only ever turns from false to true, so this settles.
-        let mut rep = Repetition {
-            model,
-            repeats: candidates.iter().map(Option::is_none).collect(),
-        };
-        for _ in 0..8 {
-            let mut changed = false;
-            for (f, c) in candidates.iter().enumerate() {
-                let Some(calls) = c else { continue };
-                if rep.repeats[f] {
-                    continue;
-                }
-                let repeated = calls.iter().any(|&c| {
-                    let ctx = model.calls[c].fn_ctx;
-                    model.is_within(ctx, f) || rep.runs_repeatedly(ctx)
-                });
-                if repeated {
-                    rep.repeats[f] = true;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        rep
+        let repeats = model.derived.repetition.get_or_init(|| repeats(model));
+        Repetition { model, repeats }
     }
 
     /// The model the answers are about.
@@ -131,15 +41,116 @@ impl<'m, 'a> Repetition<'m, 'a> {
     }
 
     pub fn runs_repeatedly(&self, fn_ctx: Option<FnId>) -> bool {
-        let mut current = fn_ctx;
-        while let Some(f) = current {
-            if self.repeats[f] {
-                return true;
-            }
-            current = self.model.functions[f].parent;
-        }
-        false
+        runs_repeatedly_in(self.model, self.repeats, fn_ctx)
     }
+}
+
+/// Does code in `fn_ctx` run repeatedly, given which functions repeat per run
+/// of their parent?
+fn runs_repeatedly_in(model: &FileModel, repeats: &[bool], fn_ctx: Option<FnId>) -> bool {
+    let mut current = fn_ctx;
+    while let Some(f) = current {
+        if repeats[f] {
+            return true;
+        }
+        current = model.functions[f].parent;
+    }
+    false
+}
+
+/// For each function: does it run more than once per run of its parent?
+fn repeats(model: &FileModel) -> Vec<bool> {
+    let n = model.functions.len();
+    let mut binding_of: Vec<Option<BindingId>> = vec![None; n];
+    let mut params: Vec<Vec<&Atom>> = vec![Vec::new(); n];
+    for (id, b) in model.semantic.bindings() {
+        if let Some(Value::Function(Some(f))) = &b.init {
+            binding_of[*f] = Some(id.clone());
+        }
+        if let (BindingKind::Param, Some(f)) = (b.kind, b.fn_ctx) {
+            params[f].push(&id.0);
+        }
+    }
+    let mentioned = mentioned_bindings(model);
+    let mut sites: FxHashMap<BindingId, Vec<usize>> = FxHashMap::default();
+    for (i, c) in model.calls.iter().enumerate() {
+        if let Some(id) = c
+            .callee
+            .path
+            .as_ref()
+            .filter(|p| p.props.is_empty())
+            .and_then(|p| p.root_binding())
+        {
+            sites.entry(id).or_default().push(i);
+        }
+    }
+    // The call sites whose contexts decide whether a candidate runs once;
+    // `None` for a function that runs many times whatever its callers do.
+    let candidates: Vec<Option<Vec<usize>>> = (0..n)
+        .map(|f| {
+            let info = &model.functions[f];
+            if model.invoked_once_per_parent(f)
+                || is_iteration_callback(model, f)
+                || is_module_factory(&params[f])
+            {
+                return Some(Vec::new());
+            }
+            let id = match info.kind {
+                FnKind::Constructor | FnKind::FieldInit => {
+                    let id = info.class.and_then(|c| model.classes[c].binding.clone())?;
+                    let subclassed = model.classes.iter().any(|c| {
+                        c.super_class
+                            .as_ref()
+                            .and_then(|p| p.root_binding())
+                            .as_ref()
+                            == Some(&id)
+                    });
+                    let calls = sites.get(&id)?;
+                    if subclassed || calls.len() != 1 || !model.calls[calls[0]].is_new {
+                        return None;
+                    }
+                    id
+                }
+                _ if info.class.is_some() => return None,
+                _ => binding_of[f].clone()?,
+            };
+            if model.exports.contains(&id) || mentioned.contains(&id) {
+                return None;
+            }
+            let calls = sites.get(&id)?;
+            calls
+                .iter()
+                .all(|&c| {
+                    !model.calls[c].is_new
+                        || matches!(info.kind, FnKind::Constructor | FnKind::FieldInit)
+                })
+                .then(|| calls.clone())
+        })
+        .collect();
+    // Start optimistic and let "repeats" spread through call sites: a
+    // value only ever turns from false to true, so this settles.
+    let mut repeats: Vec<bool> = candidates.iter().map(Option::is_none).collect();
+    for _ in 0..8 {
+        let mut changed = false;
+        for (f, c) in candidates.iter().enumerate() {
+            let Some(calls) = c else { continue };
+            if repeats[f] {
+                continue;
+            }
+            let repeated = calls.iter().any(|&c| {
+                let ctx = model.calls[c].fn_ctx;
+                model.is_within(ctx, f) || runs_repeatedly_in(model, &repeats, ctx)
+            });
+            if repeated {
+                repeats[f] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    repeats
 }
 
 /// `items.forEach(cb)`: the callback runs a fixed number of times, all

@@ -45,6 +45,7 @@ pub fn build<'a>(
             exports: Vec::new(),
             instance_scopes: Vec::new(),
             guarded: Vec::new(),
+            derived: Default::default(),
         },
         unresolved,
         fn_stack: Vec::new(),
@@ -340,12 +341,7 @@ impl Collector<'_> {
             params: 0,
         });
         if let Some(b) = p.declares {
-            let init = Value::Function(Some(id));
-            if let Some(existing) = self.model.semantic.binding(&b).cloned() {
-                let mut updated = existing;
-                updated.init = Some(init);
-                self.model.semantic.replace(b, updated);
-            }
+            self.model.semantic.set_init(&b, Value::Function(Some(id)));
         }
         if let Some((class, member)) = p.member {
             self.model.classes[class].members[member].func = Some(id);

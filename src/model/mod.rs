@@ -255,6 +255,8 @@ pub struct FileModel<'a> {
     /// Code that runs only when a condition holds: branches of `if`, `?:`
     /// and `switch`, right operands of `&&`, `||` and `??`.
     pub guarded: Vec<Range<usize>>,
+    /// Shared analyses of this file, computed on first use (see `analysis`).
+    pub derived: crate::analysis::Derived,
 }
 
 impl<'a> FileModel<'a> {

@@ -19,19 +19,19 @@ const WHY: &str =
     "assigning null or undefined keeps the key, so the container still grows with every new key";
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    let all = containers::long_lived(model);
+    let all = containers::all(model);
     for w in &model.member_writes {
         if w.op != "=" || !w.value.is_nullish() || !keys::is_dynamic_write_key(model, w) {
             continue;
         }
         // `this[k] = null` releases the instance's own fields (a cleanup
         // loop in `destroy()`); the instance is not a keyed container.
-        if !shared_owner(model, &all, &w.object)
+        if !shared_owner(model, all, &w.object)
             || (w.object.root == Root::This && w.object.props.is_empty())
         {
             continue;
         }
-        let kind = containers::kind_at(model, &all, w.fn_ctx, &w.object);
+        let kind = all.kind_at(model, w.fn_ctx, &w.object);
         if matches!(
             kind,
             Some(ContainerKind::Array | ContainerKind::Map | ContainerKind::Set)
@@ -47,7 +47,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         )
         .with_label("sets null here: the key stays")
         .with_help(format!("{WHY}; use `delete {target}` to remove the entry"));
-        if let Some(c) = containers::find(&all, &w.object) {
+        if let Some(c) = all.find(&w.object) {
             d = d.with_related(c.decl_span.clone(), c.lifetime);
         }
         d = d.with_fix(Fix {
@@ -71,7 +71,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if !value.value.is_nullish() || !keys::is_dynamic_value(model, &key.value) {
             continue;
         }
-        if containers::kind_at(model, &all, call.fn_ctx, recv) != Some(ContainerKind::Map) {
+        if all.kind_at(model, call.fn_ctx, recv) != Some(ContainerKind::Map) {
             continue;
         }
         let recv_text = call
@@ -93,7 +93,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         .with_help(format!(
             "{WHY}; use `{recv_text}.delete({key_text})` to remove the entry"
         ));
-        if let Some(c) = containers::find(&all, recv) {
+        if let Some(c) = all.find(recv) {
             d = d.with_related(c.decl_span.clone(), c.lifetime);
         }
         d = d.with_fix(Fix {
@@ -114,7 +114,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
 
 /// Containers that outlive a call: module-level, imported, global, or on
 /// `this`. A local object dies with its function; nulling its keys is harmless.
-fn shared_owner(model: &FileModel, all: &[containers::Container], path: &AccessPath) -> bool {
+fn shared_owner(model: &FileModel, all: &containers::LongLived, path: &AccessPath) -> bool {
     match &path.root {
         Root::This => true,
         // A global counts when this file creates it as a container
@@ -122,7 +122,7 @@ fn shared_owner(model: &FileModel, all: &[containers::Container], path: &AccessP
         // (`window.__jobs[k]`). Bare built-ins such as `console[m] = undefined`
         // or `process.env[k] = undefined` have a fixed set of keys.
         Root::Global(g) => {
-            containers::find(all, path).is_some()
+            all.find(path).is_some()
                 || crate::model::path::is_global_object_name(g) && !path.props.is_empty()
         }
         Root::Binding(..) => path.root_binding().is_some_and(|id| {

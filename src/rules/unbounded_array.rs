@@ -37,8 +37,12 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         return;
     }
     check_factory_registries(model, out);
+    let arrays = long_lived_arrays(model);
+    if arrays.is_empty() {
+        return;
+    }
     let rep = Repetition::new(model);
-    for array in long_lived_arrays(model) {
+    for array in arrays {
         let growth = growth_sites(model, &rep, &appends, &array);
         if growth.is_empty() || shrinks(model, &array) {
             continue;
@@ -118,9 +122,10 @@ struct LongLivedArray {
 /// Module-level arrays, static array fields, arrays hung on module-level
 /// objects, and arrays inside module-level object literals (`{ log: [] }`).
 fn long_lived_arrays(model: &FileModel) -> Vec<LongLivedArray> {
-    let mut out: Vec<LongLivedArray> = containers::long_lived(model)
-        .into_iter()
+    let mut out: Vec<LongLivedArray> = containers::all(model)
+        .iter()
         .filter(|c| c.kind == ContainerKind::Array)
+        .cloned()
         .map(|c| {
             let static_of = model.classes.iter().position(|k| {
                 k.binding.as_ref().is_some_and(|b| {
@@ -171,7 +176,7 @@ fn names(
     fn_ctx: Option<usize>,
     path: &AccessPath,
 ) -> bool {
-    if path.normalized() == array.container.path {
+    if containers::names(path, &array.container.path) {
         return true;
     }
     // `this.items` inside a static method of the owning class.

@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use rustc_hash::FxHashMap;
 
 use crate::model::path::is_global_object_name;
-use crate::model::{AccessPath, FileModel, Root};
+use crate::model::{AccessPath, CallFact, FileModel, MemberWrite, Root};
 
 pub(crate) const RULE: Rule = Rule {
     name: "unbounded-cache",
@@ -23,7 +23,7 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    let all = containers::long_lived(model);
+    let all = containers::all(model);
     let keyed: Vec<&Container> = all
         .iter()
         .filter(|c| {
@@ -38,12 +38,14 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     } else {
         growth_sites(model, &Frequency::new(model), &keyed)
     };
+    // Built on the first reported container: most files have none.
+    let nullish = std::cell::OnceCell::new();
     for (c, growth) in keyed.iter().zip(growth_by_container.iter_mut()) {
         let growth = std::mem::take(growth);
         if growth.is_empty() || containers::has_eviction(model, &c.path) {
             continue;
         }
-        let pseudo: Vec<_> = pseudo_evictions(model, c);
+        let pseudo: Vec<_> = pseudo_evictions(nullish.get_or_init(|| NullishWrites::of(model)), c);
         for site in growth {
             let mut d = Diagnostic::new(
                 RULE.name,
@@ -337,23 +339,46 @@ fn growth_sites(
     sites
 }
 
+/// `c[k] = null` and `m.set(k, undefined)` anywhere in the file, in source
+/// order: collected once, then matched against each reported container.
+struct NullishWrites<'m> {
+    writes: Vec<&'m MemberWrite>,
+    sets: Vec<&'m CallFact>,
+}
+
+impl<'m> NullishWrites<'m> {
+    fn of(model: &'m FileModel) -> Self {
+        NullishWrites {
+            writes: model
+                .member_writes
+                .iter()
+                .filter(|w| w.value.is_nullish())
+                .collect(),
+            sets: model
+                .method_calls("set")
+                .filter(|call| call.args.get(1).is_some_and(|a| a.value.is_nullish()))
+                .collect(),
+        }
+    }
+}
+
 /// `c[k] = null`, `m.set(k, undefined)`: look like removal, keep the key.
-fn pseudo_evictions(model: &FileModel, c: &Container) -> Vec<std::ops::Range<usize>> {
-    let mut out: Vec<_> = model
-        .member_writes
+fn pseudo_evictions(nullish: &NullishWrites, c: &Container) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<_> = nullish
+        .writes
         .iter()
-        .filter(|w| containers::names(&w.object, &c.path) && w.value.is_nullish())
+        .filter(|w| containers::names(&w.object, &c.path))
         .map(|w| w.span.clone())
         .collect();
     out.extend(
-        model
-            .method_calls("set")
+        nullish
+            .sets
+            .iter()
             .filter(|call| {
                 call.callee
                     .receiver
                     .as_ref()
                     .is_some_and(|r| containers::names(r, &c.path))
-                    && call.args.get(1).is_some_and(|a| a.value.is_nullish())
             })
             .map(|call| call.span.clone()),
     );

@@ -16,7 +16,7 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    let lifecycles = Lifecycles::of(model);
+    let lifecycles = Lifecycles::shared(model);
     if lifecycles.setups.is_empty() {
         return;
     }
@@ -31,7 +31,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         loops_seen.push(step);
-        let Some((setup, start)) = started_in_setup(model, &lifecycles, &frames, step) else {
+        let Some((setup, start)) = started_in_setup(model, lifecycles, &frames, step) else {
             continue;
         };
         let reschedules: Vec<&CallFact> = frames

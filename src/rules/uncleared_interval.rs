@@ -4,6 +4,8 @@
 use std::ops::Range;
 
 use super::Rule;
+use crate::analysis::handles::release_counts;
+use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners;
 use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -13,7 +15,7 @@ use crate::model::{
 
 pub(crate) const RULE: Rule = Rule {
     name: "uncleared-interval",
-    summary: "An interval, a timeout that re-arms itself, or a timeout racing a promise is started in code that runs many times and never cleared, so its callback and everything it references stay alive long after their owner is gone.",
+    summary: "An interval, a timeout that re-arms itself, or a timeout racing a promise is started in code that runs many times (a request handler, a component's setup) and never cleared (for a component: in its teardown), so its callback and everything it references stay alive long after their owner is gone.",
     default_severity: Severity::Error,
     fixable: false,
     docs: include_str!("../../rules/uncleared-interval.md"),
@@ -23,7 +25,13 @@ pub(crate) const RULE: Rule = Rule {
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     // Built on the first timer: most files have none.
     let rep = std::cell::OnceCell::new();
+    let lifecycles = std::cell::OnceCell::new();
     for call in model.global_calls("setInterval") {
+        let lifecycles = lifecycles.get_or_init(|| Lifecycles::of(model));
+        if let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start) {
+            check_interval_in_setup(model, setup, call, out);
+            continue;
+        }
         check_interval(model, rep.get_or_init(|| Repetition::new(model)), call, out);
     }
     for call in model.global_calls("setTimeout") {
@@ -98,13 +106,80 @@ fn check_interval(model: &FileModel, rep: &Repetition, call: &CallFact, out: &mu
     );
 }
 
+/// An interval started while a component is set up must be cleared when the
+/// component is torn down; otherwise every mount adds one more, and each
+/// keeps its callback (and the component it closes over) alive.
+fn check_interval_in_setup(
+    model: &FileModel,
+    setup: &Setup,
+    call: &CallFact,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (use_, unref) = handle_use(model, call);
+    let stored = match use_ {
+        ResultUse::Discarded => None,
+        ResultUse::Assigned(path) => {
+            let handle = listeners::identity(model, call.fn_ctx, &Value::Path(path.clone()));
+            let cleared = ["clearInterval", "clearTimeout"].iter().any(|name| {
+                model.global_calls(name).any(|c| {
+                    c.args.first().is_some_and(|a| {
+                        listeners::identity(model, c.fn_ctx, &a.value).same(&handle)
+                    }) && release_counts(model, setup, call.fn_ctx, path, c.fn_ctx)
+                })
+            });
+            if cleared
+                || listeners::escapes(model, &handle, &call.span)
+                || lazy_singleton(model, call, path)
+            {
+                return;
+            }
+            Some(path.to_string())
+        }
+        // Returned or handed to someone else: the receiver owns the handle.
+        _ => return,
+    };
+    if setup.has_opaque_cleanup(model) {
+        return;
+    }
+    let occasion = setup.occasion(model);
+    let what = match &stored {
+        Some(h) => format!("an interval (kept in `{h}`)"),
+        None => "an interval".to_string(),
+    };
+    let message = format!(
+        "{occasion} starts {what} that {} never clears; it keeps running, and its callback keeps {} alive",
+        setup.ending(),
+        setup.gone()
+    );
+    let mut help = match &stored {
+        Some(h) => setup.advice(&format!("clearInterval({h})")),
+        None => format!(
+            "keep the handle (`const id = setInterval(…)`) and {}",
+            setup.advice("clearInterval(id)")
+        ),
+    };
+    if unref {
+        help.push_str("; `.unref()` only lets the process exit, the interval still runs and holds its closure");
+    }
+    out.push(
+        Diagnostic::new(RULE.name, call.span.clone(), message)
+            .with_label(format!("started on {occasion}"))
+            .with_related(
+                setup.label_span.clone(),
+                format!("set up in `{}`", setup.hook),
+            )
+            .with_help(help),
+    );
+}
+
 /// `if (!timer) timer = setInterval(…)` with a module-level `timer`: at most
 /// one interval per process, however often the function runs.
 fn lazy_singleton(model: &FileModel, call: &CallFact, handle: &AccessPath) -> bool {
     let module_level = handle.props.is_empty()
         && handle
             .root_binding()
-            .is_some_and(|id| model.semantic.is_module_level(&id));
+            .and_then(|id| model.semantic.binding(&id))
+            .is_some_and(|b| b.is_module_level() && !is_per_instance_binding(model, b));
     module_level
         && model.conditionals.iter().any(|c| {
             c.fn_ctx == call.fn_ctx

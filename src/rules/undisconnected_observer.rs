@@ -24,7 +24,7 @@ const OBSERVERS: &[&str] = &[
 ];
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    let lifecycles = Lifecycles::of(model);
+    let lifecycles = Lifecycles::shared(model);
     if lifecycles.setups.is_empty() {
         return;
     }

@@ -1,15 +1,17 @@
 //! A listener is added to a long-lived target on every call and never removed.
 
 use super::Rule;
+use crate::analysis::handles::{self, release_counts};
+use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners::{self, Identity, Registration};
 use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{FileModel, Root, Value};
+use crate::model::{AccessPath, CallFact, FileModel, Root, Value};
 use crate::semantic::BindingKind;
 
 pub(crate) const RULE: Rule = Rule {
     name: "unremoved-listener",
-    summary: "A listener is added to a long-lived target in code that runs many times and is never removed, so every call leaks the listener and its closure.",
+    summary: "A listener is added to a long-lived target in code that runs many times (a request handler, a component's setup) and is never removed (for a component: in its teardown), so every call or mount leaks the listener and its closure.",
     default_severity: Severity::Error,
     fixable: false,
     docs: include_str!("../../rules/unremoved-listener.md"),
@@ -19,16 +21,25 @@ pub(crate) const RULE: Rule = Rule {
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     // Built on the first registration: most files have none.
     let rep = std::cell::OnceCell::new();
+    let lifecycles = std::cell::OnceCell::new();
     for call in &model.calls {
         if let Some(reg) = Registration::of_add(model, call) {
-            check_add(model, rep.get_or_init(|| Repetition::new(model)), &reg, out);
+            let rep = rep.get_or_init(|| Repetition::new(model));
+            let lifecycles = lifecycles.get_or_init(|| Lifecycles::of(model));
+            check_add(model, rep, lifecycles, &reg, out);
         } else if let Some(reg) = Registration::of_remove(model, call) {
             check_remove(model, &reg, out);
         }
     }
 }
 
-fn check_add(model: &FileModel, rep: &Repetition, reg: &Registration, out: &mut Vec<Diagnostic>) {
+fn check_add(
+    model: &FileModel,
+    rep: &Repetition,
+    lifecycles: &Lifecycles,
+    reg: &Registration,
+    out: &mut Vec<Diagnostic>,
+) {
     let call = reg.call;
     let listener_arg = &call.args[1];
     if !matches!(
@@ -36,6 +47,10 @@ fn check_add(model: &FileModel, rep: &Repetition, reg: &Registration, out: &mut 
         Value::Function(_) | Value::Path(_) | Value::Call { .. }
     ) || matches!(reg.listener, Identity::Unknown)
     {
+        return;
+    }
+    if let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start) {
+        check_add_in_setup(model, rep, setup, reg, out);
         return;
     }
     if !rep.runs_repeatedly(call.fn_ctx) {
@@ -104,6 +119,191 @@ fn check_add(model: &FileModel, rep: &Repetition, reg: &Registration, out: &mut 
     );
 }
 
+/// A listener added while a component is set up must be removed when that
+/// component is torn down: in the setup's teardown (or where the
+/// registration itself is undone, for a one-shot listener).
+fn check_add_in_setup(
+    model: &FileModel,
+    rep: &Repetition,
+    setup: &Setup,
+    reg: &Registration,
+    out: &mut Vec<Diagnostic>,
+) {
+    let call = reg.call;
+    let listener_arg = &call.args[1];
+    // A target the component owns (`this`, a ref, its shadow root) dies with it.
+    let Some(why) = listeners::long_lived_target(rep, call.fn_ctx, &reg.target) else {
+        return;
+    };
+    let options = call.args.get(2).map(|a| &a.value);
+    let unaborted = never_aborted_controller(model, setup, call, options);
+    if unaborted.is_none() && listeners::self_removing_options(model, options) {
+        return;
+    }
+    if reg.is_dom() && is_module_level_function(model, &listener_arg.value) {
+        return;
+    }
+    if listeners::guarded_once(model, call) || setup.has_opaque_cleanup(model) {
+        return;
+    }
+    let handle = match &reg.listener {
+        Identity::Path { path, .. } => Some(path),
+        _ => None,
+    };
+    let counts = |ctx| match handle {
+        Some(h) => release_counts(model, setup, call.fn_ctx, h, ctx),
+        // A fresh function can only be removed from inside the setup
+        // (`const h = () => { target.off('x', h) }` is not fresh).
+        None => setup.in_teardown(model, ctx),
+    };
+    if reg.is_removed_where(model, counts) {
+        return;
+    }
+    // What the teardown removes instead, and a removal elsewhere that the
+    // teardown never reaches.
+    let removals: Vec<Registration> = model
+        .calls
+        .iter()
+        .filter_map(|c| Registration::of_remove(model, c))
+        .filter(|r| reg.is_same_slot(r))
+        .collect();
+    let mismatched = removals
+        .iter()
+        .find(|r| setup.in_teardown(model, r.call.fn_ctx));
+    let elsewhere = removals
+        .iter()
+        .find(|r| !setup.in_teardown(model, r.call.fn_ctx) && r.listener.same(&reg.listener));
+
+    let target = reg.target_text(model);
+    let event = match &reg.event {
+        Some(e) => format!("a `{e}` listener"),
+        None => format!("a listener for `{}`", model.text(&call.args[0].span)),
+    };
+    let occasion = setup.occasion(model);
+    let mut message = format!(
+        "{occasion} adds {event} to `{target}` that {} never removes",
+        setup.ending()
+    );
+    if let Some(c) = &unaborted {
+        message.push_str(&format!(
+            ": it passes the signal of `{c}`, which {} never aborts",
+            setup.ending()
+        ));
+    } else if let Some(r) = mismatched {
+        let removed = model.text(&r.call.args[1].span);
+        let why_not = match r.listener {
+            Identity::Bound => "`.bind()` returns a new function, not the one added".to_string(),
+            Identity::Inline => {
+                "a function written in place is a new function, not the one added".to_string()
+            }
+            _ => format!(
+                "a different function from `{}`",
+                model.text(&listener_arg.span)
+            ),
+        };
+        message.push_str(&format!(
+            ": the teardown removes `{removed}`, and {why_not}"
+        ));
+    }
+    message.push_str(&format!("; the listener keeps {} alive", setup.gone()));
+
+    let named = handle.is_some();
+    let reference = if named {
+        model.text(&listener_arg.span).to_string()
+    } else {
+        "listener".to_string()
+    };
+    let remove = if reg.is_dom() {
+        format!(
+            "{target}.removeEventListener({}, {reference})",
+            reg.event_text(model)
+        )
+    } else {
+        format!("{target}.off({}, {reference})", reg.event_text(model))
+    };
+    let mut help = setup.advice(&remove);
+    if let Some(c) = &unaborted {
+        help = setup.advice(&format!("{c}.abort()"));
+    } else if !named {
+        help = format!("keep the listener in a variable or field, then {help}");
+    } else if mismatched.is_some_and(|r| r.listener == Identity::Bound) {
+        help = format!(
+            "bind the method once (in the constructor or as an arrow-function field), then {help}"
+        );
+    }
+    if reg.is_dom() && unaborted.is_none() {
+        help.push_str(", or pass `{ signal }` and abort the controller there");
+    }
+    let mut diag = Diagnostic::new(RULE.name, call.span.clone(), message)
+        .with_label(format!("added on {occasion}"))
+        .with_related(
+            setup.label_span.clone(),
+            format!("set up in `{}`", setup.hook),
+        )
+        .with_related(
+            call.callee
+                .receiver_span
+                .clone()
+                .unwrap_or(call.callee_span.clone()),
+            why,
+        );
+    if let Some(r) = mismatched {
+        diag = diag.with_related(
+            r.call.args[1].span.clone(),
+            "not the function that was added",
+        );
+    } else if let Some(r) = elsewhere {
+        diag = diag.with_related(
+            r.call.span.clone(),
+            "removed only here, which the teardown never runs",
+        );
+    }
+    out.push(diag.with_help(help));
+}
+
+/// `{ signal: controller.signal }` of a controller that is never aborted
+/// where it counts for the setup (in its teardown; anywhere, for a local
+/// controller) and never handed to other code: the signal never fires, so
+/// it removes nothing. Returns the controller.
+fn never_aborted_controller(
+    model: &FileModel,
+    setup: &Setup,
+    call: &CallFact,
+    options: Option<&Value>,
+) -> Option<AccessPath> {
+    let Some(Value::Object { props, .. }) = options else {
+        return None;
+    };
+    if props.iter().any(|(k, _)| k == "once") {
+        return None;
+    }
+    let signal = props.iter().find(|(k, _)| k == "signal")?;
+    let Value::Path(mut path) = signal.1.clone() else {
+        return None;
+    };
+    // `const { signal } = controller` / `const signal = controller.signal`.
+    if path.props.is_empty() {
+        let b = model.semantic.binding(&path.root_binding()?)?;
+        match &b.init {
+            Some(Value::Path(p)) => path = p.clone(),
+            _ => return None,
+        }
+    }
+    if path.props.last().is_none_or(|p| p != "signal") {
+        return None;
+    }
+    let controller = path.parent()?;
+    let aliases = handles::aliases(model, &controller);
+    let aborted = model.method_calls("abort").any(|c| {
+        c.callee
+            .receiver
+            .as_ref()
+            .is_some_and(|r| aliases.contains(&r.normalized()))
+            && release_counts(model, setup, call.fn_ctx, &controller, c.fn_ctx)
+    });
+    (!aborted && !handles::escapes(model, &aliases)).then_some(controller)
+}
+
 fn check_remove(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
     if !reg.listener.is_fresh() {
         return;
@@ -146,6 +346,7 @@ fn is_module_level_function(model: &FileModel, v: &Value) -> bool {
         .is_some_and(|b| {
             b.kind == BindingKind::Import
                 || (b.is_module_level()
+                    && !is_per_instance_binding(model, b)
                     && (b.kind == BindingKind::Function
                         || matches!(b.init, Some(Value::Function(_)))))
         })

@@ -67,7 +67,7 @@ const ROUTE_STREAMS: &[&str] = &[
 ];
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    let lifecycles = Lifecycles::of(model);
+    let lifecycles = Lifecycles::shared(model);
     if lifecycles.setups.is_empty() {
         return;
     }

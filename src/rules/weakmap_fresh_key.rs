@@ -22,7 +22,7 @@ struct WeakCall<'m> {
     method: &'m str,
 }
 
-fn weak_calls<'m>(model: &'m FileModel, all: &[containers::Container]) -> Vec<WeakCall<'m>> {
+fn weak_calls<'m>(model: &'m FileModel) -> Vec<WeakCall<'m>> {
     // Most files create no weak collection: skip them before resolving the
     // receiver of every `get`/`set` call, which is the expensive part.
     let creates_weak = model.calls.iter().any(|c| {
@@ -38,6 +38,7 @@ fn weak_calls<'m>(model: &'m FileModel, all: &[containers::Container]) -> Vec<We
     if !creates_weak {
         return Vec::new();
     }
+    let all = containers::all(model);
     model
         .calls
         .iter()
@@ -47,7 +48,7 @@ fn weak_calls<'m>(model: &'m FileModel, all: &[containers::Container]) -> Vec<We
                 return None;
             }
             let recv = call.callee.receiver.as_ref()?;
-            let kind = containers::kind_at(model, all, call.fn_ctx, recv)?;
+            let kind = all.kind_at(model, call.fn_ctx, recv)?;
             let valid = match kind {
                 ContainerKind::WeakMap => matches!(method, "set" | "get" | "has" | "delete"),
                 ContainerKind::WeakSet => matches!(method, "add" | "has" | "delete"),
@@ -59,8 +60,7 @@ fn weak_calls<'m>(model: &'m FileModel, all: &[containers::Container]) -> Vec<We
 }
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    let all = containers::long_lived(model);
-    let weak = weak_calls(model, &all);
+    let weak = weak_calls(model);
     for WeakCall { call, kind, method } in &weak {
         let (kind, method) = (*kind, *method);
         let recv = call

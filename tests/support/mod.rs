@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use leaklint::report::{Report, pretty};
 use leaklint::{Diagnostic, RuleSet};
 
+pub mod run;
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -24,6 +26,7 @@ pub const SPECIAL_DIRS: &[&str] = &[
     "formats",
     "fix",
     "robustness",
+    "cross-file",
 ];
 
 /// `(line, rule)` → how many diagnostics are expected there.

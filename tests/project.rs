@@ -46,3 +46,21 @@ fn each_file_alone_is_judged_on_its_own() {
         [("loggers.js".to_string(), "unbounded-array".to_string(), 5)]
     );
 }
+
+#[test]
+fn a_delete_in_an_importing_file_evicts_an_exported_container() {
+    assert_eq!(findings("fixtures/cross-file/export-evicted-elsewhere"), []);
+    // Alone, the exported map is never evicted.
+    assert_eq!(
+        findings("fixtures/cross-file/export-evicted-elsewhere/store.mjs"),
+        [("store.mjs".to_string(), "unbounded-cache".to_string(), 4)]
+    );
+}
+
+#[test]
+fn reads_and_evictions_of_another_module_do_not_evict() {
+    assert_eq!(
+        findings("fixtures/cross-file/export-never-evicted"),
+        [("store.mjs".to_string(), "unbounded-cache".to_string(), 4)]
+    );
+}

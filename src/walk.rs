@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -56,6 +57,7 @@ pub fn collect(paths: &[PathBuf]) -> Walk {
         }
         let abs_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         let outer = repo_ancestors(&abs_root);
+        ignores.start_root();
         let entries = WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
@@ -102,49 +104,85 @@ pub fn collect(paths: &[PathBuf]) -> Walk {
     walk
 }
 
-/// `.gitignore` matchers by directory, loaded on first use.
+/// `.gitignore` matchers, loaded once per directory, and for each walked
+/// directory the chain of matchers that apply to its files (deepest first).
+/// Chains are built once per directory from the parent's chain, so a file
+/// costs one hash lookup, and nothing more when no `.gitignore` applies
+/// (the common case): the walk precedes all linting, so its per-file cost
+/// is paid serially.
 #[derive(Default)]
 struct Ignores {
-    by_dir: HashMap<PathBuf, Option<Gitignore>>,
+    /// By absolute directory: its `.gitignore`, if it has one.
+    loaded: HashMap<PathBuf, Option<Rc<Gitignore>>>,
+    /// By directory as walked (under the current root): the applicable chain.
+    chains: HashMap<PathBuf, Chain>,
 }
 
+type Chain = Rc<[Rc<Gitignore>]>;
+
 impl Ignores {
-    fn matcher(&mut self, dir: &Path) -> Option<&Gitignore> {
-        self.by_dir
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| {
-                let file = dir.join(".gitignore");
-                if !file.is_file() {
-                    return None;
-                }
-                let mut b = GitignoreBuilder::new(dir);
-                b.add(file);
-                b.build().ok()
-            })
-            .as_ref()
+    fn load(&mut self, abs_dir: &Path) -> Option<Rc<Gitignore>> {
+        if let Some(m) = self.loaded.get(abs_dir) {
+            return m.clone();
+        }
+        let file = abs_dir.join(".gitignore");
+        let matcher = file.is_file().then(|| {
+            let mut b = GitignoreBuilder::new(abs_dir);
+            b.add(file);
+            b.build().ok().map(Rc::new)
+        });
+        let matcher = matcher.flatten();
+        self.loaded.insert(abs_dir.to_path_buf(), matcher.clone());
+        matcher
     }
 
-    /// Checks the `.gitignore` of every directory from `root` down to the
-    /// file's parent (and of the walk root's ancestors inside the repository).
-    /// The deepest file that has an opinion decides, as in git.
+    /// Starts a new walk root: chains depend on where the root is.
+    fn start_root(&mut self) {
+        self.chains.clear();
+    }
+
+    /// The matchers for files in `dir` (a walked directory under `root`):
+    /// the `.gitignore` of every directory from `dir` up to the walk root,
+    /// then those of the root's ancestors inside the repository (`outer`).
+    fn chain(&mut self, dir: &Path, root: &Path, abs_root: &Path, outer: &[PathBuf]) -> Chain {
+        if let Some(chain) = self.chains.get(dir) {
+            return chain.clone();
+        }
+        let mut matchers = Vec::new();
+        // Walked directories are always under the root.
+        if let Ok(rel) = dir.strip_prefix(root) {
+            matchers.extend(self.load(&abs_root.join(rel)));
+            match dir.parent().filter(|_| !rel.as_os_str().is_empty()) {
+                Some(parent) => {
+                    matchers.extend(self.chain(parent, root, abs_root, outer).iter().cloned())
+                }
+                None => {
+                    for ancestor in outer {
+                        matchers.extend(self.load(ancestor));
+                    }
+                }
+            }
+        }
+        let chain: Chain = matchers.into();
+        self.chains.insert(dir.to_path_buf(), chain.clone());
+        chain
+    }
+
+    /// The deepest `.gitignore` that has an opinion decides, as in git.
     fn is_ignored(&mut self, path: &Path, root: &Path, abs_root: &Path, outer: &[PathBuf]) -> bool {
+        let Some(dir) = path.parent() else {
+            return false;
+        };
+        let chain = self.chain(dir, root, abs_root, outer);
+        if chain.is_empty() {
+            return false;
+        }
         // Matchers work on absolute paths: `abs_root` is the canonical walk root.
         let Ok(rel) = path.strip_prefix(root) else {
             return false;
         };
         let abs = abs_root.join(rel);
-        let mut dirs: Vec<PathBuf> = abs
-            .ancestors()
-            .skip(1)
-            .take_while(|d| d.starts_with(abs_root))
-            .map(Path::to_path_buf)
-            .collect();
-        dirs.extend(outer.iter().cloned());
-        for dir in &dirs {
-            let Some(m) = self.matcher(dir) else { continue };
-            if !abs.starts_with(dir) || abs == *dir {
-                continue;
-            }
+        for m in chain.iter() {
             match m.matched_path_or_any_parents(&abs, false) {
                 Match::Ignore(_) => return true,
                 Match::Whitelist(_) => return false,
@@ -170,4 +208,63 @@ fn repo_ancestors(abs: &Path) -> Vec<PathBuf> {
     }
     // Not in a repository: no outer .gitignore applies.
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(dir: &Path, rel: &str, text: &str) {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn names(walk: &Walk, root: &Path) -> Vec<String> {
+        walk.files
+            .iter()
+            .map(|p| {
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_deepest_gitignore_decides_and_outer_ones_apply_inside_a_repository() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path();
+        std::fs::create_dir(repo.join(".git")).unwrap();
+        touch(repo, ".gitignore", "*.gen.js\nbuild/\n");
+        touch(repo, "app/.gitignore", "!keep.gen.js\nlocal.js\n");
+        for file in [
+            "app/a.js",
+            "app/x.gen.js",
+            "app/keep.gen.js",
+            "app/local.js",
+            "app/deep/local.js",
+            "app/deep/y.gen.js",
+            "app/build/z.js",
+            "lib/b.js",
+            "lib/keep.gen.js",
+        ] {
+            touch(repo, file, "");
+        }
+        let all = collect(&[repo.to_path_buf()]);
+        assert_eq!(
+            names(&all, repo),
+            ["app/a.js", "app/keep.gen.js", "lib/b.js"],
+            "{:?}",
+            all.files
+        );
+        // Walking a subdirectory: the repository's top .gitignore still applies.
+        let app = repo.join("app");
+        let sub = collect(std::slice::from_ref(&app));
+        assert_eq!(names(&sub, &app), ["a.js", "keep.gen.js"]);
+        // Two roots in one run: each gets the chains of its own position.
+        let both = collect(&[app.clone(), repo.join("lib")]);
+        assert_eq!(both.files.len(), 3, "{:?}", both.files);
+    }
 }

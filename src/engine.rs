@@ -15,6 +15,7 @@ use swc_ecma_transforms_base::resolver;
 use crate::diagnostic::{Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
 use crate::model::{self, FileModel};
 use crate::parse::{self, Dialect};
+use crate::project::FileSummary;
 use crate::rules::{RULES, Rule};
 use crate::{schedule, sfc, suppress};
 
@@ -122,6 +123,9 @@ fn lint_shared(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -
 }
 
 thread_local! {
+    /// The cross-file summary of the file this thread analysed last, taken
+    /// by [`lint_file`] (kept out of the diagnostics path on purpose).
+    static LAST_SUMMARY: Cell<Option<FileSummary>> = const { Cell::new(None) };
     /// Set while this thread analyses one file: a panic there is caught and
     /// reported as that file's `internal-error`.
     static ANALYSING: Cell<bool> = const { Cell::new(false) };
@@ -168,6 +172,8 @@ fn analyse(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -> Ve
                 d.severity = *severity;
             }
         }
+        // Cross-file hook: what this file tells the others (see project.rs).
+        LAST_SUMMARY.set(Some(crate::project::summarize(model, &found)));
         directives.apply(model.source, found, rules)
     });
     outcome.unwrap_or_else(|fatal| vec![fatal])
@@ -246,6 +252,14 @@ pub struct FileResult {
     pub diagnostics: Vec<Diagnostic>,
     /// The file could not be read: a one-line reason.
     pub error: Option<String>,
+}
+
+/// [`lint_file`], with what the file tells the others of the run (see
+/// [`crate::project`]).
+fn lint_file_summarized(path: &Path, rules: &RuleSet) -> (FileResult, Option<FileSummary>) {
+    LAST_SUMMARY.set(None);
+    let result = lint_file(path, rules);
+    (result, LAST_SUMMARY.take().filter(|s| !s.is_empty()))
 }
 
 /// Reads and lints one file. Never panics, never blocks on special files.
@@ -347,9 +361,10 @@ pub fn lint_files(paths: &[PathBuf], rules: &RuleSet, threads: usize) -> Vec<Fil
         &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
         threads,
     );
-    schedule::run(&sizes, threads, WORKER_STACK_BYTES, |i| {
-        lint_file(&paths[i], rules)
-    })
+    let linted = schedule::run(&sizes, threads, WORKER_STACK_BYTES, |i| {
+        lint_file_summarized(&paths[i], rules)
+    });
+    crate::project::join(linted)
 }
 
 /// Runs `f` on every item on `threads` workers with the engine's deep
@@ -375,8 +390,9 @@ pub fn par_map<T: Sync, R: Send>(
 pub fn lint_jobs(jobs: &[(PathBuf, Arc<RuleSet>)], threads: usize) -> Vec<FileResult> {
     let paths: Vec<&Path> = jobs.iter().map(|(p, _)| p.as_path()).collect();
     let sizes = schedule::file_sizes(&paths, threads);
-    schedule::run(&sizes, threads, WORKER_STACK_BYTES, |i| {
+    let linted = schedule::run(&sizes, threads, WORKER_STACK_BYTES, |i| {
         let (path, rules) = &jobs[i];
-        lint_file(path, rules)
-    })
+        lint_file_summarized(path, rules)
+    });
+    crate::project::join(linted)
 }

@@ -14,6 +14,7 @@ pub mod fix;
 pub mod model;
 pub mod parse;
 pub mod position;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod schedule;

@@ -319,7 +319,7 @@ fn check(args: CheckArgs) -> u8 {
     let format = args.format.unwrap_or(Format::Pretty);
     let stdout_tty = std::io::stdout().is_terminal();
     let to_file = args.output_file.is_some();
-    let body = match format {
+    let render = |format: Format| match format {
         Format::Pretty => pretty::render(
             &report,
             &pretty::PrettyOptions {
@@ -338,22 +338,33 @@ fn check(args: CheckArgs) -> u8 {
         Format::Junit => report::junit::render(&report),
         Format::Compact => report::compact::render(&report),
     };
+    // JSON lists every file linted: it is streamed rather than built in memory.
+    let write_body = |out: &mut dyn Write| match format {
+        Format::Json => report::json::write(&report, out),
+        other => out.write_all(render(other).as_bytes()),
+    };
     let summary = pretty::summary(&report);
     if let Some(file) = &args.output_file {
-        if let Err(e) = std::fs::write(file, &body) {
+        let written = std::fs::File::create(file).and_then(|f| {
+            let mut out = std::io::BufWriter::new(f);
+            write_body(&mut out)?;
+            out.flush()
+        });
+        if let Err(e) = written {
             eprintln!("leaklint: cannot write {}: {e}", file.display());
             return EXIT_ERROR;
         }
         eprint!("{summary}");
     } else {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(body.as_bytes());
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let _ = write_body(&mut out);
         if format == Format::Pretty {
             let _ = out.write_all(summary.as_bytes());
-        } else {
-            eprint!("{summary}");
         }
         let _ = out.flush();
+        if format != Format::Pretty {
+            eprint!("{summary}");
+        }
     }
 
     let errors = report.count(Severity::Error);

@@ -6,6 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use bytes_str::BytesStr;
 use rayon::prelude::*;
 use swc_common::{GLOBALS, Globals, Mark, SyntaxContext};
 use swc_ecma_ast::Pass;
@@ -14,8 +15,9 @@ use swc_ecma_transforms_base::resolver;
 use crate::diagnostic::{Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
 use crate::model::{self, FileModel};
 use crate::parse::{self, Dialect};
+use crate::project::FileSummary;
 use crate::rules::{RULES, Rule};
-use crate::{sfc, suppress};
+use crate::{schedule, sfc, suppress};
 
 /// Files larger than this are not read (generated bundles, data dumps).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -58,6 +60,12 @@ impl RuleSet {
 /// Lints one source text. `path` picks the dialect (by extension) and is
 /// never read. Diagnostics are sorted by position, then rule.
 pub fn lint_source(path: &Path, text: &str, rules: &RuleSet) -> Vec<Diagnostic> {
+    lint_source_as(path, text, dialect_of(path), rules)
+}
+
+/// The dialect a file is linted as: by extension, and JavaScript for names
+/// leaklint would not pick itself (files named explicitly).
+fn dialect_of(path: &Path) -> Dialect {
     // `.d.ts` files are not walked into, but one named explicitly is TypeScript.
     let declaration = path
         .file_name()
@@ -68,8 +76,7 @@ pub fn lint_source(path: &Path, text: &str, rules: &RuleSet) -> Vec<Diagnostic> 
     } else {
         Dialect::Js
     };
-    let dialect = Dialect::for_path(path).unwrap_or(fallback);
-    lint_source_as(path, text, dialect, rules)
+    Dialect::for_path(path).unwrap_or(fallback)
 }
 
 /// Like [`lint_source`], with an explicit dialect.
@@ -79,7 +86,17 @@ pub fn lint_source_as(
     dialect: Dialect,
     rules: &RuleSet,
 ) -> Vec<Diagnostic> {
-    let text = parse::strip_bom(text);
+    lint_shared(
+        path,
+        BytesStr::from(parse::strip_bom(text).to_string()),
+        dialect,
+        rules,
+    )
+}
+
+/// The pipeline on a text (without BOM) that swc's `SourceFile` shares
+/// rather than copies.
+fn lint_shared(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
     // Library callers (tests, benches, the fuzzer) may run on a small stack:
     // switch to one as large as a worker's unless this thread already has it.
     let outcome = stacker::maybe_grow(WORKER_STACK_BYTES / 2, WORKER_STACK_BYTES, || {
@@ -106,6 +123,9 @@ pub fn lint_source_as(
 }
 
 thread_local! {
+    /// The cross-file summary of the file this thread analysed last, taken
+    /// by [`lint_file`] (kept out of the diagnostics path on purpose).
+    static LAST_SUMMARY: Cell<Option<FileSummary>> = const { Cell::new(None) };
     /// Set while this thread analyses one file: a panic there is caught and
     /// reported as that file's `internal-error`.
     static ANALYSING: Cell<bool> = const { Cell::new(false) };
@@ -142,7 +162,7 @@ pub fn install_panic_hook() {
     }));
 }
 
-fn analyse(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
+fn analyse(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
     let outcome = with_model(path, text, dialect, |model, directives| {
         let mut found = Vec::new();
         for (rule, severity) in &rules.rules {
@@ -152,7 +172,9 @@ fn analyse(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Di
                 d.severity = *severity;
             }
         }
-        directives.apply(text, found, rules)
+        // Cross-file hook: what this file tells the others (see project.rs).
+        LAST_SUMMARY.set(Some(crate::project::summarize(model, &found)));
+        directives.apply(model.source, found, rules)
     });
     outcome.unwrap_or_else(|fatal| vec![fatal])
 }
@@ -162,40 +184,50 @@ fn analyse(path: &Path, text: &str, dialect: Dialect, rules: &RuleSet) -> Vec<Di
 /// swc `GLOBALS` of its own, so files never share hygiene state. Component
 /// files (`.vue`, `.svelte`, `.astro`) are parsed through their script blocks,
 /// at their own offsets. `Err` is the file's fatal parse problem.
+///
+/// Memory: the text is shared with swc, not copied, and the AST and comments
+/// are dropped as soon as the model is built (it refers to neither), so the
+/// rules run beside the model and the text alone.
 #[allow(clippy::result_large_err)] // the error is the one fatal diagnostic of the file
 fn with_model<R>(
     path: &Path,
-    text: &str,
+    text: BytesStr,
     dialect: Dialect,
     f: impl FnOnce(&FileModel, suppress::Directives) -> R,
 ) -> Result<R, Diagnostic> {
-    let masked = match dialect {
-        Dialect::Component(kind) => Some(sfc::mask(text, kind)),
-        _ => None,
-    };
-    let (code, dialect) = match &masked {
-        Some(m) => (m.text.as_str(), m.dialect),
-        None => (text, dialect),
+    let (code, dialect, instance_scopes) = match dialect {
+        Dialect::Component(kind) => {
+            let masked = sfc::mask(&text, kind);
+            let scopes = masked.per_instance_ranges();
+            (BytesStr::from(masked.text), masked.dialect, Some(scopes))
+        }
+        _ => (text.clone(), dialect, None),
     };
     GLOBALS.set(&Globals::new(), || {
-        let want_comments = suppress::may_have_directives(code);
-        let parsed = parse::parse(path, code, dialect, want_comments)?;
-        let directives = match &parsed.comments {
-            Some(c) => suppress::Directives::from_comments(c, parsed.file.start_pos.0, code),
+        let want_comments = suppress::may_have_directives(&code);
+        let parse::Parsed {
+            mut program,
+            comments,
+            file,
+        } = parse::parse_shared(path, code, dialect, want_comments)?;
+        let start = file.start_pos.0;
+        let directives = match &comments {
+            Some(c) => suppress::Directives::from_comments(c, start, &file.src),
             None => suppress::Directives::default(),
         };
-        let mut program = parsed.program;
+        drop(comments);
         let unresolved = Mark::new();
         let top_level = Mark::new();
         resolver(unresolved, top_level, dialect.is_typescript()).process(&mut program);
         let mut model = model::build(
             &program,
-            parsed.file.start_pos.0,
-            text,
+            start,
+            &text,
             SyntaxContext::empty().apply_mark(unresolved),
         );
-        if let Some(m) = &masked {
-            model.instance_scopes = m.per_instance_ranges();
+        drop(program);
+        if let Some(scopes) = instance_scopes {
+            model.instance_scopes = scopes;
         }
         Ok(f(&model, directives))
     })
@@ -203,8 +235,13 @@ fn with_model<R>(
 
 /// Runs `f` on the model of `src` (for unit tests of the model and scope index).
 pub fn with_model_for_test(src: &str, dialect: Dialect, f: impl FnOnce(&FileModel)) {
-    with_model(Path::new("test.ts"), src, dialect, |model, _| f(model))
-        .unwrap_or_else(|d| panic!("test source does not parse: {}", d.message));
+    with_model(
+        Path::new("test.ts"),
+        BytesStr::from(src.to_string()),
+        dialect,
+        |model, _| f(model),
+    )
+    .unwrap_or_else(|d| panic!("test source does not parse: {}", d.message));
 }
 
 /// The result of linting one file on disk.
@@ -215,6 +252,14 @@ pub struct FileResult {
     pub diagnostics: Vec<Diagnostic>,
     /// The file could not be read: a one-line reason.
     pub error: Option<String>,
+}
+
+/// [`lint_file`], with what the file tells the others of the run (see
+/// [`crate::project`]).
+fn lint_file_summarized(path: &Path, rules: &RuleSet) -> (FileResult, Option<FileSummary>) {
+    LAST_SUMMARY.set(None);
+    let result = lint_file(path, rules);
+    (result, LAST_SUMMARY.take().filter(|s| !s.is_empty()))
 }
 
 /// Reads and lints one file. Never panics, never blocks on special files.
@@ -236,9 +281,14 @@ pub fn lint_file(path: &Path, rules: &RuleSet) -> FileResult {
             return result;
         }
     };
-    let diagnostics = lint_source(path, &text, rules);
+    let mut text = BytesStr::from(text);
+    if text.starts_with('\u{feff}') {
+        text.advance('\u{feff}'.len_utf8());
+    }
+    let diagnostics = lint_shared(path, text.clone(), dialect_of(path), rules);
     if !diagnostics.is_empty() {
-        result.source = Some(Arc::from(parse::strip_bom(&text)));
+        // Only files with problems keep their text, for the report.
+        result.source = Some(Arc::from(text.as_str()));
     }
     result.diagnostics = diagnostics;
     result
@@ -303,18 +353,18 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-/// Lints many files on `threads` workers. Results come back in input order,
+/// Lints many files on `threads` workers, largest first and within the
+/// memory budget of [`crate::schedule`]. Results come back in input order,
 /// so output is identical whatever the thread count.
 pub fn lint_files(paths: &[PathBuf], rules: &RuleSet, threads: usize) -> Vec<FileResult> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
-        .stack_size(WORKER_STACK_BYTES)
-        .build();
-    match pool {
-        Ok(pool) => pool.install(|| paths.par_iter().map(|p| lint_file(p, rules)).collect()),
-        // Could not start threads (resource limits): lint on this thread.
-        Err(_) => paths.iter().map(|p| lint_file(p, rules)).collect(),
-    }
+    let sizes = schedule::file_sizes(
+        &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+        threads,
+    );
+    let linted = schedule::run(&sizes, threads, WORKER_STACK_BYTES, |i| {
+        lint_file_summarized(&paths[i], rules)
+    });
+    crate::project::join(linted)
 }
 
 /// Runs `f` on every item on `threads` workers with the engine's deep
@@ -335,7 +385,14 @@ pub fn par_map<T: Sync, R: Send>(
     }
 }
 
-/// Lints files that each have their own rules (resolved from config files).
+/// Lints files that each have their own rules (resolved from config files),
+/// scheduled as [`lint_files`].
 pub fn lint_jobs(jobs: &[(PathBuf, Arc<RuleSet>)], threads: usize) -> Vec<FileResult> {
-    par_map(jobs, threads, |(path, rules)| lint_file(path, rules))
+    let paths: Vec<&Path> = jobs.iter().map(|(p, _)| p.as_path()).collect();
+    let sizes = schedule::file_sizes(&paths, threads);
+    let linted = schedule::run(&sizes, threads, WORKER_STACK_BYTES, |i| {
+        let (path, rules) = &jobs[i];
+        lint_file_summarized(path, rules)
+    });
+    crate::project::join(linted)
 }

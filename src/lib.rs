@@ -7,14 +7,17 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod depth;
 pub mod diagnostic;
 pub mod engine;
 pub mod fix;
 pub mod model;
 pub mod parse;
 pub mod position;
+pub mod project;
 pub mod report;
 pub mod rules;
+pub mod schedule;
 pub mod semantic;
 pub mod sfc;
 pub mod suppress;

@@ -43,6 +43,18 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, line_starts }
     }
 
+    /// The index of the lines of `text` up to the one holding byte `offset`
+    /// (and that line whole): positions of offsets up to it are those of the
+    /// full index, and the rest of a large file is not scanned.
+    pub fn up_to(text: &'a str, offset: usize) -> Self {
+        let from = offset.min(text.len());
+        let end = text.as_bytes()[from..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |p| from + p + 1);
+        LineIndex::new(&text[..end])
+    }
+
     /// Position of a byte offset; offsets past the end clamp to the end, and
     /// offsets inside a multi-byte character snap back to its start.
     pub fn position(&self, offset: usize) -> Position {
@@ -109,6 +121,22 @@ mod tests {
         let idx = LineIndex::new("a\r\nb\rc");
         assert_eq!(idx.position(3), Position { line: 2, column: 1 });
         assert_eq!(idx.position(5), Position { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn a_partial_index_agrees_with_the_full_one() {
+        let text = "ab\r\ncd\ré😀x\n\nlast line";
+        let full = LineIndex::new(text);
+        for limit in 0..=text.len() + 2 {
+            let part = LineIndex::up_to(text, limit);
+            for offset in 0..=limit.min(text.len()) {
+                assert_eq!(
+                    part.position(offset),
+                    full.position(offset),
+                    "{limit} {offset}"
+                );
+            }
+        }
     }
 
     #[test]

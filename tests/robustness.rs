@@ -267,6 +267,43 @@ fn fifty_thousand_levels_of_nesting() {
     assert_leaky_linted(&run);
 }
 
+/// Nesting without brackets beyond what any stack holds (a million terms of
+/// `1+1+…`, four million `!`, a million arrows) is a `parse-error`, found by
+/// a scan before parsing; the other files are still linted.
+#[test]
+fn operator_chains_beyond_the_stack_are_parse_errors() {
+    let dir = tree();
+    let d = dir.path();
+    write(d, "plus.js", format!("x = 1{};\n", "+1".repeat(1_000_000)));
+    write(d, "not.js", format!("x = {}a;\n", "!".repeat(4_000_000)));
+    write(
+        d,
+        "arrows.js",
+        format!("x = {}1;\n", "a=>".repeat(1_000_000)),
+    );
+    // The same characters inside a string are no nesting at all.
+    write(
+        d,
+        "string.js",
+        format!("x = '{}';\n", "!".repeat(4_000_000)),
+    );
+    let run = run(d, &["-j", "2", "."]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for name in ["plus.js", "not.js", "arrows.js"] {
+        let message = run.only_fatal_message(name);
+        assert!(
+            message.starts_with("operators or statements chained deeper than"),
+            "{name}: {message}"
+        );
+    }
+    assert!(
+        run.rule_ids("string.js").is_empty(),
+        "{:?}",
+        run.result("string.js")
+    );
+    assert_leaky_linted(&run);
+}
+
 /// The library entry point switches to a large stack by itself, so callers
 /// on a small thread stack (tests, the fuzzer, embedders) are safe too.
 #[test]

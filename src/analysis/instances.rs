@@ -18,6 +18,7 @@ use std::ops::Range;
 use swc_atoms::Atom;
 
 use super::containers::{ContainerKind, kind_of};
+use super::memo;
 use rustc_hash::FxHashMap;
 use swc_common::SyntaxContext;
 
@@ -224,12 +225,16 @@ pub fn field_has_eviction(model: &FileModel, class: ClassId, name: &Atom) -> boo
         return true;
     }
     let evicting = ["delete", "clear", "splice", "shift", "pop"];
+    // Emptying the whole container when the configuration changes
+    // (`addServer`, `setOptions`) does not follow the keys it accumulates.
+    let resets_on_configuration = |f: Option<usize>, method: &str| {
+        method != "delete" && memo::in_configuration_method(model, f, name)
+    };
     if model.calls.iter().any(|c| {
         c.callee.receiver.as_ref() == Some(&path)
-            && c.callee
-                .method
-                .as_ref()
-                .is_some_and(|m| evicting.contains(&m.as_ref()))
+            && c.callee.method.as_ref().is_some_and(|m| {
+                evicting.contains(&m.as_ref()) && !resets_on_configuration(c.fn_ctx, m)
+            })
             && in_class(c.fn_ctx)
     }) {
         return true;
@@ -240,6 +245,7 @@ pub fn field_has_eviction(model: &FileModel, class: ClassId, name: &Atom) -> boo
             && w.object.props.is_empty()
             && w.key == Key::Static(name.clone())
             && in_method_of(model, w.fn_ctx, class)
+            && !resets_on_configuration(w.fn_ctx, "=")
     }) {
         return true;
     }

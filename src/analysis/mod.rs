@@ -13,7 +13,11 @@ pub mod instances;
 pub mod keys;
 pub mod lifecycle;
 pub mod listeners;
+pub mod memo;
+pub mod reentry;
+pub mod registry;
 pub mod repetition;
+pub mod teardown;
 
 use std::cell::OnceCell;
 

@@ -63,7 +63,10 @@ pub fn build<'a>(
         field_init_fns: FxHashMap::default(),
     };
     program.visit_with(&mut c);
-    c.model
+    let mut model = c.model;
+    // Constructor functions with prototype methods become classes.
+    super::prototype::link(&mut model);
+    model
 }
 
 /// What the parent knows about a function before the function is visited.
@@ -1215,6 +1218,27 @@ impl Visit for Collector<'_> {
                         MemberProp::Computed(c) => self.path_of(&c.expr),
                         _ => None,
                     };
+                    let ensures_entry = match op {
+                        "||=" | "??=" => true,
+                        "=" => match unwrap(&n.right) {
+                            Expr::Bin(b)
+                                if matches!(
+                                    b.op,
+                                    BinaryOp::LogicalOr | BinaryOp::NullishCoalescing
+                                ) =>
+                            {
+                                match unwrap(&b.left) {
+                                    Expr::Member(l) => {
+                                        key_of(&l.prop) == k
+                                            && self.path_of(&l.obj).as_ref() == Some(&object)
+                                    }
+                                    _ => false,
+                                }
+                            }
+                            _ => false,
+                        },
+                        _ => false,
+                    };
                     self.model.member_writes.push(MemberWrite {
                         object,
                         key: k,
@@ -1227,6 +1251,7 @@ impl Visit for Collector<'_> {
                         object_span: self.range(m.obj.span()),
                         fn_ctx: self.fn_ctx(),
                         is_statement: self.statement_assigns.contains(&key(n.span)),
+                        ensures_entry,
                     });
                     self.hint(&n.right, ResultUse::Assigned(target));
                 }

@@ -7,6 +7,7 @@
 
 mod collect;
 pub mod path;
+mod prototype;
 mod value;
 
 use std::ops::Range;
@@ -14,7 +15,7 @@ use std::ops::Range;
 use swc_atoms::Atom;
 use swc_common::SyntaxContext;
 
-pub use collect::build;
+pub use collect::{DYNAMIC, build};
 pub use path::{AccessPath, Props, Root};
 pub use value::Value;
 
@@ -170,6 +171,9 @@ pub struct MemberWrite {
     pub fn_ctx: Option<FnId>,
     /// The assignment is a statement of its own (its value is unused).
     pub is_statement: bool,
+    /// The write keeps an existing entry and creates one only when it is
+    /// missing: `o[k] = o[k] || {}`, `o[k] ??= {}`, `o[k] ||= []`.
+    pub ensures_entry: bool,
 }
 
 /// `delete object[key]`.

@@ -89,7 +89,21 @@ fn locate(r: FileResult, cwd: &Path) -> FileReport {
     };
     let path = display_path(&r.path, cwd);
     let text = r.source.clone().unwrap_or_else(|| Arc::from(""));
-    let index = LineIndex::new(&text);
+    // Lines are indexed only as far as the last position reported.
+    let last = r
+        .diagnostics
+        .iter()
+        .flat_map(|d| {
+            let labels = d.labels.iter().map(|l| l.span.end);
+            let edits = d
+                .fix
+                .iter()
+                .flat_map(|f| f.edits.iter().map(|e| e.range.end));
+            std::iter::once(d.span.end).chain(labels).chain(edits)
+        })
+        .max()
+        .unwrap_or(0);
+    let index = LineIndex::up_to(&text, last);
     let diagnostics = r
         .diagnostics
         .into_iter()

@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
+use crate::analysis::registry;
 use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, FileModel, Key, Root, Value};
@@ -35,6 +36,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     if appends.is_empty() {
         return;
     }
+    check_factory_registries(model, out);
     let arrays = long_lived_arrays(model);
     if arrays.is_empty() {
         return;
@@ -46,6 +48,10 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for (span, method) in growth {
+            // Already reported as a factory registry, with its reasons.
+            if out.iter().any(|d| d.rule == RULE.name && d.span == span) {
+                continue;
+            }
             out.push(
                 Diagnostic::new(
                     RULE.name,
@@ -60,6 +66,50 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 )),
             );
         }
+    }
+}
+
+/// Arrays hung on a factory function that keep every object it creates
+/// (see [`registry`]).
+fn check_factory_registries(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for r in registry::find(model) {
+        let factory = model.functions[r.factory].name.clone().unwrap_or_default();
+        let shown = model.text(&r.decl);
+        let (message, help) = match r.teardowns.as_slice() {
+            [] => (
+                format!(
+                    "`{shown}` keeps every object `{factory}` creates and nothing ever removes one"
+                ),
+                format!(
+                    "the array hangs on `{factory}` itself, so it lives as long as the function, and each call adds the object it creates: every object ever created stays reachable. Remove entries when their objects are done, or keep them in a `WeakRef`/`FinalizationRegistry`-based set"
+                ),
+            ),
+            teardowns => {
+                let names: Vec<String> = teardowns
+                    .iter()
+                    .filter_map(|f| {
+                        model.functions[*f]
+                            .name
+                            .as_ref()
+                            .map(|n| format!("`{n}()`"))
+                    })
+                    .collect();
+                (
+                    format!("`{shown}` keeps every object `{factory}` creates; only {} removes one, and nothing in this file calls it", names.join(" or ")),
+                    "the array hangs on the factory itself, so it lives as long as the function, and each call adds the object it creates: every object whose user forgets the opt-in teardown stays reachable for good. Do not keep created objects in a registry (compute what the registry is for on demand), or hold them weakly (`WeakRef`)".to_string(),
+                )
+            }
+        };
+        let mut d = Diagnostic::new(RULE.name, r.growth.clone(), message)
+            .with_label(format!("every `{factory}(…)` call adds one"))
+            .with_related(
+                r.decl.clone(),
+                format!("created once, where `{factory}` is declared"),
+            );
+        for site in &r.removal_sites {
+            d = d.with_related(site.clone(), "the only removal, in an opt-in teardown");
+        }
+        out.push(d.with_help(help));
     }
 }
 

@@ -5,6 +5,8 @@ use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::frequency::Frequency;
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys;
+use crate::analysis::memo;
+use crate::analysis::reentry;
 use crate::diagnostic::{Diagnostic, Severity};
 use rustc_hash::FxHashMap;
 
@@ -69,12 +71,41 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         }
     }
     check_instance_fields(model, out);
+    check_reentries(model, out);
+}
+
+/// Removal paths that re-create the entry they remove from (see
+/// [`reentry`]): each late call leaves a key behind for good.
+fn check_reentries(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for r in reentry::find(model) {
+        let entry = model.text(&r.write.target_span);
+        let function = model
+            .this_function(r.write.fn_ctx)
+            .and_then(|f| model.functions[f].name.clone())
+            .map(|n| format!("`{n}`"))
+            .unwrap_or_else(|| "this function".into());
+        out.push(
+            Diagnostic::new(
+                RULE.name,
+                r.write.span.clone(),
+                format!("{function} re-creates `{entry}` in order to remove from it: called after the entry was deleted, it leaves an entry behind that nothing deletes again"),
+            )
+            .with_label("creates the entry when it is missing")
+            .with_related(r.inner_removal.clone(), "only removes from inside the entry")
+            .with_related(r.end_of_life.clone(), "the entry's end of life")
+            .with_help(format!(
+                "each late call keeps one key for good; touch the entry only when it exists (`if ({entry}) …`) instead of creating it"
+            )),
+        );
+    }
 }
 
 /// Containers on `this` of long-lived instances: a method grows them with a
 /// dynamic key and no code of the class removes entries.
 fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    for owner in instances::long_lived_classes(model) {
+    let long_lived = instances::long_lived_classes(model);
+    check_memoizing_classes(model, &long_lived, out);
+    for owner in long_lived {
         for field in instances::container_fields(model, owner.class) {
             if !matches!(
                 field.kind,
@@ -108,6 +139,97 @@ fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Exported classes whose public methods memoize every key they are asked
+/// for on `this` (see [`memo`]): the keys come from the module's users, and
+/// the cache lasts as long as the instance.
+fn check_memoizing_classes(
+    model: &FileModel,
+    long_lived: &[LongLivedClass],
+    out: &mut Vec<Diagnostic>,
+) {
+    for class in 0..model.classes.len() {
+        if long_lived.iter().any(|o| o.class == class) || !memo::is_exported_class(model, class) {
+            continue;
+        }
+        let class_name = model.classes[class].name.clone().unwrap_or_default();
+        for field in instances::container_fields(model, class) {
+            // Only plain-object dictionaries: their keys are strings (ids,
+            // names, URLs the users pass in). Maps in exported classes are
+            // mostly keyed by objects of one run (AST nodes, modules) and
+            // die with it: on real code they were per-run far more often.
+            if field.kind != ContainerKind::Object
+                || instances::field_has_eviction(model, class, &field.name)
+            {
+                continue;
+            }
+            // Resets that look like eviction but follow configuration changes.
+            let resets: Vec<_> = model
+                .member_writes
+                .iter()
+                .filter(|w| {
+                    w.object.root == Root::This
+                        && w.object.props.is_empty()
+                        && w.key == crate::model::Key::Static(field.name.clone())
+                        && instances::in_method_of(model, w.fn_ctx, class)
+                })
+                .map(|w| w.span.clone())
+                .collect();
+            for (site, method) in memo_growth(model, class, &field) {
+                let shown = format!("this.{}", field.name);
+                let remove = match field.kind {
+                    ContainerKind::Object => format!("`delete {shown}[key]`"),
+                    _ => format!("`{shown}.delete(key)`"),
+                };
+                let mut d = Diagnostic::new(
+                        RULE.name,
+                        site,
+                        format!("`{method}` keeps every key it is asked for in `{shown}` and no method removes one: the cache grows for as long as the `{class_name}` instance lives"),
+                    )
+                    .with_label("memoized here with the caller's key")
+                    .with_related(field.decl_span.clone(), "created once per instance");
+                for r in &resets {
+                    d = d.with_related(
+                        r.clone(),
+                        "emptied only when the configuration changes, not as keys accumulate",
+                    );
+                }
+                out.push(d.with_help(format!(
+                        "`{class_name}` is exported, so the keys come from its users and have no fixed range; an instance kept for the life of the process keeps every key it ever saw: bound the cache (for example `lru-cache` with `max`) or remove entries with {remove}"
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// Memoizing writes to `this.<field>` (a plain object), with the name of
+/// their method.
+fn memo_growth(
+    model: &FileModel,
+    class: usize,
+    field: &InstanceField,
+) -> Vec<(std::ops::Range<usize>, String)> {
+    let path = instances::field_path(&field.name);
+    model
+        .member_writes
+        .iter()
+        .filter(|w| {
+            w.object == path
+                && instances::in_method_of(model, w.fn_ctx, class)
+                && !w.value.is_nullish()
+                && memo::is_memo_write(model, w, &field.name)
+        })
+        .map(|w| {
+            let method = model
+                .this_function(w.fn_ctx)
+                .and_then(|f| model.functions[f].name.clone())
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "this method".into());
+            (w.span.clone(), method)
+        })
+        .collect()
 }
 
 /// Writes with a dynamic key to `this.<field>` in methods of the class.

@@ -26,6 +26,7 @@ pub const SPECIAL_DIRS: &[&str] = &[
     "formats",
     "fix",
     "robustness",
+    "cross-file",
 ];
 
 /// `(line, rule)` → how many diagnostics are expected there.

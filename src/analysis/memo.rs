@@ -1,0 +1,178 @@
+//! Instance caches that memoize a public method, and resets that do not bound
+//! them.
+//!
+//! A class that answers `get(key)` from `this.cache[key]` and stores every
+//! answer keeps one entry per key it was ever asked for. When the class is the
+//! module's export, the keys come from code this file does not control (user
+//! ids, URLs, cache keys): the cache grows for as long as the instance lives,
+//! and instances of lookup structures (rings, resolvers, registries) usually
+//! live as long as the process.
+//!
+//! Emptying the cache in a configuration method (`addServer`, `setOptions`)
+//! does not change that: it runs when the configuration changes, not as keys
+//! accumulate. Only a removal that follows the keys (delete, a size bound, a
+//! reset from a sweep or an explicit `clear`/`reset`) bounds the cache.
+
+use swc_atoms::Atom;
+
+use crate::model::{AccessPath, ClassId, FileModel, FnId, Key, MemberWrite, Root, Value};
+use crate::semantic::BindingKind;
+
+/// Verbs of methods that change configuration: they run when the set of
+/// servers, routes or options changes, not once per lookup.
+const CONFIGURATION_VERBS: &[&str] = &[
+    "add",
+    "remove",
+    "set",
+    "register",
+    "unregister",
+    "configure",
+    "install",
+    "replace",
+    "attach",
+    "detach",
+    "mount",
+    "unmount",
+    "use",
+];
+
+/// Is `fn_ctx` (or the method that owns it) a configuration method such as
+/// `addServer` or `setOptions`: a verb followed by what it configures? A
+/// method that names the container it empties (`setCache`, `clearCache`) or
+/// has no object (`set`, `remove`) is not: those are the container's own API.
+pub fn in_configuration_method(model: &FileModel, fn_ctx: Option<FnId>, field: &Atom) -> bool {
+    let Some(f) = model.this_function(fn_ctx) else {
+        return false;
+    };
+    let Some(name) = model.functions[f].name.as_deref() else {
+        return false;
+    };
+    let field = field.to_ascii_lowercase();
+    CONFIGURATION_VERBS.iter().any(|verb| {
+        name.strip_prefix(verb).is_some_and(|rest| {
+            rest.starts_with(|c: char| c.is_ascii_uppercase())
+                && !rest
+                    .to_ascii_lowercase()
+                    .contains(field.trim_start_matches('_'))
+                && !rest.to_ascii_lowercase().contains("cache")
+        })
+    })
+}
+
+/// Is the class exported by its module (`module.exports = X`,
+/// `exports.X = X`, `export class X`, `export default X`)?
+pub fn is_exported_class(model: &FileModel, class: ClassId) -> bool {
+    let Some(binding) = &model.classes[class].binding else {
+        return false;
+    };
+    if model.exports.iter().any(|e| e == binding) {
+        return true;
+    }
+    model.member_writes.iter().any(|w| {
+        let exported_value = matches!(&w.value, Value::Path(p)
+            if p.props.is_empty() && p.root_binding().as_ref() == Some(binding));
+        exported_value && is_exports_object(&w.object, &w.key)
+    })
+}
+
+/// `module.exports = …`, `module.exports.x = …`, `exports.x = …`.
+fn is_exports_object(object: &AccessPath, key: &Key) -> bool {
+    match (&object.root, object.props.as_slice()) {
+        (Root::Global(m), []) if m == "module" => *key == Key::Static("exports".into()),
+        (Root::Global(m), [e]) if m == "module" && e == "exports" => true,
+        (Root::Global(e), []) if e == "exports" => true,
+        _ => false,
+    }
+}
+
+/// A memoizing write: `this.<field>[key] = value` in a method where `key` is
+/// one of the method's own parameters (the caller chooses it) and the method
+/// answers from the cache (`return this.<field>[key]`) or returns what it
+/// stores (`return this.<field>[key] = value`).
+pub fn is_memo_write(model: &FileModel, w: &MemberWrite, field: &Atom) -> bool {
+    let Some(method) = model.this_function(w.fn_ctx) else {
+        return false;
+    };
+    let Key::Dynamic { ident: Some(key) } = &w.key else {
+        return false;
+    };
+    if !is_parameter_of(model, key, method) {
+        return false;
+    }
+    let read_path = AccessPath {
+        root: Root::This,
+        props: smallvec::smallvec![field.clone(), Atom::from(crate::model::DYNAMIC)],
+    };
+    model.returns.iter().any(|r| {
+        model.this_function(r.fn_ctx) == Some(method)
+            && (r.span == w.span || matches!(&r.value, Value::Path(p) if *p == read_path))
+    })
+}
+
+fn is_parameter_of(
+    model: &FileModel,
+    id: &(Atom, swc_common::SyntaxContext),
+    method: FnId,
+) -> bool {
+    model
+        .semantic
+        .binding(id)
+        .is_some_and(|b| b.kind == BindingKind::Param && b.fn_ctx == Some(method))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Dialect;
+
+    #[test]
+    fn configuration_methods_are_verb_and_object() {
+        let src = "class R {\n addServer(s) {}\n setOptions(o) {}\n set(k, v) {}\n clearCache() {}\n setCache(c) {}\n getNode(k) {}\n}\n";
+        crate::engine::with_model_for_test(src, Dialect::Js, |m| {
+            let field: Atom = "cache".into();
+            let names: Vec<_> = (0..m.functions.len())
+                .filter(|&f| in_configuration_method(m, Some(f), &field))
+                .map(|f| m.functions[f].name.clone().unwrap().to_string())
+                .collect();
+            assert_eq!(names, ["addServer", "setOptions"]);
+        });
+    }
+
+    #[test]
+    fn memo_writes_use_a_parameter_and_answer_from_the_cache() {
+        let src = "function R() { this.c = {} }\n\
+                   R.prototype.get = function (k) { if (this.c[k]) return this.c[k]; return this.c[k] = 1 };\n\
+                   R.prototype.put = function (k, v) { this.c[k] = v };\n\
+                   R.prototype.own = function (r) { var k = r.id; return this.c[k] = r };\n";
+        crate::engine::with_model_for_test(src, Dialect::Js, |m| {
+            let field: Atom = "c".into();
+            let memo: Vec<bool> = m
+                .member_writes
+                .iter()
+                .filter(|w| matches!(w.key, Key::Dynamic { .. }))
+                .map(|w| is_memo_write(m, w, &field))
+                .collect();
+            assert_eq!(
+                memo,
+                [true, false, false],
+                "a store is not a lookup; a derived key is not the caller's"
+            );
+        });
+    }
+
+    #[test]
+    fn exported_classes() {
+        let exported = |src: &str| {
+            let mut r = false;
+            crate::engine::with_model_for_test(src, Dialect::Js, |m| r = is_exported_class(m, 0));
+            r
+        };
+        assert!(exported(
+            "function R() {}\nR.prototype.a = function () {};\nmodule.exports = R;\n"
+        ));
+        assert!(exported("class R {}\nexports.R = R;\n"));
+        assert!(exported("export class R {}\n"));
+        assert!(!exported("class R {}\nmodule.exports = new R();\n"));
+        assert!(!exported("class R {}\nfunction use() { return new R() }\n"));
+    }
+}

@@ -77,18 +77,8 @@ fn check_add(
     let event = reg.event_text(model);
     let target = reg.target_text(model);
     let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
-    let listener_text = model.text(&listener_arg.span);
     let named = matches!(reg.listener, Identity::Path { .. });
-    let reference = if named {
-        listener_text.to_string()
-    } else {
-        "listener".to_string()
-    };
-    let remove = if reg.is_dom() {
-        format!("{target}.removeEventListener({event}, {reference})")
-    } else {
-        format!("{target}.off({event}, {reference})")
-    };
+    let remove = removal_call(model, reg, named);
     let keep = if named {
         String::new()
     } else {
@@ -208,19 +198,7 @@ fn check_add_in_setup(
     message.push_str(&format!("; the listener keeps {} alive", setup.gone()));
 
     let named = handle.is_some();
-    let reference = if named {
-        model.text(&listener_arg.span).to_string()
-    } else {
-        "listener".to_string()
-    };
-    let remove = if reg.is_dom() {
-        format!(
-            "{target}.removeEventListener({}, {reference})",
-            reg.event_text(model)
-        )
-    } else {
-        format!("{target}.off({}, {reference})", reg.event_text(model))
-    };
+    let remove = removal_call(model, reg, named);
     let mut help = setup.advice(&remove);
     if let Some(c) = &unaborted {
         help = setup.advice(&format!("{c}.abort()"));
@@ -259,6 +237,23 @@ fn check_add_in_setup(
         );
     }
     out.push(diag.with_help(help));
+}
+
+/// The call that undoes `reg` (`target.removeEventListener(event, f)` or
+/// `target.off(event, f)`), naming the listener when it has a name.
+fn removal_call(model: &FileModel, reg: &Registration, named: bool) -> String {
+    let target = reg.target_text(model);
+    let event = reg.event_text(model);
+    let reference = if named {
+        model.text(&reg.call.args[1].span)
+    } else {
+        "listener"
+    };
+    if reg.is_dom() {
+        format!("{target}.removeEventListener({event}, {reference})")
+    } else {
+        format!("{target}.off({event}, {reference})")
+    }
 }
 
 /// `{ signal: controller.signal }` of a controller that is never aborted

@@ -7,7 +7,6 @@
 //! rules query. It is filled during the model's single traversal.
 
 use std::cell::OnceCell;
-use std::ops::Range;
 
 use std::collections::hash_map::Entry;
 
@@ -16,7 +15,7 @@ use swc_atoms::Atom;
 use swc_common::SyntaxContext;
 use swc_ecma_ast::Ident;
 
-use crate::model::{FnId, Value};
+use crate::model::{FnId, TextSpan, Value};
 
 pub type BindingId = (Atom, SyntaxContext);
 
@@ -38,7 +37,7 @@ pub enum BindingKind {
 pub struct Binding {
     pub kind: BindingKind,
     /// The identifier in the declaration.
-    pub span: Range<usize>,
+    pub span: TextSpan,
     /// The function the declaration belongs to; `None` at module level.
     pub fn_ctx: Option<FnId>,
     /// The initialiser of a `var`/`let`/`const`, the function of a declaration.
@@ -57,7 +56,7 @@ impl Binding {
 /// `{ x }`, `<C p={x} />`). Declarations and assignment targets are not reads.
 #[derive(Clone, Debug)]
 pub struct Reference {
-    pub span: Range<usize>,
+    pub span: TextSpan,
     /// The function the read happens in; `None` at module level.
     pub fn_ctx: Option<FnId>,
 }
@@ -278,7 +277,9 @@ mod tests {
             // declaration and `key = 2` are not reads.
             assert_eq!(reads.len(), 4, "{reads:?}");
             assert!(
-                reads.windows(2).all(|w| w[0].span.start < w[1].span.start),
+                reads
+                    .windows(2)
+                    .all(|w| w[0].span.start() < w[1].span.start()),
                 "source order"
             );
             assert!(reads.iter().all(|r| r.fn_ctx.is_none()));

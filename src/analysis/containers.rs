@@ -65,12 +65,12 @@ pub fn kind_of(value: &Value) -> Option<ContainerKind> {
                 _ => return None,
             })
         }
-        Value::Call { callee, method, .. } => {
-            if creates_array(callee.as_ref(), method.as_deref()) {
+        Value::Call(call) => {
+            if creates_array(call.callee.as_ref(), call.method.as_deref()) {
                 return Some(ContainerKind::Array);
             }
             // `lru(…)`, `new (require('lru-cache'))` style factories.
-            let p = callee.as_ref()?;
+            let p = call.callee.as_ref()?;
             let last = p.props.last().map(|a| a.as_ref()).or(match &p.root {
                 Root::Binding(n, _) | Root::Global(n) => Some(n.as_ref()),
                 Root::This => None,
@@ -205,7 +205,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                 display: id.0.to_string(),
                 path: AccessPath::binding(id.clone()),
                 kind,
-                decl_span: b.span.clone(),
+                decl_span: b.span.range(),
                 lifetime: "declared at module level: it lives as long as the process",
             });
         }
@@ -224,7 +224,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                     display: path.to_string(),
                     path,
                     kind,
-                    decl_span: m.span.clone(),
+                    decl_span: m.span.range(),
                     lifetime: "a static class field: it lives as long as the process",
                 });
             }
@@ -265,7 +265,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                 display: model.text(&w.target_span).split_whitespace().collect(),
                 path,
                 kind,
-                decl_span: w.target_span.clone(),
+                decl_span: w.target_span.range(),
                 lifetime,
             });
         }

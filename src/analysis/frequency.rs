@@ -48,7 +48,7 @@ impl CallerIndex {
                         .as_ref()
                         .is_some_and(|p| p.props.is_empty() && matches!(p.root, Root::Binding(..)))
             })
-            .map(|(i, c)| (c.callee_span.start, i))
+            .map(|(i, c)| (c.callee_span.start(), i))
             .collect();
         CallerIndex {
             binding_of,
@@ -109,7 +109,7 @@ impl<'m, 'a> Frequency<'m, 'a> {
         let uses = self.model.semantic.references(binding);
         !uses.is_empty()
             && uses.iter().all(|r| {
-                index.call_at.get(&r.span.start).is_some_and(|&c| {
+                index.call_at.get(&r.span.start()).is_some_and(|&c| {
                     let call = &self.model.calls[c];
                     call.callee_span == r.span && !self.many(call.fn_ctx, depth + 1)
                 })

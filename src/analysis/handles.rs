@@ -104,7 +104,7 @@ mod tests {
         m.calls
             .iter()
             .find_map(|c| match &c.result {
-                crate::model::ResultUse::Assigned(p) => Some(p.clone()),
+                crate::model::ResultUse::Assigned(p) => Some(AccessPath::clone(p)),
                 _ => None,
             })
             .expect("an assigned call")

@@ -63,7 +63,7 @@ pub fn long_lived_classes(model: &FileModel) -> Vec<LongLivedClass> {
             }
         }
         if let Some(class) = self_registration_of(model, c) {
-            registration.entry(class).or_insert_with(|| c.span.clone());
+            registration.entry(class).or_insert_with(|| c.span.range());
         }
     }
     let mut out = Vec::new();
@@ -77,7 +77,7 @@ pub fn long_lived_classes(model: &FileModel) -> Vec<LongLivedClass> {
             out.push(LongLivedClass {
                 class: id,
                 why: format!("`{name}` is instantiated once at module level, so its instance lives as long as the process"),
-                evidence: c.span.clone(),
+                evidence: c.span.range(),
             });
             continue;
         }
@@ -126,7 +126,7 @@ pub fn container_fields(model: &FileModel, class: ClassId) -> Vec<InstanceField>
             out.push(InstanceField {
                 name: m.name.clone(),
                 kind,
-                decl_span: m.span.clone(),
+                decl_span: m.span.range(),
             });
         }
     }
@@ -145,7 +145,7 @@ pub fn container_fields(model: &FileModel, class: ClassId) -> Vec<InstanceField>
             out.push(InstanceField {
                 name: name.clone(),
                 kind,
-                decl_span: w.target_span.clone(),
+                decl_span: w.target_span.range(),
             });
         }
     }

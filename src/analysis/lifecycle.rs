@@ -228,7 +228,7 @@ pub fn is_per_instance_binding(model: &FileModel, b: &crate::semantic::Binding) 
         && model
             .instance_scopes
             .iter()
-            .any(|r| r.contains(&b.span.start))
+            .any(|r| r.contains(&b.span.start()))
 }
 
 /// Every setup of a file.
@@ -346,14 +346,14 @@ fn called_at_instance_top_level(model: &FileModel, f: FnId) -> bool {
     let Some(range) = model
         .instance_scopes
         .iter()
-        .find(|r| info.parent.is_none() && r.contains(&info.span.start))
+        .find(|r| info.parent.is_none() && r.contains(&info.span.start()))
     else {
         return false;
     };
     model.calls.iter().any(|c| {
         c.fn_ctx.is_none()
             && !c.is_new
-            && range.contains(&c.span.start)
+            && range.contains(&c.span.start())
             && c.callee
                 .path
                 .as_ref()
@@ -389,11 +389,9 @@ pub fn function_of(model: &FileModel, value: &Value, class: Option<ClassId>) -> 
         Value::Function(f) => *f,
         Value::Path(p) => path_function(model, p, class),
         // `this.tick.bind(this)`
-        Value::Call {
-            callee: Some(p),
-            method: Some(m),
-            ..
-        } if m == "bind" => path_function(model, &p.parent()?, class),
+        Value::Call(call) if call.method.as_deref() == Some("bind") => {
+            path_function(model, &call.callee.as_ref()?.parent()?, class)
+        }
         _ => None,
     }
 }
@@ -442,7 +440,7 @@ fn hook_callbacks(
         .calls
         .iter()
         .filter(|c| c.fn_ctx == fn_ctx && hook_name(c).is_some_and(|n| names.contains(&n)))
-        .filter(|c| within.is_none_or(|r| r.contains(&c.span.start)))
+        .filter(|c| within.is_none_or(|r| r.contains(&c.span.start())))
         .filter_map(|c| function_of(model, &c.args.first()?.value, None))
         .collect()
 }
@@ -483,7 +481,7 @@ fn hook_setups(model: &FileModel, out: &mut Vec<Setup>) {
             fn_id: Some(f),
             framework,
             hook: name.to_string(),
-            label_span: call.callee_span.clone(),
+            label_span: call.callee_span.range(),
             class: None,
             teardowns,
             teardown_scope: Vec::new(),
@@ -501,7 +499,7 @@ fn hook_setups(model: &FileModel, out: &mut Vec<Setup>) {
                 fn_id: Some(id),
                 framework: Framework::VueComposition,
                 hook: "setup".into(),
-                label_span: first_line(model, &f.span),
+                label_span: first_line(model, &f.span.range()),
                 class: None,
                 teardowns: hook_callbacks(model, VUE_UNMOUNT, Some(id), None),
                 teardown_scope: Vec::new(),
@@ -634,7 +632,7 @@ fn class_setups(model: &FileModel, out: &mut Vec<Setup>) {
                 fn_id: Some(f),
                 framework,
                 hook: m.name.to_string(),
-                label_span: first_line(model, &m.span),
+                label_span: first_line(model, &m.span.range()),
                 class: Some(cid),
                 teardowns: teardowns.clone(),
                 teardown_scope: Vec::new(),
@@ -673,7 +671,7 @@ fn vue_option_setups(model: &FileModel, out: &mut Vec<Setup>) {
         let between = |a: usize, b: usize| {
             let (lo, hi) = if a < b { (a, b) } else { (b, a) };
             siblings.iter().any(|&s| {
-                let start = model.functions[s].span.start;
+                let start = model.functions[s].span.start();
                 s != id && is_hook(&model.functions[s], &["mounted"]) && lo < start && start < hi
             })
         };
@@ -681,13 +679,13 @@ fn vue_option_setups(model: &FileModel, out: &mut Vec<Setup>) {
             .iter()
             .copied()
             .filter(|&s| is_hook(&model.functions[s], VUE_OPTION_TEARDOWNS))
-            .filter(|&s| !between(f.span.start, model.functions[s].span.start))
+            .filter(|&s| !between(f.span.start(), model.functions[s].span.start()))
             .collect();
         out.push(Setup {
             fn_id: Some(id),
             framework: Framework::VueOptions,
             hook: f.name.as_deref().unwrap_or("mounted").to_string(),
-            label_span: first_line(model, &f.span),
+            label_span: first_line(model, &f.span.range()),
             class: None,
             teardowns,
             teardown_scope: Vec::new(),
@@ -754,7 +752,7 @@ mod tests {
             .iter()
             .find(|c| c.callee.method.as_deref() == Some(method))
             .expect("registration call");
-        let Some(setup) = lc.setup_of(m, call.fn_ctx, call.span.start) else {
+        let Some(setup) = lc.setup_of(m, call.fn_ctx, call.span.start()) else {
             return (None, false);
         };
         let released = m
@@ -820,7 +818,7 @@ mod tests {
                 .find(|c| c.callee.method.as_deref() == Some("emit"))
                 .unwrap();
             assert!(
-                lc.setup_of(m, render.fn_ctx, render.span.start).is_none(),
+                lc.setup_of(m, render.fn_ctx, render.span.start()).is_none(),
                 "render is not a setup"
             );
         });
@@ -880,7 +878,7 @@ mod tests {
                 .nth(1)
                 .unwrap();
             assert!(
-                lc.setup_of(m, later.fn_ctx, later.span.start).is_none(),
+                lc.setup_of(m, later.fn_ctx, later.span.start()).is_none(),
                 "a named function runs when called"
             );
         });
@@ -895,14 +893,16 @@ mod tests {
                 .iter()
                 .find(|c| c.callee.method.as_deref() == Some("on"))
                 .unwrap();
-            assert!(lc.setup_of(m, first.fn_ctx, first.span.start).is_none());
+            assert!(lc.setup_of(m, first.fn_ctx, first.span.start()).is_none());
             let mounted = m
                 .calls
                 .iter()
                 .filter(|c| c.callee.method.as_deref() == Some("on"))
                 .nth(1)
                 .unwrap();
-            let s = lc.setup_of(m, mounted.fn_ctx, mounted.span.start).unwrap();
+            let s = lc
+                .setup_of(m, mounted.fn_ctx, mounted.span.start())
+                .unwrap();
             assert_eq!(
                 (s.framework, s.hook.as_str()),
                 (Framework::VueOptions, "mounted")
@@ -1044,7 +1044,7 @@ mod tests {
             assert!(
                 m.guarded
                     .iter()
-                    .any(|g| g.start <= bare.start && bare.end <= g.end),
+                    .any(|g| g.start() <= bare.start() && bare.end() <= g.end()),
                 "`return` under `if` is guarded"
             );
         });
@@ -1059,7 +1059,7 @@ mod tests {
                 .iter()
                 .filter(|c| c.callee.method.as_deref() == Some("on"))
                 .map(|c| {
-                    lc.setup_of(m, c.fn_ctx, c.span.start)
+                    lc.setup_of(m, c.fn_ctx, c.span.start())
                         .map(|s| s.hook.clone())
                 })
                 .collect();
@@ -1134,13 +1134,13 @@ mod tests {
                 .iter()
                 .filter(|c| c.callee.method.as_deref() == Some("on"))
                 .collect();
-            assert!(is_in_setup(m, calls[0].fn_ctx, calls[0].span.start));
+            assert!(is_in_setup(m, calls[0].fn_ctx, calls[0].span.start()));
             assert!(
-                !is_in_setup(m, calls[1].fn_ctx, calls[1].span.start),
+                !is_in_setup(m, calls[1].fn_ctx, calls[1].span.start()),
                 "module top level is not a setup"
             );
             assert_eq!(
-                teardown_of(m, calls[0].fn_ctx, calls[0].span.start).map(|t| t.len()),
+                teardown_of(m, calls[0].fn_ctx, calls[0].span.start()).map(|t| t.len()),
                 Some(1)
             );
             assert_eq!(setups(m).len(), 1);

@@ -2,8 +2,6 @@
 //! targets outlive a call, what identifies a listener or a timer handle, and
 //! whether the file ever releases it with the same identity.
 
-use std::ops::Range;
-
 use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 
@@ -11,7 +9,8 @@ use crate::analysis::lifecycle::is_per_instance_binding;
 use crate::analysis::repetition::Repetition;
 use crate::model::path::is_global_object_name;
 use crate::model::{
-    AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Props, Root, Value,
+    AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Props, Root, TextSpan,
+    Value,
 };
 use crate::semantic::BindingKind;
 
@@ -114,9 +113,7 @@ pub fn identity(model: &FileModel, fn_ctx: Option<FnId>, value: &Value) -> Ident
             }
         }
         Value::Function(_) => Identity::Inline,
-        Value::Call {
-            method: Some(m), ..
-        } if m == "bind" => Identity::Bound,
+        Value::Call(call) if call.method.as_deref() == Some("bind") => Identity::Bound,
         _ => Identity::Unknown,
     }
 }
@@ -171,9 +168,11 @@ fn resolve_aliases(model: &FileModel, fn_ctx: Option<FnId>, path: &AccessPath) -
 /// The identity a call result is stored under, when it is stored.
 pub fn stored_identity(model: &FileModel, call: &CallFact) -> Option<Identity> {
     match &call.result {
-        crate::model::ResultUse::Assigned(path) => {
-            Some(identity(model, call.fn_ctx, &Value::Path(path.clone())))
-        }
+        crate::model::ResultUse::Assigned(path) => Some(identity(
+            model,
+            call.fn_ctx,
+            &Value::Path(AccessPath::clone(path)),
+        )),
         _ => None,
     }
 }
@@ -611,7 +610,7 @@ impl ClearedHandles {
 
 /// Does a local handle leave its function (returned, stored elsewhere,
 /// handed to another call)? Then someone else may release it.
-pub fn escapes(model: &FileModel, handle: &Identity, except: &Range<usize>) -> bool {
+pub fn escapes(model: &FileModel, handle: &Identity, except: TextSpan) -> bool {
     let Identity::Path { path, .. } = handle else {
         return false;
     };
@@ -631,7 +630,7 @@ pub fn escapes(model: &FileModel, handle: &Identity, except: &Range<usize>) -> b
         || model
             .calls
             .iter()
-            .any(|c| c.span != *except && !is_logging(c) && c.args.iter().any(|a| is_it(&a.value)))
+            .any(|c| c.span != except && !is_logging(c) && c.args.iter().any(|a| is_it(&a.value)))
 }
 
 /// "on every call of `f`", "for every instance of `C`", "every time the
@@ -678,13 +677,10 @@ pub fn context_name(model: &FileModel, fn_ctx: Option<FnId>) -> Option<Atom> {
 /// function (`if (!installed) { installed = true; target.on(…) }`)? That
 /// registers once, however often the function runs.
 pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
-    let inside = |outer: &Range<usize>, inner: &Range<usize>| {
-        outer.start <= inner.start && inner.end <= outer.end
-    };
     model.conditionals.iter().any(|c| {
-        inside(&c.span, &call.span)
+        c.span.encloses(call.span)
             && (model.binding_writes.iter().any(|w| {
-                inside(&c.span, &w.span)
+                c.span.encloses(w.span)
                     && w.value == Value::Bool
                     && model.semantic.binding(&w.id).is_some_and(|b| {
                         b.fn_ctx != w.fn_ctx && !matches!(b.kind, BindingKind::Param)
@@ -692,7 +688,7 @@ pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
             }) || model
                 .member_writes
                 .iter()
-                .any(|w| inside(&c.span, &w.span) && matches!(w.value, Value::Bool)))
+                .any(|w| c.span.encloses(w.span) && matches!(w.value, Value::Bool)))
     })
 }
 

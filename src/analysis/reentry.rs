@@ -43,7 +43,7 @@ pub fn find<'m>(model: &'m FileModel) -> Vec<Reentry<'m>> {
         let Some(inner) = model
             .deletes
             .iter()
-            .find(|d| d.object == entry && same_fn(d.fn_ctx) && d.span.start > w.span.end)
+            .find(|d| d.object == entry && same_fn(d.fn_ctx) && d.span.start() > w.span.end())
         else {
             continue;
         };
@@ -64,8 +64,8 @@ pub fn find<'m>(model: &'m FileModel) -> Vec<Reentry<'m>> {
         };
         out.push(Reentry {
             write: w,
-            end_of_life: end.span.clone(),
-            inner_removal: inner.span.clone(),
+            end_of_life: end.span.range(),
+            inner_removal: inner.span.range(),
         });
     }
     out

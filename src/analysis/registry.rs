@@ -72,7 +72,7 @@ pub fn find(model: &FileModel) -> Vec<FactoryRegistry> {
         out.push(FactoryRegistry {
             path,
             factory,
-            decl: w.target_span.clone(),
+            decl: w.target_span.range(),
             growth,
             teardowns,
             removal_sites,
@@ -103,7 +103,7 @@ fn fresh_pushes(model: &FileModel, path: &AccessPath, factory: FnId) -> Option<R
                     _ => false,
                 })
         })
-        .map(|c| c.span.clone())
+        .map(|c| c.span.range())
 }
 
 /// `Some((teardowns, their removal sites))` when the registry is never emptied or only by
@@ -125,7 +125,7 @@ fn removal(
             )
         {
             removals.push(c.fn_ctx);
-            sites.push(c.span.clone());
+            sites.push(c.span.range());
         }
     }
     let owner = path.parent();
@@ -136,7 +136,7 @@ fn removal(
         let truncates = w.object == *path && w.key == Key::Static("length".into());
         if replaces || truncates {
             removals.push(w.fn_ctx);
-            sites.push(w.span.clone());
+            sites.push(w.span.range());
         }
     }
     if removals.is_empty() {

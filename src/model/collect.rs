@@ -2,8 +2,6 @@
 //! index, leak-relevant expressions become facts. Each node is summarised
 //! shallowly where it is visited; nothing is re-walked.
 
-use std::ops::Range;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
 use swc_common::{Span, Spanned, SyntaxContext};
@@ -13,7 +11,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 use super::{
     AccessPath, Arg, CallFact, CallId, ClassId, ClassInfo, ClassMember, Conditional, DeleteFact,
     FileModel, FnId, FnInfo, FnKind, Invocation, Key, MemberWrite, ModuleBinding, Props, ResultUse,
-    ReturnFact, Root, Value,
+    ReturnFact, Root, TextSpan, Value,
 };
 use crate::model::BindingWrite;
 use crate::semantic::{Binding, BindingId, BindingKind, Reference, Semantic};
@@ -185,10 +183,11 @@ fn prop_name(p: &PropName) -> Option<Atom> {
 pub const DYNAMIC: &str = "*";
 
 impl Collector<'_> {
-    fn range(&self, span: Span) -> Range<usize> {
-        let lo = span.lo.0.saturating_sub(self.start) as usize;
-        let hi = span.hi.0.saturating_sub(self.start) as usize;
-        lo..hi.max(lo)
+    fn range(&self, span: Span) -> TextSpan {
+        TextSpan::new(
+            span.lo.0.saturating_sub(self.start),
+            span.hi.0.saturating_sub(self.start),
+        )
     }
 
     fn fn_ctx(&self) -> Option<FnId> {
@@ -279,10 +278,10 @@ impl Collector<'_> {
                 empty: a.elems.is_empty(),
             },
             Expr::Fn(_) | Expr::Arrow(_) => Value::Function(None),
-            Expr::New(n) => Value::New {
+            Expr::New(n) => Value::New(Box::new(super::NewValue {
                 callee: self.path_of(&n.callee),
                 span: self.range(n.span),
-            },
+            })),
             Expr::Call(c) => {
                 let swc_ecma_ast::Callee::Expr(callee) = &c.callee else {
                     return Value::Other;
@@ -313,12 +312,12 @@ impl Collector<'_> {
                     },
                     _ => None,
                 };
-                Value::Call {
+                Value::Call(Box::new(super::CallValue {
                     callee: callee_path,
                     method,
                     span: self.range(c.span),
                     require_arg,
-                }
+                }))
             }
             Expr::Ident(_) | Expr::This(_) | Expr::Member(_) | Expr::OptChain(_) => {
                 self.path_of(e).map(Value::Path).unwrap_or(Value::Other)
@@ -329,32 +328,26 @@ impl Collector<'_> {
 
     /// Tells the call (or `new`) at the heart of `e` how its result is used.
     fn hint(&mut self, e: &Expr, use_: ResultUse) {
-        let inner = match unwrap(e) {
-            Expr::Await(a) => unwrap(&a.arg),
-            other => other,
+        self.hint_with(e, || use_);
+    }
+
+    /// [`Self::hint`] for a result stored in `target`, built (and boxed)
+    /// only when `e` holds a call to tell: most stored values are not calls.
+    fn hint_assigned(&mut self, e: &Expr, target: impl FnOnce() -> AccessPath) {
+        self.hint_with(e, || ResultUse::Assigned(Box::new(target())));
+    }
+
+    fn hint_with(&mut self, e: &Expr, use_: impl FnOnce() -> ResultUse) {
+        let mut calls = smallvec::SmallVec::<[Span; 2]>::new();
+        hinted_calls(e, &mut calls);
+        let Some((last, others)) = calls.split_last() else {
+            return;
         };
-        let span = match inner {
-            Expr::Call(c) => c.span,
-            Expr::New(n) => n.span,
-            Expr::OptChain(o) => match &*o.base {
-                OptChainBase::Call(c) => c.span,
-                OptChainBase::Member(_) => return,
-            },
-            // `x = cond ? new A() : null`, `x = x ?? new A()`: either branch is the result.
-            Expr::Cond(c) => {
-                self.hint(&c.cons, use_.clone());
-                return self.hint(&c.alt, use_);
-            }
-            // `a || b()`, `a ?? b()`: either side; `cond && b()`: the right side
-            // (the left is only tested).
-            Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
-                self.hint(&b.left, use_.clone());
-                return self.hint(&b.right, use_);
-            }
-            Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => return self.hint(&b.right, use_),
-            _ => return,
-        };
-        self.use_hints.set(key(span), use_);
+        let use_ = use_();
+        for span in others {
+            self.use_hints.set(key(*span), use_.clone());
+        }
+        self.use_hints.set(key(*last), use_);
     }
 
     fn set_pending(&mut self, e: &Expr, p: PendingFn) {
@@ -707,6 +700,36 @@ impl Collector<'_> {
     }
 }
 
+/// The spans of the calls (or `new`s) whose result is the value of `e`, in
+/// source order.
+fn hinted_calls(e: &Expr, out: &mut smallvec::SmallVec<[Span; 2]>) {
+    let inner = match unwrap(e) {
+        Expr::Await(a) => unwrap(&a.arg),
+        other => other,
+    };
+    match inner {
+        Expr::Call(c) => out.push(c.span),
+        Expr::New(n) => out.push(n.span),
+        Expr::OptChain(o) => match &*o.base {
+            OptChainBase::Call(c) => out.push(c.span),
+            OptChainBase::Member(_) => {}
+        },
+        // `x = cond ? new A() : null`, `x = x ?? new A()`: either branch is the result.
+        Expr::Cond(c) => {
+            hinted_calls(&c.cons, out);
+            hinted_calls(&c.alt, out);
+        }
+        // `a || b()`, `a ?? b()`: either side; `cond && b()`: the right side
+        // (the left is only tested).
+        Expr::Bin(b) if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing) => {
+            hinted_calls(&b.left, out);
+            hinted_calls(&b.right, out);
+        }
+        Expr::Bin(b) if b.op == BinaryOp::LogicalAnd => hinted_calls(&b.right, out),
+        _ => {}
+    }
+}
+
 /// Does a branch leave the function (`return`, `throw`) at its top level?
 fn branch_exits(s: &Stmt) -> bool {
     match s {
@@ -820,7 +843,7 @@ impl Visit for Collector<'_> {
                 let value = self.value_of(init, 0);
                 self.declare(&b.id, kind, Some(value));
                 let id = b.id.to_id();
-                self.hint(init, ResultUse::Assigned(AccessPath::binding(id.clone())));
+                self.hint_assigned(init, || AccessPath::binding(id.clone()));
                 if is_function(init) {
                     self.set_pending(
                         init,
@@ -1179,7 +1202,7 @@ impl Visit for Collector<'_> {
                     span: self.range(n.span),
                     fn_ctx: self.fn_ctx(),
                 });
-                self.hint(&n.right, ResultUse::Assigned(AccessPath::binding(id)));
+                self.hint_assigned(&n.right, || AccessPath::binding(id));
                 if is_function(&n.right) {
                     self.set_pending(
                         &n.right,
@@ -1253,7 +1276,7 @@ impl Visit for Collector<'_> {
                         is_statement: self.statement_assigns.contains(&key(n.span)),
                         ensures_entry,
                     });
-                    self.hint(&n.right, ResultUse::Assigned(target));
+                    self.hint_assigned(&n.right, || target);
                 }
             }
             _ => {}
@@ -1498,13 +1521,10 @@ impl Collector<'_> {
             } else if !is_static {
                 // Instance field initialisers run once per instance, like a constructor.
                 let f = self.class_field_ctx(class, span);
-                self.hint(
-                    v,
-                    ResultUse::Assigned(AccessPath {
-                        root: Root::This,
-                        props: smallvec::smallvec![name],
-                    }),
-                );
+                self.hint_assigned(v, || AccessPath {
+                    root: Root::This,
+                    props: smallvec::smallvec![name],
+                });
                 self.fn_stack.push(f);
                 member.visit_children_with(self);
                 self.fn_stack.pop();

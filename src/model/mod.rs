@@ -8,6 +8,7 @@
 mod collect;
 pub mod path;
 mod prototype;
+mod span;
 mod value;
 
 use std::ops::Range;
@@ -17,7 +18,8 @@ use swc_common::SyntaxContext;
 
 pub use collect::{DYNAMIC, build};
 pub use path::{AccessPath, Props, Root};
-pub use value::Value;
+pub use span::{ByteRange, TextSpan};
+pub use value::{CallValue, NewValue, Value};
 
 use crate::semantic::Semantic;
 
@@ -54,7 +56,7 @@ pub enum Invocation {
 
 #[derive(Clone, Debug)]
 pub struct FnInfo {
-    pub span: Range<usize>,
+    pub span: TextSpan,
     pub parent: Option<FnId>,
     pub kind: FnKind,
     /// Declared name, method name, or the variable/property it is assigned to.
@@ -73,7 +75,7 @@ pub struct ClassMember {
     pub is_static: bool,
     pub func: Option<FnId>,
     pub value: Option<Value>,
-    pub span: Range<usize>,
+    pub span: TextSpan,
 }
 
 #[derive(Clone, Debug)]
@@ -81,7 +83,7 @@ pub struct ClassInfo {
     pub name: Option<Atom>,
     /// The binding of a class declaration or of the variable it is assigned to.
     pub binding: Option<(Atom, SyntaxContext)>,
-    pub span: Range<usize>,
+    pub span: TextSpan,
     pub super_class: Option<AccessPath>,
     pub members: Vec<ClassMember>,
     pub fn_ctx: Option<FnId>,
@@ -96,8 +98,9 @@ pub struct ClassInfo {
 pub enum ResultUse {
     /// Expression statement: the result is thrown away.
     Discarded,
-    /// Stored in a variable or property.
-    Assigned(AccessPath),
+    /// Stored in a variable or property. Boxed: few calls are assigned, and
+    /// every call fact would otherwise carry a path's room.
+    Assigned(Box<AccessPath>),
     /// Returned from the enclosing function (or an arrow's expression body).
     Returned,
     /// Receiver of a further method call: `setInterval(…).unref()`.
@@ -116,22 +119,22 @@ pub struct Callee {
     /// The object a method is called on, when it is a plain access path.
     pub receiver: Option<AccessPath>,
     /// Source range of the receiver expression.
-    pub receiver_span: Option<Range<usize>>,
+    pub receiver_span: Option<TextSpan>,
     /// The receiver was created in place (`new X().on(…)`, `foo().on(…)`).
     pub receiver_is_call: bool,
 }
 
 #[derive(Clone, Debug)]
 pub struct Arg {
-    pub span: Range<usize>,
+    pub span: TextSpan,
     pub value: Value,
     pub spread: bool,
 }
 
 #[derive(Clone, Debug)]
 pub struct CallFact {
-    pub span: Range<usize>,
-    pub callee_span: Range<usize>,
+    pub span: TextSpan,
+    pub callee_span: TextSpan,
     pub is_new: bool,
     pub callee: Callee,
     pub args: Vec<Arg>,
@@ -158,16 +161,16 @@ pub struct MemberWrite {
     /// The access path of a computed key that has one (`KEYS.port` in
     /// `o[KEYS.port]`), to tell constant members from dynamic values.
     pub key_path: Option<AccessPath>,
-    pub key_span: Range<usize>,
+    pub key_span: TextSpan,
     pub value: Value,
     /// `=`, `??=`, `||=`, …
     pub op: &'static str,
     /// The whole assignment.
-    pub span: Range<usize>,
+    pub span: TextSpan,
     /// The member expression on the left.
-    pub target_span: Range<usize>,
+    pub target_span: TextSpan,
     /// The object expression on the left.
-    pub object_span: Range<usize>,
+    pub object_span: TextSpan,
     pub fn_ctx: Option<FnId>,
     /// The assignment is a statement of its own (its value is unused).
     pub is_statement: bool,
@@ -181,7 +184,7 @@ pub struct MemberWrite {
 pub struct DeleteFact {
     pub object: AccessPath,
     pub key: Key,
-    pub span: Range<usize>,
+    pub span: TextSpan,
     pub fn_ctx: Option<FnId>,
 }
 
@@ -190,7 +193,7 @@ pub struct DeleteFact {
 pub struct BindingWrite {
     pub id: (Atom, SyntaxContext),
     pub value: Value,
-    pub span: Range<usize>,
+    pub span: TextSpan,
     pub fn_ctx: Option<FnId>,
 }
 
@@ -200,7 +203,7 @@ pub struct BindingWrite {
 pub struct ReturnFact {
     pub fn_ctx: Option<FnId>,
     pub value: Value,
-    pub span: Range<usize>,
+    pub span: TextSpan,
 }
 
 /// A binding that names a module or one of its exports: `import x from 'm'`,
@@ -220,7 +223,7 @@ pub struct ModuleBinding {
 #[derive(Clone, Debug)]
 pub struct Conditional {
     /// The whole statement or expression.
-    pub span: Range<usize>,
+    pub span: TextSpan,
     pub fn_ctx: Option<FnId>,
     /// An `if` with a branch that returns or throws (an early exit).
     pub exits: bool,
@@ -254,15 +257,15 @@ pub struct FileModel<'a> {
     pub instance_scopes: Vec<Range<usize>>,
     /// Code that runs only when a condition holds: branches of `if`, `?:`
     /// and `switch`, right operands of `&&`, `||` and `??`.
-    pub guarded: Vec<Range<usize>>,
+    pub guarded: Vec<TextSpan>,
     /// Shared analyses of this file, computed on first use (see `analysis`).
     pub derived: crate::analysis::Derived,
 }
 
 impl<'a> FileModel<'a> {
     /// The text of a byte range.
-    pub fn text(&self, span: &Range<usize>) -> &'a str {
-        self.source.get(span.clone()).unwrap_or("")
+    pub fn text(&self, span: &impl ByteRange) -> &'a str {
+        self.source.get(span.byte_range()).unwrap_or("")
     }
 
     /// Does code in this function context run more than once per process?

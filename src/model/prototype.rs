@@ -60,7 +60,7 @@ pub fn link(model: &mut FileModel) {
                 }
                 if matches!(w.value, Value::Function(_)) {
                     if let Some(f) =
-                        function_ending_at(model, w.fn_ctx, w.target_span.end, w.span.end)
+                        function_ending_at(model, w.fn_ctx, w.target_span.end(), w.span.end())
                     {
                         found
                             .get_mut(&ctor)
@@ -81,7 +81,7 @@ pub fn link(model: &mut FileModel) {
             // With `Object.create(Base.prototype)` the base is not in the
             // value summary; the class is known all the same.
             if let Value::Object { .. } = &w.value {
-                let methods = literal_methods(model, w.fn_ctx, w.target_span.end..w.span.end);
+                let methods = literal_methods(model, w.fn_ctx, w.target_span.end()..w.span.end());
                 found.get_mut(&ctor).unwrap().methods.extend(methods);
             }
         }
@@ -106,7 +106,7 @@ pub fn link(model: &mut FileModel) {
                 note(&ctor, &mut found);
                 for s in sources {
                     if matches!(s.value, Value::Object { .. }) {
-                        let methods = literal_methods(model, call.fn_ctx, s.span.clone());
+                        let methods = literal_methods(model, call.fn_ctx, s.span.range());
                         found.get_mut(&ctor).unwrap().methods.extend(methods);
                     }
                 }
@@ -136,7 +136,7 @@ pub fn link(model: &mut FileModel) {
         model
             .semantic
             .binding(id)
-            .map_or(usize::MAX, |b| b.span.start)
+            .map_or(usize::MAX, |b| b.span.start())
     });
     for id in order {
         let Some(ev) = found.remove(&id) else {
@@ -180,11 +180,11 @@ fn function_ending_at(
     after: usize,
     end: usize,
 ) -> Option<FnId> {
-    let first = model.functions.partition_point(|f| f.span.start < after);
+    let first = model.functions.partition_point(|f| f.span.start() < after);
     model.functions[first..]
         .iter()
-        .take_while(|f| f.span.start < end)
-        .position(|f| f.parent == parent && f.span.end == end)
+        .take_while(|f| f.span.start() < end)
+        .position(|f| f.parent == parent && f.span.end() == end)
         .map(|i| first + i)
 }
 
@@ -197,12 +197,12 @@ fn literal_methods(
 ) -> Vec<(Atom, FnId)> {
     let first = model
         .functions
-        .partition_point(|f| f.span.start < span.start);
+        .partition_point(|f| f.span.start() < span.start);
     model.functions[first..]
         .iter()
         .enumerate()
-        .take_while(|(_, f)| f.span.start < span.end)
-        .filter(|(_, f)| f.parent == parent && f.span.end <= span.end && f.kind != FnKind::Arrow)
+        .take_while(|(_, f)| f.span.start() < span.end)
+        .filter(|(_, f)| f.parent == parent && f.span.end() <= span.end && f.kind != FnKind::Arrow)
         .filter_map(|(i, f)| f.name.clone().map(|n| (n, first + i)))
         .collect()
 }
@@ -241,7 +241,7 @@ fn add_class(model: &mut FileModel, id: BindingId, ev: Evidence) {
             is_static: false,
             func: Some(f),
             value: Some(Value::Function(Some(f))),
-            span: info.span.clone(),
+            span: info.span,
         });
     }
     let info = &mut model.functions[ctor];
@@ -250,7 +250,7 @@ fn add_class(model: &mut FileModel, id: BindingId, ev: Evidence) {
     model.classes.push(ClassInfo {
         name: Some(id.0.clone()),
         binding: Some(id),
-        span: model.functions[ctor].span.clone(),
+        span: model.functions[ctor].span,
         super_class: ev.base,
         members,
         fn_ctx: model.functions[ctor].parent,

@@ -1,11 +1,9 @@
 //! A shallow summary of an expression: enough to tell a container from a
 //! primitive, a fresh object from a shared one, `null` from a real value.
 
-use std::ops::Range;
-
 use swc_atoms::Atom;
 
-use super::{AccessPath, FnId};
+use super::{AccessPath, FnId, TextSpan};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -30,21 +28,34 @@ pub enum Value {
         empty: bool,
     },
     Function(Option<FnId>),
-    /// `new Callee(…)`; the callee's path when it has one.
-    New {
-        callee: Option<AccessPath>,
-        span: Range<usize>,
-    },
-    /// `callee(…)`; `require_arg` is the module name of `require('x')`.
-    Call {
-        callee: Option<AccessPath>,
-        method: Option<Atom>,
-        span: Range<usize>,
-        require_arg: Option<Atom>,
-    },
-    /// An identifier or member chain.
+    /// `new Callee(…)`. Boxed, as is `Call`: they are the largest variants,
+    /// and every value the model keeps (arguments, initialisers, writes)
+    /// would otherwise be as large as they are.
+    New(Box<NewValue>),
+    /// `callee(…)`.
+    Call(Box<CallValue>),
+    /// An identifier or member chain (the common case: kept inline).
     Path(AccessPath),
     Other,
+}
+
+/// `new Callee(…)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewValue {
+    /// The callee's path when it has one.
+    pub callee: Option<AccessPath>,
+    pub span: TextSpan,
+}
+
+/// `callee(…)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallValue {
+    pub callee: Option<AccessPath>,
+    /// The method name of a member call (`get` in `cache.get(k)`).
+    pub method: Option<Atom>,
+    pub span: TextSpan,
+    /// The module name of `require('x')`.
+    pub require_arg: Option<Atom>,
 }
 
 impl Value {
@@ -68,14 +79,13 @@ impl Value {
 
     /// The constructor name of `new X()` (last segment of the path).
     pub fn constructor_name(&self) -> Option<&Atom> {
-        match self {
-            Value::New {
-                callee: Some(p), ..
-            } => p.props.last().or(match &p.root {
-                super::Root::Binding(n, _) | super::Root::Global(n) => Some(n),
-                super::Root::This => None,
-            }),
-            _ => None,
-        }
+        let Value::New(new) = self else {
+            return None;
+        };
+        let p = new.callee.as_ref()?;
+        p.props.last().or(match &p.root {
+            super::Root::Binding(n, _) | super::Root::Global(n) => Some(n),
+            super::Root::This => None,
+        })
     }
 }

@@ -39,10 +39,10 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let target = model.text(&w.target_span);
-        let value = model.text(&(w.target_span.end..w.span.end));
+        let value = model.text(&(w.target_span.end()..w.span.end()));
         let mut d = Diagnostic::new(
             RULE.name,
-            w.span.clone(),
+            w.span.range(),
             format!("`{target}{value}` keeps the key in `{}`", w.object),
         )
         .with_label("sets null here: the key stays")
@@ -58,7 +58,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 Applicability::Unsafe
             },
             edits: vec![Edit {
-                range: w.span.clone(),
+                range: w.span.range(),
                 text: format!("delete {target}"),
             }],
         });
@@ -83,7 +83,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         let key_text = model.text(&key.span);
         let mut d = Diagnostic::new(
             RULE.name,
-            call.span.clone(),
+            call.span.range(),
             format!(
                 "`{recv_text}.set({key_text}, {})` keeps the key in the map",
                 model.text(&value.span)
@@ -104,7 +104,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 Applicability::Unsafe
             },
             edits: vec![Edit {
-                range: call.span.clone(),
+                range: call.span.range(),
                 text: format!("{recv_text}.delete({key_text})"),
             }],
         });

@@ -155,7 +155,7 @@ fn long_lived_arrays(model: &FileModel) -> Vec<LongLivedArray> {
                     container: Container {
                         path: AccessPath::binding(id.clone()).child(name.clone()),
                         kind: ContainerKind::Array,
-                        decl_span: b.span.clone(),
+                        decl_span: b.span.range(),
                         lifetime: "part of a module-level object: it lives as long as the process",
                         display: format!("{}.{name}", id.0),
                     },
@@ -206,7 +206,7 @@ fn growth_sites(
                 .is_some_and(|recv| names(model, array, call.fn_ctx, recv))
                 && rep.runs_repeatedly(call.fn_ctx)
         })
-        .map(|(call, method)| (call.span.clone(), *method))
+        .map(|(call, method)| (call.span.range(), *method))
         .collect();
     sites.sort_by_key(|(s, _)| s.start);
     sites

@@ -87,7 +87,7 @@ fn check_reentries(model: &FileModel, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 RULE.name,
-                r.write.span.clone(),
+                r.write.span.range(),
                 format!("{function} re-creates `{entry}` in order to remove from it: called after the entry was deleted, it leaves an entry behind that nothing deletes again"),
             )
             .with_label("creates the entry when it is missing")
@@ -174,7 +174,7 @@ fn check_memoizing_classes(
                         && w.key == crate::model::Key::Static(field.name.clone())
                         && instances::in_method_of(model, w.fn_ctx, class)
                 })
-                .map(|w| w.span.clone())
+                .map(|w| w.span.range())
                 .collect();
             for (site, method) in memo_growth(model, class, &field) {
                 let shown = format!("this.{}", field.name);
@@ -227,7 +227,7 @@ fn memo_growth(
                 .and_then(|f| model.functions[f].name.clone())
                 .map(|n| n.to_string())
                 .unwrap_or_else(|| "this method".into());
-            (w.span.clone(), method)
+            (w.span.range(), method)
         })
         .collect()
 }
@@ -248,7 +248,7 @@ fn instance_growth(
                 && keys::is_dynamic_write_key(model, w)
                 && !w.value.is_nullish()
             {
-                sites.push(w.span.clone());
+                sites.push(w.span.range());
             }
         }
     }
@@ -270,7 +270,7 @@ fn instance_growth(
             .is_some_and(|a| keys::is_dynamic_value(model, &a.value));
         let nullish = method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
         if dynamic && !nullish {
-            sites.push(call.span.clone());
+            sites.push(call.span.range());
         }
     }
     sites.sort_by_key(|s| s.start);
@@ -304,7 +304,7 @@ fn growth_sites(
             && frequency.runs_many_times(w.fn_ctx)
             && keys::is_dynamic_write_key(model, w)
         {
-            sites[i].push(w.span.clone());
+            sites[i].push(w.span.range());
         }
     }
     for call in &model.calls {
@@ -330,7 +330,7 @@ fn growth_sites(
             && frequency.runs_many_times(call.fn_ctx)
             && keys::is_dynamic_value(model, &first.value)
         {
-            sites[i].push(call.span.clone());
+            sites[i].push(call.span.range());
         }
     }
     for s in &mut sites {
@@ -368,7 +368,7 @@ fn pseudo_evictions(nullish: &NullishWrites, c: &Container) -> Vec<std::ops::Ran
         .writes
         .iter()
         .filter(|w| containers::names(&w.object, &c.path))
-        .map(|w| w.span.clone())
+        .map(|w| w.span.range())
         .collect();
     out.extend(
         nullish
@@ -380,7 +380,7 @@ fn pseudo_evictions(nullish: &NullishWrites, c: &Container) -> Vec<std::ops::Ran
                     .as_ref()
                     .is_some_and(|r| containers::names(r, &c.path))
             })
-            .map(|call| call.span.clone()),
+            .map(|call| call.span.range()),
     );
     out
 }

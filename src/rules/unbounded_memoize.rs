@@ -80,7 +80,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 RULE.name,
-                call.span.clone(),
+                call.span.range(),
                 format!(
                     "`{callee}` at module level keeps one cache entry for every distinct argument, and nothing ever evicts them"
                 ),

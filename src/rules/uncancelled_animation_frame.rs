@@ -109,13 +109,13 @@ fn started_in_setup<'l, 'm>(
         if !direct && !scheduled {
             continue;
         }
-        if let Some(setup) = lifecycles.setup_of(model, c.fn_ctx, c.span.start) {
+        if let Some(setup) = lifecycles.setup_of(model, c.fn_ctx, c.span.start()) {
             return Some((setup, scheduled.then_some(c)));
         }
     }
     let f = &model.functions[step];
     lifecycles
-        .setup_of(model, f.parent, f.span.start)
+        .setup_of(model, f.parent, f.span.start())
         .map(|s| (s, None))
 }
 
@@ -156,18 +156,18 @@ fn may_end_by_itself(model: &FileModel, step: FnId, reschedules: &[&CallFact]) -
         model
             .guarded
             .iter()
-            .any(|g| body.start <= g.start && g.end <= body.end && g.contains(&at))
+            .any(|g| body.start() <= g.start() && g.end() <= body.end() && g.contains(at))
     };
     let first = reschedules
         .iter()
-        .map(|c| c.span.start)
+        .map(|c| c.span.start())
         .min()
-        .unwrap_or(body.end);
-    reschedules.iter().any(|c| guarded(c.span.start))
+        .unwrap_or(body.end());
+    reschedules.iter().any(|c| guarded(c.span.start()))
         || model
             .returns
             .iter()
-            .any(|r| r.fn_ctx == Some(step) && r.span.start < first && guarded(r.span.start))
+            .any(|r| r.fn_ctx == Some(step) && r.span.start() < first && guarded(r.span.start()))
 }
 
 /// `running = false` / `this.stopped = true` at teardown: a loop that checks
@@ -217,7 +217,7 @@ fn report(
             "store the latest id each time the loop schedules itself (`{id} = requestAnimationFrame({name})`) and "
         ),
     };
-    Diagnostic::new(RULE.name, call.span.clone(), message)
+    Diagnostic::new(RULE.name, call.span.range(), message)
         .with_label("the loop schedules itself here")
         .with_related(
             setup.label_span.clone(),

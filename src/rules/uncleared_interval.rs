@@ -1,8 +1,6 @@
 //! An interval (or a self-re-arming timeout) started in code that runs many
 //! times is never cleared.
 
-use std::ops::Range;
-
 use super::Rule;
 use crate::analysis::handles::release_counts;
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
@@ -28,7 +26,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let lifecycles = std::cell::OnceCell::new();
     for call in model.global_calls("setInterval") {
         let lifecycles = lifecycles.get_or_init(|| Lifecycles::of(model));
-        if let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start) {
+        if let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start()) {
             check_interval_in_setup(model, setup, call, out);
             continue;
         }
@@ -65,9 +63,10 @@ fn check_interval(model: &FileModel, rep: &Repetition, call: &CallFact, out: &mu
     let stored = match use_ {
         ResultUse::Discarded => None,
         ResultUse::Assigned(path) => {
-            let handle = listeners::identity(model, call.fn_ctx, &Value::Path(path.clone()));
+            let handle =
+                listeners::identity(model, call.fn_ctx, &Value::Path(AccessPath::clone(path)));
             if listeners::is_cleared(model, &handle)
-                || listeners::escapes(model, &handle, &call.span)
+                || listeners::escapes(model, &handle, call.span)
                 || lazy_singleton(model, call, path)
             {
                 return;
@@ -100,7 +99,7 @@ fn check_interval(model: &FileModel, rep: &Repetition, call: &CallFact, out: &mu
         help.push_str("; `.unref()` only lets the process exit, the interval still runs and holds its closure");
     }
     out.push(
-        Diagnostic::new(RULE.name, call.span.clone(), message)
+        Diagnostic::new(RULE.name, call.span.range(), message)
             .with_label(format!("started {where_}"))
             .with_help(help),
     );
@@ -119,7 +118,8 @@ fn check_interval_in_setup(
     let stored = match use_ {
         ResultUse::Discarded => None,
         ResultUse::Assigned(path) => {
-            let handle = listeners::identity(model, call.fn_ctx, &Value::Path(path.clone()));
+            let handle =
+                listeners::identity(model, call.fn_ctx, &Value::Path(AccessPath::clone(path)));
             let cleared = ["clearInterval", "clearTimeout"].iter().any(|name| {
                 model.global_calls(name).any(|c| {
                     c.args.first().is_some_and(|a| {
@@ -128,7 +128,7 @@ fn check_interval_in_setup(
                 })
             });
             if cleared
-                || listeners::escapes(model, &handle, &call.span)
+                || listeners::escapes(model, &handle, call.span)
                 || lazy_singleton(model, call, path)
             {
                 return;
@@ -162,7 +162,7 @@ fn check_interval_in_setup(
         help.push_str("; `.unref()` only lets the process exit, the interval still runs and holds its closure");
     }
     out.push(
-        Diagnostic::new(RULE.name, call.span.clone(), message)
+        Diagnostic::new(RULE.name, call.span.range(), message)
             .with_label(format!("started on {occasion}"))
             .with_related(
                 setup.label_span.clone(),
@@ -183,8 +183,8 @@ fn lazy_singleton(model: &FileModel, call: &CallFact, handle: &AccessPath) -> bo
     module_level
         && model.conditionals.iter().any(|c| {
             c.fn_ctx == call.fn_ctx
-                && c.span.start <= call.span.start
-                && call.span.end <= c.span.end
+                && c.span.start() <= call.span.start()
+                && call.span.end() <= c.span.end()
         })
 }
 
@@ -225,7 +225,7 @@ fn check_rearming_timeout(
     out.push(
         Diagnostic::new(
             RULE.name,
-            call.span.clone(),
+            call.span.range(),
             format!("`{name}` re-arms itself with setTimeout {how} and nothing can stop it, so the loop and its closure live forever"),
         )
         .with_label("re-arms the timer unconditionally")
@@ -277,9 +277,10 @@ fn check_race_timeout(
         // executor's return value is ignored, so the handle is lost.
         ResultUse::Returned if call.fn_ctx == Some(executor) => {}
         ResultUse::Assigned(path) => {
-            let handle = listeners::identity(model, call.fn_ctx, &Value::Path(path.clone()));
+            let handle =
+                listeners::identity(model, call.fn_ctx, &Value::Path(AccessPath::clone(path)));
             if listeners::is_cleared(model, &handle)
-                || listeners::escapes(model, &handle, &call.span)
+                || listeners::escapes(model, &handle, call.span)
             {
                 return;
             }
@@ -290,7 +291,7 @@ fn check_race_timeout(
     out.push(
         Diagnostic::new(
             RULE.name,
-            call.span.clone(),
+            call.span.range(),
             format!("a timeout races a promise {where_} and is never cleared, so when the promise wins the timer and its closure stay alive for the full delay"),
         )
         .with_label("never cleared when the race is decided")
@@ -305,13 +306,13 @@ fn rearmed_function(model: &FileModel, call: &CallFact, callback: &Value) -> Opt
         if let Some(me) = listeners::callee_identity(model, f) {
             let direct = match callback {
                 Value::Path(_) => listeners::identity(model, call.fn_ctx, callback).same(&me),
-                Value::Call {
-                    method: Some(m),
-                    callee: Some(p),
-                    ..
-                } if m == "bind" => p.parent().is_some_and(|p| {
-                    listeners::identity(model, call.fn_ctx, &Value::Path(p)).same(&me)
-                }),
+                Value::Call(bound) if bound.method.as_deref() == Some("bind") => bound
+                    .callee
+                    .as_ref()
+                    .and_then(AccessPath::parent)
+                    .is_some_and(|p| {
+                        listeners::identity(model, call.fn_ctx, &Value::Path(p)).same(&me)
+                    }),
                 _ => false,
             };
             let via_callback = match callback {
@@ -352,13 +353,10 @@ fn has_stop_condition(
         model.is_within(f, scheduler)
             || matches!(callback, Value::Function(Some(cb)) if model.is_within(f, *cb))
     };
-    let inside = |outer: &Range<usize>, inner: &Range<usize>| {
-        outer.start <= inner.start && inner.end <= outer.end
-    };
     model
         .conditionals
         .iter()
-        .any(|c| in_loop(c.fn_ctx) && (c.exits || inside(&c.span, &call.span)))
+        .any(|c| in_loop(c.fn_ctx) && (c.exits || c.span.encloses(call.span)))
         || recursive_call_is_guarded(model, scheduler, callback)
 }
 
@@ -376,8 +374,8 @@ fn recursive_call_is_guarded(model: &FileModel, scheduler: FnId, callback: &Valu
                 listeners::identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me)
             })
             && model.conditionals.iter().any(|k| {
-                k.span.start <= c.span.start
-                    && c.span.end <= k.span.end
+                k.span.start() <= c.span.start()
+                    && c.span.end() <= k.span.end()
                     && model.is_within(k.fn_ctx, *cb)
             })
     })

@@ -35,7 +35,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if !OBSERVERS.contains(&kind.as_ref()) {
             continue;
         }
-        let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start) else {
+        let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start()) else {
             continue;
         };
         if disconnects_itself(model, call) {
@@ -147,7 +147,7 @@ fn report(
     let _ = model;
     Diagnostic::new(
         RULE.name,
-        call.span.clone(),
+        call.span.range(),
         format!(
             "{what} is created in `{}` and never disconnected: it keeps observing, and keeps the component alive, after unmount",
             setup.hook

@@ -26,7 +26,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     RULE.name,
-                    call.span.clone(),
+                    call.span.range(),
                     format!("`setMaxListeners({what})` removes the listener limit of {target}, so listener leaks go unnoticed"),
                 )
                 .with_label("no limit: MaxListenersExceededWarning can never fire")
@@ -42,7 +42,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     RULE.name,
-                    w.span.clone(),
+                    w.span.range(),
                     format!(
                         "`{}.defaultMaxListeners = {what}` removes the listener limit of every emitter, so listener leaks go unnoticed",
                         w.object

@@ -49,7 +49,7 @@ fn check_add(
     {
         return;
     }
-    if let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start) {
+    if let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start()) {
         check_add_in_setup(model, rep, setup, reg, out);
         return;
     }
@@ -100,11 +100,11 @@ fn check_add(
     out.push(
         Diagnostic::new(
             RULE.name,
-            call.span.clone(),
+            call.span.range(),
             format!("a listener for {event} is added to `{target}` {where_} and never removed, so each one and its closure stay alive"),
         )
         .with_label(format!("added {where_}"))
-        .with_related(call.callee.receiver_span.clone().unwrap_or(call.callee_span.clone()), why)
+        .with_related(call.callee.receiver_span.unwrap_or(call.callee_span).range(), why)
         .with_help(help),
     );
 }
@@ -212,7 +212,7 @@ fn check_add_in_setup(
     if reg.is_dom() && unaborted.is_none() {
         help.push_str(", or pass `{ signal }` and abort the controller there");
     }
-    let mut diag = Diagnostic::new(RULE.name, call.span.clone(), message)
+    let mut diag = Diagnostic::new(RULE.name, call.span.range(), message)
         .with_label(format!("added on {occasion}"))
         .with_related(
             setup.label_span.clone(),
@@ -221,18 +221,18 @@ fn check_add_in_setup(
         .with_related(
             call.callee
                 .receiver_span
-                .clone()
-                .unwrap_or(call.callee_span.clone()),
+                .unwrap_or(call.callee_span)
+                .range(),
             why,
         );
     if let Some(r) = mismatched {
         diag = diag.with_related(
-            r.call.args[1].span.clone(),
+            r.call.args[1].span.range(),
             "not the function that was added",
         );
     } else if let Some(r) = elsewhere {
         diag = diag.with_related(
-            r.call.span.clone(),
+            r.call.span.range(),
             "removed only here, which the teardown never runs",
         );
     }
@@ -313,14 +313,14 @@ fn check_remove(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>
     out.push(
         Diagnostic::new(
             RULE.name,
-            call.span.clone(),
+            call.span.range(),
             format!(
                 "this removal can never match: {what}, so the {} listener stays on `{target}`",
                 reg.event_text(model)
             ),
         )
         .with_label("never the function that was added")
-        .with_related(arg.span.clone(), "a new function, never registered")
+        .with_related(arg.span.range(), "a new function, never registered")
         .with_help(
             "store the listener once (in a variable or a field, bound once in the constructor) and pass that same reference to both the add and the remove call",
         ),

@@ -75,7 +75,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         .calls
         .iter()
         .enumerate()
-        .map(|(i, c)| ((c.span.start, c.span.end), i))
+        .map(|(i, c)| ((c.span.start(), c.span.end()), i))
         .collect();
     for call in model.calls.iter().filter(|c| is_subscription(c)) {
         // `this.subscribe()`: the component's own method, not a source.
@@ -87,7 +87,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start) else {
+        let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start()) else {
             continue;
         };
         let chain = Chain::of(model, call, &by_span);
@@ -225,7 +225,7 @@ impl<'m> Chain<'m> {
             let Some(span) = &current.callee.receiver_span else {
                 break;
             };
-            let Some(&id) = by_span.get(&(span.start, span.end)) else {
+            let Some(&id) = by_span.get(&(span.start(), span.end())) else {
                 break;
             };
             current = &model.calls[id];
@@ -245,8 +245,8 @@ impl<'m> Chain<'m> {
         for c in &self.calls[1..] {
             if c.callee.method.as_deref() == Some("pipe") {
                 for a in &c.args {
-                    if let Value::Call { span, .. } = &a.value {
-                        if let Some(&id) = by_span.get(&(span.start, span.end)) {
+                    if let Value::Call(piped) = &a.value {
+                        if let Some(&id) = by_span.get(&(piped.span.start(), piped.span.end())) {
                             ops.push(&model.calls[id]);
                         }
                     }
@@ -474,11 +474,10 @@ fn created_by_component(model: &FileModel, source: &AccessPath) -> bool {
 /// `this.fb.group({…})`, `formBuilder.control(…)`.
 fn is_form_builder(v: &Value) -> bool {
     match v {
-        Value::Call {
-            callee: Some(p),
-            method: Some(m),
-            ..
-        } => {
+        Value::Call(call) => {
+            let (Some(p), Some(m)) = (&call.callee, &call.method) else {
+                return false;
+            };
             matches!(m.as_ref(), "group" | "control" | "array" | "record")
                 && p.parent().is_some_and(|r| {
                     let last = r
@@ -561,7 +560,7 @@ fn report(
             setup.hook
         ),
     };
-    Diagnostic::new(RULE.name, call.span.clone(), message)
+    Diagnostic::new(RULE.name, call.span.range(), message)
         .with_label("subscribed here")
         .with_related(
             setup.label_span.clone(),
@@ -573,7 +572,7 @@ fn report(
 fn report_notifier(setup: &Setup, call: &CallFact, notifier: &AccessPath) -> Diagnostic {
     Diagnostic::new(
         RULE.name,
-        call.span.clone(),
+        call.span.range(),
         format!(
             "subscription made in `{}` waits for `takeUntil({notifier})`, but nothing fires `{notifier}` when the component is torn down: it stays subscribed",
             setup.hook

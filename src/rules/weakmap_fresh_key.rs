@@ -77,14 +77,14 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if let Some(created) = fresh_key(model, call, &key.value, &weak) {
             let mut d = Diagnostic::new(
                 RULE.name,
-                call.span.clone(),
+                call.span.range(),
                 format!("`{recv}` is keyed by an object created on each call, so no lookup can ever find the entry"),
             )
             .with_label(format!("{what} `{method}` with a fresh key"))
             .with_help(format!(
                 "a new object is never equal to an earlier one: every `{method}` misses and the cache is useless; key the {what} by an object the caller owns (the request, the socket, …), or use a `Map` with real deletion or a bounded LRU"
             ));
-            if created != key.span {
+            if created != key.span.range() {
                 d = d.with_related(created, "a new object is created here on every call");
             }
             out.push(d);
@@ -92,7 +92,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     RULE.name,
-                    call.span.clone(),
+                    call.span.range(),
                     format!("`{recv}` is keyed by a primitive value, which a {what} rejects"),
                 )
                 .with_label("primitive key: this throws a TypeError")
@@ -113,7 +113,7 @@ fn fresh_key(
     weak: &[WeakCall],
 ) -> Option<std::ops::Range<usize>> {
     if is_fresh(value) {
-        return Some(fresh_span(value).unwrap_or_else(|| call.span.clone()));
+        return Some(fresh_span(value).unwrap_or_else(|| call.span.range()));
     }
     let Value::Path(p) = value else { return None };
     if !p.props.is_empty() {
@@ -128,9 +128,9 @@ fn fresh_key(
         .binding_writes
         .iter()
         .rev()
-        .find(|w| w.id == id && w.fn_ctx == call.fn_ctx && w.span.start < call.span.start);
+        .find(|w| w.id == id && w.fn_ctx == call.fn_ctx && w.span.start() < call.span.start());
     let created = match write {
-        Some(w) => is_fresh(&w.value).then(|| w.span.clone())?,
+        Some(w) => is_fresh(&w.value).then(|| w.span.range())?,
         None => {
             // `const key = { id }` declared in the same function.
             let b = model.semantic.binding(&id)?;
@@ -140,7 +140,7 @@ fn fresh_key(
                     b.kind,
                     BindingKind::Const | BindingKind::Let | BindingKind::Var
                 );
-            (local && b.init.as_ref().is_some_and(is_fresh)).then(|| b.span.clone())?
+            (local && b.init.as_ref().is_some_and(is_fresh)).then(|| b.span.range())?
         }
     };
     (!escapes(model, &id, &created, call.fn_ctx, weak)).then_some(created)
@@ -159,12 +159,12 @@ fn escapes(
     owner: Option<usize>,
     weak: &[WeakCall],
 ) -> bool {
-    model.semantic.references(id).iter().filter(|r| r.span.start >= created.end).any(|r| {
+    model.semantic.references(id).iter().filter(|r| r.span.start() >= created.end).any(|r| {
         let as_key = weak.iter().find(|w| {
             let arg = &w.call.args[0];
             matches!(&arg.value, Value::Path(p) if p.props.is_empty() && p.root_binding().as_ref() == Some(id))
-                && arg.span.start <= r.span.start
-                && r.span.end <= arg.span.end
+                && arg.span.start() <= r.span.start()
+                && r.span.end() <= arg.span.end()
         });
         match as_key {
             None => true,
@@ -175,17 +175,16 @@ fn escapes(
 
 fn is_fresh(v: &Value) -> bool {
     match v {
-        Value::Object { .. } | Value::Array { .. } | Value::New { .. } => true,
-        Value::Call {
-            callee: Some(p), ..
-        } => p.is_global("Object"),
+        Value::Object { .. } | Value::Array { .. } | Value::New(_) => true,
+        Value::Call(call) => call.callee.as_ref().is_some_and(|p| p.is_global("Object")),
         _ => false,
     }
 }
 
 fn fresh_span(v: &Value) -> Option<std::ops::Range<usize>> {
     match v {
-        Value::New { span, .. } | Value::Call { span, .. } => Some(span.clone()),
+        Value::New(new) => Some(new.span.range()),
+        Value::Call(call) => Some(call.span.range()),
         _ => None,
     }
 }

@@ -61,13 +61,52 @@ pub struct Reference {
     pub fn_ctx: Option<FnId>,
 }
 
+/// A recorded read: the binding and the [`Reference`], packed into 24 bytes
+/// where the pair took 40. A large bundle records hundreds of thousands of
+/// reads while its AST is still alive, so their size is peak memory.
+struct Read {
+    name: Atom,
+    ctxt: SyntaxContext,
+    span: TextSpan,
+    /// The function the read happens in, [`Read::TOP_LEVEL`] at module level.
+    /// A function id fits in `u32`: every function takes a few bytes of a
+    /// text whose offsets are `u32` themselves.
+    fn_ctx: u32,
+}
+
+impl Read {
+    const TOP_LEVEL: u32 = u32::MAX;
+
+    fn new((name, ctxt): BindingId, reference: Reference) -> Self {
+        let fn_ctx = reference.fn_ctx.map_or(Read::TOP_LEVEL, |f| {
+            u32::try_from(f)
+                .ok()
+                .filter(|&f| f != Read::TOP_LEVEL)
+                .expect("fewer functions than bytes of source")
+        });
+        Read {
+            name,
+            ctxt,
+            span: reference.span,
+            fn_ctx,
+        }
+    }
+
+    fn reference(&self) -> Reference {
+        Reference {
+            span: self.span,
+            fn_ctx: (self.fn_ctx != Read::TOP_LEVEL).then_some(self.fn_ctx as FnId),
+        }
+    }
+}
+
 pub struct Semantic {
     unresolved: SyntaxContext,
     bindings: FxHashMap<BindingId, Binding>,
     /// Every read, in source order. Recording is one push per identifier;
     /// most files never ask for the reads of a binding, so the per-binding
     /// index is built on the first question.
-    reads: Vec<(BindingId, Reference)>,
+    reads: Vec<Read>,
     reads_by_binding: OnceCell<FxHashMap<BindingId, Vec<Reference>>>,
 }
 
@@ -90,7 +129,7 @@ impl Semantic {
     /// Records a read of a resolved identifier (globals are not indexed).
     pub fn add_reference(&mut self, id: BindingId, reference: Reference) {
         if id.1 != self.unresolved {
-            self.reads.push((id, reference));
+            self.reads.push(Read::new(id, reference));
             // A read recorded after a question: the index is out of date.
             if self.reads_by_binding.get().is_some() {
                 self.reads_by_binding = OnceCell::new();
@@ -102,8 +141,11 @@ impl Semantic {
     pub fn references(&self, id: &BindingId) -> &[Reference] {
         let index = self.reads_by_binding.get_or_init(|| {
             let mut index: FxHashMap<BindingId, Vec<Reference>> = FxHashMap::default();
-            for (id, r) in &self.reads {
-                index.entry(id.clone()).or_default().push(r.clone());
+            for r in &self.reads {
+                index
+                    .entry((r.name.clone(), r.ctxt))
+                    .or_default()
+                    .push(r.reference());
             }
             index
         });

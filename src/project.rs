@@ -147,7 +147,7 @@ fn evicted_imports(model: &FileModel) -> Vec<(Atom, Atom)> {
             c.callee.method.as_deref(),
             Some("delete" | "clear" | "splice" | "shift" | "pop")
         ) {
-            if let Some(r) = &c.callee.receiver {
+            if let Some(r) = &c.callee.receiver() {
                 note(r);
             }
         }

@@ -224,6 +224,26 @@ mod tests {
     }
 
     #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_recorded_read_takes_24_bytes() {
+        assert_eq!(std::mem::size_of::<Read>(), 24);
+    }
+
+    #[test]
+    fn a_read_keeps_its_function_and_top_level() {
+        let id: BindingId = ("x".into(), SyntaxContext::empty());
+        for fn_ctx in [None, Some(0), Some(7)] {
+            let reference = Reference {
+                span: TextSpan::new(3, 4),
+                fn_ctx,
+            };
+            let read = Read::new(id.clone(), reference);
+            assert_eq!(read.reference().fn_ctx, fn_ctx);
+            assert_eq!(read.reference().span, TextSpan::new(3, 4));
+        }
+    }
+
+    #[test]
     fn module_level_and_shadowing_parameter_are_distinct_bindings() {
         let src = "const cache = {};\nfunction f(cache) { cache.x = 1 }\n";
         with_model(src, |m| {
@@ -249,11 +269,11 @@ mod tests {
         let src = "process.on('x', h);\nfunction g(process) { process.on('y', h) }\n";
         with_model(src, |m| {
             assert_eq!(
-                m.calls[0].callee.receiver.as_ref().unwrap().root,
+                m.calls[0].callee.receiver().as_ref().unwrap().root,
                 Root::Global("process".into())
             );
             assert!(matches!(
-                m.calls[1].callee.receiver.as_ref().unwrap().root,
+                m.calls[1].callee.receiver().as_ref().unwrap().root,
                 Root::Binding(..)
             ));
         });

@@ -424,9 +424,11 @@ impl EvictionIndex {
             evicted.insert(d.object.normalized());
         }
         for c in &model.calls {
-            if let (Some(receiver), Some(m)) = (&c.callee.receiver, &c.callee.method) {
+            if let Some(m) = &c.callee.method {
                 if EVICTING_METHODS.contains(&m.as_ref()) {
-                    evicted.insert(receiver.normalized());
+                    if let Some(receiver) = c.callee.receiver() {
+                        evicted.insert(receiver.normalized());
+                    }
                 }
             }
         }

@@ -107,7 +107,7 @@ fn self_registration_of(model: &FileModel, c: &CallFact) -> Option<ClassId> {
         );
     let long_lived_receiver = || {
         c.callee
-            .receiver
+            .receiver()
             .as_ref()
             .is_some_and(|r| match r.root_binding() {
                 Some(id) => model.semantic.is_module_level(&id),
@@ -231,7 +231,7 @@ pub fn field_has_eviction(model: &FileModel, class: ClassId, name: &Atom) -> boo
         method != "delete" && memo::in_configuration_method(model, f, name)
     };
     if model.calls.iter().any(|c| {
-        c.callee.receiver.as_ref() == Some(&path)
+        c.callee.receiver_is(&path)
             && c.callee.method.as_ref().is_some_and(|m| {
                 evicting.contains(&m.as_ref()) && !resets_on_configuration(c.fn_ctx, m)
             })

@@ -180,7 +180,7 @@ pub fn stored_identity(model: &FileModel, call: &CallFact) -> Option<Identity> {
 /// The object a listener call acts on, normalised so that `window.x`,
 /// `globalThis.x` and a bare `addEventListener(…)` compare equal.
 pub fn target_of(call: &CallFact) -> Option<AccessPath> {
-    let path = match &call.callee.receiver {
+    let path = match &call.callee.receiver() {
         Some(r) => r.normalized(),
         None => {
             // `addEventListener(…)` called bare: the global object.
@@ -656,7 +656,7 @@ pub fn how_often(model: &FileModel, fn_ctx: Option<FnId>, in_effect: bool) -> St
 /// `console.log(handle)` does not hand the handle to anyone.
 fn is_logging(call: &CallFact) -> bool {
     call.callee
-        .receiver
+        .receiver()
         .as_ref()
         .is_some_and(|r| r.is_global("console"))
 }

@@ -87,7 +87,7 @@ fn fresh_pushes(model: &FileModel, path: &AccessPath, factory: FnId) -> Option<R
     model
         .method_calls("push")
         .find(|c| {
-            c.callee.receiver.as_ref() == Some(path)
+            c.callee.receiver_is(path)
                 && c.fn_ctx == Some(factory)
                 && c.args.first().is_some_and(|a| match &a.value {
                     Value::Path(p) if p.props.is_empty() => p
@@ -118,7 +118,7 @@ fn removal(
     let mut removals = Vec::new();
     let mut sites = Vec::new();
     for c in &model.calls {
-        if c.callee.receiver.as_ref() == Some(path)
+        if c.callee.receiver_is(path)
             && matches!(
                 c.callee.method.as_deref(),
                 Some("splice" | "shift" | "pop" | "filter")

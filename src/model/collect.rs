@@ -447,7 +447,6 @@ impl Collector<'_> {
         let mut info = super::Callee {
             path: None,
             method: None,
-            receiver: None,
             receiver_span: None,
             receiver_is_call: false,
         };
@@ -465,14 +464,14 @@ impl Collector<'_> {
                     Key::Static(a) => Some(a),
                     Key::Dynamic { .. } => None,
                 };
-                info.receiver = self.path_of(&m.obj);
                 // The callee's path is the receiver's plus the key: extend it
                 // rather than walking the member chain a second time.
-                info.path = info.receiver.as_ref().map(|r| {
-                    r.child(match &info.method {
+                info.path = self.path_of(&m.obj).map(|mut path| {
+                    path.props.push(match &info.method {
                         Some(a) => a.clone(),
                         None => Atom::from(DYNAMIC),
-                    })
+                    });
+                    path
                 });
                 info.receiver_span = Some(self.range(m.obj.span()));
                 let obj = unwrap(&m.obj);

@@ -116,9 +116,10 @@ pub struct Callee {
     pub path: Option<AccessPath>,
     /// The method name for member calls (`c` in `a.b.c()`).
     pub method: Option<Atom>,
-    /// The object a method is called on, when it is a plain access path.
-    pub receiver: Option<AccessPath>,
-    /// Source range of the receiver expression.
+    /// Source range of the receiver expression; `Some` exactly for member
+    /// calls. The receiver's path is not stored: it is `path` without its
+    /// last key (see [`Callee::receiver`]), and a second path would make
+    /// every call fact a third larger.
     pub receiver_span: Option<TextSpan>,
     /// The receiver was created in place (`new X().on(…)`, `foo().on(…)`).
     pub receiver_is_call: bool,
@@ -391,6 +392,36 @@ impl<'a> FileModel<'a> {
 }
 
 impl Callee {
+    /// The object a method is called on, when it is a plain access path
+    /// (`a.b` in `a.b.c()`).
+    pub fn receiver(&self) -> Option<AccessPath> {
+        let (root, props) = self.receiver_parts()?;
+        Some(AccessPath {
+            root: root.clone(),
+            props: props.iter().cloned().collect(),
+        })
+    }
+
+    /// Is the method called on `path` itself? Compares without building
+    /// the receiver's path.
+    pub fn receiver_is(&self, path: &AccessPath) -> bool {
+        self.receiver_parts()
+            .is_some_and(|(root, props)| *root == path.root && props == path.props.as_slice())
+    }
+
+    /// Does the call have a receiver with an access path?
+    pub fn has_receiver(&self) -> bool {
+        self.receiver_parts().is_some()
+    }
+
+    /// The receiver's root and keys: the callee's path less its last key.
+    fn receiver_parts(&self) -> Option<(&Root, &[Atom])> {
+        self.receiver_span?;
+        let path = self.path.as_ref()?;
+        let (_, props) = path.props.split_last()?;
+        Some((&path.root, props))
+    }
+
     /// The name of a global function called directly or through a global
     /// object: `setInterval()`, `window.setInterval()`, `globalThis.setInterval()`.
     /// A local binding with the same name does not count.
@@ -426,4 +457,32 @@ pub fn is_iteration_method(name: &str) -> bool {
             | "flatMap"
             | "sort"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::mem::size_of;
+
+    use super::*;
+    use crate::semantic::Binding;
+
+    /// A large bundle has hundreds of thousands of these alive beside its AST
+    /// while the model is built: growing one raises the peak memory of a run.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn facts_stay_small() {
+        let sizes = [
+            ("CallFact", size_of::<CallFact>(), 152),
+            ("Callee", size_of::<Callee>(), 72),
+            ("Arg", size_of::<Arg>(), 64),
+            ("Value", size_of::<Value>(), 48),
+            ("ResultUse", size_of::<ResultUse>(), 16),
+            ("MemberWrite", size_of::<MemberWrite>(), 240),
+            ("FnInfo", size_of::<FnInfo>(), 88),
+            ("Binding", size_of::<Binding>(), 88),
+        ];
+        for (name, size, limit) in sizes {
+            assert!(size <= limit, "{name} grew to {size} bytes (limit {limit})");
+        }
+    }
 }

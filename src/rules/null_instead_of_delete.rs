@@ -65,13 +65,13 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         out.push(d);
     }
     for call in model.method_calls("set") {
-        let (Some(recv), [key, value]) = (&call.callee.receiver, call.args.as_slice()) else {
+        let (Some(recv), [key, value]) = (call.callee.receiver(), call.args.as_slice()) else {
             continue;
         };
         if !value.value.is_nullish() || !keys::is_dynamic_value(model, &key.value) {
             continue;
         }
-        if all.kind_at(model, call.fn_ctx, recv) != Some(ContainerKind::Map) {
+        if all.kind_at(model, call.fn_ctx, &recv) != Some(ContainerKind::Map) {
             continue;
         }
         let recv_text = call
@@ -93,7 +93,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         .with_help(format!(
             "{WHY}; use `{recv_text}.delete({key_text})` to remove the entry"
         ));
-        if let Some(c) = all.find(recv) {
+        if let Some(c) = all.find(&recv) {
             d = d.with_related(c.decl_span.clone(), c.lifetime);
         }
         d = d.with_fix(Fix {

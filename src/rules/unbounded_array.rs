@@ -26,7 +26,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let appends: Vec<(&CallFact, &'static str)> = model
         .calls
         .iter()
-        .filter(|c| !c.args.is_empty() && c.callee.receiver.is_some())
+        .filter(|c| !c.args.is_empty() && c.callee.has_receiver())
         .filter_map(|c| match c.callee.method.as_deref() {
             Some("push") => Some((c, "push")),
             Some("unshift") => Some((c, "unshift")),
@@ -201,7 +201,7 @@ fn growth_sites(
         .iter()
         .filter(|(call, _)| {
             call.callee
-                .receiver
+                .receiver()
                 .as_ref()
                 .is_some_and(|recv| names(model, array, call.fn_ctx, recv))
                 && rep.runs_repeatedly(call.fn_ctx)
@@ -226,7 +226,7 @@ fn shrinks(model: &FileModel, array: &LongLivedArray) -> bool {
             .as_ref()
             .is_some_and(|m| SHRINKING_METHODS.contains(&m.as_ref()))
             && c.callee
-                .receiver
+                .receiver()
                 .as_ref()
                 .is_some_and(|r| names(model, array, c.fn_ctx, r))
     }) || model.member_writes.iter().any(|w| {

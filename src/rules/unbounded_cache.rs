@@ -258,7 +258,7 @@ fn instance_growth(
         _ => return sites,
     };
     for call in model.method_calls(method) {
-        if call.callee.receiver.as_ref() != Some(&path)
+        if !call.callee.receiver_is(&path)
             || !instances::in_method_of(model, call.fn_ctx, owner.class)
             || instances::in_registration_method(model, call.fn_ctx)
         {
@@ -312,7 +312,7 @@ fn growth_sites(
             Some(m @ ("set" | "add")) => m,
             _ => continue,
         };
-        let Some(i) = call.callee.receiver.as_ref().and_then(lookup) else {
+        let Some(i) = call.callee.receiver().as_ref().and_then(lookup) else {
             continue;
         };
         let wanted = match keyed[i].kind {
@@ -376,7 +376,7 @@ fn pseudo_evictions(nullish: &NullishWrites, c: &Container) -> Vec<std::ops::Ran
             .iter()
             .filter(|call| {
                 call.callee
-                    .receiver
+                    .receiver()
                     .as_ref()
                     .is_some_and(|r| containers::names(r, &c.path))
             })

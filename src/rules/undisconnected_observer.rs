@@ -70,7 +70,7 @@ fn is_released(
 ) -> bool {
     let on_handle = |c: &&CallFact| {
         c.callee
-            .receiver
+            .receiver()
             .as_ref()
             .is_some_and(|r| paths.contains(&r.normalized()))
     };
@@ -111,7 +111,7 @@ fn disconnects_itself(model: &FileModel, call: &CallFact) -> bool {
     };
     model.method_calls("disconnect").any(|c| {
         c.callee
-            .receiver
+            .receiver()
             .as_ref()
             .is_some_and(|r| match (&r.root, r.props.is_empty()) {
                 (Root::Binding(..), true) => model

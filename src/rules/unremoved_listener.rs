@@ -291,7 +291,7 @@ fn never_aborted_controller(
     let aliases = handles::aliases(model, &controller);
     let aborted = model.method_calls("abort").any(|c| {
         c.callee
-            .receiver
+            .receiver()
             .as_ref()
             .is_some_and(|r| aliases.contains(&r.normalized()))
             && release_counts(model, setup, call.fn_ctx, &controller, c.fn_ctx)

@@ -81,7 +81,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         // `this.subscribe()`: the component's own method, not a source.
         if call
             .callee
-            .receiver
+            .receiver()
             .as_ref()
             .is_some_and(|r| r.root == Root::This && r.props.is_empty())
         {
@@ -143,7 +143,7 @@ fn is_subscription(call: &CallFact) -> bool {
         Some("subscribe") => true,
         Some("listen") => call
             .callee
-            .receiver
+            .receiver()
             .as_ref()
             .and_then(|r| r.props.last().map(|a| a.to_string()).or(root_name(r)))
             .is_some_and(|n| n.to_ascii_lowercase().ends_with("history")),
@@ -156,7 +156,7 @@ fn is_subscription(call: &CallFact) -> bool {
 /// (or `off`, `removeListener`) on the same object, at teardown or in the
 /// same function: pub/sub APIs that are released through the source.
 fn unsubscribed_from_source(model: &FileModel, setup: &Setup, call: &CallFact) -> bool {
-    let Some(source) = call.callee.receiver.as_ref().map(AccessPath::normalized) else {
+    let Some(source) = call.callee.receiver().as_ref().map(AccessPath::normalized) else {
         return false;
     };
     model.calls.iter().any(|c| {
@@ -165,7 +165,7 @@ fn unsubscribed_from_source(model: &FileModel, setup: &Setup, call: &CallFact) -
             Some("unsubscribe" | "unsub" | "off" | "removeListener" | "unlisten")
         ) && c
             .callee
-            .receiver
+            .receiver()
             .as_ref()
             .is_some_and(|r| r.normalized() == source)
             && (setup.in_teardown(model, c.fn_ctx)
@@ -192,7 +192,7 @@ fn is_released(
             Some("unsubscribe" | "unsub" | "dispose")
         ) && c
             .callee
-            .receiver
+            .receiver()
             .as_ref()
             .is_some_and(|r| paths.contains(&r.normalized()));
         (called || method) && release_counts(model, setup, call.fn_ctx, handle, c.fn_ctx)
@@ -289,7 +289,7 @@ impl<'m> Chain<'m> {
     /// The root of the chain as written: `this.store` in `this.store.select(x).pipe(…).subscribe()`.
     fn source_name(&self, model: &FileModel) -> String {
         let root = self.calls.last().expect("chain has its call");
-        if let Some(r) = &root.callee.receiver {
+        if let Some(r) = &root.callee.receiver() {
             return r.to_string();
         }
         // `onAuthStateChanged(auth, …)`: the object it registers with.
@@ -311,7 +311,7 @@ impl<'m> Chain<'m> {
             .any(|c| c.callee.method.as_deref() == Some("pipe"))
             || self.calls.iter().any(|c| {
                 c.callee
-                    .receiver
+                    .receiver()
                     .as_ref()
                     .and_then(|r| r.props.last().map(|a| a.to_string()).or(root_name(r)))
                     .is_some_and(|n| n.ends_with('$'))
@@ -323,7 +323,8 @@ impl<'m> Chain<'m> {
     /// the component created itself (`new FormControl()`, `new Subject()`).
     fn is_finite_or_owned(&self, model: &FileModel) -> bool {
         let root = self.calls.last().expect("chain has its call");
-        let receiver = root.callee.receiver.as_ref();
+        let receiver = root.callee.receiver();
+        let receiver = receiver.as_ref();
         let method = root.callee.method.as_deref();
         let mentions = |p: &AccessPath, needle: &str| {
             p.props
@@ -421,7 +422,7 @@ fn fires_at_teardown(model: &FileModel, setup: &Setup, notifier: &AccessPath) ->
             Some("next" | "complete" | "emit" | "error")
         ) && c
             .callee
-            .receiver
+            .receiver()
             .as_ref()
             .is_some_and(|r| paths.contains(&r.normalized()))
             && (setup.in_teardown(model, c.fn_ctx) || matches!(notifier.root, Root::Binding(..)))

@@ -47,8 +47,8 @@ fn weak_calls<'m>(model: &'m FileModel) -> Vec<WeakCall<'m>> {
             if !matches!(method, "set" | "get" | "has" | "delete" | "add") {
                 return None;
             }
-            let recv = call.callee.receiver.as_ref()?;
-            let kind = all.kind_at(model, call.fn_ctx, recv)?;
+            let recv = call.callee.receiver()?;
+            let kind = all.kind_at(model, call.fn_ctx, &recv)?;
             let valid = match kind {
                 ContainerKind::WeakMap => matches!(method, "set" | "get" | "has" | "delete"),
                 ContainerKind::WeakSet => matches!(method, "add" | "has" | "delete"),
@@ -63,11 +63,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let weak = weak_calls(model);
     for WeakCall { call, kind, method } in &weak {
         let (kind, method) = (*kind, *method);
-        let recv = call
-            .callee
-            .receiver
-            .as_ref()
-            .expect("weak calls have a receiver");
+        let recv = &call.callee.receiver().expect("weak calls have a receiver");
         let key = &call.args[0];
         let what = if kind == ContainerKind::WeakMap {
             "WeakMap"

@@ -449,10 +449,8 @@ impl<'s> Hoister<'s> {
     fn decl(&mut self, d: &Decl) {
         let ts = self.scopes.typescript;
         match d {
-            Decl::Class(c) => {
-                if (!c.declare || ts) && !self.in_block {
-                    self.scopes.declare(&c.ident, DeclKind::Lexical);
-                }
+            Decl::Class(c) if (!c.declare || ts) && !self.in_block => {
+                self.scopes.declare(&c.ident, DeclKind::Lexical);
             }
             Decl::Fn(f) => self.fn_decl(f),
             Decl::Var(v) => self.var_decl(v),
@@ -584,5 +582,201 @@ impl<'s> Hoister<'s> {
         self.catch_params.truncate(old_params);
         self.in_catch_body = old_in_catch_body;
         self.excluded_from_catch = old_excluded;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{FileModel, Root, Value};
+    use crate::parse::Dialect;
+    use crate::semantic::{Binding, BindingKind};
+
+    fn model(src: &str, dialect: Dialect, f: impl FnOnce(&FileModel)) {
+        crate::engine::with_model_for_test(src, dialect, f)
+    }
+
+    /// The root of the first argument of each call to the global `name`.
+    fn args_of(m: &FileModel, name: &str) -> Vec<Root> {
+        m.calls
+            .iter()
+            .filter(|c| c.callee.path.as_ref().is_some_and(|p| p.is_global(name)))
+            .map(|c| match &c.args[0].value {
+                Value::Path(p) => p.root.clone(),
+                other => panic!("argument is not a path: {other:?}"),
+            })
+            .collect()
+    }
+
+    /// The declaration a root names (`None` for globals and undeclared names).
+    fn decl<'m>(m: &'m FileModel, root: &Root) -> Option<&'m Binding> {
+        match root {
+            Root::Binding(n, c) => m.semantic.binding(&(n.clone(), *c)),
+            _ => None,
+        }
+    }
+
+    fn is_global(root: &Root, name: &str) -> bool {
+        matches!(root, Root::Global(g) if g == name)
+    }
+
+    #[test]
+    fn inner_declarations_shadow_outer_ones_only_inside() {
+        let src = "const x = 1;\nfunction f() { const x = 2; use(x); }\nuse(x);\n";
+        model(src, Dialect::Js, |m| {
+            let roots = args_of(m, "use");
+            assert_eq!(roots.len(), 2);
+            assert_ne!(roots[0], roots[1]);
+            assert!(!decl(m, &roots[0]).unwrap().is_module_level());
+            assert!(decl(m, &roots[1]).unwrap().is_module_level());
+        });
+    }
+
+    #[test]
+    fn var_and_functions_are_hoisted_before_their_use() {
+        let src = "use(a); use(g);\nfunction h() { use(b); if (c) { var b = 1; } }\nvar a = 1;\nfunction g() {}\n";
+        model(src, Dialect::Js, |m| {
+            let roots = args_of(m, "use");
+            assert_eq!(decl(m, &roots[0]).unwrap().kind, BindingKind::Var);
+            assert_eq!(decl(m, &roots[1]).unwrap().kind, BindingKind::Function);
+            // `var b` in a nested block belongs to `h`, read before it.
+            let b = decl(m, &roots[2]).expect("`b` resolves to the var in the block");
+            assert_eq!(b.kind, BindingKind::Var);
+            assert!(!b.is_module_level());
+        });
+    }
+
+    #[test]
+    fn let_and_const_are_block_scoped() {
+        let src = "let a = 1;\n{ let a = 2; use(a); }\nuse(a);\nfor (let i = 0; i < 2; i++) { use(i); }\nuse(i);\n";
+        model(src, Dialect::Js, |m| {
+            let roots = args_of(m, "use");
+            assert_ne!(roots[0], roots[1], "the block's `a` is its own binding");
+            assert!(decl(m, &roots[1]).unwrap().is_module_level());
+            assert_eq!(decl(m, &roots[2]).unwrap().kind, BindingKind::Let);
+            assert!(
+                is_global(&roots[3], "i"),
+                "the loop's `i` is not visible after it"
+            );
+        });
+    }
+
+    #[test]
+    fn closures_see_module_declarations_that_come_later() {
+        let src = "function get() { use(cache); }\nconst cache = new Map();\n";
+        model(src, Dialect::Js, |m| {
+            let root = &args_of(m, "use")[0];
+            let b = decl(m, root).expect("the read resolves to the later const");
+            assert!(b.is_module_level());
+            assert!(matches!(b.init, Some(Value::New { .. })));
+        });
+    }
+
+    #[test]
+    fn parameters_shadow_outer_names_and_defaults_see_parameters() {
+        let src = "const t = 1;\nfunction f(t, u = t) { use(t); use(u); }\nconst g = (t) => use(t);\nuse(t);\n";
+        model(src, Dialect::Js, |m| {
+            let roots = args_of(m, "use");
+            assert_eq!(decl(m, &roots[0]).unwrap().kind, BindingKind::Param);
+            assert_eq!(decl(m, &roots[1]).unwrap().kind, BindingKind::Param);
+            assert_eq!(decl(m, &roots[2]).unwrap().kind, BindingKind::Param);
+            assert_ne!(roots[0], roots[2], "each function has its own `t`");
+            assert_eq!(decl(m, &roots[3]).unwrap().kind, BindingKind::Const);
+        });
+    }
+
+    #[test]
+    fn catch_parameters_belong_to_their_clause() {
+        let src = "const e = 1;\ntry {} catch (e) { use(e); }\nuse(e);\n";
+        model(src, Dialect::Js, |m| {
+            let roots = args_of(m, "use");
+            assert_eq!(decl(m, &roots[0]).unwrap().kind, BindingKind::CatchParam);
+            assert_eq!(decl(m, &roots[1]).unwrap().kind, BindingKind::Const);
+        });
+    }
+
+    #[test]
+    fn function_and_class_expression_names_are_visible_only_inside() {
+        let src = "const f = function g() { use(g); };\nconst C = class K { m() { use(K); } };\nuse(g); use(K);\n";
+        model(src, Dialect::Js, |m| {
+            let roots = args_of(m, "use");
+            assert!(matches!(&roots[0], Root::Binding(n, _) if n == "g"));
+            assert!(matches!(&roots[1], Root::Binding(n, _) if n == "K"));
+            assert!(is_global(&roots[2], "g"));
+            assert!(is_global(&roots[3], "K"));
+        });
+    }
+
+    #[test]
+    fn block_functions_hoist_in_sloppy_scripts_only() {
+        model("if (a) { function g() {} }\nuse(g);\n", Dialect::Js, |m| {
+            let root = &args_of(m, "use")[0];
+            assert_eq!(decl(m, root).unwrap().kind, BindingKind::Function);
+        });
+        let strict = "'use strict';\nif (a) { function g() {} }\nuse(g);\n";
+        model(strict, Dialect::Js, |m| {
+            assert!(is_global(&args_of(m, "use")[0], "g"));
+        });
+    }
+
+    #[test]
+    fn typescript_type_declarations_bind_no_values() {
+        let src = "interface Foo { a: number }\ntype Bar = Foo;\nfunction f<T>(x: T): Bar { use(T); return x as Bar; }\nuse(Foo); use(Bar);\n";
+        model(src, Dialect::Ts, |m| {
+            for root in args_of(m, "use") {
+                assert!(
+                    matches!(root, Root::Global(_)),
+                    "{root:?} is a type, not a value"
+                );
+            }
+            assert!(
+                m.semantic
+                    .bindings()
+                    .all(|(id, _)| !["Foo", "Bar", "T"].contains(&&*id.0)),
+                "type names are not value bindings"
+            );
+        });
+    }
+
+    #[test]
+    fn typescript_value_declarations_bind() {
+        let src = "enum Kind { A, B = A }\nnamespace NS { export const x = 1; }\nimport fs = require('fs');\nuse(Kind); use(NS); use(fs);\ndeclare global { interface Window { x: number } }\nuse(global);\n";
+        model(src, Dialect::Ts, |m| {
+            let roots = args_of(m, "use");
+            assert_eq!(decl(m, &roots[0]).unwrap().kind, BindingKind::Other);
+            assert_eq!(
+                decl(m, &roots[1]).map(|b| b.kind),
+                None,
+                "namespaces are not indexed"
+            );
+            assert!(matches!(&roots[1], Root::Binding(n, _) if n == "NS"));
+            assert!(matches!(&roots[2], Root::Binding(n, _) if n == "fs"));
+            assert!(
+                is_global(&roots[3], "global"),
+                "`declare global` binds nothing"
+            );
+        });
+    }
+
+    #[test]
+    fn parameter_decorators_do_not_see_the_parameters() {
+        let src = "const token = 1;\nclass A { constructor(@Inject(token) token: string) { use(token); } }\n";
+        model(src, Dialect::Ts, |m| {
+            let decorated = &args_of(m, "Inject")[0];
+            assert_eq!(decl(m, decorated).unwrap().kind, BindingKind::Const);
+            let inside = &args_of(m, "use")[0];
+            assert_eq!(decl(m, inside).unwrap().kind, BindingKind::Param);
+        });
+    }
+
+    #[test]
+    fn re_exports_name_no_local_binding() {
+        let src = "const a = 1;\nexport { a as b } from './m';\n";
+        model(src, Dialect::Ts, |m| {
+            let (id, _) = m.semantic.bindings().find(|(id, _)| id.0 == "a").unwrap();
+            assert!(
+                m.semantic.references(id).is_empty(),
+                "the re-export is another module's `a`"
+            );
+        });
     }
 }

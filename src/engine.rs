@@ -340,15 +340,12 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-/// Lints many files on `threads` workers, largest first and within the
+/// Lints many files on `threads` workers, large ones first and within the
 /// memory budget of [`crate::schedule`]. Results come back in input order,
 /// so output is identical whatever the thread count.
 pub fn lint_files(paths: &[PathBuf], rules: &RuleSet, threads: usize) -> Vec<FileResult> {
-    let sizes = schedule::file_sizes(
-        &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
-        threads,
-    );
-    let linted = schedule::run(&sizes, threads, WORKER_STACK_BYTES, |i| {
+    let size_of = |i: usize| schedule::file_size(&paths[i]);
+    let linted = schedule::run(paths.len(), size_of, threads, WORKER_STACK_BYTES, |i| {
         lint_file_summarized(&paths[i], rules)
     });
     crate::project::join(linted)
@@ -375,9 +372,8 @@ pub fn par_map<T: Sync, R: Send>(
 /// Lints files that each have their own rules (resolved from config files),
 /// scheduled as [`lint_files`].
 pub fn lint_jobs(jobs: &[(PathBuf, Arc<RuleSet>)], threads: usize) -> Vec<FileResult> {
-    let paths: Vec<&Path> = jobs.iter().map(|(p, _)| p.as_path()).collect();
-    let sizes = schedule::file_sizes(&paths, threads);
-    let linted = schedule::run(&sizes, threads, WORKER_STACK_BYTES, |i| {
+    let size_of = |i: usize| schedule::file_size(&jobs[i].0);
+    let linted = schedule::run(jobs.len(), size_of, threads, WORKER_STACK_BYTES, |i| {
         let (path, rules) = &jobs[i];
         lint_file_summarized(path, rules)
     });

@@ -22,12 +22,23 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     // Built on the first registration: most files have none.
     let rep = std::cell::OnceCell::new();
     let lifecycles = std::cell::OnceCell::new();
+    // Removals that can never match, and those already told as part of the
+    // add they fail to undo: one leak is one problem, not two.
+    let mut futile = Vec::new();
+    let mut folded = Vec::new();
     for call in &model.calls {
         if let Some(reg) = Registration::of_add(model, call) {
             let rep = rep.get_or_init(|| Repetition::new(model));
             let lifecycles = lifecycles.get_or_init(|| Lifecycles::of(model));
-            check_add(model, rep, lifecycles, &reg, out);
-        } else if let Some(reg) = Registration::of_remove(model, call) {
+            check_add(model, rep, lifecycles, &reg, &mut folded, out);
+        } else if let Some(reg) = Registration::of_remove(model, call)
+            && reg.listener.is_fresh()
+        {
+            futile.push(reg);
+        }
+    }
+    for reg in futile {
+        if !folded.contains(&reg.call.span.start) {
             check_remove(model, &reg, out);
         }
     }
@@ -38,6 +49,7 @@ fn check_add(
     rep: &Repetition,
     lifecycles: &Lifecycles,
     reg: &Registration,
+    folded: &mut Vec<usize>,
     out: &mut Vec<Diagnostic>,
 ) {
     let call = reg.call;
@@ -50,7 +62,7 @@ fn check_add(
         return;
     }
     if let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start) {
-        check_add_in_setup(model, rep, setup, reg, out);
+        check_add_in_setup(model, rep, setup, reg, folded, out);
         return;
     }
     if !rep.runs_repeatedly(call.fn_ctx) {
@@ -77,6 +89,20 @@ fn check_add(
     let event = reg.event_text(model);
     let target = reg.target_text(model);
     let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
+    // A removal of the same event that passes a new function: the author
+    // meant to undo this add, and it silently does nothing.
+    let futile = model
+        .calls
+        .iter()
+        .filter_map(|c| Registration::of_remove(model, c))
+        .find(|r| r.listener.is_fresh() && reg.is_same_slot(r));
+    let never = match &futile {
+        Some(r) => format!(
+            "never removed (the removal passes {}, which matches nothing)",
+            new_function_kind(r)
+        ),
+        None => "never removed".to_string(),
+    };
     let named = matches!(reg.listener, Identity::Path { .. });
     let remove = removal_call(model, reg, named);
     let keep = if named {
@@ -97,16 +123,29 @@ fn check_add(
             "{keep}call `{remove}` when the owner is done (in its `close`/`end` handler or `destroy()`), or use `.once()` if it must fire only once"
         )
     };
-    out.push(
-        Diagnostic::new(
-            RULE.name,
-            call.span.clone(),
-            format!("a listener for {event} is added to `{target}` {where_} and never removed, so each one and its closure stay alive"),
-        )
-        .with_label(format!("added {where_}"))
-        .with_related(call.callee.receiver_span.clone().unwrap_or(call.callee_span.clone()), why)
-        .with_help(help),
-    );
+    let mut diag = Diagnostic::new(
+        RULE.name,
+        call.span.clone(),
+        format!("a listener for {event} is added to `{target}` {where_} and {never}, so each one and its closure stay alive"),
+    )
+    .with_label(format!("added {where_}"))
+    .with_related(call.callee.receiver_span.clone().unwrap_or(call.callee_span.clone()), why);
+    if let Some(r) = futile {
+        folded.push(r.call.span.start);
+        diag = diag.with_related(
+            r.call.args[1].span.clone(),
+            "a new function, never registered: this removal can never match",
+        );
+    }
+    out.push(diag.with_help(help));
+}
+
+/// How a removal's listener came to be a new function.
+fn new_function_kind(removal: &Registration) -> &'static str {
+    match removal.listener {
+        Identity::Bound => "a new function from `.bind()`",
+        _ => "a function written in place",
+    }
 }
 
 /// A listener added while a component is set up must be removed when that
@@ -117,6 +156,7 @@ fn check_add_in_setup(
     rep: &Repetition,
     setup: &Setup,
     reg: &Registration,
+    folded: &mut Vec<usize>,
     out: &mut Vec<Diagnostic>,
 ) {
     let call = reg.call;
@@ -226,6 +266,7 @@ fn check_add_in_setup(
             why,
         );
     if let Some(r) = mismatched {
+        folded.push(r.call.span.start);
         diag = diag.with_related(
             r.call.args[1].span.clone(),
             "not the function that was added",
@@ -299,10 +340,8 @@ fn never_aborted_controller(
     (!aborted && !handles::escapes(model, &aliases)).then_some(controller)
 }
 
+/// A removal that passes a new function, with no reported add to fold into.
 fn check_remove(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
-    if !reg.listener.is_fresh() {
-        return;
-    }
     let call = reg.call;
     let arg = &call.args[1];
     let what = match reg.listener {

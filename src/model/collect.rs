@@ -56,7 +56,7 @@ pub fn build<'a>(
             guarded: Vec::with_capacity(len / 256 + 4),
             derived: Default::default(),
         },
-        scope: Scopes::new(program, typescript),
+        scope: Scopes::new(program, typescript, len),
         in_reexport: false,
         fn_stack: Vec::new(),
         class_stack: Vec::new(),

@@ -8,9 +8,6 @@ use std::sync::Arc;
 
 use bytes_str::BytesStr;
 use rayon::prelude::*;
-use swc_common::{GLOBALS, Globals, Mark, SyntaxContext};
-use swc_ecma_ast::Pass;
-use swc_ecma_transforms_base::resolver;
 
 use crate::diagnostic::{Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
 use crate::model::{self, FileModel};
@@ -179,9 +176,9 @@ fn analyse(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -> Ve
     outcome.unwrap_or_else(|fatal| vec![fatal])
 }
 
-/// Parses `text`, resolves it and builds its model, then hands the model and
-/// the file's suppression directives to `f`. Everything happens inside one
-/// swc `GLOBALS` of its own, so files never share hygiene state. Component
+/// Parses `text` and builds its model (which resolves scopes in the same
+/// traversal), then hands the model and the file's suppression directives to
+/// `f`. No swc hygiene state is involved: nothing needs `GLOBALS`. Component
 /// files (`.vue`, `.svelte`, `.astro`) are parsed through their script blocks,
 /// at their own offsets. `Err` is the file's fatal parse problem.
 ///
@@ -203,34 +200,24 @@ fn with_model<R>(
         }
         _ => (text.clone(), dialect, None),
     };
-    GLOBALS.set(&Globals::new(), || {
-        let want_comments = suppress::may_have_directives(&code);
-        let parse::Parsed {
-            mut program,
-            comments,
-            file,
-        } = parse::parse_shared(path, code, dialect, want_comments)?;
-        let start = file.start_pos.0;
-        let directives = match &comments {
-            Some(c) => suppress::Directives::from_comments(c, start, &file.src),
-            None => suppress::Directives::default(),
-        };
-        drop(comments);
-        let unresolved = Mark::new();
-        let top_level = Mark::new();
-        resolver(unresolved, top_level, dialect.is_typescript()).process(&mut program);
-        let mut model = model::build(
-            &program,
-            start,
-            &text,
-            SyntaxContext::empty().apply_mark(unresolved),
-        );
-        drop(program);
-        if let Some(scopes) = instance_scopes {
-            model.instance_scopes = scopes;
-        }
-        Ok(f(&model, directives))
-    })
+    let want_comments = suppress::may_have_directives(&code);
+    let parse::Parsed {
+        program,
+        comments,
+        file,
+    } = parse::parse_shared(path, code, dialect, want_comments)?;
+    let start = file.start_pos.0;
+    let directives = match &comments {
+        Some(c) => suppress::Directives::from_comments(c, start, &file.src),
+        None => suppress::Directives::default(),
+    };
+    drop(comments);
+    let mut model = model::build(&program, start, &text, dialect.is_typescript());
+    drop(program);
+    if let Some(scopes) = instance_scopes {
+        model.instance_scopes = scopes;
+    }
+    Ok(f(&model, directives))
 }
 
 /// Runs `f` on the model of `src` (for unit tests of the model and scope index).

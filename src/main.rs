@@ -3,8 +3,8 @@
 use clap::Parser;
 
 /// jemalloc instead of the system allocator: see the note on the dependency in
-/// `Cargo.toml` (fewer instructions per allocation; freed pages are returned at
-/// once, so peak memory stays that of the largest file).
+/// `Cargo.toml` (fewer instructions per allocation; freed pages go back to the
+/// system within a second, see `.cargo/config.toml`).
 #[cfg(all(unix, not(target_os = "openbsd")))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

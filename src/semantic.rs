@@ -2,9 +2,10 @@
 //! declared, whether it lives at module level, and what it was initialised with.
 //!
 //! Scoping itself (hoisting, block scope, shadowing, the TS type/value split)
-//! is swc's resolver's job: it gives every identifier a `SyntaxContext`, and
-//! `(name, ctxt)` identifies a binding. This module only keeps the index that
-//! rules query. It is filled during the model's single traversal.
+//! is done by `model::scope` during the model's traversal: it gives every
+//! identifier a `SyntaxContext`, and `(name, ctxt)` identifies a binding.
+//! This module only keeps the index that rules query. It is filled during
+//! the model's single traversal.
 
 use std::cell::OnceCell;
 

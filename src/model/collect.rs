@@ -4,10 +4,11 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use swc_atoms::Atom;
-use swc_common::{Span, Spanned, SyntaxContext};
+use swc_common::{Span, Spanned};
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
+use super::scope::{self, DeclKind, ScopeKind, Scopes};
 use super::{
     AccessPath, Arg, CallFact, CallId, ClassId, ClassInfo, ClassMember, Conditional, DeleteFact,
     FileModel, FnId, FnInfo, FnKind, Invocation, Key, MemberWrite, ModuleBinding, Props, ResultUse,
@@ -16,16 +17,18 @@ use super::{
 use crate::model::BindingWrite;
 use crate::semantic::{Binding, BindingId, BindingKind, Reference, Semantic};
 
-/// Builds the model of a resolved program. `start` is the swc position of the
-/// file's first byte; `unresolved` the context the resolver gives globals.
+/// Builds the model of a parsed program, resolving its scopes on the way.
+/// `start` is the swc position of the file's first byte; `typescript` says
+/// whether the file is TypeScript (ambient `declare` forms bind names).
 // Not inlined into the engine, so that profiles show the model's cost apart.
 #[inline(never)]
 pub fn build<'a>(
     program: &Program,
     start: u32,
     source: &'a str,
-    unresolved: SyntaxContext,
+    typescript: bool,
 ) -> FileModel<'a> {
+    let unresolved = scope::unresolved();
     // Capacities from the text length (densities measured on the benchmark
     // corpus): growing these vectors by doubling copied every fact again and
     // again (`CallFact` is large), which cost more than collecting them.
@@ -51,7 +54,8 @@ pub fn build<'a>(
             guarded: Vec::with_capacity(len / 256 + 4),
             derived: Default::default(),
         },
-        unresolved,
+        scope: Scopes::new(program, typescript, len),
+        in_reexport: false,
         fn_stack: Vec::new(),
         class_stack: Vec::new(),
         pending_fn: None,
@@ -86,7 +90,10 @@ type SpanKey = (u32, u32);
 struct Collector<'a> {
     start: u32,
     model: FileModel<'a>,
-    unresolved: SyntaxContext,
+    /// The scopes open at the node being visited.
+    scope: Scopes,
+    /// Inside `export { … } from 'm'`: the names are the other module's.
+    in_reexport: bool,
     fn_stack: Vec<FnId>,
     class_stack: Vec<ClassId>,
     pending_fn: Option<(SpanKey, PendingFn)>,
@@ -195,10 +202,11 @@ impl Collector<'_> {
     }
 
     fn ident_root(&self, i: &Ident) -> Root {
-        if i.ctxt == self.unresolved {
+        let ctxt = self.scope.resolve(&i.sym);
+        if ctxt == scope::unresolved() {
             Root::Global(i.sym.clone())
         } else {
-            Root::Binding(i.sym.clone(), i.ctxt)
+            Root::Binding(i.sym.clone(), ctxt)
         }
     }
 
@@ -225,7 +233,7 @@ impl Collector<'_> {
         // Extends the base path in place: cloning it at every level would make
         // long member chains (`a.b.b.b…`) quadratic.
         let mut path = self.path_of(&m.obj)?;
-        path.props.push(match key_of(&m.prop) {
+        path.props.push(match key_of(&m.prop, &self.scope) {
             Key::Static(a) => a,
             Key::Dynamic { .. } => Atom::from(DYNAMIC),
         });
@@ -239,7 +247,9 @@ impl Collector<'_> {
             Expr::Lit(Lit::Num(n)) => Value::Num(n.value),
             Expr::Lit(Lit::Str(s)) => Value::Str(s.value.to_atom_lossy().into_owned()),
             Expr::Lit(_) => Value::Other,
-            Expr::Ident(i) if i.sym == "undefined" && i.ctxt == self.unresolved => Value::Undefined,
+            Expr::Ident(i) if i.sym == "undefined" && self.scope.is_unresolved(&i.sym) => {
+                Value::Undefined
+            }
             Expr::Unary(u) if u.op == UnaryOp::Void => Value::Undefined,
             Expr::Tpl(t) => Value::Template {
                 dynamic: !t.exprs.is_empty(),
@@ -306,7 +316,7 @@ impl Collector<'_> {
                     _ => None,
                 };
                 let method = match unwrap(callee) {
-                    Expr::Member(m) => match key_of(&m.prop) {
+                    Expr::Member(m) => match key_of(&m.prop, &self.scope) {
                         Key::Static(a) => Some(a),
                         Key::Dynamic { .. } => None,
                     },
@@ -394,10 +404,24 @@ impl Collector<'_> {
             span: self.range(ident.span),
             fn_ctx: self.fn_ctx(),
         };
-        self.model.semantic.add_reference(ident.to_id(), reference);
+        let id = self.scope.reference(ident);
+        self.model.semantic.add_reference(id, reference);
+    }
+
+    /// Records a read of a binding through its declaring identifier
+    /// (`export function f` hands `f` to other modules).
+    fn add_binding_reference(&mut self, ident: &Ident) -> BindingId {
+        let reference = Reference {
+            span: self.range(ident.span),
+            fn_ctx: self.fn_ctx(),
+        };
+        let id = self.scope.binding(ident);
+        self.model.semantic.add_reference(id.clone(), reference);
+        id
     }
 
     fn declare(&mut self, ident: &Ident, kind: BindingKind, init: Option<Value>) {
+        let id = self.scope.binding(ident);
         let binding = Binding {
             kind,
             span: self.range(ident.span),
@@ -405,7 +429,7 @@ impl Collector<'_> {
             init,
             import_source: None,
         };
-        self.model.semantic.declare(ident.to_id(), binding);
+        self.model.semantic.declare(id, binding);
     }
 
     fn declare_pat(&mut self, pat: &Pat, kind: BindingKind, init: Option<Value>) {
@@ -460,7 +484,7 @@ impl Collector<'_> {
                 _ => None,
             };
             if let Some(m) = member {
-                info.method = match key_of(&m.prop) {
+                info.method = match key_of(&m.prop, &self.scope) {
                     Key::Static(a) => Some(a),
                     Key::Dynamic { .. } => None,
                 };
@@ -569,50 +593,48 @@ impl Collector<'_> {
         let Some(ann) = &b.type_ann else { return };
         if let TsType::TsTypeRef(r) = &*ann.type_ann {
             if let TsEntityName::Ident(t) = &r.type_name {
-                self.model
-                    .declared_types
-                    .push((b.id.to_id(), t.sym.clone()));
+                let id = self.scope.binding(&b.id);
+                self.model.declared_types.push((id, t.sym.clone()));
             }
         }
     }
 
     /// Bindings initialised from `require('m')`, its destructuring or one of its members.
     fn record_require(&mut self, name: &Pat, init: &Expr) {
-        let (source, member) = match require_source(init, self.unresolved) {
+        let (source, member) = match require_source(init, &self.scope) {
             Some(s) => (s, None),
             None => {
                 let Expr::Member(m) = unwrap(init) else {
                     return;
                 };
-                let Some(s) = require_source(&m.obj, self.unresolved) else {
+                let Some(s) = require_source(&m.obj, &self.scope) else {
                     return;
                 };
-                let Key::Static(prop) = key_of(&m.prop) else {
+                let Key::Static(prop) = key_of(&m.prop, &self.scope) else {
                     return;
                 };
                 (s, Some(prop))
             }
         };
-        let mut push = |id: BindingId, imported: Option<Atom>| {
+        let scope = &mut self.scope;
+        let mut push = |ident: &Ident, imported: Option<Atom>| {
             self.model.module_bindings.push(ModuleBinding {
-                id,
+                id: scope.binding(ident),
                 source: source.clone(),
                 imported,
             })
         };
         match name {
-            Pat::Ident(b) => push(b.id.to_id(), member),
+            Pat::Ident(b) => push(&b.id, member),
             Pat::Object(o) if member.is_none() => {
                 for p in &o.props {
                     match p {
                         ObjectPatProp::KeyValue(kv) => {
                             if let (Some(k), Pat::Ident(b)) = (prop_name(&kv.key), &*kv.value) {
-                                push(b.id.to_id(), Some(k));
+                                push(&b.id, Some(k));
                             }
                         }
-                        ObjectPatProp::Assign(a) => {
-                            push(a.key.id.to_id(), Some(a.key.id.sym.clone()))
-                        }
+                        ObjectPatProp::Assign(a) => push(&a.key.id, Some(a.key.id.sym.clone())),
                         ObjectPatProp::Rest(_) => {}
                     }
                 }
@@ -672,7 +694,7 @@ impl Collector<'_> {
 
     fn record_size_check(&mut self, e: &Expr) {
         let Expr::Member(m) = unwrap(e) else { return };
-        let Key::Static(p) = key_of(&m.prop) else {
+        let Key::Static(p) = key_of(&m.prop, &self.scope) else {
             return;
         };
         if p != "size" && p != "length" {
@@ -742,7 +764,7 @@ fn branch_exits(s: &Stmt) -> bool {
 }
 
 /// The module of `require('m')`.
-fn require_source(e: &Expr, unresolved: SyntaxContext) -> Option<Atom> {
+fn require_source(e: &Expr, scope: &Scopes) -> Option<Atom> {
     let Expr::Call(c) = unwrap(e) else {
         return None;
     };
@@ -752,7 +774,7 @@ fn require_source(e: &Expr, unresolved: SyntaxContext) -> Option<Atom> {
     let Expr::Ident(i) = unwrap(callee) else {
         return None;
     };
-    if i.sym != "require" || i.ctxt != unresolved || c.args.len() != 1 {
+    if i.sym != "require" || !scope.is_unresolved(&i.sym) || c.args.len() != 1 {
         return None;
     }
     match unwrap(&c.args[0].expr) {
@@ -762,7 +784,7 @@ fn require_source(e: &Expr, unresolved: SyntaxContext) -> Option<Atom> {
 }
 
 /// The key of a member access.
-pub(crate) fn key_of(prop: &MemberProp) -> Key {
+pub(crate) fn key_of(prop: &MemberProp, scope: &Scopes) -> Key {
     match prop {
         MemberProp::Ident(i) => Key::Static(i.sym.clone()),
         MemberProp::PrivateName(p) => Key::Static(Atom::from(format!("#{}", p.name))),
@@ -773,7 +795,7 @@ pub(crate) fn key_of(prop: &MemberProp) -> Key {
                 Key::Static(t.quasis.first().map(|q| q.raw.clone()).unwrap_or_default())
             }
             Expr::Ident(i) => Key::Dynamic {
-                ident: Some(i.to_id()),
+                ident: Some(scope.reference(i)),
             },
             _ => Key::Dynamic { ident: None },
         },
@@ -841,7 +863,7 @@ impl Visit for Collector<'_> {
             (Pat::Ident(b), Some(init)) => {
                 let value = self.value_of(init, 0);
                 self.declare(&b.id, kind, Some(value));
-                let id = b.id.to_id();
+                let id = self.scope.binding(&b.id);
                 self.hint_assigned(init, || AccessPath::binding(id.clone()));
                 if is_function(init) {
                     self.set_pending(
@@ -862,12 +884,13 @@ impl Visit for Collector<'_> {
 
     fn visit_fn_decl(&mut self, n: &FnDecl) {
         self.declare(&n.ident, BindingKind::Function, Some(Value::Function(None)));
+        let id = self.scope.binding(&n.ident);
         self.pending_fn = Some((
             key(n.function.span),
             PendingFn {
                 name: Some(n.ident.sym.clone()),
                 kind: Some(FnKind::Declaration),
-                declares: Some(n.ident.to_id()),
+                declares: Some(id),
                 ..Default::default()
             },
         ));
@@ -875,6 +898,11 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_function(&mut self, n: &Function) {
+        self.scope
+            .push_function(n.body.as_ref().map(|b| b.stmts.as_slice()));
+        for p in &n.params {
+            self.scope.declare_pat(&p.pat, DeclKind::Param);
+        }
         let id = self.enter_fn(n.span, FnKind::Expression);
         self.model.functions[id].params = n.params.len();
         for p in &n.params {
@@ -882,9 +910,117 @@ impl Visit for Collector<'_> {
         }
         n.visit_children_with(self);
         self.fn_stack.pop();
+        self.scope.pop();
+    }
+
+    fn visit_fn_expr(&mut self, n: &FnExpr) {
+        // A named function expression sees its own name, in a scope of its
+        // own between the enclosing code and the function.
+        match &n.ident {
+            Some(name) => {
+                self.scope.push(ScopeKind::Fn, false);
+                self.scope.declare(name, DeclKind::Function);
+                n.function.visit_with(self);
+                self.scope.pop();
+            }
+            None => n.function.visit_with(self),
+        }
+    }
+
+    fn visit_param(&mut self, n: &Param) {
+        // Parameter decorators are evaluated outside the method: they do not
+        // see its parameters.
+        if !n.decorators.is_empty() {
+            let cut = self.scope.cut_innermost_function();
+            n.decorators.visit_with(self);
+            self.scope.uncut(cut);
+        }
+        n.pat.visit_with(self);
+    }
+
+    fn visit_ts_param_prop(&mut self, n: &TsParamProp) {
+        if !n.decorators.is_empty() {
+            let cut = self.scope.cut_innermost_function();
+            n.decorators.visit_with(self);
+            self.scope.uncut(cut);
+        }
+        n.param.visit_with(self);
+    }
+
+    fn visit_module_items(&mut self, n: &[ModuleItem]) {
+        self.scope.hoist_module_items(n);
+        for item in n {
+            item.visit_with(self);
+        }
+    }
+
+    fn visit_stmts(&mut self, n: &[Stmt]) {
+        self.scope.hoist_stmts(n);
+        for s in n {
+            s.visit_with(self);
+        }
+    }
+
+    fn visit_block_stmt(&mut self, n: &BlockStmt) {
+        self.scope.push(ScopeKind::Block, false);
+        self.visit_stmts(&n.stmts);
+        self.scope.pop();
+    }
+
+    fn visit_for_stmt(&mut self, n: &ForStmt) {
+        self.scope.push(ScopeKind::Block, false);
+        if let Some(VarDeclOrExpr::VarDecl(v)) = &n.init {
+            for d in &v.decls {
+                self.scope.declare_pat(&d.name, DeclKind::Lexical);
+            }
+        }
+        n.visit_children_with(self);
+        self.scope.pop();
+    }
+
+    fn visit_for_in_stmt(&mut self, n: &ForInStmt) {
+        self.scope.push(ScopeKind::Block, false);
+        self.declare_for_head(&n.left);
+        n.visit_children_with(self);
+        self.scope.pop();
+    }
+
+    fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
+        self.scope.push(ScopeKind::Block, false);
+        self.declare_for_head(&n.left);
+        n.visit_children_with(self);
+        self.scope.pop();
+    }
+
+    fn visit_ts_module_decl(&mut self, n: &TsModuleDecl) {
+        // `declare global { … }` names no binding: `global` stays the global.
+        if let (TsModuleName::Ident(id), false) = (&n.id, n.global) {
+            self.scope.declare(id, DeclKind::Lexical);
+        }
+        self.scope.push(ScopeKind::Block, false);
+        n.body.visit_with(self);
+        self.scope.pop();
+    }
+
+    fn visit_ts_namespace_decl(&mut self, n: &TsNamespaceDecl) {
+        // `namespace A.B {}`: `B` is declared inside `A`.
+        self.scope.declare(&n.id, DeclKind::Lexical);
+        n.body.visit_with(self);
+    }
+
+    fn visit_ts_import_equals_decl(&mut self, n: &TsImportEqualsDecl) {
+        self.scope.declare(&n.id, DeclKind::Lexical);
+        n.visit_children_with(self);
     }
 
     fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
+        self.scope.push_function(match &*n.body {
+            ArrowFunctionBody::FunctionBody(b) => Some(b.stmts.as_slice()),
+            _ => None,
+        });
+        for p in &n.params {
+            self.scope.declare_pat(p, DeclKind::Param);
+        }
         let id = self.enter_fn(n.span, FnKind::Arrow);
         self.model.functions[id].params = n.params.len();
         for p in &n.params {
@@ -906,6 +1042,7 @@ impl Visit for Collector<'_> {
             self.link_returned_function(ret, first, e);
         }
         self.fn_stack.pop();
+        self.scope.pop();
     }
 
     fn visit_constructor(&mut self, n: &Constructor) {
@@ -919,6 +1056,19 @@ impl Visit for Collector<'_> {
                 ..Default::default()
             },
         ));
+        self.scope
+            .push_function(n.body.as_ref().map(|b| b.stmts.as_slice()));
+        for p in &n.params {
+            match p {
+                ParamOrTsParamProp::Param(p) => self.scope.declare_pat(&p.pat, DeclKind::Param),
+                ParamOrTsParamProp::TsParamProp(tp) => match &tp.param {
+                    TsParamPropParam::Ident(b) => {
+                        self.scope.declare(&b.id, DeclKind::Param);
+                    }
+                    TsParamPropParam::Assign(a) => self.scope.declare_pat(&a.left, DeclKind::Param),
+                },
+            }
+        }
         let id = self.enter_fn(n.span, FnKind::Constructor);
         self.model.functions[id].params = n.params.len();
         for p in &n.params {
@@ -934,6 +1084,7 @@ impl Visit for Collector<'_> {
         }
         n.visit_children_with(self);
         self.fn_stack.pop();
+        self.scope.pop();
     }
 
     fn visit_getter_prop(&mut self, n: &GetterProp) {
@@ -987,18 +1138,23 @@ impl Visit for Collector<'_> {
 
     fn visit_class_decl(&mut self, n: &ClassDecl) {
         self.declare(&n.ident, BindingKind::Class, Some(Value::Other));
-        self.visit_class_with_name(&n.class, Some(n.ident.sym.clone()), Some(n.ident.to_id()));
+        let id = self.scope.binding(&n.ident);
+        // Class bodies are strict code.
+        self.scope.push(ScopeKind::Fn, true);
+        self.visit_class_with_name(&n.class, Some(n.ident.sym.clone()), Some(id));
+        self.scope.pop();
     }
 
     fn visit_class_expr(&mut self, n: &ClassExpr) {
-        let name = n.ident.as_ref().map(|i| i.sym.clone());
-        // A named class expression (`export default class Pool {…}`) binds its
-        // name: `Pool.instances` inside it names the class itself.
-        let binding = n.ident.as_ref().map(Ident::to_id);
-        self.visit_class_with_name(&n.class, name, binding);
+        // A named class expression binds its name inside itself only.
+        self.scope.push(ScopeKind::Fn, true);
+        self.visit_class_expr_in_scope(n);
+        self.scope.pop();
     }
 
     fn visit_ts_enum_decl(&mut self, n: &TsEnumDecl) {
+        let id = self.scope.binding(&n.id);
+        self.scope.push_enum(&n.members);
         // An enum is an object of constants: `Kind.A` is a fixed key.
         let mut next = 0.0;
         let props = n
@@ -1025,8 +1181,16 @@ impl Visit for Collector<'_> {
             props,
             empty: n.members.is_empty(),
         };
-        self.declare(&n.id, BindingKind::Other, Some(init));
+        let binding = Binding {
+            kind: BindingKind::Other,
+            span: self.range(n.id.span),
+            fn_ctx: self.fn_ctx(),
+            init: Some(init),
+            import_source: None,
+        };
+        self.model.semantic.declare(id, binding);
         n.visit_children_with(self);
+        self.scope.pop();
     }
 
     fn visit_export_decl(&mut self, n: &ExportDecl) {
@@ -1035,18 +1199,18 @@ impl Visit for Collector<'_> {
         // It is also recorded as an export, for the "called once" analysis.
         match &n.decl {
             Decl::Fn(f) => {
-                self.add_reference(&f.ident);
-                self.model.exports.push(f.ident.to_id());
+                let id = self.add_binding_reference(&f.ident);
+                self.model.exports.push(id);
             }
             Decl::Class(c) => {
-                self.add_reference(&c.ident);
-                self.model.exports.push(c.ident.to_id());
+                let id = self.add_binding_reference(&c.ident);
+                self.model.exports.push(id);
             }
             Decl::Var(v) => {
                 for d in &v.decls {
                     if let Pat::Ident(b) = &d.name {
-                        self.add_reference(&b.id);
-                        self.model.exports.push(b.id.to_id());
+                        let id = self.add_binding_reference(&b.id);
+                        self.model.exports.push(id);
                     }
                 }
             }
@@ -1056,17 +1220,22 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_export_named_specifier(&mut self, n: &ExportNamedSpecifier) {
-        if let ModuleExportName::Ident(i) = &n.orig {
+        if let (ModuleExportName::Ident(i), false) = (&n.orig, self.in_reexport) {
             self.add_reference(i);
         }
         n.visit_children_with(self);
     }
 
     fn visit_catch_clause(&mut self, n: &CatchClause) {
+        // The parameter and the body share one scope.
+        self.scope.push(ScopeKind::Fn, false);
         if let Some(p) = &n.param {
+            self.scope.declare_pat(p, DeclKind::Lexical);
             self.declare_pat(p, BindingKind::CatchParam, None);
+            p.visit_with(self);
         }
-        n.visit_children_with(self);
+        self.visit_stmts(&n.body.stmts);
+        self.scope.pop();
     }
 
     fn visit_import_decl(&mut self, n: &ImportDecl) {
@@ -1084,8 +1253,9 @@ impl Visit for Collector<'_> {
                 ImportSpecifier::Default(d) => (&d.local, Some(Atom::from("default"))),
                 ImportSpecifier::Namespace(ns) => (&ns.local, None),
             };
+            let id = self.scope.binding(local);
             self.model.module_bindings.push(ModuleBinding {
-                id: local.to_id(),
+                id: id.clone(),
                 source: source.clone(),
                 imported,
             });
@@ -1096,7 +1266,7 @@ impl Visit for Collector<'_> {
                 init: None,
                 import_source: Some(source.clone()),
             };
-            self.model.semantic.declare(local.to_id(), binding);
+            self.model.semantic.declare(id, binding);
         }
     }
 
@@ -1108,23 +1278,36 @@ impl Visit for Collector<'_> {
                     ..
                 }) = s
                 {
-                    self.model.exports.push(i.to_id());
+                    let id = self.scope.reference(i);
+                    self.model.exports.push(id);
                 }
             }
         }
+        self.in_reexport = n.src.is_some();
         n.visit_children_with(self);
+        self.in_reexport = false;
     }
 
     fn visit_export_default_decl(&mut self, n: &ExportDefaultDecl) {
-        if let DefaultDecl::Fn(FnExpr { ident: Some(i), .. }) = &n.decl {
-            self.model.exports.push(i.to_id());
+        // The name of `export default function f` / `class C` is declared in
+        // the module (by the hoisting scan), not in a scope of its own.
+        match &n.decl {
+            DefaultDecl::Fn(f) => {
+                if let Some(i) = &f.ident {
+                    let id = self.scope.binding(i);
+                    self.model.exports.push(id);
+                }
+                f.function.visit_with(self);
+            }
+            DefaultDecl::Class(c) => self.visit_class_expr_in_scope(c),
+            _ => n.visit_children_with(self),
         }
-        n.visit_children_with(self);
     }
 
     fn visit_export_default_expr(&mut self, n: &ExportDefaultExpr) {
         if let Expr::Ident(i) = unwrap(&n.expr) {
-            self.model.exports.push(i.to_id());
+            let id = self.scope.reference(i);
+            self.model.exports.push(id);
         }
         n.visit_children_with(self);
     }
@@ -1154,7 +1337,13 @@ impl Visit for Collector<'_> {
 
     fn visit_switch_case(&mut self, n: &SwitchCase) {
         self.model.guarded.push(self.range(n.span));
-        n.visit_children_with(self);
+        // Each case's statements are hoisted when the case is reached, before
+        // its test (the order swc's resolver used).
+        self.scope.hoist_stmts(&n.cons);
+        n.test.visit_with(self);
+        for s in &n.cons {
+            s.visit_with(self);
+        }
     }
 
     fn visit_call_expr(&mut self, n: &CallExpr) {
@@ -1194,7 +1383,7 @@ impl Visit for Collector<'_> {
         let value = self.value_of(&n.right, 0);
         match &n.left {
             AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
-                let id = b.id.to_id();
+                let id = self.scope.reference(&b.id);
                 self.model.binding_writes.push(BindingWrite {
                     id: id.clone(),
                     value,
@@ -1214,7 +1403,7 @@ impl Visit for Collector<'_> {
             }
             AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
                 if let Some(object) = self.path_of(&m.obj) {
-                    let k = key_of(&m.prop);
+                    let k = key_of(&m.prop, &self.scope);
                     let target = object.child(match &k {
                         Key::Static(a) => a.clone(),
                         Key::Dynamic { .. } => Atom::from(DYNAMIC),
@@ -1251,7 +1440,7 @@ impl Visit for Collector<'_> {
                             {
                                 match unwrap(&b.left) {
                                     Expr::Member(l) => {
-                                        key_of(&l.prop) == k
+                                        key_of(&l.prop, &self.scope) == k
                                             && self.path_of(&l.obj).as_ref() == Some(&object)
                                     }
                                     _ => false,
@@ -1298,7 +1487,7 @@ impl Visit for Collector<'_> {
                 if let Some(object) = self.path_of(&m.obj) {
                     self.model.deletes.push(DeleteFact {
                         object,
-                        key: key_of(&m.prop),
+                        key: key_of(&m.prop, &self.scope),
                         span: self.range(n.span),
                         fn_ctx: self.fn_ctx(),
                     });
@@ -1327,7 +1516,10 @@ impl Visit for Collector<'_> {
 
     fn visit_switch_stmt(&mut self, n: &SwitchStmt) {
         self.push_conditional(n.span, false);
-        n.visit_children_with(self);
+        n.discriminant.visit_with(self);
+        self.scope.push(ScopeKind::Block, false);
+        n.cases.visit_with(self);
+        self.scope.pop();
     }
 
     fn visit_bin_expr(&mut self, n: &BinExpr) {
@@ -1350,6 +1542,33 @@ impl Visit for Collector<'_> {
 }
 
 impl Collector<'_> {
+    /// The bindings of a `for (let …; …)`/`for (const x of …)` head belong
+    /// to the loop's scope; a `var` there was hoisted already.
+    fn declare_for_head(&mut self, head: &ForHead) {
+        match head {
+            ForHead::VarDecl(v) => {
+                for d in &v.decls {
+                    self.scope.declare_pat(&d.name, DeclKind::Lexical);
+                }
+            }
+            ForHead::UsingDecl(u) => {
+                for d in &u.decls {
+                    self.scope.declare_pat(&d.name, DeclKind::Lexical);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A class expression, with the scope its name is declared in already open.
+    fn visit_class_expr_in_scope(&mut self, n: &ClassExpr) {
+        let name = n.ident.as_ref().map(|i| i.sym.clone());
+        // A named class expression (`export default class Pool {…}`) binds its
+        // name: `Pool.instances` inside it names the class itself.
+        let binding = n.ident.as_ref().map(|i| self.scope.binding(i));
+        self.visit_class_with_name(&n.class, name, binding);
+    }
+
     fn visit_class_with_name(
         &mut self,
         class: &Class,

@@ -1,6 +1,6 @@
 //! The per-file model that every rule reads: the scope index (bindings) and the
 //! leak-relevant facts (calls, member writes, deletes, functions, classes),
-//! collected in **one** traversal after swc's resolver has run.
+//! collected in **one** traversal, which also resolves scopes (see `scope`).
 //!
 //! Rules never walk the AST themselves: one shared pass keeps the cost of all
 //! rules together close to the cost of a single visit (see docs/architecture.md).
@@ -8,6 +8,7 @@
 mod collect;
 pub mod path;
 mod prototype;
+pub(crate) mod scope;
 mod span;
 mod value;
 

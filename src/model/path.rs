@@ -2,7 +2,7 @@
 //!
 //! A path names a storage location independently of how the code spells it,
 //! so `cache` in one function and `cache` in another compare equal exactly
-//! when the resolver says they are the same binding.
+//! when scope resolution says they are the same binding.
 
 use std::fmt;
 
@@ -12,7 +12,7 @@ use swc_common::SyntaxContext;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Root {
-    /// A binding declared in this file (resolver id).
+    /// A binding declared in this file (its scope-resolution id).
     Binding(Atom, SyntaxContext),
     /// A name no declaration in the file binds: `process`, `window`, `module`.
     Global(Atom),

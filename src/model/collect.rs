@@ -190,6 +190,16 @@ fn prop_name(p: &PropName) -> Option<Atom> {
 pub const DYNAMIC: &str = "*";
 
 impl Collector<'_> {
+    /// Parameter decorators are evaluated outside the method: they do not
+    /// see its parameters.
+    fn visit_param_decorators(&mut self, decorators: &[Decorator]) {
+        if !decorators.is_empty() {
+            let cut = self.scope.cut_innermost_function();
+            decorators.visit_with(self);
+            self.scope.uncut(cut);
+        }
+    }
+
     fn range(&self, span: Span) -> TextSpan {
         TextSpan::new(
             span.lo.0.saturating_sub(self.start),
@@ -928,22 +938,12 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_param(&mut self, n: &Param) {
-        // Parameter decorators are evaluated outside the method: they do not
-        // see its parameters.
-        if !n.decorators.is_empty() {
-            let cut = self.scope.cut_innermost_function();
-            n.decorators.visit_with(self);
-            self.scope.uncut(cut);
-        }
+        self.visit_param_decorators(&n.decorators);
         n.pat.visit_with(self);
     }
 
     fn visit_ts_param_prop(&mut self, n: &TsParamProp) {
-        if !n.decorators.is_empty() {
-            let cut = self.scope.cut_innermost_function();
-            n.decorators.visit_with(self);
-            self.scope.uncut(cut);
-        }
+        self.visit_param_decorators(&n.decorators);
         n.param.visit_with(self);
     }
 

@@ -335,6 +335,29 @@ fn closures_of_context(g: &Graph, context: u32) -> Vec<u32> {
         .collect()
 }
 
+/// Scripts of the functions whose scope a context is.
+fn scope_scripts(g: &Graph, context: u32) -> Vec<u32> {
+    let Some(scope) = g.child(context, g.k.e_internal, "scope_info") else {
+        return Vec::new();
+    };
+    let mut out: Vec<u32> = g
+        .retainers(scope)
+        .map(|e| g.edge_from(e))
+        .filter(|&f| g.node_type(f) == g.k.code)
+        .filter_map(|sfi| {
+            g.edges_of(sfi)
+                .find(|&e| {
+                    g.edge_type(e) == g.k.e_internal
+                        && g.edge_name(e).is_some_and(|n| n.starts_with("script"))
+                })
+                .map(|e| g.edge_to(e))
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// The most common place among closures, with how many share it.
 fn most_common_place(g: &Graph, closures: impl Iterator<Item = u32>) -> Option<Place> {
     let mut count: FxHashMap<(u32, u32, u32), (u32, u32)> = FxHashMap::default();
@@ -512,11 +535,30 @@ fn locate(
             name.to_string()
         }
     });
-    let places: Vec<(Place, Option<u32>)> = candidates
+    let mut places: Vec<(Place, Option<u32>)> = candidates
         .iter()
         .filter_map(|&c| Some((source::closure_place(g, c)?, source::script_of(g, c))))
-        .chain(fallback.map(|p| (p.clone(), None)))
         .collect();
+    if places.is_empty()
+        && culprit.holder == Holder::ClosureVariable
+        && let Some(ctx) = holder_node
+    {
+        // No live closure shares the scope (the functions that did are
+        // garbage): the scope's function is still known through its
+        // ScopeInfo, which its shared function info points to.
+        places.extend(scope_scripts(g, ctx).into_iter().map(|s| {
+            (
+                Place {
+                    script: source::script_name(g, s).unwrap_or_default(),
+                    line: 1,
+                    column: 1,
+                },
+                Some(s),
+            )
+        }));
+        places.retain(|(p, _)| !p.script.is_empty());
+    }
+    places.extend(fallback.map(|p| (p.clone(), None)));
     for (place, script_node) in &places {
         if let Some(text) = sources.text(g, &place.script, *script_node)
             && let Some((line, column)) = source::declaration(text, &culprit.variable, how)

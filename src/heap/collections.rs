@@ -21,6 +21,8 @@ pub enum Holder {
     InstanceField,
     /// Nothing better: the nearest named property on the retainer path.
     Property,
+    /// A local variable of a function that was running when the snapshot was written.
+    Stack,
     /// Held by internal structures only.
     Internal,
 }
@@ -208,7 +210,7 @@ impl<'a> Namer<'a> {
     /// The named root holding `node` along its shortest retainer path.
     pub fn culprit(&self, node: u32) -> (Culprit, Option<u32>) {
         let g = self.g;
-        let path = self.r.path(g, node);
+        let path = self.naming_path(node);
         let mut steps: Vec<String> = Vec::new();
         let mut field: Option<(Culprit, u32)> = None;
         let mut nearest: Option<String> = None;
@@ -271,6 +273,17 @@ impl<'a> Namer<'a> {
         if let Some((c, instance)) = field {
             return (c, Some(instance));
         }
+        if nearest.is_none() && self.on_stack(node) {
+            return (
+                Culprit {
+                    variable: String::new(),
+                    accessor: "(a local variable of a running function)".to_string(),
+                    holder: Holder::Stack,
+                    class: None,
+                },
+                None,
+            );
+        }
         let variable = nearest.unwrap_or_else(|| g.name(node).to_string());
         let holder = if path.is_empty() {
             Holder::Internal
@@ -286,6 +299,67 @@ impl<'a> Namer<'a> {
             },
             None,
         )
+    }
+
+    /// The edges from a root to `node` that name it best: at each step up,
+    /// a context variable if one holds the node, else the nearest
+    /// property, else the shortest-path edge. The shortest path alone can
+    /// run through a handle V8 held while writing the snapshot and miss the
+    /// variable that keeps the object alive.
+    fn naming_path(&self, node: u32) -> Vec<u32> {
+        let g = self.g;
+        let mut out = Vec::new();
+        let mut seen = FxHashSet::default();
+        let mut v = node;
+        seen.insert(v);
+        while out.len() < 12 {
+            let mut best: Option<(u8, u32, u32)> = None;
+            for e in g.retainers(v) {
+                let from = g.edge_from(e);
+                if !g.is_essential(from, e)
+                    || seen.contains(&from)
+                    || self.r.depth[from as usize] == NONE
+                {
+                    continue;
+                }
+                let t = g.edge_type(e);
+                let rank = if t == g.k.e_context {
+                    0
+                } else if t == g.k.e_property {
+                    1
+                } else {
+                    continue;
+                };
+                let key = (rank, self.r.depth[from as usize], e);
+                if best.is_none_or(|b| key < b) {
+                    best = Some(key);
+                }
+            }
+            let e = match best {
+                Some((_, _, e)) => e,
+                None => match self.r.parent_edge[v as usize] {
+                    NONE => break,
+                    e => e,
+                },
+            };
+            out.push(e);
+            v = g.edge_from(e);
+            if !seen.insert(v) {
+                break;
+            }
+        }
+        out.reverse();
+        out
+    }
+
+    /// Whether the node's shortest path starts at the stack or at a handle
+    /// scope (a local variable of a function that was running).
+    fn on_stack(&self, node: u32) -> bool {
+        let g = self.g;
+        self.r.path(g, node).iter().take(3).any(|&e| {
+            let n = g.name(g.edge_to(e));
+            n == "(Stack roots)" || n == "(Handle scope)"
+        })
     }
 
     /// The retainer path as text, one step per edge: `(GC roots)`, then
@@ -523,7 +597,7 @@ fn locate(
             Declared::Field
         }
         Holder::GlobalProperty => Declared::Global,
-        Holder::Property | Holder::Internal => Declared::Field,
+        Holder::Property | Holder::Internal | Holder::Stack => Declared::Field,
     };
     candidates.retain(|&c| g.location(c).is_some());
     candidates.sort_by_key(|&c| g.location(c).map(|l| (l.line, l.column)));

@@ -20,6 +20,8 @@ pub struct Retention {
     /// The edge by which the breadth-first search from the root first reached
     /// each node (`NONE` for the root and unreachable nodes).
     pub parent_edge: Vec<u32>,
+    /// Edges on the shortest path from the root (`NONE` when unreachable).
+    pub depth: Vec<u32>,
     /// Nodes in depth-first preorder from the root: a dominator comes before
     /// everything it dominates.
     pub preorder: Vec<u32>,
@@ -40,10 +42,12 @@ impl Retention {
             let d = idom[v as usize] as usize;
             retained[d] += retained[v as usize];
         }
+        let (parent_edge, depth) = breadth_first(g);
         Retention {
             idom,
             retained,
-            parent_edge: breadth_first(g),
+            parent_edge,
+            depth,
             preorder,
         }
     }
@@ -166,12 +170,12 @@ fn eval(
 
 /// The first edge by which a breadth-first search from the root reaches each
 /// node: the shortest retainer path, as DevTools' "distance".
-fn breadth_first(g: &Graph) -> Vec<u32> {
+fn breadth_first(g: &Graph) -> (Vec<u32>, Vec<u32>) {
     let n = g.node_count();
     let mut parent_edge = vec![NONE; n];
-    let mut seen = vec![false; n];
+    let mut depth = vec![NONE; n];
     let mut queue = VecDeque::new();
-    seen[0] = true;
+    depth[0] = 0;
     queue.push_back(0u32);
     while let Some(v) = queue.pop_front() {
         for e in g.edges_of(v) {
@@ -179,14 +183,14 @@ fn breadth_first(g: &Graph) -> Vec<u32> {
                 continue;
             }
             let w = g.edge_to(e);
-            if !seen[w as usize] {
-                seen[w as usize] = true;
+            if depth[w as usize] == NONE {
+                depth[w as usize] = depth[v as usize] + 1;
                 parent_edge[w as usize] = e;
                 queue.push_back(w);
             }
         }
     }
-    parent_edge
+    (parent_edge, depth)
 }
 
 #[cfg(test)]

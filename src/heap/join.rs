@@ -168,6 +168,9 @@ fn needs(c: &Collection) -> &'static str {
         (_, Holder::InstanceField) => {
             "the rules look for fields of long-lived instances that only grow; this instance's lifetime, or the writes, are not visible in one file"
         }
+        (_, Holder::Stack) => {
+            "the collection is a local of a function that was running when the snapshot was taken; take the snapshot between calls"
+        }
         _ => "the collection is held by internal structures, not by a name in the source",
     }
 }

@@ -128,6 +128,7 @@ fn holder_text(c: &Collection) -> String {
             cu.class.as_deref().unwrap_or("?")
         ),
         Holder::Property => format!("property `{}`", cu.variable),
+        Holder::Stack => "a local variable of a function that was running".to_string(),
         Holder::Internal => "internal structures".to_string(),
     }
 }

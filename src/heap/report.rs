@@ -161,10 +161,14 @@ fn help(c: &Culprit, cwd: &Path) -> String {
     if let Some(g) = &c.growth
         && g.new_objects > 0
     {
-        lines.push(format!(
-            "{} objects it retains are new since the baseline",
-            count(g.new_objects)
-        ));
+        lines.push(if g.new_objects == 1 {
+            "1 object it retains is new since the baseline".to_string()
+        } else {
+            format!(
+                "{} objects it retains are new since the baseline",
+                count(g.new_objects)
+            )
+        });
     }
     let path = &col.retainer_path;
     let tail: Vec<&str> = path.iter().rev().take(6).map(String::as_str).collect();

@@ -76,8 +76,9 @@ def read_labels(tsv):
 def sites(root, rule, path, line, message):
     """The keys of one code site. Packages ship the same code as cjs, esm, umd and as
     TypeScript source beside its output: two findings of one rule in one package are
-    one site when their source lines read the same, or when their messages read the
-    same in files of the same stem (src/a.ts and lib/a.js)."""
+    one site when they are in files of the same stem (lib/a.js, esm/a.mjs, src/a.ts)
+    and their source lines, or their messages, read the same. The stem keeps apart
+    short lines that read the same in different files of a package."""
     pkg = path.split(os.sep)[0]
     text = None
     try:
@@ -89,9 +90,9 @@ def sites(root, rule, path, line, message):
     except OSError:
         pass
     stem = os.path.basename(path).split(".")[0]
-    keys = {(rule, pkg, "line", text if text else f"{path}:{line}")}
+    keys = {(rule, pkg, stem, "line", text if text else f"{path}:{line}")}
     if message:
-        keys.add((rule, pkg, "message", stem, message))
+        keys.add((rule, pkg, stem, "message", message))
     return keys
 
 

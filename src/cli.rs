@@ -151,6 +151,11 @@ pub struct CheckArgs {
         alias = "report-unused-disable-directives-severity"
     )]
     pub report_unused_disable_directives: Option<String>,
+
+    /// Report findings down to this confidence: `high` (default) or `medium`
+    /// (also findings whose evidence is weaker; see docs/confidence.md).
+    #[arg(long, value_name = "LEVEL", value_parser = ["high", "medium"])]
+    pub confidence: Option<String>,
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -234,6 +239,10 @@ fn cli_rules(args: &CheckArgs) -> Result<CliRules, String> {
         .report_unused_disable_directives
         .as_deref()
         .and_then(Level::parse);
+    cli.confidence = args
+        .confidence
+        .as_deref()
+        .and_then(crate::diagnostic::Confidence::parse);
     Ok(cli)
 }
 
@@ -488,9 +497,14 @@ fn lint_paths(
         linted.results.push(o.result);
     }
     let remaining = linted.results.iter().map(|r| r.diagnostics.len()).sum();
+    let unsafe_fixable = linted
+        .results
+        .iter()
+        .map(|r| fix::fixable_beyond(&r.diagnostics, level))
+        .sum();
     eprintln!(
         "leaklint: {}",
-        fix::summary(applied, files, remaining, dry_run)
+        fix::summary(applied, files, remaining, unsafe_fixable, dry_run)
     );
     Ok(linted)
 }
@@ -572,6 +586,7 @@ fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
         fixed.applied,
         usize::from(fixed.applied > 0),
         remaining,
+        fix::fixable_beyond(&fixed.remaining, level),
         !write_fix,
     );
     if !write_fix {

@@ -13,7 +13,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, CliRules, Level, Resolver};
-use crate::diagnostic::{INTERNAL_ERROR, Severity};
+use crate::diagnostic::{Confidence, INTERNAL_ERROR, Severity};
 use crate::engine::{self, FileResult};
 use crate::fix::{self, FixLevel};
 use crate::report::repo::RepoRoot;
@@ -154,8 +154,8 @@ pub struct CheckArgs {
 
     /// Report findings down to this confidence: `high` (default) or `medium`
     /// (also findings whose evidence is weaker; see docs/confidence.md).
-    #[arg(long, value_name = "LEVEL", value_parser = ["high", "medium"])]
-    pub confidence: Option<String>,
+    #[arg(long, value_name = "high|medium", value_parser = parse_confidence)]
+    pub confidence: Option<Confidence>,
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -239,11 +239,12 @@ fn cli_rules(args: &CheckArgs) -> Result<CliRules, String> {
         .report_unused_disable_directives
         .as_deref()
         .and_then(Level::parse);
-    cli.confidence = args
-        .confidence
-        .as_deref()
-        .and_then(crate::diagnostic::Confidence::parse);
+    cli.confidence = args.confidence;
     Ok(cli)
+}
+
+fn parse_confidence(s: &str) -> Result<Confidence, String> {
+    Confidence::parse(s).ok_or_else(|| format!("expected `high` or `medium`, got `{s}`"))
 }
 
 fn use_color(choice: Option<ColorChoice>, is_tty: bool) -> bool {

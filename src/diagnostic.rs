@@ -198,7 +198,8 @@ impl Diagnostic {
     /// Lowers the finding to `Medium` because of `reason`, a fact that is
     /// assumed rather than shown; the reason joins the evidence.
     pub fn medium(self, reason: impl Into<String>) -> Self {
-        self.with_confidence(Confidence::Medium).with_evidence(reason)
+        self.with_confidence(Confidence::Medium)
+            .with_evidence(reason)
     }
 
     pub fn with_fix(mut self, fix: Fix) -> Self {

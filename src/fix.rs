@@ -310,7 +310,11 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
 pub fn fixable_beyond(remaining: &[Diagnostic], level: FixLevel) -> usize {
     remaining
         .iter()
-        .filter(|d| d.fix.as_ref().is_some_and(|f| !level.allows(f.applicability)))
+        .filter(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| !level.allows(f.applicability))
+        })
         .count()
 }
 

@@ -36,10 +36,8 @@ pub type Expectations = BTreeMap<(usize, String), usize>;
 /// high-confidence findings. `expect-medium: rule` expects a medium one; it
 /// is keyed `rule (medium)`, so a finding at the wrong confidence fails.
 pub fn markers(text: &str) -> Expectations {
-    let re = regex::Regex::new(
-        r"expect(-medium)?:\s*([a-z][a-z-]*(?:\s*,\s*[a-z][a-z-]*)*)",
-    )
-    .unwrap();
+    let re =
+        regex::Regex::new(r"expect(-medium)?:\s*([a-z][a-z-]*(?:\s*,\s*[a-z][a-z-]*)*)").unwrap();
     let mut out = Expectations::new();
     for (i, line) in text.lines().enumerate() {
         for cap in re.captures_iter(line) {

@@ -236,3 +236,114 @@ pub fn run(args: HeapArgs) -> u8 {
         EXIT_OK
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small xorshift generator: deterministic mutations without a dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    /// Thousands of corrupted variants of a valid snapshot (bytes flipped,
+    /// deleted, duplicated, cut): each must give a result or a `HeapError`,
+    /// never a panic. The fuzz target does the same without end.
+    #[test]
+    fn corrupted_snapshots_never_panic() {
+        let valid = graph::tests::snapshot(&[
+            (
+                "synthetic",
+                "",
+                0,
+                &[("element", "0", 1), ("shortcut", "1", 3)],
+            ),
+            (
+                "closure",
+                "setLocalCache",
+                64,
+                &[("internal", "context", 2)],
+            ),
+            (
+                "object",
+                "system / Context",
+                40,
+                &[("context", "localCache", 3)],
+            ),
+            (
+                "object",
+                "Object",
+                24,
+                &[
+                    ("property", "k1", 4),
+                    ("property", "k2", 4),
+                    ("property", "k3", 5),
+                ],
+            ),
+            ("hidden", "system / Oddball", 16, &[]),
+            (
+                "object",
+                "Map",
+                32,
+                &[("internal", "table", 6), ("weak", "w", 3)],
+            ),
+            (
+                "array",
+                "",
+                120,
+                &[
+                    ("internal", "5", 4),
+                    ("internal", "6", 3),
+                    ("internal", "map", 4),
+                ],
+            ),
+        ]);
+        let ok = analyse(valid.as_bytes()).expect("the seed is valid");
+        assert_eq!(culprits(&ok, None, 3, 1).len(), 1);
+        let bytes = valid.as_bytes();
+        let alphabet = b"0123456789[]{}\",:-.e \\u";
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut accepted = 0;
+        for _ in 0..4000 {
+            let mut v = bytes.to_vec();
+            for _ in 0..1 + rng.below(4) {
+                if v.is_empty() {
+                    break;
+                }
+                let at = rng.below(v.len());
+                match rng.below(4) {
+                    0 => v[at] = alphabet[rng.below(alphabet.len())],
+                    1 => {
+                        v.remove(at);
+                    }
+                    2 => {
+                        let end = (at + 1 + rng.below(40)).min(v.len());
+                        let chunk = v[at..end].to_vec();
+                        v.splice(at..at, chunk);
+                    }
+                    _ => v.truncate(at),
+                }
+            }
+            if let Ok(a) = analyse(v.as_slice()) {
+                accepted += 1;
+                for c in culprits(&a, None, 1, 1) {
+                    let _ = report::headline(&c);
+                }
+            }
+        }
+        // Some mutations keep the file valid (a digit for a digit): those
+        // ran the whole analysis.
+        assert!(accepted > 0);
+    }
+}

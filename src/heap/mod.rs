@@ -18,7 +18,7 @@ pub mod reader;
 pub mod report;
 pub mod source;
 
-use std::io::{BufReader, IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -85,7 +85,11 @@ pub struct Analysed {
 
 /// Reads and analyses a snapshot from any byte stream.
 pub fn analyse(input: impl Read) -> Result<Analysed, HeapError> {
-    let raw = reader::read(input)?;
+    analyse_sized(input, None)
+}
+
+fn analyse_sized(input: impl Read, len: Option<u64>) -> Result<Analysed, HeapError> {
+    let raw = reader::read_sized(input, len)?;
     let graph = Graph::new(raw)?;
     let retention = Retention::compute(&graph);
     Ok(Analysed { graph, retention })
@@ -94,7 +98,9 @@ pub fn analyse(input: impl Read) -> Result<Analysed, HeapError> {
 fn load(path: &Path) -> Result<Analysed, HeapError> {
     let file =
         std::fs::File::open(path).map_err(|e| HeapError::new(format!("cannot open: {e}")))?;
-    analyse(BufReader::with_capacity(1 << 20, file))
+    let len = file.metadata().ok().map(|m| m.len());
+    // The reader buffers by itself.
+    analyse_sized(file, len)
 }
 
 /// The culprits of one snapshot (and growth since a baseline).

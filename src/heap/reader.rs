@@ -70,6 +70,8 @@ impl TypeList {
 #[derive(Debug, Default, Deserialize)]
 struct Header {
     meta: Option<Meta>,
+    node_count: Option<u64>,
+    edge_count: Option<u64>,
 }
 
 /// The strings table: every string back to back, and where each ends.
@@ -96,6 +98,11 @@ impl Strings {
         &self.bytes[start..end]
     }
 
+    fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
     pub fn push(&mut self, s: &str) {
         self.bytes.push_str(s);
         self.ends.push(self.bytes.len());
@@ -115,6 +122,13 @@ pub struct RawSnapshot {
 
 /// Reads a snapshot from a byte stream.
 pub fn read(input: impl Read) -> Result<RawSnapshot, HeapError> {
+    read_sized(input, None)
+}
+
+/// [`read`], told the stream's length: the node and edge arrays are then
+/// allocated once at the size the header announces (when the file is large
+/// enough to hold that many numbers), instead of growing by doubling.
+pub fn read_sized(input: impl Read, len: Option<u64>) -> Result<RawSnapshot, HeapError> {
     let mut lx = Lexer::new(input);
     let mut raw = RawSnapshot::default();
     let mut seen_meta = false;
@@ -154,6 +168,19 @@ pub fn read(input: impl Read) -> Result<RawSnapshot, HeapError> {
                     ))
                 })?;
                 if let Some(meta) = header.meta {
+                    // Every number takes at least two bytes ("0,").
+                    let fits = |count: Option<u64>, fields: usize| {
+                        count
+                            .and_then(|c| c.checked_mul(fields as u64))
+                            .filter(|&values| len.is_some_and(|l| values.saturating_mul(2) <= l))
+                            .map(|values| values as usize)
+                    };
+                    if let Some(n) = fits(header.node_count, meta.node_fields.len()) {
+                        raw.nodes.reserve_exact(n);
+                    }
+                    if let Some(n) = fits(header.edge_count, meta.edge_fields.len()) {
+                        raw.edges.reserve_exact(n);
+                    }
                     raw.meta = meta;
                     seen_meta = true;
                 }
@@ -180,6 +207,8 @@ pub fn read(input: impl Read) -> Result<RawSnapshot, HeapError> {
             "not a V8 heap snapshot: no `snapshot.meta` header",
         ));
     }
+    raw.strings.shrink_to_fit();
+    raw.locations.shrink_to_fit();
     Ok(raw)
 }
 

@@ -407,3 +407,55 @@ fn bad_files_exit_2_with_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open"));
 }
+
+#[test]
+fn globals_and_module_exports_are_named_and_located_in_sarif() {
+    if !node_available() {
+        return;
+    }
+    let program = r#"global.seenRequests = new Set()
+class Store {
+  constructor() { this.items = [] }
+}
+const store = new Store()
+module.exports = { store }
+for (let i = 0; i < 3000; i++) { seenRequests.add('r' + i); store.items.push({ i }) }
+require('v8').writeHeapSnapshot(process.argv[2])
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    node(dir.path(), &[("driver.js", program)], &["g.heapsnapshot"]);
+    let report = heap_json(dir.path(), &["g.heapsnapshot"], 1);
+    let found = problems(&report);
+    assert_eq!(found.len(), 2, "{report:#}");
+    let set = found.iter().find(|c| c["kind"] == "set").unwrap();
+    assert_eq!(set["culprit"]["holder"], "global-property");
+    assert_eq!(set["culprit"]["variable"], "seenRequests");
+    assert_place(&set["declared"], "driver.js", 1);
+    assert_entries(set, 3000, 3000);
+    let array = found.iter().find(|c| c["kind"] == "array").unwrap();
+    assert_eq!(array["culprit"]["holder"], "module-export");
+    assert_eq!(array["culprit"]["accessor"], "store.items");
+    assert_place(&array["declared"], "driver.js", 5);
+    assert_entries(array, 3000, 3000);
+
+    let out = leaklint(dir.path(), &["heap", "-f", "sarif", "g.heapsnapshot"]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for r in results {
+        assert_eq!(r["ruleId"], "heap/large-collection");
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(
+            loc["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("driver.js"),
+            "{r}"
+        );
+        assert!(
+            [1, 5].contains(&loc["region"]["startLine"].as_u64().unwrap()),
+            "{r}"
+        );
+    }
+}

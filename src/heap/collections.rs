@@ -19,6 +19,8 @@ pub enum Holder {
     GlobalProperty,
     /// A field of a class instance.
     InstanceField,
+    /// An export of a CommonJS module (`module.exports.NAME`).
+    ModuleExport,
     /// Nothing better: the nearest named property on the retainer path.
     Property,
     /// A local variable of a function that was running when the snapshot was written.
@@ -237,6 +239,23 @@ impl<'a> Namer<'a> {
                 );
             }
             if t == g.k.e_property {
+                // `module.exports.NAME…` of a CommonJS module: the export
+                // (whose declaration is in the module's file) is the root.
+                if label == "exports"
+                    && g.name(from) == "Module"
+                    && let Some(first) = steps.pop()
+                    && let Some(name) = first.strip_prefix('.')
+                {
+                    return (
+                        Culprit {
+                            accessor: accessor(name, &steps),
+                            variable: name.to_string(),
+                            holder: Holder::ModuleExport,
+                            class: None,
+                        },
+                        Some(from),
+                    );
+                }
                 if self.globals.contains(&from) {
                     return (
                         Culprit {
@@ -406,6 +425,23 @@ fn closures_of_context(g: &Graph, context: u32) -> Vec<u32> {
         .filter(|&e| g.edge_type(e) == g.k.e_internal && g.edge_name(e) == Some("context"))
         .map(|e| g.edge_from(e))
         .filter(|&c| g.node_type(c) == g.k.closure)
+        .collect()
+}
+
+/// Scripts of the program, not of the runtime (`node:…`, `internal/…`,
+/// unnamed): nodes with both a `source` and a `name`.
+fn user_scripts(g: &Graph) -> Vec<u32> {
+    (0..g.node_count() as u32)
+        .filter(|&v| g.node_type(v) == g.k.code)
+        .filter(|&v| g.child(v, g.k.e_internal, "source").is_some())
+        .filter(|&v| {
+            source::script_name(g, v).is_some_and(|n| {
+                !n.starts_with("node:")
+                    && !n.starts_with("internal/")
+                    && !n.starts_with("evalmachine")
+            })
+        })
+        .take(10_000)
         .collect()
 }
 
@@ -597,6 +633,7 @@ fn locate(
             Declared::Field
         }
         Holder::GlobalProperty => Declared::Global,
+        Holder::ModuleExport => Declared::Variable,
         Holder::Property | Holder::Internal | Holder::Stack => Declared::Field,
     };
     candidates.retain(|&c| g.location(c).is_some());
@@ -632,7 +669,35 @@ fn locate(
         }));
         places.retain(|(p, _)| !p.script.is_empty());
     }
+    if culprit.holder == Holder::ModuleExport
+        && let Some(file) = holder_node
+            .and_then(|m| g.child(m, g.k.e_property, "filename"))
+            .filter(|&f| g.node_type(f) == g.k.string)
+    {
+        places.push((
+            Place {
+                script: g.name(file).to_string(),
+                line: 1,
+                column: 1,
+            },
+            None,
+        ));
+    }
     places.extend(fallback.map(|p| (p.clone(), None)));
+    if culprit.holder == Holder::GlobalProperty {
+        // Any script may assign a global: look in the program's own.
+        places.extend(user_scripts(g).into_iter().filter_map(|s| {
+            let script = source::script_name(g, s)?;
+            Some((
+                Place {
+                    script,
+                    line: 1,
+                    column: 1,
+                },
+                Some(s),
+            ))
+        }));
+    }
     for (place, script_node) in &places {
         if let Some(text) = sources.text(g, &place.script, *script_node)
             && let Some((line, column)) = source::declaration(text, &culprit.variable, how)

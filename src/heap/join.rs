@@ -162,7 +162,7 @@ fn needs(c: &Collection) -> &'static str {
         (Kind::Timers, _) => {
             "the rules look for `setInterval` results that are dropped or stored and never cleared; this timer is created through a wrapper or cleared on a path the rules cannot follow"
         }
-        (_, Holder::ClosureVariable | Holder::GlobalProperty) => {
+        (_, Holder::ClosureVariable | Holder::GlobalProperty | Holder::ModuleExport) => {
             "the rules look for writes with computed keys (`x[k] = v`, `map.set(k, v)`, `push`) to a long-lived container with no removal; the writes to this one go through an alias, another module, or a call the rules do not follow"
         }
         (_, Holder::InstanceField) => {

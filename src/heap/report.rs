@@ -122,6 +122,7 @@ fn holder_text(c: &Collection) -> String {
             None => format!("closure variable `{}`", cu.variable),
         },
         Holder::GlobalProperty => format!("global property `{}`", cu.variable),
+        Holder::ModuleExport => format!("module export `{}`", cu.variable),
         Holder::InstanceField => format!(
             "field `{}` of `{}` instances",
             cu.variable,
@@ -255,7 +256,10 @@ pub fn pretty(report: &HeapReport, handler: &GraphicalReportHandler, cwd: &Path)
         {
             let mut labels = vec![LabeledSpan::new_primary_with_span(
                 Some(match col.culprit.holder {
-                    Holder::ClosureVariable | Holder::GlobalProperty | Holder::InstanceField
+                    Holder::ClosureVariable
+                    | Holder::GlobalProperty
+                    | Holder::InstanceField
+                    | Holder::ModuleExport
                         if !col.culprit.variable.is_empty() =>
                     {
                         format!("{} held here", entries_text(col))

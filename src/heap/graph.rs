@@ -270,15 +270,6 @@ impl Graph {
         self.edges.len() / self.ef
     }
 
-    /// Bytes held by the packed arrays (for the memory figures in the docs).
-    pub fn packed_bytes(&self) -> usize {
-        4 * (self.nodes.len()
-            + self.edges.len()
-            + self.first_edge.len()
-            + self.rev_first.len()
-            + self.rev_edges.len())
-    }
-
     fn nfield(&self, node: u32, f: usize) -> u32 {
         self.nodes[node as usize * self.nf + f]
     }

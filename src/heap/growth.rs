@@ -6,7 +6,7 @@
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::collections::{self, Collection, Namer};
+use super::collections::{self, Collection};
 use super::dominators::Retention;
 use super::graph::{Graph, NONE};
 
@@ -43,12 +43,10 @@ impl Baseline {
                 by_id.insert(g.id(v), n);
             }
         }
-        let namer = Namer::new(g, r);
         let mut by_accessor = FxHashMap::default();
         for c in collections::find(g, r, min_entries) {
             by_id.insert(c.id, c.entries);
-            let (culprit, _) = namer.culprit(c.node);
-            by_accessor.insert((c.constructor, culprit.accessor), c.entries);
+            by_accessor.insert((c.constructor, c.culprit.accessor), c.entries);
         }
         Baseline {
             ids,

@@ -96,6 +96,16 @@ pub struct Collection {
     pub timer_ms: Option<u32>,
 }
 
+impl Collection {
+    /// Whether the collection belongs to the runtime (Node's own `node:`
+    /// scripts: its module cache, builtin tables) rather than the program.
+    pub fn is_runtime(&self) -> bool {
+        let runtime = |p: &Option<Place>| p.as_ref().is_some_and(|p| p.script.starts_with("node:"));
+        runtime(&self.declared)
+            && (self.entries_created_at.is_none() || runtime(&self.entries_created_at))
+    }
+}
+
 /// Counts a node's entries, when it is a collection.
 pub fn entries(g: &Graph, node: u32) -> Option<(Kind, u64)> {
     if g.node_type(node) != g.k.object {

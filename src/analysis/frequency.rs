@@ -23,7 +23,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::model::{CallId, FileModel, FnId, FnKind, Invocation, Root, Value};
+use crate::model::{CallId, FileModel, FnId, FnKind, Invocation, LoopFact, LoopTest, Root, Value};
 use crate::semantic::{BindingId, BindingKind};
 
 /// How often a piece of code runs per process.
@@ -114,7 +114,7 @@ const MAX_DEPTH: u32 = 48;
 pub(crate) struct Table {
     /// The frequency of each function's body.
     fns: Vec<Frequency>,
-    /// Loops that repeat (see `LoopFact::fixed_count`), by function context.
+    /// Loops that repeat (see [`repeats`]), by function context.
     loops_of: FxHashMap<Option<FnId>, Vec<usize>>,
 }
 
@@ -421,10 +421,7 @@ impl<'m, 'a> Builder<'m, 'a> {
 
         let mut loops_of: FxHashMap<Option<FnId>, Vec<usize>> = FxHashMap::default();
         for (i, l) in model.loops.iter().enumerate() {
-            // A walk over a collection, or a count to a small literal, runs a
-            // fixed number of times per run (like `forEach`); other loops
-            // repeat.
-            if !l.fixed_count {
+            if repeats(model, l) {
                 loops_of.entry(l.fn_ctx).or_default().push(i);
             }
         }
@@ -625,6 +622,33 @@ fn callback_kind(model: &FileModel, call: CallId) -> Result<(), Why> {
     }
 }
 
+/// Loops counting to more than this literal stand for "again and again"
+/// (a script simulating a million requests); up to it they build a table.
+const LARGE_LOOP_BOUND: f64 = 65536.0;
+
+/// Does a loop repeat without a bound the code at hand sets? A loop that
+/// awaits (each turn waits for an event), one with no end in its head
+/// (`while (true)`, `for (;;)`, `for await`), or one counting to a large
+/// number (`i < 1e6`, also through a `const`). A loop over data at hand
+/// (`for…of`, `i < items.length`, `i < len`, `while (node)`) or counting
+/// to a small literal (`i < 256`: a table built once) takes a fixed number
+/// of turns per run of its code, like `forEach`.
+fn repeats(model: &FileModel, l: &LoopFact) -> bool {
+    if l.awaits {
+        return true;
+    }
+    let large = |v: &Value| matches!(v, Value::Num(n) if *n > LARGE_LOOP_BOUND);
+    match &l.test {
+        LoopTest::Forever => true,
+        LoopTest::Bound(v) if large(v) => true,
+        LoopTest::Bound(Value::Path(p)) if p.props.is_empty() => p
+            .root_binding()
+            .and_then(|id| model.semantic.binding(&id))
+            .is_some_and(|b| b.kind == BindingKind::Const && b.init.as_ref().is_some_and(large)),
+        _ => false,
+    }
+}
+
 /// A bundler's module wrapper (`function (module, exports, require)`,
 /// `__commonJS({ "x.js"(exports, module) {…} })`, webpack's factories): its
 /// body is the module's top level and runs once.
@@ -691,7 +715,13 @@ mod tests {
         let why = many("for (let i = 0; i < 1e6; i++) mark(i)\n");
         assert_eq!(why, "inside the `for` loop at line 1");
         many("while (true) { mark() }\n");
-        many("let i = 0\ndo { mark() } while (i++ < n)\n");
+        many("do { mark() } while (1)\n");
+        many("for (;;) { mark() }\n");
+        many("const N = 1e6\nfor (let i = 0; i < N; i++) mark(i)\n");
+        // A loop that awaits waits for something outside on every turn.
+        let why =
+            many("async function main() { while (running) { mark(await next()) } }\nmain()\n");
+        assert_eq!(why, "inside the `while` loop at line 1");
         many("async function main() { for await (const r of server) mark(r) }\nmain()\n");
         // The seed's shape: a function called from a top-level loop.
         let why = many("function set(k) { mark(k) }\nfor (let i = 0; i < 1e6; i++) set(i)\n");
@@ -708,6 +738,9 @@ mod tests {
         once("for (let i = 0; i < 256; ++i) mark(i)\n");
         once("for (var i = 0, a = xs; i < a.length; i++) mark(a[i])\n");
         once("const argv = process.argv.slice(2)\nwhile (argv.length) mark(argv.shift())\n");
+        once("var len = names.length\nfor (var i = 0; i < len; i += 1) mark(names[i])\n");
+        once("for (let c = 'A'.charCodeAt(0); c <= 'Z'.charCodeAt(0); c++) mark(c)\n");
+        once("let node = head\nwhile (node) { mark(node); node = node.next }\n");
     }
 
     #[test]

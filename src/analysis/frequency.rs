@@ -23,7 +23,9 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::model::{CallId, FileModel, FnId, FnKind, Invocation, LoopFact, LoopTest, Root, Value};
+use crate::model::{
+    CallId, FileModel, FnId, FnKind, Invocation, LoopFact, LoopTest, Root, TextSpan, Value,
+};
 use crate::semantic::{BindingId, BindingKind};
 
 /// How often a piece of code runs per process.
@@ -83,6 +85,9 @@ pub enum Why {
     /// promise executor or reaction, `listen`) or during the call
     /// (`forEach`, `map`).
     OneShot(CallId),
+    /// A callback handed to a function of this file that runs it at most
+    /// a fixed number of times per call (a local helper, a UMD wrapper).
+    HelperCallsOnce(CallId),
     /// A function the file calls only from code that runs once; the first
     /// such call (`new X()` for a constructor).
     CalledOnlyFromOnce(CallId),
@@ -208,9 +213,20 @@ impl<'m, 'a> Frequencies<'m, 'a> {
                 "a bundler module wrapper (line {}), which runs once",
                 line(m.functions[*f].span.start())
             ),
-            Why::OneShot(c) => format!(
-                "a callback `{}` runs once per call (line {})",
-                callee(*c),
+            Why::OneShot(c) => {
+                let name = callee(*c);
+                let verb = if crate::model::is_iteration_method(&name) {
+                    "during the call"
+                } else {
+                    "once"
+                };
+                format!(
+                    "run {verb} by `{name}` (line {}), which runs once",
+                    line(m.calls[*c].span.start())
+                )
+            }
+            Why::HelperCallsOnce(c) => format!(
+                "run once by the function it is passed to (line {}), which runs once",
                 line(m.calls[*c].span.start())
             ),
             Why::CalledOnlyFromOnce(c) => format!(
@@ -304,8 +320,8 @@ fn enclosing_loop(
 enum Use {
     /// Called (or constructed) directly: `f()`, `new F()`.
     Call(CallId),
-    /// Passed as an argument: `emitter.on('x', f)`, `setTimeout(f)`.
-    Arg(CallId),
+    /// Passed as argument `.1` of a call: `emitter.on('x', f)`, `setTimeout(f)`.
+    Arg(CallId, usize),
     /// Anything else: stored, returned, put in an object.
     Other,
 }
@@ -323,6 +339,16 @@ struct Builder<'m, 'a> {
     binding_of: Vec<Option<BindingId>>,
     /// Functions whose parameters name a bundler's module wrapper.
     module_factory: Vec<bool>,
+    /// Each function's parameters in order, when all are plain names.
+    params_of: Vec<Vec<BindingId>>,
+    /// Direct calls of a name, by the callee's start offset.
+    call_at: FxHashMap<usize, CallId>,
+    /// Names passed as arguments, by the argument's start offset.
+    arg_at: FxHashMap<usize, (CallId, usize)>,
+    /// The function each IIFE call invokes.
+    iife_of: FxHashMap<CallId, FnId>,
+    /// Names used as a value somewhere (stored, returned, put in an object).
+    escapes: FxHashSet<BindingId>,
     uses: FxHashMap<BindingId, Vec<Use>>,
     exported: FxHashSet<BindingId>,
     subclassed: FxHashSet<BindingId>,
@@ -334,28 +360,64 @@ impl<'m, 'a> Builder<'m, 'a> {
     fn new(model: &'m FileModel<'a>) -> Self {
         let n = model.functions.len();
         let mut binding_of: Vec<Option<BindingId>> = vec![None; n];
-        let mut params: Vec<Vec<&str>> = vec![Vec::new(); n];
+        let mut params: Vec<Vec<(usize, &BindingId)>> = vec![Vec::new(); n];
         let mut wanted: FxHashSet<BindingId> = FxHashSet::default();
+        let mut escapes: FxHashSet<BindingId> = FxHashSet::default();
         for (id, b) in model.semantic.bindings() {
             if let Some(Value::Function(Some(f))) = &b.init {
                 binding_of[*f] = Some(id.clone());
                 wanted.insert(id.clone());
             }
             if let (BindingKind::Param, Some(f)) = (b.kind, b.fn_ctx) {
-                params[f].push(id.0.as_ref());
+                params[f].push((b.span.start(), id));
+            }
+            if let Some(v) = &b.init {
+                note_value(&mut escapes, v);
             }
         }
+        for v in model
+            .member_writes
+            .iter()
+            .map(|w| &w.value)
+            .chain(model.binding_writes.iter().map(|w| &w.value))
+            .chain(model.returns.iter().map(|r| &r.value))
+        {
+            note_value(&mut escapes, v);
+        }
+        let module_factory = params
+            .iter()
+            .map(|p| is_module_factory(&p.iter().map(|(_, id)| id.0.as_ref()).collect::<Vec<_>>()))
+            .collect();
+        let params_of = params
+            .into_iter()
+            .enumerate()
+            .map(|(f, mut p)| {
+                // Destructured parameters declare several names: positions
+                // are then unknown.
+                if p.len() != model.functions[f].params {
+                    return Vec::new();
+                }
+                p.sort_by_key(|(start, _)| *start);
+                p.into_iter().map(|(_, id)| id.clone()).collect()
+            })
+            .collect();
+        let iife_of = model
+            .functions
+            .iter()
+            .enumerate()
+            .filter_map(|(f, info)| match info.invocation {
+                Invocation::Immediately { call } => Some((call, f)),
+                _ => None,
+            })
+            .collect();
         for c in &model.classes {
             if let Some(b) = &c.binding {
                 wanted.insert(b.clone());
             }
         }
-        let module_factory = params.iter().map(|p| is_module_factory(p)).collect();
 
-        // Every read of a function's (or class's) name: a call, an argument,
-        // or anything else.
         let mut call_at: FxHashMap<usize, CallId> = FxHashMap::default();
-        let mut arg_at: FxHashMap<usize, CallId> = FxHashMap::default();
+        let mut arg_at: FxHashMap<usize, (CallId, usize)> = FxHashMap::default();
         for (i, c) in model.calls.iter().enumerate() {
             if c.callee
                 .path
@@ -364,32 +426,11 @@ impl<'m, 'a> Builder<'m, 'a> {
             {
                 call_at.insert(c.callee_span.start(), i);
             }
-            for a in &c.args {
+            for (j, a) in c.args.iter().enumerate() {
                 if !a.spread && matches!(&a.value, Value::Path(p) if p.props.is_empty()) {
-                    arg_at.insert(a.span.start(), i);
+                    arg_at.insert(a.span.start(), (i, j));
                 }
             }
-        }
-        let mut uses: FxHashMap<BindingId, Vec<Use>> = FxHashMap::default();
-        for id in &wanted {
-            let list = model
-                .semantic
-                .references(id)
-                .iter()
-                .map(|r| {
-                    let start = r.span.start();
-                    if let Some(&c) = call_at.get(&start) {
-                        if model.calls[c].callee_span == r.span {
-                            return Use::Call(c);
-                        }
-                    }
-                    match arg_at.get(&start) {
-                        Some(&c) => Use::Arg(c),
-                        None => Use::Other,
-                    }
-                })
-                .collect();
-            uses.insert(id.clone(), list);
         }
 
         let mut exported: FxHashSet<BindingId> = model.exports.iter().cloned().collect();
@@ -426,16 +467,33 @@ impl<'m, 'a> Builder<'m, 'a> {
             }
         }
 
-        Builder {
+        let mut b = Builder {
             model,
             binding_of,
             module_factory,
-            uses,
+            params_of,
+            call_at,
+            arg_at,
+            iife_of,
+            escapes,
+            uses: FxHashMap::default(),
             exported,
             subclassed,
             loops_of,
             state: (0..n).map(|_| State::Pending).collect(),
+        };
+        // Every read of a function's (or class's) name: a call, an argument,
+        // or anything else.
+        for id in wanted {
+            let list = model
+                .semantic
+                .references(&id)
+                .iter()
+                .map(|r| b.use_at(r.span))
+                .collect();
+            b.uses.insert(id, list);
         }
+        b
     }
 
     fn build(mut self) -> Table {
@@ -488,10 +546,10 @@ impl<'m, 'a> Builder<'m, 'a> {
         let model = self.model;
         let info = &model.functions[f];
         match info.invocation {
-            Invocation::Immediately => self
+            Invocation::Immediately { .. } => self
                 .at(info.parent, info.span.start(), depth)
                 .then_once(Why::Immediately(f)),
-            Invocation::CallbackOf { call, .. } => self.callback_of(call, depth),
+            Invocation::CallbackOf { call, arg } => self.callback_of(call, arg, depth),
             Invocation::Unknown => {
                 if self.module_factory[f] {
                     return self
@@ -555,12 +613,12 @@ impl<'m, 'a> Builder<'m, 'a> {
                         }
                     }
                 }
-                Use::Arg(_) if construct => Frequency::PerCall(f),
-                Use::Arg(c) => {
+                Use::Arg(..) if construct => Frequency::PerCall(f),
+                Use::Arg(c, arg) => {
                     if model.is_within(model.calls[c].fn_ctx, f) {
                         Frequency::Many(Why::Recursive(f))
                     } else {
-                        self.callback_of(c, depth)
+                        self.callback_of(c, arg, depth)
                     }
                 }
                 Use::Other => Frequency::PerCall(f),
@@ -576,15 +634,75 @@ impl<'m, 'a> Builder<'m, 'a> {
         best.unwrap_or(Frequency::PerCall(f))
     }
 
-    /// A function handed to call `call`.
-    fn callback_of(&mut self, call: CallId, depth: u32) -> Frequency {
+    /// A function handed to call `call` as argument `arg`.
+    fn callback_of(&mut self, call: CallId, arg: usize, depth: u32) -> Frequency {
         let model = self.model;
         let c = &model.calls[call];
-        match callback_kind(model, call) {
-            Ok(()) => self
-                .at(c.fn_ctx, c.span.start(), depth)
-                .then_once(Why::OneShot(call)),
-            Err(why) => Frequency::Many(why),
+        let once = match callback_kind(model, call) {
+            Ok(()) => Why::OneShot(call),
+            Err(Why::Callback(_)) if self.helper_calls_once(call, arg) => {
+                Why::HelperCallsOnce(call)
+            }
+            Err(why) => return Frequency::Many(why),
+        };
+        self.at(c.fn_ctx, c.span.start(), depth).then_once(once)
+    }
+
+    /// Does the call go to a function of this file (by name, or written in
+    /// place as in a UMD wrapper) that runs its parameter `arg` at most a
+    /// fixed number of times per call: only calls it directly, or hands it
+    /// to a call that runs it once (`define(factory)`), outside loops and
+    /// nested functions, and never stores or returns it?
+    fn helper_calls_once(&self, call: CallId, arg: usize) -> bool {
+        let model = self.model;
+        let Some(g) = self.local_callee(call) else {
+            return false;
+        };
+        let Some(param) = self.params_of[g].get(arg) else {
+            return false;
+        };
+        if self.escapes.contains(param) {
+            return false;
+        }
+        model.semantic.references(param).iter().all(|r| {
+            if r.fn_ctx != Some(g)
+                || enclosing_loop(model, &self.loops_of, r.fn_ctx, r.span.start()).is_some()
+            {
+                return false;
+            }
+            match self.use_at(r.span) {
+                Use::Call(_) | Use::Other => true,
+                Use::Arg(c, _) => callback_kind(model, c).is_ok(),
+            }
+        })
+    }
+
+    /// The function of this file a call invokes: an inline function
+    /// (`(function (root, factory) {…})(this, …)`) or a binding bound to one.
+    fn local_callee(&self, call: CallId) -> Option<FnId> {
+        if let Some(&g) = self.iife_of.get(&call) {
+            return Some(g);
+        }
+        let c = &self.model.calls[call];
+        let p = c.callee.path.as_ref().filter(|p| p.props.is_empty())?;
+        let id = p.root_binding()?;
+        match self.model.semantic.binding(&id)?.init {
+            Some(Value::Function(Some(g))) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// What a read of a name at `span` is.
+    fn use_at(&self, span: TextSpan) -> Use {
+        let start = span.start();
+        if let Some(&c) = self.call_at.get(&start) {
+            if self.model.calls[c].callee_span == span {
+                return Use::Call(c);
+            }
+        }
+        match self.arg_at.get(&start) {
+            Some(&(c, j)) => Use::Arg(c, j),
+            None => Use::Other,
         }
     }
 }
@@ -602,6 +720,8 @@ fn callback_kind(model: &FileModel, call: CallId) -> Result<(), Why> {
             | "queueMicrotask"
             | "Promise"
             | "requestIdleCallback" => return Ok(()),
+            // An AMD module factory runs once, when the module is first required.
+            "define" => return Ok(()),
             "setInterval" => return Err(Why::Interval(call)),
             _ => {}
         }
@@ -619,6 +739,23 @@ fn callback_kind(model: &FileModel, call: CallId) -> Result<(), Why> {
             Err(Why::Route(call))
         }
         _ => Err(Why::Callback(call)),
+    }
+}
+
+/// Note the names a value holds (`f`, `{ f, g }`): they escape.
+fn note_value(out: &mut FxHashSet<BindingId>, v: &Value) {
+    match v {
+        Value::Path(p) if p.props.is_empty() => out.extend(p.root_binding()),
+        Value::Object { props, .. } => {
+            for (_, v) in props {
+                if let Value::Path(p) = v {
+                    if p.props.is_empty() {
+                        out.extend(p.root_binding());
+                    }
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -805,6 +942,41 @@ mod tests {
         once("var require_x = __commonJS({ 'x.js'(exports2, module2) { mark() } })\n");
         // Inside a loop an IIFE runs on every turn.
         many("for (;;) { (() => mark())() }\n");
+    }
+
+    #[test]
+    fn callbacks_of_local_helpers_that_run_them_once() {
+        let why = once(
+            "function withLock(fn) { lock(); try { return fn() } finally { unlock() } }\nwithLock(() => mark())\n",
+        );
+        assert_eq!(
+            why,
+            "run once by the function it is passed to (line 2), which runs once"
+        );
+        once(
+            "function guard(cb) { if (typeof cb === 'function') cb(null) }\nguard(function () { mark() })\n",
+        );
+        // The UMD wrapper: the factory runs once, whichever branch calls it.
+        once(
+            "(function (root, factory) {\n  if (typeof define === 'function' && define.amd) define([], factory)\n  else if (typeof module === 'object') module.exports = factory()\n  else root.Lib = factory()\n})(this, function () { mark() })\n",
+        );
+        // As often as the helper's caller.
+        many("function run(fn) { fn() }\nserver.on('x', () => run(() => mark()))\n");
+    }
+
+    #[test]
+    fn callbacks_a_helper_keeps_or_repeats_run_many_times() {
+        for src in [
+            "const hooks = []\nfunction onExit(fn) { hooks.push(fn) }\nonExit(() => mark())\n",
+            "let saved\nfunction keep(fn) { saved = fn }\nkeep(() => mark())\n",
+            "function each(fn) { for (;;) fn() }\neach(() => mark())\n",
+            "function sub(fn) { emitter.on('x', () => fn()) }\nsub(() => mark())\n",
+            "function sub(fn) { emitter.on('x', fn) }\nsub(() => mark())\n",
+            "function sub({ fn }) { fn() }\nsub({ fn: () => mark() })\n",
+        ] {
+            let (f, why) = mark(src);
+            assert!(f.runs_many_times(), "{src}: {why}");
+        }
     }
 
     #[test]

@@ -592,7 +592,7 @@ impl Collector<'_> {
                 self.set_pending(
                     c,
                     PendingFn {
-                        invocation: Some(Invocation::Immediately),
+                        invocation: Some(Invocation::Immediately { call: id }),
                         ..Default::default()
                     },
                 );

@@ -46,8 +46,10 @@ pub enum FnKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Invocation {
     Unknown,
-    /// `(function () { … })()`
-    Immediately,
+    /// `(function () { … })()`: invoked by call `call`.
+    Immediately {
+        call: CallId,
+    },
     /// Passed as argument `arg` of call `call`.
     CallbackOf {
         call: CallId,

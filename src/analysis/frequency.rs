@@ -29,7 +29,7 @@ use crate::model::{
 use crate::semantic::{BindingId, BindingKind};
 
 /// How often a piece of code runs per process.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Frequency {
     /// A fixed number of times: at load, at start-up, or as often as code
     /// that does.
@@ -72,7 +72,7 @@ impl Frequency {
 }
 
 /// The evidence for a [`Frequency`]: what a message can quote.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Why {
     /// Straight-line module code.
     TopLevel,
@@ -93,6 +93,11 @@ pub enum Why {
     CalledOnlyFromOnce(CallId),
     /// The body of a loop (index into `model.loops`).
     Loop(usize),
+    /// Lazy initialisation: code guarded by a test of a long-lived name that
+    /// this write (index into `model.binding_writes`) sets, and nothing
+    /// resets (`if (!client) { client = connect(); … }`,
+    /// `if (installed) return; installed = true; …`).
+    Memoised(usize),
     /// A listener registered by this call (`.on('request', fn)`).
     Listener(CallId),
     /// A `setInterval` callback.
@@ -119,8 +124,7 @@ const MAX_DEPTH: u32 = 48;
 pub(crate) struct Table {
     /// The frequency of each function's body.
     fns: Vec<Frequency>,
-    /// Loops that repeat (see [`repeats`]), by function context.
-    loops_of: FxHashMap<Option<FnId>, Vec<usize>>,
+    places: Places,
 }
 
 /// How often code runs, for every place in one file.
@@ -147,19 +151,25 @@ impl<'m, 'a> Frequencies<'m, 'a> {
 
     /// How often code at byte offset `pos` in `fn_ctx` runs.
     pub fn at(&self, fn_ctx: Option<FnId>, pos: usize) -> Frequency {
-        if let Some(l) = enclosing_loop(self.model, &self.table.loops_of, fn_ctx, pos) {
-            return Frequency::Many(Why::Loop(l));
+        match self.table.places.innermost(self.model, fn_ctx, pos) {
+            Some(Inner::Loop(l)) => return Frequency::Many(Why::Loop(l)),
+            Some(Inner::Memoised(w)) => {
+                let b = self.table.places.owner(self.model, w);
+                if self.at(b.fn_ctx, b.span.start()).is_once() {
+                    return Frequency::Once(Why::Memoised(w));
+                }
+            }
+            None => {}
         }
         match fn_ctx {
             None => Frequency::Once(Why::TopLevel),
-            Some(f) => self.table.fns[f].clone(),
+            Some(f) => self.table.fns[f],
         }
     }
 
     /// Does code at `pos` in `fn_ctx` run more than a fixed number of times?
     pub fn runs_many_times(&self, fn_ctx: Option<FnId>, pos: usize) -> bool {
-        enclosing_loop(self.model, &self.table.loops_of, fn_ctx, pos).is_some()
-            || fn_ctx.is_some_and(|f| self.table.fns[f].runs_many_times())
+        self.at(fn_ctx, pos).runs_many_times()
     }
 
     /// How often the body of function `f` runs.
@@ -223,6 +233,14 @@ impl<'m, 'a> Frequencies<'m, 'a> {
                 format!(
                     "run {verb} by `{name}` (line {}), which runs once",
                     line(m.calls[*c].span.start())
+                )
+            }
+            Why::Memoised(w) => {
+                let w = &m.binding_writes[*w];
+                format!(
+                    "initialised once: guarded by `{}`, set at line {}",
+                    w.id.0,
+                    line(w.span.start())
                 )
             }
             Why::HelperCallsOnce(c) => format!(
@@ -300,19 +318,154 @@ fn line_of(source: &str, pos: usize) -> usize {
         + 1
 }
 
-/// The innermost repeating loop of `fn_ctx` around `pos`.
-fn enclosing_loop(
-    model: &FileModel,
-    loops_of: &FxHashMap<Option<FnId>, Vec<usize>>,
-    fn_ctx: Option<FnId>,
-    pos: usize,
-) -> Option<usize> {
-    loops_of
-        .get(&fn_ctx)?
-        .iter()
-        .rev()
-        .copied()
-        .find(|&l| model.loops[l].body.contains(pos))
+/// What changes how often code inside a function runs compared with the
+/// function itself: repeating loops and memoised (lazily initialised) regions.
+#[derive(Default)]
+struct Places {
+    /// Loops that repeat (see [`repeats`]), by function context.
+    loops_of: FxHashMap<Option<FnId>, Vec<usize>>,
+    /// Memoised regions (span, the write that closes the guard), by function.
+    memoised_of: FxHashMap<Option<FnId>, Vec<(TextSpan, usize)>>,
+}
+
+/// The innermost place around an offset.
+#[derive(Clone, Copy)]
+enum Inner {
+    Loop(usize),
+    Memoised(usize),
+}
+
+impl Places {
+    fn new(model: &FileModel) -> Self {
+        let mut loops_of: FxHashMap<Option<FnId>, Vec<usize>> = FxHashMap::default();
+        for (i, l) in model.loops.iter().enumerate() {
+            if repeats(model, l) {
+                loops_of.entry(l.fn_ctx).or_default().push(i);
+            }
+        }
+
+        Places {
+            loops_of,
+            memoised_of: memoised_regions(model),
+        }
+    }
+
+    /// The innermost repeating loop or memoised region of `fn_ctx` around `pos`.
+    fn innermost(&self, model: &FileModel, fn_ctx: Option<FnId>, pos: usize) -> Option<Inner> {
+        let l = self.loop_around(model, fn_ctx, pos);
+        let m = self
+            .memoised_of
+            .get(&fn_ctx)
+            .and_then(|r| r.iter().rev().find(|(span, _)| span.contains(pos)));
+        match (l, m) {
+            (Some(l), Some(&(span, w))) => Some(if span.start() > model.loops[l].body.start() {
+                Inner::Memoised(w)
+            } else {
+                Inner::Loop(l)
+            }),
+            (Some(l), None) => Some(Inner::Loop(l)),
+            (None, Some(&(_, w))) => Some(Inner::Memoised(w)),
+            (None, None) => None,
+        }
+    }
+
+    /// The innermost repeating loop of `fn_ctx` around `pos`.
+    fn loop_around(&self, model: &FileModel, fn_ctx: Option<FnId>, pos: usize) -> Option<usize> {
+        self.loops_of
+            .get(&fn_ctx)?
+            .iter()
+            .rev()
+            .copied()
+            .find(|&l| model.loops[l].body.contains(pos))
+    }
+
+    /// The binding a memoised region's guard lives in.
+    fn owner<'m>(&self, model: &'m FileModel, write: usize) -> &'m crate::semantic::Binding {
+        model
+            .semantic
+            .binding(&model.binding_writes[write].id)
+            .expect("memoised regions are found through their binding")
+    }
+}
+
+/// Regions that run at most once per life of a name declared outside their
+/// function: guarded by a test that reads the name, which the region sets
+/// to a value (not null, not another name) and nothing else writes.
+/// `if (!client) { client = connect(); … }`, `x || (x = create())`, and the
+/// early exit `if (installed) return; installed = true; …` (the rest of the
+/// function).
+fn memoised_regions(model: &FileModel) -> FxHashMap<Option<FnId>, Vec<(TextSpan, usize)>> {
+    let mut out: FxHashMap<Option<FnId>, Vec<(TextSpan, usize)>> = FxHashMap::default();
+    if model.binding_writes.is_empty() {
+        return out;
+    }
+    let mut conds_of: FxHashMap<Option<FnId>, Vec<usize>> = FxHashMap::default();
+    for (i, c) in model.conditionals.iter().enumerate() {
+        conds_of.entry(c.fn_ctx).or_default().push(i);
+    }
+    let mut writes_of: FxHashMap<&BindingId, Vec<usize>> = FxHashMap::default();
+    for (i, w) in model.binding_writes.iter().enumerate() {
+        writes_of.entry(&w.id).or_default().push(i);
+    }
+    for (id, writes) in writes_of {
+        let Some(b) = model.semantic.binding(id) else {
+            continue;
+        };
+        let refs = model.semantic.references(id);
+        for &wi in &writes {
+            let w = &model.binding_writes[wi];
+            // Top-level code runs once anyway; a value taken from elsewhere
+            // (`current = req.id`) changes, and `null` re-arms the guard.
+            let Some(f) = w.fn_ctx else { continue };
+            if w.value.is_nullish() || matches!(w.value, Value::Path(_) | Value::Other) {
+                continue;
+            }
+            // The name outlives the function's call.
+            if b.fn_ctx == Some(f) || !b.fn_ctx.is_none_or(|outer| model.is_within(Some(f), outer))
+            {
+                continue;
+            }
+            let tested = |from: usize, to: usize| {
+                refs.iter()
+                    .any(|r| r.fn_ctx == Some(f) && (from..to).contains(&r.span.start()))
+            };
+            let conds = conds_of.get(&Some(f)).map(Vec::as_slice).unwrap_or(&[]);
+            let guarded = conds
+                .iter()
+                .map(|&c| &model.conditionals[c])
+                .filter_map(|c| {
+                    let branch = c.branch?;
+                    (branch.encloses(w.span) && tested(c.span.start(), branch.start()))
+                        .then_some(branch)
+                })
+                .max_by_key(|branch| branch.start());
+            let region = guarded.or_else(|| {
+                // `if (done) return; done = true; …`: the rest of the function.
+                let end = model.functions[f].span.end();
+                conds
+                    .iter()
+                    .map(|&c| &model.conditionals[c])
+                    .any(|c| {
+                        c.exits
+                            && c.span.end() <= w.span.start()
+                            && c.branch.is_some_and(|b| tested(c.span.start(), b.start()))
+                    })
+                    .then(|| TextSpan::new(w.span.start() as u32, end as u32))
+            });
+            let Some(region) = region else { continue };
+            let sole_writer = writes
+                .iter()
+                .all(|&o| region.encloses(model.binding_writes[o].span));
+            if sole_writer {
+                out.entry(Some(f)).or_default().push((region, wi));
+                break;
+            }
+        }
+    }
+    for regions in out.values_mut() {
+        regions.sort_by_key(|(span, _)| span.start());
+    }
+    out
 }
 
 /// How a function is reached by its name.
@@ -352,7 +505,7 @@ struct Builder<'m, 'a> {
     uses: FxHashMap<BindingId, Vec<Use>>,
     exported: FxHashSet<BindingId>,
     subclassed: FxHashSet<BindingId>,
-    loops_of: FxHashMap<Option<FnId>, Vec<usize>>,
+    places: Places,
     state: Vec<State>,
 }
 
@@ -460,13 +613,6 @@ impl<'m, 'a> Builder<'m, 'a> {
             .filter_map(|c| c.super_class.as_ref().and_then(|p| p.root_binding()))
             .collect();
 
-        let mut loops_of: FxHashMap<Option<FnId>, Vec<usize>> = FxHashMap::default();
-        for (i, l) in model.loops.iter().enumerate() {
-            if repeats(model, l) {
-                loops_of.entry(l.fn_ctx).or_default().push(i);
-            }
-        }
-
         let mut b = Builder {
             model,
             binding_of,
@@ -479,7 +625,7 @@ impl<'m, 'a> Builder<'m, 'a> {
             uses: FxHashMap::default(),
             exported,
             subclassed,
-            loops_of,
+            places: Places::new(model),
             state: (0..n).map(|_| State::Pending).collect(),
         };
         // Every read of a function's (or class's) name: a call, an argument,
@@ -512,13 +658,13 @@ impl<'m, 'a> Builder<'m, 'a> {
             .collect();
         Table {
             fns,
-            loops_of: self.loops_of,
+            places: self.places,
         }
     }
 
     fn function(&mut self, f: FnId, depth: u32) -> Frequency {
         match &self.state[f] {
-            State::Done(freq) => return freq.clone(),
+            State::Done(freq) => return *freq,
             State::InProgress => return Frequency::Many(Why::Recursive(f)),
             State::Pending => {}
         }
@@ -527,14 +673,21 @@ impl<'m, 'a> Builder<'m, 'a> {
         }
         self.state[f] = State::InProgress;
         let freq = self.compute(f, depth + 1);
-        self.state[f] = State::Done(freq.clone());
+        self.state[f] = State::Done(freq);
         freq
     }
 
     /// How often code at `pos` in `fn_ctx` runs.
     fn at(&mut self, fn_ctx: Option<FnId>, pos: usize, depth: u32) -> Frequency {
-        if let Some(l) = enclosing_loop(self.model, &self.loops_of, fn_ctx, pos) {
-            return Frequency::Many(Why::Loop(l));
+        match self.places.innermost(self.model, fn_ctx, pos) {
+            Some(Inner::Loop(l)) => return Frequency::Many(Why::Loop(l)),
+            Some(Inner::Memoised(w)) => {
+                let b = self.places.owner(self.model, w);
+                if self.at(b.fn_ctx, b.span.start(), depth).is_once() {
+                    return Frequency::Once(Why::Memoised(w));
+                }
+            }
+            None => {}
         }
         match fn_ctx {
             None => Frequency::Once(Why::TopLevel),
@@ -666,7 +819,10 @@ impl<'m, 'a> Builder<'m, 'a> {
         }
         model.semantic.references(param).iter().all(|r| {
             if r.fn_ctx != Some(g)
-                || enclosing_loop(model, &self.loops_of, r.fn_ctx, r.span.start()).is_some()
+                || self
+                    .places
+                    .loop_around(model, r.fn_ctx, r.span.start())
+                    .is_some()
             {
                 return false;
             }
@@ -973,6 +1129,41 @@ mod tests {
             "function sub(fn) { emitter.on('x', () => fn()) }\nsub(() => mark())\n",
             "function sub(fn) { emitter.on('x', fn) }\nsub(() => mark())\n",
             "function sub({ fn }) { fn() }\nsub({ fn: () => mark() })\n",
+        ] {
+            let (f, why) = mark(src);
+            assert!(f.runs_many_times(), "{src}: {why}");
+        }
+    }
+
+    #[test]
+    fn lazy_initialisation_runs_once() {
+        let why = once(
+            "let client\nexport function get() {\n  if (!client) { client = connect(); mark() }\n  return client\n}\n",
+        );
+        assert_eq!(why, "initialised once: guarded by `client`, set at line 3");
+        once(
+            "let installed = false\nexport function install() {\n  if (installed) return\n  installed = true\n  mark()\n}\n",
+        );
+        once("let x\nexport const get = () => x || (x = mark())\n");
+        // Functions created in the region run as often as they are called.
+        once(
+            "let ready\nexport function init() { if (!ready) { ready = true; start() } }\nfunction start() { mark() }\n",
+        );
+    }
+
+    #[test]
+    fn guards_that_rearm_or_change_run_many_times() {
+        for src in [
+            // Reset elsewhere: the guard opens again.
+            "let c\nexport function get() { if (!c) { c = make(); mark() } }\nexport function reset() { c = null }\n",
+            // A value that changes per call.
+            "let current\nexport function on(req) { if (current !== req.id) { current = req.id; mark() } }\n",
+            // A local name dies with the call.
+            "export function f() { let x; if (!x) { x = 1; mark() } }\n",
+            // A loop inside the region repeats.
+            "let done\nexport function f() { if (!done) { done = true; for (;;) mark() } }\n",
+            // The test does not read the name.
+            "let n\nexport function f(a) { if (a) { n = 1; mark() } }\n",
         ] {
             let (f, why) = mark(src);
             assert!(f.runs_many_times(), "{src}: {why}");

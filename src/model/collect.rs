@@ -635,11 +635,12 @@ impl Collector<'_> {
         id
     }
 
-    fn push_conditional(&mut self, span: Span, exits: bool) {
+    fn push_conditional(&mut self, span: Span, exits: bool, branch: Option<Span>) {
         let c = Conditional {
             span: self.range(span),
             fn_ctx: self.fn_ctx(),
             exits,
+            branch: branch.map(|b| self.range(b)),
         };
         self.model.conditionals.push(c);
     }
@@ -1609,7 +1610,7 @@ impl Visit for Collector<'_> {
 
     fn visit_if_stmt(&mut self, n: &IfStmt) {
         let exits = branch_exits(&n.cons) || n.alt.as_deref().is_some_and(branch_exits);
-        self.push_conditional(n.span, exits);
+        self.push_conditional(n.span, exits, Some(n.cons.span()));
         self.model.guarded.push(self.range(n.cons.span()));
         if let Some(alt) = &n.alt {
             self.model.guarded.push(self.range(alt.span()));
@@ -1618,14 +1619,14 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_cond_expr(&mut self, n: &CondExpr) {
-        self.push_conditional(n.span, false);
+        self.push_conditional(n.span, false, Some(n.cons.span()));
         self.model.guarded.push(self.range(n.cons.span()));
         self.model.guarded.push(self.range(n.alt.span()));
         n.visit_children_with(self);
     }
 
     fn visit_switch_stmt(&mut self, n: &SwitchStmt) {
-        self.push_conditional(n.span, false);
+        self.push_conditional(n.span, false, None);
         n.discriminant.visit_with(self);
         self.scope.push(ScopeKind::Block, false);
         n.cases.visit_with(self);
@@ -1635,7 +1636,7 @@ impl Visit for Collector<'_> {
     fn visit_bin_expr(&mut self, n: &BinExpr) {
         use BinaryOp::*;
         if matches!(n.op, LogicalAnd | LogicalOr | NullishCoalescing) {
-            self.push_conditional(n.span, false);
+            self.push_conditional(n.span, false, Some(n.right.span()));
         }
         if matches!(
             n.op,

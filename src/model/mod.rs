@@ -231,6 +231,9 @@ pub struct Conditional {
     pub fn_ctx: Option<FnId>,
     /// An `if` with a branch that returns or throws (an early exit).
     pub exits: bool,
+    /// The code that runs when the test passes: the consequent of an `if`
+    /// or `?:`, the right operand of `&&`/`||`/`??`; `None` for `switch`.
+    pub branch: Option<TextSpan>,
 }
 
 /// What kind of loop a [`LoopFact`] is; its keyword, for messages.

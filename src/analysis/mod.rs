@@ -7,6 +7,7 @@
 //! rule asks about pays nothing, and a second rule asking pays nothing more.
 
 pub mod containers;
+pub mod expiry;
 pub mod frequency;
 pub mod handles;
 pub mod instances;
@@ -14,6 +15,7 @@ pub mod keys;
 pub mod lifecycle;
 pub mod listeners;
 pub mod memo;
+pub mod presence;
 pub mod reentry;
 pub mod registry;
 pub mod teardown;
@@ -30,4 +32,5 @@ pub struct Derived {
     pub(crate) frequency: OnceCell<frequency::Table>,
     pub(crate) lifecycles: OnceCell<lifecycle::Lifecycles>,
     pub(crate) cleared_timers: OnceCell<listeners::ClearedHandles>,
+    pub(crate) presence: OnceCell<presence::Presence>,
 }

@@ -15,6 +15,8 @@ use super::{
     ModuleBinding, Props, ResultUse, ReturnFact, Root, TextSpan, Value,
 };
 use crate::model::BindingWrite;
+
+mod presence;
 use crate::semantic::{Binding, BindingId, BindingKind, Reference, Semantic};
 
 /// Builds the model of a parsed program, resolving its scopes on the way.
@@ -53,6 +55,8 @@ pub fn build<'a>(
             exports: Vec::new(),
             instance_scopes: Vec::new(),
             guarded: Vec::with_capacity(len / 256 + 4),
+            presence_reads: Vec::new(),
+            strict_nullish_tests: Vec::new(),
             derived: Default::default(),
         },
         scope: Scopes::new(program, typescript, len),
@@ -1051,6 +1055,7 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_for_in_stmt(&mut self, n: &ForInStmt) {
+        self.record_presence_read(&n.right);
         let body = n.body.span();
         self.push_loop(LoopKind::ForIn, n.span, body.lo, body.hi, LoopTest::Walk);
         self.scope.push(ScopeKind::Block, false);
@@ -1061,6 +1066,7 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
+        self.record_presence_read(&n.right);
         // `for await` reads a stream: as many times as it delivers.
         let body = n.body.span();
         let test = if n.is_await {
@@ -1647,6 +1653,28 @@ impl Visit for Collector<'_> {
         }
         if matches!(n.op, LogicalAnd | LogicalOr | NullishCoalescing) {
             self.model.guarded.push(self.range(n.right.span()));
+        }
+        self.record_presence_test(n);
+        n.visit_children_with(self);
+    }
+
+    fn visit_member_expr(&mut self, n: &MemberExpr) {
+        self.record_size_read(n);
+        n.visit_children_with(self);
+    }
+
+    fn visit_spread_element(&mut self, n: &SpreadElement) {
+        // `{ ...c }` copies every key, null entries included.
+        self.record_presence_read(&n.expr);
+        n.visit_children_with(self);
+    }
+
+    fn visit_array_lit(&mut self, n: &ArrayLit) {
+        // `[...c]` iterates every entry.
+        for e in n.elems.iter().flatten() {
+            if e.spread.is_some() {
+                self.record_presence_read(&e.expr);
+            }
         }
         n.visit_children_with(self);
     }

@@ -326,6 +326,13 @@ pub struct FileModel<'a> {
     /// Code that runs only when a condition holds: branches of `if`, `?:`
     /// and `switch`, right operands of `&&`, `||` and `??`.
     pub guarded: Vec<TextSpan>,
+    /// Containers read in a way that tells a null entry from a missing key
+    /// (`k in c`, `c[k] === null`, `for (k in c)`, `{ ...c }`, `c.size`), as
+    /// spelled. Calls that do the same (`c.has(k)`) are in `calls`.
+    pub presence_reads: Vec<AccessPath>,
+    /// Bindings compared strictly with null or undefined (`v === null`):
+    /// where `v` holds an entry (`const v = c.get(k)`), `c` is read that way.
+    pub strict_nullish_tests: Vec<(Atom, SyntaxContext)>,
     /// Shared analyses of this file, computed on first use (see `analysis`).
     pub derived: crate::analysis::Derived,
 }

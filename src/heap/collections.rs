@@ -787,11 +787,17 @@ fn timers(
             }
         }
     }
-    let ms = g
-        .retainers(v)
-        .find(|&e| g.edge_type(e) == g.k.e_element || g.edge_type(e) == g.k.e_property)
-        .map(|e| g.edge_label(e))
-        .and_then(|l| l.parse().ok());
+    // Node keeps each list in a map keyed by its duration (`timerListMap[ms]`)
+    // and also in a priority queue (an array, whose element index is not a
+    // duration) and in the linked list of its timers (`_idlePrev`): only a
+    // numeric key of a retainer that is not an array names the duration.
+    let ms = g.retainers(v).find_map(|e| {
+        let keyed = g.edge_type(e) == g.k.e_element || g.edge_type(e) == g.k.e_property;
+        if !keyed || g.name(g.edge_from(e)) == "Array" {
+            return None;
+        }
+        g.edge_label(e).parse().ok()
+    });
     let best = fields
         .into_iter()
         .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.0.cmp(&a.0)));

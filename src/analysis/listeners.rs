@@ -6,7 +6,9 @@ use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 
 use crate::analysis::lifecycle::is_per_instance_binding;
+use crate::analysis::removal;
 use crate::analysis::repetition::Repetition;
+use crate::analysis::resources::{self, Kind};
 use crate::model::path::is_global_object_name;
 use crate::model::{
     AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Props, Root, TextSpan,
@@ -15,9 +17,10 @@ use crate::model::{
 use crate::semantic::BindingKind;
 
 /// Methods that register a listener: `emitter.on`, `target.addEventListener`, …
-pub const ADD_METHODS: &[&str] = &["on", "addListener", "prependListener", "addEventListener"];
+/// (from the resource table).
+pub const ADD_METHODS: &[&str] = resources::LISTENER.acquire;
 /// Methods that remove one listener, given the same function.
-pub const REMOVE_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
+pub const REMOVE_METHODS: &[&str] = resources::LISTENER.release;
 
 /// What a later release must name to undo an acquisition: the same binding,
 /// the same `this.x` path in the same class, or the same other path.
@@ -256,6 +259,13 @@ pub fn long_lived_target(
                     (!replaced)
                         .then_some("declared at module level: it lives as long as the process")
                 }
+                BindingKind::Var | BindingKind::Let | BindingKind::Const
+                    if target.props.is_empty() && is_pooled_checkout(model, &id) =>
+                {
+                    Some(
+                        "checked out of a pool and given back with `release()`: the next checkout gets the same object, with this listener still on it",
+                    )
+                }
                 BindingKind::Param if is_signal_param(model, &id, target) => {
                     Some("a caller-supplied AbortSignal: it can outlive this call by far")
                 }
@@ -274,6 +284,49 @@ pub fn long_lived_target(
             }
         }
     }
+}
+
+/// A local bound to `pool.connect()` (`acquire()`, `getConnection()`, also
+/// through `.catch(…)`) that the file gives back with `.release()`: a pooled
+/// object that outlives the call.
+fn is_pooled_checkout(model: &FileModel, id: &(Atom, swc_common::SyntaxContext)) -> bool {
+    let is_acquire = |c: &CallFact| {
+        c.callee
+            .method
+            .as_deref()
+            .is_some_and(|m| resources::POOL_ACQUIRE.contains(&m))
+    };
+    let checked_out = model.calls.iter().any(|c| {
+        let crate::model::ResultUse::Assigned(p) = &c.result else {
+            return false;
+        };
+        if !p.props.is_empty() || p.root_binding().as_ref() != Some(id) {
+            return false;
+        }
+        if is_acquire(c) {
+            return true;
+        }
+        // `pool.connect().catch(onError)`: the checkout's promise, handled.
+        c.callee.receiver_is_call
+            && matches!(
+                c.callee.method.as_deref(),
+                Some("catch" | "then" | "finally")
+            )
+            && c.callee.receiver_span.is_some_and(|r| {
+                model
+                    .calls
+                    .iter()
+                    .any(|inner| inner.span == r && is_acquire(inner))
+            })
+    });
+    checked_out
+        && resources::POOL_RELEASE.iter().any(|m| {
+            model.method_calls(m).any(|c| {
+                c.callee
+                    .receiver()
+                    .is_some_and(|r| r.props.is_empty() && r.root_binding().as_ref() == Some(id))
+            })
+        })
 }
 
 /// `signal`, `abortSignal`, `opts.signal`, or a parameter typed `AbortSignal`.
@@ -468,20 +521,22 @@ impl<'m> Registration<'m> {
         model
             .calls
             .iter()
-            .any(|c| self.removed_by(model, c) && counts(c.fn_ctx))
+            .any(|c| self.is_removed_by(model, c) && counts(c.fn_ctx))
     }
 
     /// Does call `c` remove this listener?
-    fn removed_by(&self, model: &FileModel, c: &CallFact) -> bool {
+    pub fn is_removed_by(&self, model: &FileModel, c: &CallFact) -> bool {
         if let Some(r) = Registration::of_remove(model, c) {
             // A removal whose listener we cannot name (`getLast().onFocus`)
-            // may well be the matching one.
+            // may well be the matching one. One with another `capture` flag
+            // never is.
             return self.is_same_slot(&r)
+                && !(self.is_dom() && removal::capture_differs(model, self.call, c))
                 && (r.listener.same(&self.listener)
                     || r.listener == Identity::Unknown
                     || (is_param(model, &self.listener) && is_param(model, &r.listener)));
         }
-        method_of(c).is_some_and(|m| m == "removeAllListeners")
+        method_of(c).is_some_and(|m| m == resources::REMOVE_ALL)
             && target_of(c).is_some_and(|t| t == self.target)
             && match c.args.first().map(|a| &a.value) {
                 None => true,
@@ -592,7 +647,7 @@ pub(crate) struct ClearedHandles {
 impl ClearedHandles {
     fn build(model: &FileModel) -> Self {
         let mut by_props: FxHashMap<Props, Vec<Identity>> = FxHashMap::default();
-        for name in ["clearInterval", "clearTimeout"] {
+        for name in resources::pair(Kind::Timer).release {
             for c in model.global_calls(name) {
                 let Some(a) = c.args.first() else { continue };
                 let id = identity(model, c.fn_ctx, &a.value);

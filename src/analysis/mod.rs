@@ -16,7 +16,9 @@ pub mod listeners;
 pub mod memo;
 pub mod reentry;
 pub mod registry;
+pub mod removal;
 pub mod repetition;
+pub mod resources;
 pub mod teardown;
 
 use std::cell::OnceCell;

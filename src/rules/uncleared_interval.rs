@@ -6,6 +6,7 @@ use crate::analysis::handles::release_counts;
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners;
 use crate::analysis::repetition::Repetition;
+use crate::analysis::resources;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{
     AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, ResultUse, Root, Value,
@@ -120,7 +121,7 @@ fn check_interval_in_setup(
         ResultUse::Assigned(path) => {
             let handle =
                 listeners::identity(model, call.fn_ctx, &Value::Path(AccessPath::clone(path)));
-            let cleared = ["clearInterval", "clearTimeout"].iter().any(|name| {
+            let cleared = resources::TIMER.release.iter().any(|name| {
                 model.global_calls(name).any(|c| {
                     c.args.first().is_some_and(|a| {
                         listeners::identity(model, c.fn_ctx, &a.value).same(&handle)

@@ -19,6 +19,7 @@ pub mod registry;
 pub mod removal;
 pub mod repetition;
 pub mod resources;
+pub mod slots;
 pub mod teardown;
 
 use std::cell::OnceCell;

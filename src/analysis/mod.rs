@@ -21,6 +21,7 @@ pub mod repetition;
 pub mod resources;
 pub mod slots;
 pub mod teardown;
+pub mod wrappers;
 
 use std::cell::OnceCell;
 

@@ -5,6 +5,7 @@ use rustc_hash::FxHashMap;
 use super::Rule;
 use crate::analysis::handles::{aliases, escapes, release_counts};
 use crate::analysis::lifecycle::{Framework, Lifecycles, Setup};
+use crate::analysis::wrappers;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, CallId, FileModel, Props, ResultUse, Root, Value};
 
@@ -67,6 +68,7 @@ const ROUTE_STREAMS: &[&str] = &[
 ];
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    check_unpropagated_ends(model, out);
     let lifecycles = Lifecycles::shared(model);
     if lifecycles.setups.is_empty() {
         return;
@@ -582,4 +584,26 @@ fn report_notifier(setup: &Setup, call: &CallFact, notifier: &AccessPath) -> Dia
     .with_label("subscribed here")
     .with_related(setup.label_span.clone(), format!("set up in `{}`", setup.hook))
     .with_help(setup.advice(&format!("{notifier}.next(); {notifier}.complete()")))
+}
+
+/// An iterator wrapper whose `return()` does not close the inner iterator it
+/// pulls from: ending the wrapper never ends what the inner one subscribed.
+fn check_unpropagated_ends(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for w in wrappers::unpropagated_ends(model) {
+        let inner = w.inner.to_string();
+        out.push(
+            Diagnostic::new(
+                RULE.name,
+                model.functions[w.end].span.range(),
+                format!(
+                    "this iterator pulls from `{inner}` but its `return()` never closes it: when a consumer stops early (a `break`, an unsubscribing client), `{inner}` stays open and keeps whatever it subscribed to"
+                ),
+            )
+            .with_label("ends the wrapper only")
+            .with_related(w.pull.span.range(), format!("pulls from `{inner}`, made for this wrapper"))
+            .with_help(format!(
+                "forward the end: `return() {{ return {inner}.return ? {inner}.return() : Promise.resolve({{ value: undefined, done: true }}) }}` (and `throw(e)` to `{inner}.throw(e)`)"
+            )),
+        );
+    }
 }

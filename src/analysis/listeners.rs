@@ -585,42 +585,6 @@ fn is_param(model: &FileModel, listener: &Identity) -> bool {
             .is_some_and(|b| b.kind == BindingKind::Param)
 }
 
-/// The React effect (`useEffect`, `useLayoutEffect`, …) whose callback
-/// contains `fn_ctx`, if any.
-pub fn enclosing_effect(model: &FileModel, fn_ctx: Option<FnId>) -> Option<FnId> {
-    let mut current = fn_ctx;
-    while let Some(f) = current {
-        if let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation {
-            let c = &model.calls[call];
-            let name = c.callee.method.clone().or_else(|| {
-                c.callee.path.as_ref().and_then(|p| match &p.root {
-                    Root::Binding(n, _) | Root::Global(n) if p.props.is_empty() => Some(n.clone()),
-                    _ => None,
-                })
-            });
-            if name.is_some_and(|n| {
-                matches!(
-                    n.as_ref(),
-                    "useEffect" | "useLayoutEffect" | "useInsertionEffect"
-                )
-            }) {
-                return Some(f);
-            }
-        }
-        current = model.functions[f].parent;
-    }
-    None
-}
-
-/// Does the effect return a cleanup we cannot look into (`return unsubscribe`,
-/// `return store.subscribe(…)`)? An inline cleanup is judged by what it calls.
-pub fn has_opaque_cleanup(model: &FileModel, effect: FnId) -> bool {
-    model
-        .returns
-        .iter()
-        .any(|r| r.fn_ctx == Some(effect) && matches!(r.value, Value::Path(_) | Value::Call { .. }))
-}
-
 /// Is a timer handle with this identity passed to `clearInterval` or `clearTimeout`?
 pub fn is_cleared(model: &FileModel, handle: &Identity) -> bool {
     let Identity::Path { path, .. } = handle else {

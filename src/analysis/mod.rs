@@ -7,6 +7,7 @@
 //! rule asks about pays nothing, and a second rule asking pays nothing more.
 
 pub mod containers;
+pub mod frameworks;
 pub mod frequency;
 pub mod handles;
 pub mod instances;

@@ -2,6 +2,7 @@
 //! times is never cleared.
 
 use super::Rule;
+use crate::analysis::frameworks::{self, react};
 use crate::analysis::handles::release_counts;
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners;
@@ -86,8 +87,8 @@ fn check_interval(model: &FileModel, rep: &Repetition, call: &CallFact, out: &mu
         // Returned or handed to someone else: the receiver owns the handle.
         _ => return,
     };
-    let effect = listeners::enclosing_effect(model, call.fn_ctx);
-    if effect.is_some_and(|e| listeners::has_opaque_cleanup(model, e)) {
+    let effect = react::enclosing_effect(model, call.fn_ctx);
+    if effect.is_some_and(|e| frameworks::has_opaque_cleanup(model, e)) {
         return;
     }
     let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());

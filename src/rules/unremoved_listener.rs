@@ -1,6 +1,7 @@
 //! A listener is added to a long-lived target on every call and never removed.
 
 use super::Rule;
+use crate::analysis::frameworks::{self, react};
 use crate::analysis::handles::{self, release_counts};
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners::{self, Identity, Registration};
@@ -91,8 +92,8 @@ fn check_add(
     if listeners::guarded_once(model, call) {
         return;
     }
-    let effect = listeners::enclosing_effect(model, call.fn_ctx);
-    if effect.is_some_and(|e| listeners::has_opaque_cleanup(model, e)) {
+    let effect = react::enclosing_effect(model, call.fn_ctx);
+    if effect.is_some_and(|e| frameworks::has_opaque_cleanup(model, e)) {
         return;
     }
     let event = reg.event_text(model);

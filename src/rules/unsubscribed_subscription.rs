@@ -5,6 +5,7 @@ use rustc_hash::FxHashMap;
 use super::Rule;
 use crate::analysis::handles::{aliases, escapes, release_counts};
 use crate::analysis::lifecycle::{Framework, Lifecycles, Setup};
+use crate::analysis::resources::{self, Kind};
 use crate::analysis::wrappers;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, CallId, FileModel, Props, ResultUse, Root, Value};
@@ -162,10 +163,11 @@ fn unsubscribed_from_source(model: &FileModel, setup: &Setup, call: &CallFact) -
         return false;
     };
     model.calls.iter().any(|c| {
-        matches!(
-            c.callee.method.as_deref(),
-            Some("unsubscribe" | "unsub" | "off" | "removeListener" | "unlisten")
-        ) && c
+        c.callee.method.as_deref().is_some_and(|m| {
+            resources::releases(Kind::Subscription, m)
+                || resources::releases(Kind::Listener, m)
+                || m == "unlisten"
+        }) && c
             .callee
             .receiver()
             .as_ref()
@@ -189,14 +191,15 @@ fn is_released(
             .path
             .as_ref()
             .is_some_and(|p| paths.contains(&p.normalized()));
-        let method = matches!(
-            c.callee.method.as_deref(),
-            Some("unsubscribe" | "unsub" | "dispose")
-        ) && c
+        let method = c
             .callee
-            .receiver()
-            .as_ref()
-            .is_some_and(|r| paths.contains(&r.normalized()));
+            .method
+            .as_deref()
+            .is_some_and(|m| resources::releases(Kind::Subscription, m))
+            && c.callee
+                .receiver()
+                .as_ref()
+                .is_some_and(|r| paths.contains(&r.normalized()));
         (called || method) && release_counts(model, setup, call.fn_ctx, handle, c.fn_ctx)
     })
 }

@@ -176,6 +176,13 @@ fn settle_paths(model: &FileModel, reg: &Registration, removals: &[&CallFact]) -
         {
             continue;
         }
+        // A helper that settles for its callers (`function finish(v) { resolve(v) }`)
+        // ends the operation on their paths: judged there, not here.
+        if c.fn_ctx
+            .is_some_and(|f| f != executor && is_called_by_name(model, f))
+        {
+            continue;
+        }
         let place = if c.fn_ctx == Some(executor) {
             "the executor's own body".to_string()
         } else {
@@ -283,4 +290,18 @@ fn listener_function(model: &FileModel, reg: &Registration) -> Option<FnId> {
         }
         _ => None,
     }
+}
+
+/// Is the function called by name somewhere in the file (a helper), rather
+/// than only run as a callback or handler?
+fn is_called_by_name(model: &FileModel, f: FnId) -> bool {
+    let Some(me) = callee_identity(model, f) else {
+        return false;
+    };
+    model.calls.iter().any(|c| {
+        !c.is_new
+            && c.callee.path.as_ref().is_some_and(|p| {
+                listeners::identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me)
+            })
+    })
 }

@@ -100,6 +100,9 @@ fn instantiated_only_once(model: &FileModel, ctor: FnId) -> bool {
         .iter()
         .filter(|c| c.is_new && c.callee.path.as_ref().is_some_and(names_ctor))
         .collect();
-    let rep = crate::analysis::repetition::Repetition::new(model);
-    !news.is_empty() && news.iter().all(|c| !rep.runs_repeatedly(c.fn_ctx))
+    let freq = crate::analysis::frequency::Frequencies::new(model);
+    !news.is_empty()
+        && news
+            .iter()
+            .all(|c| !freq.runs_many_times(c.fn_ctx, c.span.start()))
 }

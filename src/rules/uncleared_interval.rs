@@ -3,10 +3,10 @@
 
 use super::Rule;
 use crate::analysis::frameworks::{self, react};
+use crate::analysis::frequency::Frequencies;
 use crate::analysis::handles::release_counts;
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners;
-use crate::analysis::repetition::Repetition;
 use crate::analysis::resources;
 use crate::analysis::slots;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -33,10 +33,15 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             check_interval_in_setup(model, setup, call, out);
             continue;
         }
-        check_interval(model, rep.get_or_init(|| Repetition::new(model)), call, out);
+        check_interval(
+            model,
+            rep.get_or_init(|| Frequencies::new(model)),
+            call,
+            out,
+        );
     }
     for call in model.global_calls("setTimeout") {
-        let rep = rep.get_or_init(|| Repetition::new(model));
+        let rep = rep.get_or_init(|| Frequencies::new(model));
         check_rearming_timeout(model, rep, call, out);
         check_race_timeout(model, rep, call, out);
     }
@@ -57,7 +62,12 @@ fn handle_use<'m>(model: &'m FileModel, call: &'m CallFact) -> (&'m ResultUse, b
     (&call.result, false)
 }
 
-fn check_interval(model: &FileModel, rep: &Repetition, call: &CallFact, out: &mut Vec<Diagnostic>) {
+fn check_interval(
+    model: &FileModel,
+    rep: &Frequencies,
+    call: &CallFact,
+    out: &mut Vec<Diagnostic>,
+) {
     // A constructor runs once per instance, however the file hands the
     // class out: one shared slot per process cannot hold them all.
     if let (ResultUse::Assigned(path), _) = handle_use(model, call)
@@ -67,7 +77,7 @@ fn check_interval(model: &FileModel, rep: &Repetition, call: &CallFact, out: &mu
         return;
     }
     // Once per process (module top level, a one-shot callback) is a design choice.
-    if !rep.runs_repeatedly(call.fn_ctx) {
+    if !rep.runs_many_times(call.fn_ctx, call.span.start()) {
         return;
     }
     let (use_, unref) = handle_use(model, call);
@@ -240,7 +250,7 @@ fn lazy_singleton(model: &FileModel, call: &CallFact, handle: &AccessPath) -> bo
 /// `function poll() { …; setTimeout(poll, 1000) }` with no way to stop.
 fn check_rearming_timeout(
     model: &FileModel,
-    rep: &Repetition,
+    rep: &Frequencies,
     call: &CallFact,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -253,7 +263,7 @@ fn check_rearming_timeout(
     let info = &model.functions[scheduler];
     let per_instance = info.kind == FnKind::Method && info.class.is_some();
     if !(per_instance
-        || rep.runs_repeatedly(info.parent)
+        || rep.runs_many_times(info.parent, info.span.start())
         || listeners::called_repeatedly(rep, scheduler))
     {
         return;
@@ -288,7 +298,7 @@ fn check_rearming_timeout(
 /// when `work` wins, the timer still holds its closure for the whole delay.
 fn check_race_timeout(
     model: &FileModel,
-    rep: &Repetition,
+    rep: &Frequencies,
     call: &CallFact,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -307,7 +317,7 @@ fn check_race_timeout(
             .path
             .as_ref()
             .is_some_and(|p| p.is_global("Promise"));
-    if !is_promise || !rep.runs_repeatedly(promise.fn_ctx) {
+    if !is_promise || !rep.runs_many_times(promise.fn_ctx, promise.span.start()) {
         return;
     }
     let raced = model.calls.iter().any(|c| {

@@ -336,16 +336,40 @@ fn is_signal_param(
     target: &AccessPath,
 ) -> bool {
     match target.props.as_slice() {
+        // `{ signal }` taken out of an options or context parameter is that
+        // operation's signal, like `opts.signal`: it ends with the operation.
         [] => {
-            id.0 == "signal"
-                || id.0.ends_with("Signal")
-                || model
-                    .declared_types
-                    .iter()
-                    .any(|(b, t)| b == id && t == "AbortSignal")
+            !is_destructured_param(model, id)
+                && (id.0 == "signal"
+                    || id.0.ends_with("Signal")
+                    || model
+                        .declared_types
+                        .iter()
+                        .any(|(b, t)| b == id && t == "AbortSignal"))
         }
         _ => false,
     }
+}
+
+/// A parameter bound inside an object pattern (`f({ signal })`,
+/// `f(action, { signal, delay })`): an unclosed `{` between the start of its
+/// function and the name (the body has not begun; default values are
+/// balanced).
+fn is_destructured_param(model: &FileModel, id: &(Atom, swc_common::SyntaxContext)) -> bool {
+    let Some(b) = model.semantic.binding(id) else {
+        return false;
+    };
+    let Some(f) = b.fn_ctx else { return false };
+    let start = model.functions[f].span.start();
+    let Some(before) = model.source.get(start..b.span.start()) else {
+        return false;
+    };
+    let depth = before.chars().fold(0i32, |d, c| match c {
+        '{' => d + 1,
+        '}' => d - 1,
+        _ => d,
+    });
+    depth > 0
 }
 
 /// A parameter named like an HTTP server: `server`, `httpServer`.

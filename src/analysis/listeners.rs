@@ -336,16 +336,13 @@ fn is_signal_param(
     target: &AccessPath,
 ) -> bool {
     match target.props.as_slice() {
-        // `{ signal }` taken out of an options or context parameter is that
-        // operation's signal, like `opts.signal`: it ends with the operation.
         [] => {
-            !is_destructured_param(model, id)
-                && (id.0 == "signal"
-                    || id.0.ends_with("Signal")
-                    || model
-                        .declared_types
-                        .iter()
-                        .any(|(b, t)| b == id && t == "AbortSignal"))
+            id.0 == "signal"
+                || id.0.ends_with("Signal")
+                || model
+                    .declared_types
+                    .iter()
+                    .any(|(b, t)| b == id && t == "AbortSignal")
         }
         _ => false,
     }
@@ -355,7 +352,7 @@ fn is_signal_param(
 /// `f(action, { signal, delay })`): an unclosed `{` between the start of its
 /// function and the name (the body has not begun; default values are
 /// balanced).
-fn is_destructured_param(model: &FileModel, id: &(Atom, swc_common::SyntaxContext)) -> bool {
+pub fn is_destructured_param(model: &FileModel, id: &(Atom, swc_common::SyntaxContext)) -> bool {
     let Some(b) = model.semantic.binding(id) else {
         return false;
     };

@@ -76,6 +76,16 @@ fn check_add(
         &removal,
     ) {
         (_, Removal::Complete) => return,
+        // `{ signal }` taken out of an options or context parameter is that
+        // operation's signal, aborted when it ends: `{ once }` will fire.
+        (_, Removal::OnlyIfFired { .. })
+            if reg
+                .target
+                .root_binding()
+                .is_some_and(|id| listeners::is_destructured_param(model, &id)) =>
+        {
+            return;
+        }
         (Some(why), _) => why,
         // The code removes the listener on some ways out: its own author
         // says the target outlives the call.

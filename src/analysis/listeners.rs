@@ -473,12 +473,15 @@ pub struct Registration<'m> {
     /// The event name when it is a string literal.
     pub event: Option<Atom>,
     pub listener: Identity,
+    /// `emitter.once(…)`: removed by the emitter when the event fires.
+    pub once: bool,
 }
 
 impl<'m> Registration<'m> {
     /// An `on`/`addEventListener`-style call with an event and a listener.
     pub fn of_add(model: &FileModel, call: &'m CallFact) -> Option<Self> {
         Self::of(model, call, ADD_METHODS)
+            .or_else(|| Self::of(model, call, resources::SELF_REMOVING_ADDS))
     }
 
     /// An `off`/`removeEventListener`-style call with an event and a listener.
@@ -489,7 +492,7 @@ impl<'m> Registration<'m> {
     fn of(model: &FileModel, call: &'m CallFact, methods: &[&str]) -> Option<Self> {
         // Asked for every call of the file: test the method name in place
         // before anything is cloned.
-        if call.is_new || call.callee.receiver_is_call {
+        if call.is_new {
             return None;
         }
         let listed = match &call.callee.method {
@@ -508,14 +511,26 @@ impl<'m> Registration<'m> {
         if listener.spread || event.spread {
             return None;
         }
+        let target = if call.callee.receiver_is_call {
+            // `emitter.once('a', f).once('b', g)`: an emitter's `on`/`once`
+            // returns the emitter itself.
+            chained_target(model, call, 0)?
+        } else {
+            target_of(call)?
+        };
         Some(Registration {
             call,
-            target: target_of(call)?,
+            target,
             event: match &event.value {
                 Value::Str(s) => Some(s.clone()),
                 _ => None,
             },
             listener: identity(model, call.fn_ctx, &listener.value),
+            once: call
+                .callee
+                .method
+                .as_deref()
+                .is_some_and(|m| resources::SELF_REMOVING_ADDS.contains(&m)),
         })
     }
 
@@ -583,6 +598,8 @@ impl<'m> Registration<'m> {
     /// The source text of the target (`window`, `process.stdout`).
     pub fn target_text(&self, model: &FileModel) -> String {
         match &self.call.callee.receiver_span {
+            // `emitter.once(…).once(…)`: the emitter, not the chain.
+            Some(_) if self.call.callee.receiver_is_call => self.target.to_string(),
             Some(s) => model.text(s).to_string(),
             None => "window".to_string(),
         }
@@ -590,6 +607,29 @@ impl<'m> Registration<'m> {
 
     pub fn is_dom(&self) -> bool {
         method_of(self.call).is_some_and(|m| m.ends_with("EventListener"))
+    }
+}
+
+/// The emitter at the root of a chain of `on`/`once` calls
+/// (`emitter.once('a', f).once('b', g)`): each returns the emitter. The DOM's
+/// `addEventListener` returns nothing, so it ends a chain.
+fn chained_target(model: &FileModel, call: &CallFact, depth: usize) -> Option<AccessPath> {
+    let inner_span = call.callee.receiver_span?;
+    if depth > 16 {
+        return None;
+    }
+    let inner = model.calls.iter().find(|c| c.span == inner_span)?;
+    let returns_emitter = inner.callee.method.as_deref().is_some_and(|m| {
+        (ADD_METHODS.contains(&m) || resources::SELF_REMOVING_ADDS.contains(&m))
+            && !m.ends_with("EventListener")
+    });
+    if !returns_emitter {
+        return None;
+    }
+    if inner.callee.receiver_is_call {
+        chained_target(model, inner, depth + 1)
+    } else {
+        target_of(inner)
     }
 }
 

@@ -39,6 +39,10 @@ pub enum Removal {
     /// Released only if an event fires that, for this target, may never
     /// come (`{ once: true }` on `'abort'` of a signal that is never aborted).
     OnlyIfFired { event: Atom },
+    /// A `once` listener for `'error'` added together with `once` listeners
+    /// for the other outcomes (`'response'`): when the operation succeeds the
+    /// emitter removes those, and this one stays.
+    OnlyOneFires { event: Atom, others: Vec<Atom> },
     /// Never undone (or undone only by removals that cannot match).
     None,
 }
@@ -53,6 +57,9 @@ pub fn of_listener(model: &FileModel, reg: &Registration) -> Removal {
     if !removals.is_empty() {
         return settle_paths(model, reg, &removals).unwrap_or(Removal::Complete);
     }
+    if reg.once {
+        return once_removal(model, reg);
+    }
     let options = reg.call.args.get(2).map(|a| &a.value);
     if !listeners::self_removing_options(model, options) {
         return Removal::None;
@@ -63,6 +70,40 @@ pub fn of_listener(model: &FileModel, reg: &Registration) -> Removal {
         }
         _ => Removal::Complete,
     }
+}
+
+/// `emitter.once(event, f)`: released when the event fires. Other `once`
+/// listeners the same function adds to the same target for other events are
+/// alternative outcomes; a terminal event may never come on a long-lived target.
+fn once_removal(model: &FileModel, reg: &Registration) -> Removal {
+    let Some(event) = &reg.event else {
+        return Removal::Complete;
+    };
+    let mut others: Vec<Atom> = model
+        .calls
+        .iter()
+        .filter(|c| c.fn_ctx == reg.call.fn_ctx && c.span != reg.call.span)
+        .filter_map(|c| Registration::of_add(model, c))
+        .filter(|r| r.once && r.target == reg.target)
+        .filter_map(|r| r.event)
+        .filter(|e| e != event)
+        .collect();
+    others.sort();
+    others.dedup();
+    // The 'error' listener is the one left behind on the common path: the
+    // outcome it waits for does not come when the operation succeeds.
+    if event == "error" && !others.is_empty() {
+        return Removal::OnlyOneFires {
+            event: event.clone(),
+            others,
+        };
+    }
+    if resources::is_terminal_event(event) {
+        return Removal::OnlyIfFired {
+            event: event.clone(),
+        };
+    }
+    Removal::Complete
 }
 
 /// `{ once: true }` without a `signal`: released when the event fires, only then.

@@ -118,16 +118,9 @@ pub const DISPOSER_METHODS: &[&str] = &["remove", "dispose", "unsubscribe", "off
 
 /// Events that a target emits at most once in its life: a once-listener
 /// waiting for one of them on a long-lived target is released only if that
-/// target ends, which for a shared signal, process or emitter may be never.
-pub const TERMINAL_EVENTS: &[&str] = &[
-    "abort",
-    "close",
-    "end",
-    "exit",
-    "beforeExit",
-    "finish",
-    "disconnect",
-];
+/// target ends, which for a shared signal, socket or emitter may be never.
+/// The process's own `exit` is left out: when it fires, everything goes.
+pub const TERMINAL_EVENTS: &[&str] = &["abort", "close", "end", "finish", "disconnect"];
 
 /// Methods that check a resource out of a pool and give it back. A local
 /// bound to the result of an acquire that the file also releases is a pooled

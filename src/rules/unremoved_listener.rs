@@ -126,8 +126,9 @@ fn check_add(
                     RULE.name,
                     call.span.range(),
                     format!(
-                        "a listener for {} is added to `{target}` {where_} with `{{ once: true }}`, which removes it only when '{event}' fires; a long-lived target may never fire it, so each one and its closure stay alive",
-                        reg.event_text(model)
+                        "a listener for {} is added to `{target}` {where_} with {}, which removes it only when '{event}' fires; a long-lived target may never fire it, so each one and its closure stay alive",
+                        reg.event_text(model),
+                        if reg.once { "`.once()`" } else { "`{ once: true }`" },
                     ),
                 )
                 .with_label(format!("added {where_}"))
@@ -138,6 +139,31 @@ fn check_add(
                 .with_help(format!(
                     "keep the listener in a variable, then call `{}` when the operation ends (in a `finally`), whichever way it ends",
                     removal_call(model, reg, false).replace(", listener)", ", handler)")
+                )),
+            );
+            return;
+        }
+        Removal::OnlyOneFires { event, others } => {
+            let others = others
+                .iter()
+                .map(|e| format!("'{e}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(
+                Diagnostic::new(
+                    RULE.name,
+                    call.span.range(),
+                    format!(
+                        "a `once` listener for '{event}' is added to `{target}` {where_} together with `once` listeners for {others}: the emitter removes only the listener of the event that fires, so when the call succeeds this one and its closure stay on `{target}`"
+                    ),
+                )
+                .with_label(format!("added {where_}"))
+                .with_related(
+                    call.callee.receiver_span.unwrap_or(call.callee_span).range(),
+                    why,
+                )
+                .with_help(format!(
+                    "keep each listener in a variable and remove the others when one fires (`{target}.off('{event}', onError)` in the success listener), or use an emitter per call"
                 )),
             );
             return;

@@ -456,14 +456,18 @@ pub fn self_removing_options(model: &FileModel, options: Option<&Value>) -> bool
                 .and_then(|b| b.init.clone());
             match init {
                 Some(Value::Object { props, .. }) => {
-                    return props.iter().any(|(k, _)| k == "once" || k == "signal");
+                    return props
+                        .iter()
+                        .any(|(k, _)| resources::RELEASING_OPTIONS.contains(&k.as_ref()));
                 }
                 _ => return true,
             }
         }
         Some(_) => return true,
     };
-    props.iter().any(|(k, _)| k == "once" || k == "signal")
+    props
+        .iter()
+        .any(|(k, _)| resources::RELEASING_OPTIONS.contains(&k.as_ref()))
 }
 
 /// A listener registration as the rules see it.

@@ -191,15 +191,15 @@ fn is_released(
             .path
             .as_ref()
             .is_some_and(|p| paths.contains(&p.normalized()));
-        let method = c
+        // `sub.unsubscribe()`, and the disposer objects registrations
+        // return (`handle.remove()`, `handle.dispose()`).
+        let method = c.callee.method.as_deref().is_some_and(|m| {
+            resources::releases(Kind::Subscription, m) || resources::DISPOSER_METHODS.contains(&m)
+        }) && c
             .callee
-            .method
-            .as_deref()
-            .is_some_and(|m| resources::releases(Kind::Subscription, m))
-            && c.callee
-                .receiver()
-                .as_ref()
-                .is_some_and(|r| paths.contains(&r.normalized()));
+            .receiver()
+            .as_ref()
+            .is_some_and(|r| paths.contains(&r.normalized()));
         (called || method) && release_counts(model, setup, call.fn_ctx, handle, c.fn_ctx)
     })
 }

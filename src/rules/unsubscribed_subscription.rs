@@ -74,6 +74,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     if lifecycles.setups.is_empty() {
         return;
     }
+    check_channels(model, lifecycles, out);
     let by_span: FxHashMap<(usize, usize), CallId> = model
         .calls
         .iter()
@@ -607,6 +608,58 @@ fn check_unpropagated_ends(model: &FileModel, out: &mut Vec<Diagnostic>) {
             .with_help(format!(
                 "forward the end: `return() {{ return {inner}.return ? {inner}.return() : Promise.resolve({{ value: undefined, done: true }}) }}` (and `throw(e)` to `{inner}.throw(e)`)"
             )),
+        );
+    }
+}
+
+/// A socket or channel (`new WebSocket(…)`, `EventSource`, `BroadcastChannel`)
+/// opened when a component is set up is a subscription to a stream: it must
+/// be closed when the component is torn down, or it keeps receiving (and
+/// keeps its handlers and the component) alive.
+fn check_channels(model: &FileModel, lifecycles: &Lifecycles, out: &mut Vec<Diagnostic>) {
+    for call in model.calls.iter().filter(|c| c.is_new) {
+        let Some(kind) = call.callee.global_function() else {
+            continue;
+        };
+        if !resources::CHANNEL.acquire.contains(&kind.as_ref()) {
+            continue;
+        }
+        let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start()) else {
+            continue;
+        };
+        // Returned, passed on or unused: someone else owns it.
+        let ResultUse::Assigned(handle) = &call.result else {
+            continue;
+        };
+        let paths = aliases(model, handle);
+        let closed = model.calls.iter().any(|c| {
+            c.callee
+                .method
+                .as_deref()
+                .is_some_and(|m| resources::releases(Kind::Channel, m))
+                && c.callee
+                    .receiver()
+                    .is_some_and(|r| paths.contains(&r.normalized()))
+                && release_counts(model, setup, call.fn_ctx, handle, c.fn_ctx)
+        });
+        if closed || escapes(model, &paths) {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                RULE.name,
+                call.span.range(),
+                format!(
+                    "{} opens {} `{kind}` in `{handle}` that {} never closes: it stays open, keeps receiving, and keeps {} alive",
+                    setup.occasion(model),
+                    if kind.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" },
+                    setup.ending(),
+                    setup.gone()
+                ),
+            )
+            .with_label(format!("`{kind}` opened here"))
+            .with_related(setup.label_span.clone(), format!("set up in `{}`", setup.hook))
+            .with_help(setup.advice(&format!("{handle}.close()"))),
         );
     }
 }

@@ -194,9 +194,6 @@ fn judge(
             );
         }
     }
-    if path.root == Root::This {
-        confidence = Confidence::Medium;
-    }
     if observed {
         evidence.push(
             "the file tells null from a missing key (`in`, `has`, `=== null`, iteration)".into(),

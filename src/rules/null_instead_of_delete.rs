@@ -195,6 +195,9 @@ fn judge(
         }
     }
     if observed {
+        // Readers check for the key: the null is a state they can see, so
+        // even an expiry may be deliberate (`hasTrailer` after `removeTrailer`).
+        confidence = Confidence::Medium;
         evidence.push(
             "the file tells null from a missing key (`in`, `has`, `=== null`, iteration)".into(),
         );

@@ -46,8 +46,10 @@ pub enum FnKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Invocation {
     Unknown,
-    /// `(function () { … })()`
-    Immediately,
+    /// `(function () { … })()`: invoked by call `call`.
+    Immediately {
+        call: CallId,
+    },
     /// Passed as argument `arg` of call `call`.
     CallbackOf {
         call: CallId,
@@ -229,6 +231,68 @@ pub struct Conditional {
     pub fn_ctx: Option<FnId>,
     /// An `if` with a branch that returns or throws (an early exit).
     pub exits: bool,
+    /// The code that runs when the test passes: the consequent of an `if`
+    /// or `?:`, the right operand of `&&`/`||`/`??`; `None` for `switch`.
+    pub branch: Option<TextSpan>,
+}
+
+/// What kind of loop a [`LoopFact`] is; its keyword, for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopKind {
+    For,
+    ForIn,
+    ForOf,
+    While,
+    DoWhile,
+}
+
+impl LoopKind {
+    /// The loop as source spells it: `for`, `for…in`, `while`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            LoopKind::For => "for",
+            LoopKind::ForIn => "for…in",
+            LoopKind::ForOf => "for…of",
+            LoopKind::While => "while",
+            LoopKind::DoWhile => "do…while",
+        }
+    }
+}
+
+/// A loop statement: the code in `body` runs again and again within one
+/// run of `fn_ctx` (at top level too).
+#[derive(Clone, Debug)]
+pub struct LoopFact {
+    pub kind: LoopKind,
+    /// The whole statement (its start is what a message quotes).
+    pub span: TextSpan,
+    /// The part that repeats: test, update and body of a `for`, the body of
+    /// a `for…in`/`for…of` (its collection is evaluated once), the whole of
+    /// a `while`.
+    pub body: TextSpan,
+    pub fn_ctx: Option<FnId>,
+    /// What decides the number of turns, as far as the head shows.
+    pub test: LoopTest,
+    /// The loop's own function awaits inside it: every turn waits for
+    /// something outside (a stream, a queue, a timer).
+    pub awaits: bool,
+}
+
+/// What decides how many turns a loop takes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoopTest {
+    /// One turn per element of a collection at hand: a `for…in`/`for…of`
+    /// (not `for await`), or a test that reads a `.length`/`.size`
+    /// (`i < items.length`, as compilers write `for…of`; `while (queue.length)`).
+    Walk,
+    /// No end in the head: no test or a constant one (`for (;;)`,
+    /// `while (true)`), or `for await` over a stream.
+    Forever,
+    /// A comparison with this value (`i < 256`, `i < n`): the side that is
+    /// a number literal, else the right-hand side.
+    Bound(Value),
+    /// Anything else (`while (node)`, `while ((m = re.exec(s)))`).
+    Other,
 }
 
 /// Everything rules know about one file.
@@ -249,6 +313,8 @@ pub struct FileModel<'a> {
     pub module_bindings: Vec<ModuleBinding>,
     /// Branch points, in source order.
     pub conditionals: Vec<Conditional>,
+    /// Loop statements, in source order.
+    pub loops: Vec<LoopFact>,
     /// Bindings declared with a plain type reference: `signal: AbortSignal`.
     pub declared_types: Vec<((Atom, SyntaxContext), Atom)>,
     /// Bindings exported with ES module syntax (`export function f`, `export { f }`).
@@ -275,70 +341,6 @@ impl<'a> FileModel<'a> {
     /// The text of a byte range.
     pub fn text(&self, span: &impl ByteRange) -> &'a str {
         self.source.get(span.byte_range()).unwrap_or("")
-    }
-
-    /// Does code in this function context run more than once per process?
-    /// Module top level runs once; so does an immediately invoked function at
-    /// top level and a `once`-style callback registered from top level.
-    pub fn runs_many_times(&self, fn_ctx: Option<FnId>) -> bool {
-        let mut current = fn_ctx;
-        while let Some(id) = current {
-            let f = &self.functions[id];
-            let once = match f.invocation {
-                Invocation::Immediately => true,
-                Invocation::CallbackOf { call, .. } => self.is_one_shot_call(call),
-                Invocation::Unknown => false,
-            };
-            if !once {
-                return true;
-            }
-            current = f.parent;
-        }
-        false
-    }
-
-    /// Is this function itself invoked at most once per run of its parent
-    /// (an IIFE, a timer, `once` or promise callback)?
-    pub fn invoked_once_per_parent(&self, f: FnId) -> bool {
-        match self.functions[f].invocation {
-            Invocation::Immediately => true,
-            Invocation::CallbackOf { call, .. } => self.is_one_shot_call(call),
-            Invocation::Unknown => false,
-        }
-    }
-
-    /// Calls whose callback does not make code run more often than the call
-    /// itself: timers, `once`, promise executors and reactions, `listen`
-    /// callbacks (at most once per call), and synchronous iteration
-    /// (`forEach`, `map`, … run during the call, over data the caller has).
-    pub fn is_one_shot_call(&self, call: CallId) -> bool {
-        let c = &self.calls[call];
-        if let Some(name) = c.callee.global_function() {
-            if matches!(
-                name.as_ref(),
-                "setTimeout"
-                    | "setImmediate"
-                    | "queueMicrotask"
-                    | "Promise"
-                    | "requestIdleCallback"
-            ) {
-                return true;
-            }
-        }
-        if let Some(m) = &c.callee.method {
-            if matches!(
-                m.as_ref(),
-                "once" | "then" | "catch" | "finally" | "listen" | "nextTick" | "ready"
-            ) {
-                return true;
-            }
-            // Synchronous iteration runs its callback during the call itself:
-            // as often as the caller runs (setup at top level stays setup).
-            if is_iteration_method(m) {
-                return true;
-            }
-        }
-        false
     }
 
     /// The class whose instance `this` refers to in a function context:

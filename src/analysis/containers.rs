@@ -8,6 +8,7 @@ use swc_atoms::Atom;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::frequency::Frequency;
+use super::lifetime::{self, Lifetime};
 use crate::model::path::is_global_object_name;
 use crate::model::{AccessPath, FileModel, FnKind, Key, Root, Value};
 use crate::semantic::{BindingId, BindingKind};
@@ -121,7 +122,7 @@ pub struct Container {
     /// Where it is created.
     pub decl_span: Range<usize>,
     /// Why it lives forever, for messages.
-    pub lifetime: &'static str,
+    pub lifetime: String,
     /// How the source spells it where it is created (`globalThis.cache`).
     pub display: String,
 }
@@ -206,7 +207,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                 path: AccessPath::binding(id.clone()),
                 kind,
                 decl_span: b.span.range(),
-                lifetime: "declared at module level: it lives as long as the process",
+                lifetime: "declared at module level: it lives as long as the process".into(),
             });
         }
     }
@@ -225,7 +226,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                     path,
                     kind,
                     decl_span: m.span.range(),
-                    lifetime: "a static class field: it lives as long as the process",
+                    lifetime: "a static class field: it lives as long as the process".into(),
                 });
             }
         }
@@ -260,7 +261,8 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                     "a property of a long-lived global: it lives as long as the process"
                 }
                 _ => "hung on a module-level object: it lives as long as the process",
-            };
+            }
+            .to_string();
             out.push(Container {
                 display: model.text(&w.target_span).split_whitespace().collect(),
                 path,
@@ -270,9 +272,132 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
             });
         }
     }
+    out.extend(static_members_by_extend(model, &frequency));
+    out.extend(closure_containers(model));
     // Determinism: bindings come from a hash map.
     out.sort_by_key(|c| c.decl_span.start);
     out.dedup_by(|a, b| a.path == b.path);
+    out.extend(module_level_aliases(model, &out));
+    out.sort_by_key(|c| c.decl_span.start);
+    out.dedup_by(|a, b| a.path == b.path);
+    out
+}
+
+/// `var list = listJson;` at module level: a second name for a module-level
+/// container (bundlers emit these for every imported data module). Growth
+/// through the alias grows the same object.
+fn module_level_aliases(model: &FileModel, found: &[Container]) -> Vec<Container> {
+    let mut out = Vec::new();
+    for (id, b) in model.semantic.bindings() {
+        if !b.is_module_level()
+            || !matches!(
+                b.kind,
+                BindingKind::Var | BindingKind::Let | BindingKind::Const
+            )
+        {
+            continue;
+        }
+        let Some(Value::Path(p)) = &b.init else {
+            continue;
+        };
+        if !p.props.is_empty() || model.binding_writes.iter().any(|w| &w.id == id) {
+            continue;
+        }
+        let Some(original) = found.iter().find(|c| c.path == *p) else {
+            continue;
+        };
+        out.push(Container {
+            display: id.0.to_string(),
+            path: AccessPath::binding(id.clone()),
+            kind: original.kind,
+            decl_span: b.span.range(),
+            lifetime: format!(
+                "another name for `{}`, {}",
+                original.display, original.lifetime
+            ),
+        });
+    }
+    out
+}
+
+/// `Object.assign(X, { all: [] })`, `_.extend(X, { cache: {} })` at load
+/// time on a module-level function, class or object: static members of `X`.
+fn static_members_by_extend(model: &FileModel, frequency: &Frequency) -> Vec<Container> {
+    let mut out = Vec::new();
+    for c in &model.calls {
+        let merges = c.callee.method.as_deref().or_else(|| {
+            c.callee
+                .path
+                .as_ref()
+                .and_then(|p| match (&p.root, p.props.is_empty()) {
+                    (Root::Binding(n, _) | Root::Global(n), true) => Some(n.as_ref()),
+                    _ => None,
+                })
+        });
+        if !matches!(merges, Some("assign" | "extend" | "mixin" | "merge")) {
+            continue;
+        }
+        let [target, source, ..] = c.args.as_slice() else {
+            continue;
+        };
+        let (Value::Path(owner), Value::Object { props, .. }) = (&target.value, &source.value)
+        else {
+            continue;
+        };
+        let module_level = owner.props.is_empty()
+            && owner
+                .root_binding()
+                .is_some_and(|id| model.semantic.is_module_level(&id));
+        if !module_level || frequency.runs_many_times(c.fn_ctx) {
+            continue;
+        }
+        for (name, v) in props {
+            if let Some(kind) = kind_of(v) {
+                let path = owner.child(name.clone());
+                out.push(Container {
+                    display: path.to_string(),
+                    lifetime: format!(
+                        "a static member of `{owner}`, set once at load: it lives as long as the process"
+                    ),
+                    path,
+                    kind,
+                    decl_span: source.span.range(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Containers declared in a factory and captured by the functions it hands
+/// out, when the factory's result is kept for good (see
+/// [`lifetime::of_binding`]): `function create() { const subs = {}; return { add, remove } }`.
+fn closure_containers(model: &FileModel) -> Vec<Container> {
+    let mut out = Vec::new();
+    for (id, b) in model.semantic.bindings() {
+        if b.is_module_level()
+            || !matches!(
+                b.kind,
+                BindingKind::Var | BindingKind::Let | BindingKind::Const
+            )
+        {
+            continue;
+        }
+        let Some(kind) = b.init.as_ref().and_then(kind_of) else {
+            continue;
+        };
+        if let Lifetime::Process(why) | Lifetime::Instance { why, .. } =
+            lifetime::of_binding(model, id, false)
+        {
+            out.push(Container {
+                display: id.0.to_string(),
+                path: AccessPath::binding(id.clone()),
+                kind,
+                decl_span: b.span.range(),
+                lifetime: why,
+            });
+        }
+    }
     out
 }
 

@@ -12,6 +12,7 @@ pub mod handles;
 pub mod instances;
 pub mod keys;
 pub mod lifecycle;
+pub mod lifetime;
 pub mod listeners;
 pub mod memo;
 pub mod reentry;
@@ -32,4 +33,5 @@ pub struct Derived {
     pub(crate) repetition: OnceCell<Vec<bool>>,
     pub(crate) lifecycles: OnceCell<lifecycle::Lifecycles>,
     pub(crate) cleared_timers: OnceCell<listeners::ClearedHandles>,
+    pub(crate) this_aliases: OnceCell<lifetime::ThisAliases>,
 }

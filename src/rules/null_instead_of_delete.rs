@@ -3,6 +3,7 @@
 use super::Rule;
 use crate::analysis::containers::{self, ContainerKind};
 use crate::analysis::keys;
+use crate::analysis::lifetime;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::model::{AccessPath, FileModel, ResultUse, Root};
 
@@ -26,12 +27,17 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         }
         // `this[k] = null` releases the instance's own fields (a cleanup
         // loop in `destroy()`); the instance is not a keyed container.
-        if !shared_owner(model, all, &w.object)
-            || (w.object.root == Root::This && w.object.props.is_empty())
+        let this_view = lifetime::as_this(model, w.fn_ctx, &w.object);
+        if !shared_owner(model, all, w.fn_ctx, &w.object)
+            || this_view.as_ref().is_some_and(|(p, _)| p.props.is_empty())
         {
             continue;
         }
-        let kind = all.kind_at(model, w.fn_ctx, &w.object);
+        // Through an alias of `this` (`_this2.queue`), the kind is the field's.
+        let kind = match &this_view {
+            Some((p, ctx)) => all.kind_at(model, *ctx, p),
+            None => all.kind_at(model, w.fn_ctx, &w.object),
+        };
         if matches!(
             kind,
             Some(ContainerKind::Array | ContainerKind::Map | ContainerKind::Set)
@@ -48,7 +54,9 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         .with_label("sets null here: the key stays")
         .with_help(format!("{WHY}; use `delete {target}` to remove the entry"));
         if let Some(c) = all.find(&w.object) {
-            d = d.with_related(c.decl_span.clone(), c.lifetime);
+            d = d.with_related(c.decl_span.clone(), c.lifetime.clone());
+        } else if let Some((span, why)) = owner_evidence(model, w.fn_ctx, &w.object) {
+            d = d.with_related(span, why);
         }
         d = d.with_fix(Fix {
             title: format!("replace with `delete {target}`"),
@@ -94,7 +102,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             "{WHY}; use `{recv_text}.delete({key_text})` to remove the entry"
         ));
         if let Some(c) = all.find(&recv) {
-            d = d.with_related(c.decl_span.clone(), c.lifetime);
+            d = d.with_related(c.decl_span.clone(), c.lifetime.clone());
         }
         d = d.with_fix(Fix {
             title: format!("replace with `{recv_text}.delete({key_text})`"),
@@ -112,23 +120,41 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Containers that outlive a call: module-level, imported, global, or on
-/// `this`. A local object dies with its function; nulling its keys is harmless.
-fn shared_owner(model: &FileModel, all: &containers::LongLived, path: &AccessPath) -> bool {
-    match &path.root {
-        Root::This => true,
-        // A global counts when this file creates it as a container
-        // (`globalThis.cache = {}`) or hangs it on the global object
-        // (`window.__jobs[k]`). Bare built-ins such as `console[m] = undefined`
-        // or `process.env[k] = undefined` have a fixed set of keys.
-        Root::Global(g) => {
-            all.find(path).is_some()
-                || crate::model::path::is_global_object_name(g) && !path.props.is_empty()
-        }
-        Root::Binding(..) => path.root_binding().is_some_and(|id| {
-            model.semantic.binding(&id).is_some_and(|b| {
-                b.is_module_level() || b.kind == crate::semantic::BindingKind::Import
-            })
-        }),
+/// Where the owner of a key is declared and why it outlives the call, for
+/// owners that are not module-level containers (a factory's closure, a
+/// binding that holds `this`).
+fn owner_evidence(
+    model: &FileModel,
+    fn_ctx: Option<usize>,
+    path: &AccessPath,
+) -> Option<(std::ops::Range<usize>, String)> {
+    let id = path.root_binding()?;
+    let why = lifetime::of_owner(model, fn_ctx, path).why()?.to_string();
+    let decl = model.semantic.binding(&id)?.span.range();
+    let why = if lifetime::is_this_alias(model, &id) {
+        format!("`{}` holds `this`: {why}", id.0)
+    } else {
+        why
+    };
+    Some((decl, why))
+}
+
+/// Containers that outlive a call (see [`lifetime`]): module-level,
+/// imported, global, static members, `this` through any alias, closures
+/// that escape a factory. A local object dies with its function; nulling
+/// its keys is harmless.
+fn shared_owner(
+    model: &FileModel,
+    all: &containers::LongLived,
+    fn_ctx: Option<usize>,
+    path: &AccessPath,
+) -> bool {
+    // A global counts when this file creates it as a container
+    // (`globalThis.cache = {}`) or hangs it on the global object
+    // (`window.__jobs[k]`). Bare built-ins such as `console[m] = undefined`
+    // or `process.env[k] = undefined` have a fixed set of keys.
+    if matches!(path.root, Root::Global(_)) && all.find(path).is_some() {
+        return true;
     }
+    lifetime::of_owner(model, fn_ctx, path).outlives_call()
 }

@@ -56,7 +56,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_label("grows here with a dynamic key")
-            .with_related(c.decl_span.clone(), c.lifetime);
+            .with_related(c.decl_span.clone(), c.lifetime.clone());
             for p in &pseudo {
                 d = d.with_related(p.clone(), "sets null here: the key stays");
             }

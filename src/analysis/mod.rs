@@ -16,6 +16,7 @@ pub mod lifetime;
 pub mod listeners;
 pub mod memo;
 pub mod reentry;
+pub mod removal;
 pub mod registry;
 pub mod repetition;
 pub mod teardown;

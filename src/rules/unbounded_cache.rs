@@ -7,6 +7,7 @@ use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys;
 use crate::analysis::memo;
 use crate::analysis::reentry;
+use crate::analysis::removal;
 use crate::diagnostic::{Diagnostic, Severity};
 use rustc_hash::FxHashMap;
 
@@ -72,6 +73,37 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     }
     check_instance_fields(model, out);
     check_reentries(model, out);
+    check_partial_removals(model, out);
+}
+
+/// Entries removed on one way the operation ends and kept on the other
+/// (see [`removal`]): every request that succeeds keeps its entry.
+fn check_partial_removals(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for p in removal::partial_removals(model) {
+        if out.iter().any(|d| d.rule == RULE.name && d.span == p.growth) {
+            continue;
+        }
+        let line = |r: &std::ops::Range<usize>| model.source[..r.start].matches('\n').count() + 1;
+        out.push(
+            Diagnostic::new(
+                RULE.name,
+                p.growth.clone(),
+                format!(
+                    "an entry of `{}` is deleted on timeout (line {}), not on success (line {}): every operation that succeeds keeps its entry",
+                    p.container,
+                    line(&p.removed_on_timeout),
+                    line(&p.cancelled_at),
+                ),
+            )
+            .with_label("added here with a fresh key")
+            .with_related(p.removed_on_timeout.clone(), "removed only when the timeout fires")
+            .with_related(p.cancelled_at.clone(), "the success path cancels that timeout and keeps the entry")
+            .with_help(format!(
+                "{}; delete the entry on every way the operation ends (success, error and timeout), for example next to the `clearTimeout`",
+                p.lifetime
+            )),
+        );
+    }
 }
 
 /// Removal paths that re-create the entry they remove from (see

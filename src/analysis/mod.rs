@@ -16,10 +16,11 @@ pub mod lifetime;
 pub mod listeners;
 pub mod memo;
 pub mod reentry;
-pub mod removal;
 pub mod registry;
+pub mod removal;
 pub mod repetition;
 pub mod teardown;
+pub mod timer_sets;
 
 use std::cell::OnceCell;
 

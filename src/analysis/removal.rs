@@ -177,7 +177,10 @@ mod tests {
     #[test]
     fn removed_on_timeout_only_is_partial() {
         let src = "function C() { this.wait = {} }\nC.prototype.ask = function (id, done) {\n  var self = this;\n  var t = setTimeout(function () { delete self.wait[id]; done(new Error('t')) }, 10);\n  self.wait[id] = function (res) { clearTimeout(t); done(null, res) };\n};\n";
-        assert_eq!(partial(src), ["self.wait[id] = function (res) { clearTimeout(t); done(null, res) }"]);
+        assert_eq!(
+            partial(src),
+            ["self.wait[id] = function (res) { clearTimeout(t); done(null, res) }"]
+        );
     }
 
     #[test]
@@ -185,6 +188,9 @@ mod tests {
         let src = "function C() { this.wait = {} }\nC.prototype.ask = function (id, done) {\n  var self = this;\n  var t = setTimeout(function () { delete self.wait[id] }, 10);\n  self.wait[id] = function (res) { clearTimeout(t); delete self.wait[id]; done(res) };\n};\n";
         assert!(partial(src).is_empty());
         let ttl = "const seen = {};\nfunction mark(k) { seen[k] = 1; setTimeout(() => { delete seen[k] }, 100) }\n";
-        assert!(partial(ttl).is_empty(), "a timeout nobody cancels always removes");
+        assert!(
+            partial(ttl).is_empty(),
+            "a timeout nobody cancels always removes"
+        );
     }
 }

@@ -8,6 +8,7 @@ use crate::analysis::keys;
 use crate::analysis::memo;
 use crate::analysis::reentry;
 use crate::analysis::removal;
+use crate::analysis::timer_sets;
 use crate::diagnostic::{Diagnostic, Severity};
 use rustc_hash::FxHashMap;
 
@@ -74,13 +75,45 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     check_instance_fields(model, out);
     check_reentries(model, out);
     check_partial_removals(model, out);
+    check_timer_sets(model, out);
+}
+
+/// Sets that collect a handle for every timer and never let one go (see
+/// [`timer_sets`]).
+fn check_timer_sets(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for g in timer_sets::growing_timer_sets(model) {
+        if out.iter().any(|d| d.rule == RULE.name && d.span == g.add) {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            RULE.name,
+            g.add.clone(),
+            format!(
+                "`{}` keeps the handle of every timer and nothing removes one, not even when the timer fires",
+                g.set
+            ),
+        )
+        .with_label("adds a timer handle on every call")
+        .with_related(g.timer.clone(), "each handle keeps this timer's callback alive");
+        if let Some(e) = &g.evidence {
+            d = d.with_related(e.clone(), g.why.clone());
+        }
+        out.push(d.with_help(format!(
+            "the set {}; remove the handle when its timer fires or is cleared (`{}.delete(handle)` in the callback)",
+            if g.evidence.is_some() { "is kept for good".to_string() } else { g.why.clone() },
+            g.set
+        )));
+    }
 }
 
 /// Entries removed on one way the operation ends and kept on the other
 /// (see [`removal`]): every request that succeeds keeps its entry.
 fn check_partial_removals(model: &FileModel, out: &mut Vec<Diagnostic>) {
     for p in removal::partial_removals(model) {
-        if out.iter().any(|d| d.rule == RULE.name && d.span == p.growth) {
+        if out
+            .iter()
+            .any(|d| d.rule == RULE.name && d.span == p.growth)
+        {
             continue;
         }
         let line = |r: &std::ops::Range<usize>| model.source[..r.start].matches('\n').count() + 1;

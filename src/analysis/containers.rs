@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::frequency::Frequency;
 use super::lifetime::{self, Lifetime};
 use crate::model::path::is_global_object_name;
-use crate::model::{AccessPath, FileModel, FnKind, Key, Root, Value};
+use crate::model::{AccessPath, FileModel, FnId, FnKind, Key, Root, Value};
 use crate::semantic::{BindingId, BindingKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +125,27 @@ pub struct Container {
     pub lifetime: String,
     /// How the source spells it where it is created (`globalThis.cache`).
     pub display: String,
+    /// For a container in a factory's closure: the functions the factory
+    /// hands out. Only code in them runs many times over the container's
+    /// life (the factory's body runs once per container). Empty otherwise.
+    pub escapes_through: Vec<FnId>,
+}
+
+impl Container {
+    /// Can code in `fn_ctx` run many times over this container's life, as
+    /// far as where the container lives says? (Rules still ask frequency.)
+    pub fn written_repeatedly_from(&self, model: &FileModel, fn_ctx: Option<FnId>) -> bool {
+        self.escapes_through.is_empty()
+            || self
+                .escapes_through
+                .iter()
+                .any(|&g| model.is_within(fn_ctx, g))
+    }
+
+    /// Is it a container in a factory's closure?
+    pub fn is_closure(&self) -> bool {
+        !self.escapes_through.is_empty()
+    }
 }
 
 /// The long-lived containers of a file, with a lookup by path.
@@ -208,6 +229,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                 kind,
                 decl_span: b.span.range(),
                 lifetime: "declared at module level: it lives as long as the process".into(),
+                escapes_through: Vec::new(),
             });
         }
     }
@@ -227,6 +249,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                     kind,
                     decl_span: m.span.range(),
                     lifetime: "a static class field: it lives as long as the process".into(),
+                    escapes_through: Vec::new(),
                 });
             }
         }
@@ -269,6 +292,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                 kind,
                 decl_span: w.target_span.range(),
                 lifetime,
+                escapes_through: Vec::new(),
             });
         }
     }
@@ -315,6 +339,7 @@ fn module_level_aliases(model: &FileModel, found: &[Container]) -> Vec<Container
                 "another name for `{}`, {}",
                 original.display, original.lifetime
             ),
+            escapes_through: Vec::new(),
         });
     }
     out
@@ -362,6 +387,7 @@ fn static_members_by_extend(model: &FileModel, frequency: &Frequency) -> Vec<Con
                     path,
                     kind,
                     decl_span: source.span.range(),
+                    escapes_through: Vec::new(),
                 });
             }
         }
@@ -386,8 +412,14 @@ fn closure_containers(model: &FileModel) -> Vec<Container> {
         let Some(kind) = b.init.as_ref().and_then(kind_of) else {
             continue;
         };
-        if let Lifetime::Process(why) | Lifetime::Instance { why, .. } =
-            lifetime::of_binding(model, id, false)
+        // Kept for good (a factory called at load) or by the instances of a
+        // class; not the closures of an exported factory, whose callers
+        // decide how long they live.
+        if let Lifetime::Process(why)
+        | Lifetime::Instance {
+            class: Some(_),
+            why,
+        } = lifetime::of_binding(model, id, false)
         {
             out.push(Container {
                 display: id.0.to_string(),
@@ -395,6 +427,7 @@ fn closure_containers(model: &FileModel) -> Vec<Container> {
                 kind,
                 decl_span: b.span.range(),
                 lifetime: why,
+                escapes_through: lifetime::escaping_readers(model, id),
             });
         }
     }
@@ -483,7 +516,18 @@ fn kind_beyond(
     }
     if path.props.is_empty() {
         let id = path.root_binding()?;
-        return model.semantic.binding(&id)?.init.as_ref().and_then(kind_of);
+        if let Some(k) = model.semantic.binding(&id)?.init.as_ref().and_then(kind_of) {
+            return Some(k);
+        }
+        // Initialised by something the summary does not know (`items ?? []`)
+        // but used as an array: `q.push(x)`, `q.splice(…)`.
+        let used_as_array = model.calls.iter().any(|c| {
+            matches!(
+                c.callee.method.as_deref(),
+                Some("push" | "unshift" | "splice" | "shift" | "pop")
+            ) && c.callee.receiver_is(path)
+        });
+        return used_as_array.then_some(ContainerKind::Array);
     }
     None
 }

@@ -80,6 +80,165 @@ fn is_constant_member(model: &FileModel, path: &AccessPath) -> bool {
     table && literal_member && !mutated
 }
 
+/// Where a key comes from, with the evidence a message can quote.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyOrigin {
+    /// From a small fixed set: literals, constants, constant tables, a
+    /// parameter every call site passes a literal to.
+    Bounded(String),
+    /// New on every call: counters, time, random ids, serialised per-call
+    /// values.
+    Unbounded(String),
+    /// Computed at run time from values the file does not show (a caller's
+    /// argument, a field of an object passed in).
+    Unknown,
+}
+
+/// The origin of the key of a member write (`c[key] = v`).
+pub fn origin_of_write(model: &FileModel, w: &MemberWrite) -> KeyOrigin {
+    if !is_dynamic_write_key(model, w) {
+        return KeyOrigin::Bounded("a literal or a constant".into());
+    }
+    let ident = match &w.key {
+        Key::Dynamic { ident } => ident.as_ref(),
+        Key::Static(_) => None,
+    };
+    origin_of(model, model.text(&w.key_span), ident)
+}
+
+/// The origin of a key passed as a call argument (`m.set(key, v)`).
+pub fn origin_of_arg(model: &FileModel, value: &Value, text: &str) -> KeyOrigin {
+    if !is_dynamic_value(model, value) {
+        return KeyOrigin::Bounded("a literal or a constant".into());
+    }
+    let ident = match value {
+        Value::Path(p) if p.props.is_empty() => p.root_binding(),
+        _ => None,
+    };
+    origin_of(model, text, ident.as_ref())
+}
+
+fn origin_of(model: &FileModel, text: &str, ident: Option<&BindingId>) -> KeyOrigin {
+    if let Some(why) = fresh_per_call(text) {
+        return KeyOrigin::Unbounded(format!("`{}` {why}", short(text)));
+    }
+    let Some(id) = ident else {
+        return KeyOrigin::Unknown;
+    };
+    let Some(b) = model.semantic.binding(id) else {
+        return KeyOrigin::Unknown;
+    };
+    if b.kind == BindingKind::Param {
+        if let Some(why) = literal_at_every_call(model, id) {
+            return KeyOrigin::Bounded(why);
+        }
+        return KeyOrigin::Unknown;
+    }
+    // A local computed from per-call values: `const key = a + JSON.stringify(o)`.
+    if let Some(init) = initializer_text(model, b) {
+        if let Some(why) = fresh_per_call(init) {
+            return KeyOrigin::Unbounded(format!("`{}` is `{}`: it {why}", id.0, short(init)));
+        }
+    }
+    KeyOrigin::Unknown
+}
+
+/// Does an expression make a new value on every call, and why?
+fn fresh_per_call(text: &str) -> Option<&'static str> {
+    const SOURCES: &[(&str, &str)] = &[
+        (
+            "JSON.stringify(",
+            "serialises the whole per-call value, so every distinct value is a new key",
+        ),
+        ("Date.now(", "includes the current time"),
+        ("performance.now(", "includes the current time"),
+        ("new Date(", "includes the current time"),
+        ("Math.random(", "is random"),
+        ("randomUUID(", "is a random id"),
+        ("uuid", "is a random id"),
+        ("nanoid(", "is a random id"),
+        ("++", "comes from a counter"),
+    ];
+    SOURCES
+        .iter()
+        .find(|(needle, _)| text.contains(needle))
+        .map(|(_, why)| *why)
+}
+
+/// The source text of a `const`/`let`/`var` initialiser, from the binding's
+/// name to the end of its statement (one line at most).
+fn initializer_text<'m>(model: &'m FileModel, b: &crate::semantic::Binding) -> Option<&'m str> {
+    if !matches!(
+        b.kind,
+        BindingKind::Const | BindingKind::Let | BindingKind::Var
+    ) || b.init.is_none()
+    {
+        return None;
+    }
+    let rest = model.source.get(b.span.range().end..)?;
+    let rest = rest.trim_start().strip_prefix('=')?;
+    let end = rest.find(['\n', ';']).unwrap_or(rest.len()).min(240);
+    Some(rest.get(..end)?.trim())
+}
+
+fn short(text: &str) -> String {
+    let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.chars().count() > 60 {
+        format!("{}…", t.chars().take(59).collect::<String>())
+    } else {
+        t
+    }
+}
+
+/// A parameter that every call site in the file passes a literal to, in a
+/// function the file does not hand out (every use of its name is a direct
+/// call): its values are the literals at those sites.
+fn literal_at_every_call(model: &FileModel, param: &BindingId) -> Option<String> {
+    let f = model.semantic.binding(param)?.fn_ctx?;
+    // The parameter's position: parameters of `f` in source order.
+    let mut params: Vec<(usize, &BindingId)> = model
+        .semantic
+        .bindings()
+        .filter(|(_, b)| b.kind == BindingKind::Param && b.fn_ctx == Some(f))
+        .map(|(id, b)| (b.span.range().start, id))
+        .collect();
+    params.sort_by_key(|(start, _)| *start);
+    let index = params.iter().position(|(_, id)| *id == param)?;
+    let (fn_binding, _) = model
+        .semantic
+        .bindings()
+        .find(|(_, b)| matches!(b.init, Some(Value::Function(Some(g))) if g == f))?;
+    if model.exports.contains(fn_binding) {
+        return None;
+    }
+    let uses = model.semantic.references(fn_binding);
+    if uses.is_empty() {
+        return None;
+    }
+    let mut literals: Vec<String> = Vec::new();
+    for r in uses {
+        let call = model
+            .calls
+            .iter()
+            .find(|c| c.callee_span == r.span && !c.is_new)?;
+        let arg = call.args.get(index)?;
+        if arg.spread || !is_literal(&arg.value) {
+            return None;
+        }
+        let text = model.text(&arg.span).to_string();
+        if !literals.contains(&text) {
+            literals.push(text);
+        }
+    }
+    let shown: Vec<String> = literals.iter().take(3).map(|l| format!("`{l}`")).collect();
+    let more = if literals.len() > 3 { " or …" } else { "" };
+    Some(format!(
+        "`{}` is {}{more} at every call in this file",
+        param.0,
+        shown.join(" or ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +287,49 @@ mod tests {
         assert!(
             last_write_is_dynamic("function f(K) { const o = {}; o[K.a] = 1 }\n"),
             "a parameter's member is not a constant"
+        );
+    }
+
+    /// The origin of the last member write's key in `src`.
+    fn origin(src: &str) -> KeyOrigin {
+        let mut r = KeyOrigin::Unknown;
+        crate::engine::with_model_for_test(src, Dialect::Ts, |m| {
+            r = origin_of_write(m, m.member_writes.last().unwrap());
+        });
+        r
+    }
+
+    #[test]
+    fn per_call_values_are_unbounded_with_their_source() {
+        let serialised = origin(
+            "const c = {};\nexport function f(lng, o) { const key = lng + JSON.stringify(o); c[key] = 1 }\n",
+        );
+        assert!(
+            matches!(&serialised, KeyOrigin::Unbounded(w) if w.contains("lng + JSON.stringify(o)")),
+            "{serialised:?}"
+        );
+        assert!(matches!(
+            origin("const c = {};\nlet n = 0;\nexport function f(v) { c[++n] = v }\n"),
+            KeyOrigin::Unbounded(_)
+        ));
+        assert!(matches!(
+            origin("const c = {};\nexport function f(v) { const id = Date.now(); c[id] = v }\n"),
+            KeyOrigin::Unbounded(_)
+        ));
+    }
+
+    #[test]
+    fn parameters_with_literals_at_every_call_are_bounded() {
+        let src = "const c = {};\nfunction warn(m) { c[m] = 1 }\nwarn('a');\nfunction g() { warn('b') }\n";
+        assert!(matches!(origin(src), KeyOrigin::Bounded(w) if w.contains("`'a'` or `'b'`")));
+        let passed_on = "const c = {};\nfunction warn(m) { c[m] = 1 }\nwarn('a');\nexport function g(x) { warn(x) }\n";
+        assert_eq!(origin(passed_on), KeyOrigin::Unknown);
+        let handed_out =
+            "const c = {};\nfunction warn(m) { c[m] = 1 }\nwarn('a');\nexport { warn };\n";
+        assert_eq!(origin(handed_out), KeyOrigin::Unknown);
+        assert_eq!(
+            origin("const c = {};\nexport function f(k) { c[k] = 1 }\n"),
+            KeyOrigin::Unknown
         );
     }
 }

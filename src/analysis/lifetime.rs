@@ -252,10 +252,34 @@ fn closure_escape(model: &FileModel, id: &BindingId, factory: FnId) -> Option<Li
                 .is_some_and(|p| p.root_binding().as_ref() == Some(id))
                 && used_in(c.fn_ctx)
         });
-    if !captured {
+    if !captured || hands_out_itself(model, id, factory) {
         return None;
     }
     factory_holder(model, factory)
+}
+
+/// The functions through which a closure binding outlives its factory's
+/// call (see [`of_binding`]): code in them runs again and again over the
+/// binding's life; the factory's own body runs once per closure.
+pub fn escaping_readers(model: &FileModel, id: &BindingId) -> Vec<FnId> {
+    match model.semantic.binding(id).and_then(|b| b.fn_ctx) {
+        Some(f) => returned_functions(model, f),
+        None => Vec::new(),
+    }
+}
+
+/// Does the factory return the binding itself (`return { q, push }`)? Then
+/// its holder can empty or replace it in code this analysis does not see.
+fn hands_out_itself(model: &FileModel, id: &BindingId, factory: FnId) -> bool {
+    let is_it = |v: &Value| matches!(v, Value::Path(p) if p.props.is_empty() && p.root_binding().as_ref() == Some(id));
+    model
+        .returns
+        .iter()
+        .filter(|r| r.fn_ctx == Some(factory))
+        .any(|r| match &r.value {
+            Value::Object { props, .. } => props.iter().any(|(_, v)| is_it(v)),
+            v => is_it(v),
+        })
 }
 
 /// The functions `factory` hands out: returned function literals, named
@@ -305,9 +329,15 @@ fn factory_holder(model: &FileModel, factory: FnId) -> Option<Lifetime> {
                 }
         });
     if exported {
-        return Some(Lifetime::Process(format!(
-            "captured by the functions the exported factory `{name}()` returns: they keep it as long as its callers keep them"
-        )));
+        // Each call makes a new closure that lives as long as the caller
+        // keeps the result: past the call for sure, for good only if the
+        // caller says so (a validation rule's visitor dies with the run).
+        return Some(Lifetime::Instance {
+            class: None,
+            why: format!(
+                "captured by the functions the exported factory `{name}()` returns: it lives as long as its callers keep them"
+            ),
+        });
     }
     let calls: Vec<_> = model
         .calls
@@ -334,15 +364,13 @@ fn factory_holder(model: &FileModel, factory: FnId) -> Option<Lifetime> {
         .then_some(info.class)
         .flatten()
     })?;
-    let class_name = model.classes[class]
-        .name
-        .clone()
-        .unwrap_or_else(|| Atom::from("the class"));
+    let keeper = match &model.classes[class].name {
+        Some(n) => format!("each `{n}` instance keeps"),
+        None => "an instance of a class keeps".to_string(),
+    };
     Some(Lifetime::Instance {
         class: Some(class),
-        why: format!(
-            "captured by the functions `{name}()` returns, which each `{class_name}` instance keeps"
-        ),
+        why: format!("captured by the functions `{name}()` returns, which {keeper}"),
     })
 }
 
@@ -440,5 +468,14 @@ mod tests {
             last_owner("function f(cache, k) { cache[k] = 1 }\n"),
             Lifetime::Unknown
         );
+    }
+
+    #[test]
+    fn a_container_handed_out_itself_is_left_to_its_holder() {
+        let src = "function make(c) { const q = []; const d = (e) => { q.push(e) }; return { c: c, q, d } }\nclass K { constructor() { this.x = make(1) } }\n";
+        crate::engine::with_model_for_test(src, Dialect::Js, |m| {
+            let (id, _) = m.semantic.bindings().find(|(id, _)| id.0 == "q").unwrap();
+            assert_eq!(of_binding(m, id, false), Lifetime::Call);
+        });
     }
 }

@@ -159,6 +159,7 @@ fn long_lived_arrays(model: &FileModel) -> Vec<LongLivedArray> {
                         lifetime: "part of a module-level object: it lives as long as the process"
                             .into(),
                         display: format!("{}.{name}", id.0),
+                        escapes_through: Vec::new(),
                     },
                     static_of: None,
                 });
@@ -205,6 +206,7 @@ fn growth_sites(
                 .receiver()
                 .as_ref()
                 .is_some_and(|recv| names(model, array, call.fn_ctx, recv))
+                && array.container.written_repeatedly_from(model, call.fn_ctx)
                 && rep.runs_repeatedly(call.fn_ctx)
         })
         .map(|(call, method)| (call.span.range(), *method))

@@ -4,7 +4,7 @@ use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::frequency::Frequency;
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
-use crate::analysis::keys;
+use crate::analysis::keys::{self, KeyOrigin};
 use crate::analysis::memo;
 use crate::analysis::reentry;
 use crate::analysis::removal;
@@ -48,7 +48,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let pseudo: Vec<_> = pseudo_evictions(nullish.get_or_init(|| NullishWrites::of(model)), c);
-        for site in growth {
+        for (site, label) in growth {
             let mut d = Diagnostic::new(
                 RULE.name,
                 site.clone(),
@@ -57,7 +57,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                     c.display
                 ),
             )
-            .with_label("grows here with a dynamic key")
+            .with_label(label)
             .with_related(c.decl_span.clone(), c.lifetime.clone());
             for p in &pseudo {
                 d = d.with_related(p.clone(), "sets null here: the key stays");
@@ -349,7 +349,7 @@ fn growth_sites(
     model: &FileModel,
     frequency: &Frequency,
     keyed: &[&Container],
-) -> Vec<Vec<std::ops::Range<usize>>> {
+) -> Vec<Vec<(std::ops::Range<usize>, String)>> {
     let index: FxHashMap<&AccessPath, usize> = keyed
         .iter()
         .enumerate()
@@ -366,10 +366,15 @@ fn growth_sites(
         let Some(i) = lookup(&w.object) else { continue };
         if keyed[i].kind == ContainerKind::Object
             && !w.value.is_nullish()
+            && !(keyed[i].is_closure() && is_marker(&w.value))
+            && keyed[i].written_repeatedly_from(model, w.fn_ctx)
             && frequency.runs_many_times(w.fn_ctx)
             && keys::is_dynamic_write_key(model, w)
         {
-            sites[i].push(w.span.range());
+            let origin = keys::origin_of_write(model, w);
+            if let Some(key) = growth_key(keyed[i], origin) {
+                sites[i].push((w.span.range(), key));
+            }
         }
     }
     for call in &model.calls {
@@ -392,16 +397,41 @@ fn growth_sites(
             method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
         if method == wanted
             && !value_nullish
+            && keyed[i].written_repeatedly_from(model, call.fn_ctx)
             && frequency.runs_many_times(call.fn_ctx)
             && keys::is_dynamic_value(model, &first.value)
         {
-            sites[i].push(call.span.range());
+            let origin = keys::origin_of_arg(model, &first.value, model.text(&first.span));
+            if let Some(key) = growth_key(keyed[i], origin) {
+                sites[i].push((call.span.range(), key));
+            }
         }
     }
     for s in &mut sites {
-        s.sort_by_key(|r| r.start);
+        s.sort_by_key(|(r, _)| r.start);
     }
     sites
+}
+
+/// `seen[k] = true`: a visited or warned-once marker. In a factory's
+/// closure, a marker set dedupes one walk or one configuration's warnings,
+/// not a cache of computed values.
+fn is_marker(v: &crate::model::Value) -> bool {
+    matches!(v, crate::model::Value::Bool | crate::model::Value::Num(_))
+}
+
+/// The label of a growth site from its key's origin, or `None` when the key
+/// does not count for this container: a container in a factory's closure
+/// needs a key shown to be new on every call (its factory's callers may
+/// well pass a small set of names), a module-level one any key that is not
+/// bounded.
+fn growth_key(c: &Container, origin: KeyOrigin) -> Option<String> {
+    match origin {
+        KeyOrigin::Unbounded(why) => Some(format!("grows here: the key {why}")),
+        KeyOrigin::Bounded(_) => None,
+        KeyOrigin::Unknown if c.is_closure() => None,
+        KeyOrigin::Unknown => Some("grows here with a dynamic key".into()),
+    }
 }
 
 /// `c[k] = null` and `m.set(k, undefined)` anywhere in the file, in source

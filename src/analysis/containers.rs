@@ -257,7 +257,9 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
     for w in &model.member_writes {
         // The cheap tests first: the frequency question may need the
         // file's caller index, built on first use.
-        if w.op != "=" {
+        // `x = {}`, and `x = x || {}`, `x ??= {}`: registries shared by
+        // every copy of a module (`global.__jobs = global.__jobs || {}`).
+        if w.op != "=" && !w.ensures_entry {
             continue;
         }
         let Key::Static(name) = &w.key else { continue };

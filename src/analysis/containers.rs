@@ -7,7 +7,7 @@ use swc_atoms::Atom;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::frequency::Frequency;
+use super::frequency::Frequencies;
 use super::lifetime::{self, Lifetime};
 use crate::model::path::is_global_object_name;
 use crate::model::{AccessPath, FileModel, FnId, FnKind, Key, Root, Value};
@@ -212,7 +212,7 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
 
 fn find_long_lived(model: &FileModel) -> Vec<Container> {
     let mut out = Vec::new();
-    let frequency = Frequency::new(model);
+    let frequency = Frequencies::new(model);
     for (id, b) in model.semantic.bindings() {
         if !b.is_module_level()
             || !matches!(
@@ -274,7 +274,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                 .is_some_and(|id| model.semantic.is_module_level(&id)),
             Root::This => false,
         };
-        if long_lived_owner && !frequency.runs_many_times(w.fn_ctx) {
+        if long_lived_owner && !frequency.runs_many_times(w.fn_ctx, w.span.start()) {
             // `globalThis.x = {}` declares the global `x`: normalise so that
             // every spelling (`x`, `global.x`, `window.x`) names it.
             let path = owner.child(name.clone()).normalized();
@@ -349,7 +349,7 @@ fn module_level_aliases(model: &FileModel, found: &[Container]) -> Vec<Container
 
 /// `Object.assign(X, { all: [] })`, `_.extend(X, { cache: {} })` at load
 /// time on a module-level function, class or object: static members of `X`.
-fn static_members_by_extend(model: &FileModel, frequency: &Frequency) -> Vec<Container> {
+fn static_members_by_extend(model: &FileModel, frequency: &Frequencies) -> Vec<Container> {
     let mut out = Vec::new();
     for c in &model.calls {
         let merges = c.callee.method.as_deref().or_else(|| {
@@ -375,7 +375,7 @@ fn static_members_by_extend(model: &FileModel, frequency: &Frequency) -> Vec<Con
             && owner
                 .root_binding()
                 .is_some_and(|id| model.semantic.is_module_level(&id));
-        if !module_level || frequency.runs_many_times(c.fn_ctx) {
+        if !module_level || frequency.runs_many_times(c.fn_ctx, c.span.start()) {
             continue;
         }
         for (name, v) in props {
@@ -555,11 +555,11 @@ pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
             }
         }
     } else if let (Some(parent), Some(last)) = (path.parent(), path.props.last()) {
-        let frequency = Frequency::new(model);
+        let frequency = Frequencies::new(model);
         let replaced = index.writes_by_key.get(last).is_some_and(|writes| {
             writes.iter().any(|&i| {
                 let w = &model.member_writes[i];
-                names(&w.object, &parent) && frequency.runs_many_times(w.fn_ctx)
+                names(&w.object, &parent) && frequency.runs_many_times(w.fn_ctx, w.span.start())
             })
         });
         if replaced {

@@ -1,6 +1,6 @@
 //! Is a key or value fixed at write time, or does it change from call to call?
 
-use crate::model::{AccessPath, FileModel, Key, MemberWrite, Value};
+use crate::model::{AccessPath, FileModel, Invocation, Key, MemberWrite, Value};
 use crate::semantic::{BindingId, BindingKind};
 
 /// A key that takes a new value on each call (`c[id]`, `` c[`u:${id}`] ``).
@@ -103,7 +103,49 @@ pub fn origin_of_write(model: &FileModel, w: &MemberWrite) -> KeyOrigin {
         Key::Dynamic { ident } => ident.as_ref(),
         Key::Static(_) => None,
     };
-    origin_of(model, model.text(&w.key_span), ident)
+    let origin = origin_of(model, model.text(&w.key_span), ident);
+    if origin != KeyOrigin::Unknown {
+        return origin;
+    }
+    // `queue[message.id]`: a field of what a listener receives.
+    match w.key_path.as_ref().and_then(|p| p.root_binding()) {
+        Some(root) => event_field(model, &root, model.text(&w.key_span)).unwrap_or(origin),
+        None => origin,
+    }
+}
+
+/// A parameter of a listener callback (`on('message', (msg) => …)`,
+/// `addEventListener('message', …)`): each event brings new values, so a
+/// key read from it is new per event.
+fn event_field(model: &FileModel, root: &BindingId, text: &str) -> Option<KeyOrigin> {
+    let mut b = model.semantic.binding(root)?;
+    // `var message = event.data`: one step back to the listener's parameter.
+    if let Some(Value::Path(p)) = &b.init {
+        if b.kind != BindingKind::Param {
+            b = model.semantic.binding(&p.root_binding()?)?;
+        }
+    }
+    if b.kind != BindingKind::Param {
+        return None;
+    }
+    let Invocation::CallbackOf { call, .. } = model.functions[b.fn_ctx?].invocation else {
+        return None;
+    };
+    let c = &model.calls[call];
+    let listener = matches!(
+        c.callee.method.as_deref(),
+        Some("on" | "addListener" | "addEventListener" | "prependListener")
+    );
+    let event = match c.args.first().map(|a| &a.value) {
+        Some(Value::Str(e)) => e.to_string(),
+        _ => return None,
+    };
+    listener.then(|| {
+        KeyOrigin::Unbounded(format!(
+            "`{}` is read from each `{event}` event the listener receives",
+            short(text)
+        ))
+    })
 }
 
 /// The origin of a key passed as a call argument (`m.set(key, v)`).

@@ -349,7 +349,11 @@ fn factory_holder(model: &FileModel, factory: FnId) -> Option<Lifetime> {
                 })
         })
         .collect();
-    if calls.iter().any(|c| !model.runs_many_times(c.fn_ctx)) {
+    let frequency = crate::analysis::frequency::Frequencies::new(model);
+    if calls
+        .iter()
+        .any(|c| !frequency.runs_many_times(c.fn_ctx, c.span.start()))
+    {
         return Some(Lifetime::Process(format!(
             "captured by the functions `{name}()` returns, and `{name}()` is called at module level: they live as long as the process"
         )));

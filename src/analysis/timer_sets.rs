@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::analysis::frequency::Frequency;
+use crate::analysis::frequency::Frequencies;
 use crate::analysis::lifetime::{self, Lifetime};
 use crate::model::path::is_global_object_name;
 use crate::model::{AccessPath, CallFact, FileModel, FnId, Root, Value};
@@ -148,7 +148,7 @@ fn has_removal(
 /// Every adding site of a timer handle to a long-lived set nothing removes from.
 pub fn growing_timer_sets(model: &FileModel) -> Vec<GrowingTimerSet> {
     let mut out = Vec::new();
-    let frequency = Frequency::new(model);
+    let frequency = Frequencies::new(model);
     for call in model.method_calls("add") {
         let (Some(set), [arg]) = (call.callee.receiver(), call.args.as_slice()) else {
             continue;
@@ -156,7 +156,7 @@ pub fn growing_timer_sets(model: &FileModel) -> Vec<GrowingTimerSet> {
         let Some(timer) = timer_created_by(model, &arg.value) else {
             continue;
         };
-        if !frequency.runs_many_times(call.fn_ctx) {
+        if !frequency.runs_many_times(call.fn_ctx, call.span.start()) {
             continue;
         }
         let Some((why, evidence, store)) = set_lifetime(model, call, &set) else {

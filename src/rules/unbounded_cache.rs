@@ -2,7 +2,7 @@
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
-use crate::analysis::frequency::Frequency;
+use crate::analysis::frequency::Frequencies;
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys::{self, KeyOrigin};
 use crate::analysis::memo;
@@ -38,7 +38,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let mut growth_by_container = if keyed.is_empty() {
         Vec::new()
     } else {
-        growth_sites(model, &Frequency::new(model), &keyed)
+        growth_sites(model, &Frequencies::new(model), &keyed)
     };
     // Built on the first reported container: most files have none.
     let nullish = std::cell::OnceCell::new();
@@ -347,7 +347,7 @@ fn instance_growth(
 /// thousands of module-level objects, so a scan per container is quadratic.
 fn growth_sites(
     model: &FileModel,
-    frequency: &Frequency,
+    frequency: &Frequencies,
     keyed: &[&Container],
 ) -> Vec<Vec<(std::ops::Range<usize>, String)>> {
     let index: FxHashMap<&AccessPath, usize> = keyed
@@ -368,7 +368,7 @@ fn growth_sites(
             && !w.value.is_nullish()
             && !(keyed[i].is_closure() && is_marker(&w.value))
             && keyed[i].written_repeatedly_from(model, w.fn_ctx)
-            && frequency.runs_many_times(w.fn_ctx)
+            && frequency.runs_many_times(w.fn_ctx, w.span.start())
             && keys::is_dynamic_write_key(model, w)
         {
             let origin = keys::origin_of_write(model, w);
@@ -398,7 +398,7 @@ fn growth_sites(
         if method == wanted
             && !value_nullish
             && keyed[i].written_repeatedly_from(model, call.fn_ctx)
-            && frequency.runs_many_times(call.fn_ctx)
+            && frequency.runs_many_times(call.fn_ctx, call.span.start())
             && keys::is_dynamic_value(model, &first.value)
         {
             let origin = keys::origin_of_arg(model, &first.value, model.text(&first.span));

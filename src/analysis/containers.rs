@@ -423,6 +423,17 @@ fn closure_containers(model: &FileModel) -> Vec<Container> {
             why,
         } = lifetime::of_binding(model, id, false)
         {
+            // Handed to a helper (`removeItem(list, x)`, `sweep(map)`): the
+            // helper may remove entries; this file-local view cannot tell.
+            let path = AccessPath::binding(id.clone());
+            let handed_on = model.calls.iter().any(|c| {
+                c.args
+                    .iter()
+                    .any(|a| matches!(&a.value, Value::Path(p) if *p == path))
+            });
+            if handed_on {
+                continue;
+            }
             out.push(Container {
                 display: id.0.to_string(),
                 path: AccessPath::binding(id.clone()),
@@ -523,13 +534,21 @@ fn kind_beyond(
         }
         // Initialised by something the summary does not know (`items ?? []`)
         // but used as an array: `q.push(x)`, `q.splice(…)`.
-        let used_as_array = model.calls.iter().any(|c| {
-            matches!(
-                c.callee.method.as_deref(),
-                Some("push" | "unshift" | "splice" | "shift" | "pop")
-            ) && c.callee.receiver_is(path)
+        let arrays = model.derived.array_receivers.get_or_init(|| {
+            model
+                .calls
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.callee.method.as_deref(),
+                        Some("push" | "unshift" | "splice" | "shift" | "pop")
+                    )
+                })
+                .filter_map(|c| c.callee.receiver())
+                .filter(|r| r.props.is_empty())
+                .collect()
         });
-        return used_as_array.then_some(ContainerKind::Array);
+        return arrays.contains(path).then_some(ContainerKind::Array);
     }
     None
 }

@@ -1,6 +1,8 @@
 //! Is a key or value fixed at write time, or does it change from call to call?
 
-use crate::model::{AccessPath, FileModel, Invocation, Key, MemberWrite, Value};
+use rustc_hash::FxHashMap;
+
+use crate::model::{AccessPath, FileModel, FnId, Invocation, Key, MemberWrite, Value};
 use crate::semantic::{BindingId, BindingKind};
 
 /// A key that takes a new value on each call (`c[id]`, `` c[`u:${id}`] ``).
@@ -232,24 +234,52 @@ fn short(text: &str) -> String {
     }
 }
 
+/// Parameters of each function in source order, and the binding each
+/// function is declared as: built once per file, on the first question.
+pub(crate) struct Params {
+    params: FxHashMap<FnId, Vec<BindingId>>,
+    binding_of: FxHashMap<FnId, BindingId>,
+}
+
+fn params<'m>(model: &'m FileModel) -> &'m Params {
+    model.derived.params.get_or_init(|| {
+        let mut with_start: FxHashMap<FnId, Vec<(usize, BindingId)>> = FxHashMap::default();
+        let mut binding_of = FxHashMap::default();
+        for (id, b) in model.semantic.bindings() {
+            if let (BindingKind::Param, Some(f)) = (b.kind, b.fn_ctx) {
+                with_start
+                    .entry(f)
+                    .or_default()
+                    .push((b.span.range().start, id.clone()));
+            }
+            if let Some(Value::Function(Some(g))) = b.init {
+                binding_of.entry(g).or_insert_with(|| id.clone());
+            }
+        }
+        let params = with_start
+            .into_iter()
+            .map(|(f, mut v)| {
+                v.sort_by_key(|(s, _)| *s);
+                (f, v.into_iter().map(|(_, id)| id).collect())
+            })
+            .collect();
+        Params { params, binding_of }
+    })
+}
+
+/// The binding a function is declared as (`function f`, `const f = () => …`).
+pub(crate) fn binding_of_fn<'m>(model: &'m FileModel, f: FnId) -> Option<&'m BindingId> {
+    params(model).binding_of.get(&f)
+}
+
 /// A parameter that every call site in the file passes a literal to, in a
 /// function the file does not hand out (every use of its name is a direct
 /// call): its values are the literals at those sites.
 fn literal_at_every_call(model: &FileModel, param: &BindingId) -> Option<String> {
     let f = model.semantic.binding(param)?.fn_ctx?;
-    // The parameter's position: parameters of `f` in source order.
-    let mut params: Vec<(usize, &BindingId)> = model
-        .semantic
-        .bindings()
-        .filter(|(_, b)| b.kind == BindingKind::Param && b.fn_ctx == Some(f))
-        .map(|(id, b)| (b.span.range().start, id))
-        .collect();
-    params.sort_by_key(|(start, _)| *start);
-    let index = params.iter().position(|(_, id)| *id == param)?;
-    let (fn_binding, _) = model
-        .semantic
-        .bindings()
-        .find(|(_, b)| matches!(b.init, Some(Value::Function(Some(g))) if g == f))?;
+    let index_of = params(model);
+    let index = index_of.params.get(&f)?.iter().position(|id| id == param)?;
+    let fn_binding = index_of.binding_of.get(&f)?;
     if model.exports.contains(fn_binding) {
         return None;
     }

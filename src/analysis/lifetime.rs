@@ -139,6 +139,24 @@ pub fn as_this(
     }
 }
 
+/// A local that holds an object fetched from a long-lived store
+/// (`const cache = caches.get(fn)`): the object lives as long as the store
+/// keeps it, whatever happens to the local.
+pub fn fetched_from_store(model: &FileModel, id: &BindingId) -> Option<Lifetime> {
+    let b = model.semantic.binding(id)?;
+    let Some(Value::Call(c)) = &b.init else {
+        return None;
+    };
+    if c.method.as_deref() != Some("get") {
+        return None;
+    }
+    let store = c.callee.as_ref()?.parent()?;
+    let why = of_owner(model, b.fn_ctx, &store).why()?.to_string();
+    Some(Lifetime::Process(format!(
+        "fetched from `{store}`, which keeps it ({why})"
+    )))
+}
+
 /// Is this binding an alias of `this`?
 pub fn is_this_alias(model: &FileModel, id: &BindingId) -> bool {
     aliases(model).0.contains_key(id)
@@ -219,7 +237,8 @@ pub fn of_binding(model: &FileModel, id: &BindingId, member: bool) -> Lifetime {
     ) {
         return Lifetime::Unknown;
     }
-    match b.fn_ctx.and_then(|f| closure_escape(model, id, f)) {
+    let factory = b.fn_ctx.filter(|f| escapes(model).contains_key(f));
+    match factory.and_then(|f| closure_escape(model, id, f)) {
         Some(l) => l,
         None => Lifetime::Call,
     }
@@ -236,22 +255,12 @@ fn closure_escape(model: &FileModel, id: &BindingId, factory: FnId) -> Option<Li
         return None;
     }
     let used_in = |ctx: Option<FnId>| returned.iter().any(|&g| model.is_within(ctx, g));
+    // Reads include the object of `m[k] = v` and the receiver of `m.set()`.
     let captured = model
         .semantic
         .references(id)
         .iter()
-        .any(|r| used_in(r.fn_ctx))
-        || model
-            .member_writes
-            .iter()
-            .any(|w| w.object.root_binding().as_ref() == Some(id) && used_in(w.fn_ctx))
-        || model.calls.iter().any(|c| {
-            c.callee
-                .path
-                .as_ref()
-                .is_some_and(|p| p.root_binding().as_ref() == Some(id))
-                && used_in(c.fn_ctx)
-        });
+        .any(|r| used_in(r.fn_ctx));
     if !captured || hands_out_itself(model, id, factory) {
         return None;
     }
@@ -282,9 +291,36 @@ fn hands_out_itself(model: &FileModel, id: &BindingId, factory: FnId) -> bool {
         })
 }
 
-/// The functions `factory` hands out: returned function literals, named
-/// local functions it returns, and functions in a returned object literal.
+/// The functions each factory hands out (see [`returned_functions`]),
+/// computed in one pass over the returns the first time a file asks.
+pub(crate) struct Escapes(FxHashMap<FnId, Vec<FnId>>);
+
+fn escapes<'m>(model: &'m FileModel) -> &'m FxHashMap<FnId, Vec<FnId>> {
+    &model
+        .derived
+        .escapes
+        .get_or_init(|| {
+            let mut map: FxHashMap<FnId, Vec<FnId>> = FxHashMap::default();
+            for r in &model.returns {
+                let Some(f) = r.fn_ctx else { continue };
+                let found = returned_in(model, f, &r.value);
+                if !found.is_empty() {
+                    map.entry(f).or_default().extend(found);
+                }
+            }
+            Escapes(map)
+        })
+        .0
+}
+
+/// The functions `factory` hands out.
 fn returned_functions(model: &FileModel, factory: FnId) -> Vec<FnId> {
+    escapes(model).get(&factory).cloned().unwrap_or_default()
+}
+
+/// The functions one `return` of `factory` hands out: a function literal,
+/// a named local function, or functions in a returned object literal.
+fn returned_in(model: &FileModel, factory: FnId, value: &Value) -> Vec<FnId> {
     let fn_of = |v: &Value| -> Option<FnId> {
         match v {
             Value::Function(Some(g)) => Some(*g),
@@ -298,13 +334,10 @@ fn returned_functions(model: &FileModel, factory: FnId) -> Vec<FnId> {
             _ => None,
         }
     };
-    let mut out = Vec::new();
-    for r in model.returns.iter().filter(|r| r.fn_ctx == Some(factory)) {
-        match &r.value {
-            Value::Object { props, .. } => out.extend(props.iter().filter_map(|(_, v)| fn_of(v))),
-            v => out.extend(fn_of(v)),
-        }
-    }
+    let mut out: Vec<FnId> = match value {
+        Value::Object { props, .. } => props.iter().filter_map(|(_, v)| fn_of(v)).collect(),
+        v => fn_of(v).into_iter().collect(),
+    };
     out.retain(|&g| g != factory && model.is_within(Some(g), factory));
     out
 }
@@ -312,9 +345,7 @@ fn returned_functions(model: &FileModel, factory: FnId) -> Vec<FnId> {
 /// Who keeps what `factory` returns.
 fn factory_holder(model: &FileModel, factory: FnId) -> Option<Lifetime> {
     let name = factory_name(model, factory)?;
-    let binding = model.semantic.bindings().find_map(|(id, b)| {
-        (matches!(b.init, Some(Value::Function(Some(f))) if f == factory)).then(|| id.clone())
-    });
+    let binding = crate::analysis::keys::binding_of_fn(model, factory).cloned();
     let names_factory = |v: &Value| match v {
         Value::Function(Some(f)) => *f == factory,
         Value::Path(p) if p.props.is_empty() => binding.is_some() && p.root_binding() == binding,

@@ -36,5 +36,9 @@ pub struct Derived {
     pub(crate) lifecycles: OnceCell<lifecycle::Lifecycles>,
     pub(crate) cleared_timers: OnceCell<listeners::ClearedHandles>,
     pub(crate) this_aliases: OnceCell<lifetime::ThisAliases>,
+    pub(crate) escapes: OnceCell<lifetime::Escapes>,
+    pub(crate) params: OnceCell<keys::Params>,
+    /// Bindings used as arrays (`q.push(x)`), for container kinds.
+    pub(crate) array_receivers: OnceCell<rustc_hash::FxHashSet<crate::model::AccessPath>>,
     pub(crate) presence: OnceCell<presence::Presence>,
 }

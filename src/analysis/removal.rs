@@ -158,6 +158,122 @@ fn only_on_timeout(
     first
 }
 
+/// A keyed container whose entries are removed only when the same key is
+/// read again (an expired entry deleted on lookup) or when the operation
+/// fails (`promise.catch(() => cache.delete(key))`): keys nobody asks for
+/// again stay forever.
+pub struct OnlyIfReadAgain {
+    /// Where entries are added.
+    pub growth: Range<usize>,
+    /// The container as spelled there.
+    pub container: String,
+    /// Why it outlives the call.
+    pub lifetime: String,
+    /// The removal that runs only after a read of the same key.
+    pub removal: Range<usize>,
+    /// The read that guards it.
+    pub read: Range<usize>,
+}
+
+/// Every `m.set(key, v)` (key not bounded, in code that runs many times)
+/// whose map loses entries only on a later read of the same key or on
+/// failure.
+pub fn only_if_read_again(model: &FileModel) -> Vec<OnlyIfReadAgain> {
+    let mut out = Vec::new();
+    let frequency = crate::analysis::frequency::Frequencies::new(model);
+    for set in model.method_calls("set") {
+        let (Some(map), [key, _]) = (set.callee.receiver(), set.args.as_slice()) else {
+            continue;
+        };
+        if !map.props.is_empty()
+            || matches!(
+                keys::origin_of_arg(model, &key.value, model.text(&key.span)),
+                keys::KeyOrigin::Bounded(_)
+            )
+            || !frequency.runs_many_times(set.fn_ctx, set.span.start())
+        {
+            continue;
+        }
+        let Some(id) = map.root_binding() else {
+            continue;
+        };
+        let Some(lifetime) = lifetime::fetched_from_store(model, &id) else {
+            continue;
+        };
+        // Handed to a helper (a cleaner, a sweep) or cleared: not this shape.
+        let handed_on = model.calls.iter().any(|c| {
+            c.args
+                .iter()
+                .any(|a| matches!(&a.value, Value::Path(p) if *p == map))
+        });
+        let removals: Vec<&crate::model::CallFact> = model
+            .calls
+            .iter()
+            .filter(|c| {
+                matches!(c.callee.method.as_deref(), Some("delete" | "clear"))
+                    && c.callee.receiver_is(&map)
+            })
+            .collect();
+        if handed_on || removals.is_empty() {
+            continue;
+        }
+        let mut guarded = None;
+        let every_removal_conditional = removals.iter().all(|r| {
+            if r.callee.method.as_deref() == Some("clear") {
+                return false;
+            }
+            if on_failure(model, r.fn_ctx) {
+                return true;
+            }
+            let Some(arg) = r.args.first() else {
+                return false;
+            };
+            let key_text = model.text(&arg.span);
+            let read = model.calls.iter().find(|c| {
+                matches!(c.callee.method.as_deref(), Some("has" | "get"))
+                    && c.callee.receiver_is(&map)
+                    && c.fn_ctx == r.fn_ctx
+                    && c.span.start() < r.span.start()
+                    && c.args
+                        .first()
+                        .is_some_and(|a| model.text(&a.span) == key_text)
+            });
+            match read {
+                Some(read) => {
+                    guarded.get_or_insert((r.span.range(), read.span.range()));
+                    true
+                }
+                None => false,
+            }
+        });
+        let (Some((removal, read)), true) = (guarded, every_removal_conditional) else {
+            continue;
+        };
+        let Lifetime::Process(why) = lifetime else {
+            continue;
+        };
+        out.push(OnlyIfReadAgain {
+            growth: set.span.range(),
+            container: map.to_string(),
+            lifetime: why,
+            removal,
+            read,
+        });
+    }
+    out
+}
+
+/// Does code in `fn_ctx` run only when an operation fails (a `.catch`
+/// reaction)?
+fn on_failure(model: &FileModel, fn_ctx: Option<FnId>) -> bool {
+    fn_ctx.is_some_and(|f| match model.functions[f].invocation {
+        Invocation::CallbackOf { call, .. } => {
+            model.calls[call].callee.method.as_deref() == Some("catch")
+        }
+        _ => false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +297,34 @@ mod tests {
             partial(src),
             ["self.wait[id] = function (res) { clearTimeout(t); done(null, res) }"]
         );
+    }
+
+    fn read_again(src: &str) -> usize {
+        let mut n = 0;
+        crate::engine::with_model_for_test(src, Dialect::Js, |m| {
+            n = only_if_read_again(m).len();
+        });
+        n
+    }
+
+    #[test]
+    fn removed_only_when_read_again_or_on_failure() {
+        let src = "const store = new WeakMap();\nexport function wrap(fn, ttl) {\n  const w = function (k) {\n    const m = store.get(w);\n    if (m.has(k)) { const e = m.get(k); if (Date.now() < e.t) return e.v; m.delete(k) }\n    const v = fn(k);\n    m.set(k, { v, t: Date.now() + ttl });\n    Promise.resolve(v).catch(() => m.delete(k));\n    return v;\n  };\n  store.set(w, new Map());\n  return w;\n}\n";
+        assert_eq!(read_again(src), 1);
+        let swept = src.replace(
+            "  store.set(w, new Map());",
+            "  store.set(w, new Map());\n  setInterval(() => sweep(store.get(w)), ttl);",
+        );
+        assert_eq!(
+            read_again(&swept),
+            1,
+            "a sweep of another expression is not this map"
+        );
+        let cleared = src.replace(
+            "return e.v; m.delete(k) }",
+            "return e.v; m.delete(k) }\n    if (m.size > 100) m.clear();",
+        );
+        assert_eq!(read_again(&cleared), 0);
     }
 
     #[test]

@@ -76,6 +76,36 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     check_reentries(model, out);
     check_partial_removals(model, out);
     check_timer_sets(model, out);
+    check_read_again(model, out);
+}
+
+/// Entries removed only when their key is read again (see [`removal`]).
+fn check_read_again(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for r in removal::only_if_read_again(model) {
+        if out
+            .iter()
+            .any(|d| d.rule == RULE.name && d.span == r.growth)
+        {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                RULE.name,
+                r.growth.clone(),
+                format!(
+                    "entries of `{}` are removed only when the same key is read again: keys nobody asks for again stay forever",
+                    r.container
+                ),
+            )
+            .with_label("adds an entry for every new key")
+            .with_related(r.read.clone(), "the only removal runs after a read of the same key")
+            .with_related(r.removal.clone(), "removes the entry only here")
+            .with_help(format!(
+                "{}; expire entries on their own (a timer or a periodic sweep over the map), or bound the cache (for example `lru-cache` with `max` and `ttl`)",
+                r.lifetime
+            )),
+        );
+    }
 }
 
 /// Sets that collect a handle for every timer and never let one go (see

@@ -7,7 +7,9 @@
 //! rule asks about pays nothing, and a second rule asking pays nothing more.
 
 pub mod containers;
+pub mod entry_removal;
 pub mod expiry;
+pub mod frameworks;
 pub mod frequency;
 pub mod handles;
 pub mod instances;
@@ -20,8 +22,11 @@ pub mod presence;
 pub mod reentry;
 pub mod registry;
 pub mod removal;
+pub mod resources;
+pub mod slots;
 pub mod teardown;
 pub mod timer_sets;
+pub mod wrappers;
 
 use std::cell::OnceCell;
 

@@ -1,91 +1,265 @@
-//! Is every entry a path adds removed on every way the operation ends?
+//! Removal completeness: is what an operation adds (a listener, a timer, a
+//! subscription) undone on every way the operation ends, or only on some?
 //!
-//! The shape this answers: a pending-request table keyed by a fresh id
-//! (`pending[id] = callback`) whose entry is deleted by a timeout callback,
-//! while the success path cancels that timeout (`clearTimeout(t)`) and never
-//! deletes the entry. Every request that succeeds keeps its entry. The author
-//! knew the entry must go (there is a removal), which makes this a strong
-//! finding: `Removal::Partial` in the design's terms.
+//! The answer is a [`Removal`] with the evidence a message can quote:
+//! "removed where `onDone` settles, not where `onFail` settles". A removal
+//! that cannot match its add (another event, another function, another
+//! `capture` flag) counts as none. Partial removal is a strong finding: the
+//! author knew the listener must go, and missed a way out.
 
-use std::ops::Range;
+use rustc_hash::FxHashSet;
+use swc_atoms::Atom;
 
-use crate::analysis::keys;
-use crate::analysis::lifetime::{self, Lifetime};
-use crate::model::{AccessPath, ClassId, FileModel, FnId, Invocation, Key, ResultUse, Value};
+use crate::analysis::listeners::{self, Identity, Registration, callee_identity, context_name};
+use crate::analysis::resources;
+use crate::model::{CallFact, FileModel, FnId, Invocation, TextSpan, Value};
+use crate::semantic::BindingKind;
 
-/// One owner of keys, however the code spells it: `this.pending`,
-/// `_this2.pending` and `client.pending` (with `client = this`) are the same
-/// field of the same class.
-#[derive(Clone, Debug, PartialEq)]
-enum Owner {
-    Field(Option<ClassId>, AccessPath),
-    Path(AccessPath),
+/// A way an operation ends, with where it happens.
+#[derive(Clone, Debug)]
+pub struct Ending {
+    /// The settling call (`reject(err)`, `resolve(value)`).
+    pub span: TextSpan,
+    /// Where it happens, for messages: "`onerror`", "the executor's own body".
+    pub place: String,
 }
 
-fn owner_of(model: &FileModel, fn_ctx: Option<FnId>, path: &AccessPath) -> Owner {
-    match lifetime::as_this(model, fn_ctx, path) {
-        Some((p, ctx)) => Owner::Field(model.this_class(ctx), p),
-        None => Owner::Path(path.normalized()),
+/// Is every addition undone?
+#[derive(Clone, Debug)]
+pub enum Removal {
+    /// Undone on every way the operation ends that the file shows.
+    Complete,
+    /// Undone on some ways the operation ends and kept on others.
+    Partial {
+        /// A removal that runs on the ways that remove.
+        removal: TextSpan,
+        removed: Vec<Ending>,
+        kept: Vec<Ending>,
+    },
+    /// Released only if an event fires that, for this target, may never
+    /// come (`{ once: true }` on `'abort'` of a signal that is never aborted).
+    OnlyIfFired { event: Atom },
+    /// A `once` listener for `'error'` added together with `once` listeners
+    /// for the other outcomes (`'response'`): when the operation succeeds the
+    /// emitter removes those, and this one stays.
+    OnlyOneFires { event: Atom, others: Vec<Atom> },
+    /// Never undone (or undone only by removals that cannot match).
+    None,
+}
+
+/// Removal completeness of a listener registration.
+pub fn of_listener(model: &FileModel, reg: &Registration) -> Removal {
+    let removals: Vec<&CallFact> = model
+        .calls
+        .iter()
+        .filter(|c| reg.is_removed_by(model, c))
+        .collect();
+    if !removals.is_empty() {
+        return settle_paths(model, reg, &removals).unwrap_or(Removal::Complete);
+    }
+    if reg.once {
+        return once_removal(model, reg);
+    }
+    let options = reg.call.args.get(2).map(|a| &a.value);
+    if !listeners::self_removing_options(model, options) {
+        return Removal::None;
+    }
+    match (&reg.event, once_only(model, options)) {
+        (Some(e), true) if resources::is_terminal_event(e) => {
+            Removal::OnlyIfFired { event: e.clone() }
+        }
+        _ => Removal::Complete,
     }
 }
 
-/// An entry added on one path and removed only on another.
-pub struct PartialRemoval {
-    /// Where the entry is added.
-    pub growth: Range<usize>,
-    /// The container as spelled at the growth site.
-    pub container: String,
-    /// Why the container outlives the call.
-    pub lifetime: String,
-    /// The removal that runs only on timeout.
-    pub removed_on_timeout: Range<usize>,
-    /// Where the other path cancels that timeout without removing the entry.
-    pub cancelled_at: Range<usize>,
-}
-
-/// A removal of an entry with a computed key: `delete c[k]`, `c.delete(k)`.
-struct Removal {
-    owner: Owner,
-    span: Range<usize>,
-    fn_ctx: Option<FnId>,
-}
-
-fn removals(model: &FileModel) -> Vec<Removal> {
-    let mut out: Vec<Removal> = model
-        .deletes
+/// `emitter.once(event, f)`: released when the event fires. Other `once`
+/// listeners the same function adds to the same target for other events are
+/// alternative outcomes; a terminal event may never come on a long-lived target.
+fn once_removal(model: &FileModel, reg: &Registration) -> Removal {
+    let Some(event) = &reg.event else {
+        return Removal::Complete;
+    };
+    let mut others: Vec<Atom> = model
+        .calls
         .iter()
-        .filter(|d| matches!(d.key, Key::Dynamic { .. }))
-        .map(|d| Removal {
-            owner: owner_of(model, d.fn_ctx, &d.object),
-            span: d.span.range(),
-            fn_ctx: d.fn_ctx,
-        })
+        .filter(|c| c.fn_ctx == reg.call.fn_ctx && c.span != reg.call.span)
+        .filter_map(|c| Registration::of_add(model, c))
+        .filter(|r| r.once && r.target == reg.target)
+        .filter_map(|r| r.event)
+        .filter(|e| e != event)
         .collect();
-    for c in model.method_calls("delete") {
-        let Some(recv) = c.callee.receiver() else {
+    others.sort();
+    others.dedup();
+    // The 'error' listener is the one left behind on the common path: the
+    // outcome it waits for does not come when the operation succeeds.
+    if event == "error" && !others.is_empty() {
+        return Removal::OnlyOneFires {
+            event: event.clone(),
+            others,
+        };
+    }
+    if resources::is_terminal_event(event) {
+        return Removal::OnlyIfFired {
+            event: event.clone(),
+        };
+    }
+    Removal::Complete
+}
+
+/// `{ once: true }` without a `signal`: released when the event fires, only then.
+fn once_only(model: &FileModel, options: Option<&Value>) -> bool {
+    let props = match options {
+        Some(Value::Object { props, .. }) => props.clone(),
+        Some(Value::Path(p)) if p.props.is_empty() => {
+            match p
+                .root_binding()
+                .and_then(|id| model.semantic.binding(&id))
+                .and_then(|b| b.init.clone())
+            {
+                Some(Value::Object { props, .. }) => props,
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    props.iter().any(|(k, _)| k == "once") && !props.iter().any(|(k, _)| k == "signal")
+}
+
+/// The capture flag of a listener call read from its source text (the value
+/// summary does not keep `true` apart from `false`).
+pub fn capture_of_call(model: &FileModel, call: &CallFact) -> Option<bool> {
+    let Some(arg) = call.args.get(2) else {
+        return Some(false);
+    };
+    let text = model.text(&arg.span).trim();
+    match &arg.value {
+        Value::Bool => match text {
+            "true" | "!0" => Some(true),
+            "false" | "!1" => Some(false),
+            _ => None,
+        },
+        Value::Object { props, .. } => {
+            if !props.iter().any(|(k, _)| k == "capture") {
+                return Some(false);
+            }
+            // `{ capture: true }` / `{ capture: false }`, read in place.
+            let after = text
+                .split("capture")
+                .nth(1)?
+                .trim_start()
+                .strip_prefix(':')?;
+            let flag = after.trim_start();
+            if flag.starts_with("true") || flag.starts_with("!0") {
+                Some(true)
+            } else if flag.starts_with("false") || flag.starts_with("!1") {
+                Some(false)
+            } else {
+                None
+            }
+        }
+        // A constant options object: without a `capture` key it is `false`.
+        Value::Path(p) if p.props.is_empty() => {
+            let b = p
+                .root_binding()
+                .and_then(|id| model.semantic.binding(&id))?;
+            match &b.init {
+                Some(Value::Object { props, .. })
+                    if b.kind == BindingKind::Const
+                        && !props.iter().any(|(k, _)| k == "capture") =>
+                {
+                    Some(false)
+                }
+                _ => None,
+            }
+        }
+        Value::Undefined => Some(false),
+        _ => None,
+    }
+}
+
+/// Do an add and a removal name different `capture` flags? The DOM keeps
+/// capturing and bubbling listeners apart: such a removal matches nothing.
+pub fn capture_differs(model: &FileModel, add: &CallFact, removal: &CallFact) -> bool {
+    match (capture_of_call(model, add), capture_of_call(model, removal)) {
+        (Some(a), Some(b)) => a != b,
+        _ => false,
+    }
+}
+
+/// When the add happens inside a promise executor, the ways the operation
+/// ends are the calls of its `resolve` and `reject`. `None` when the add is
+/// not in an executor or nothing settles after it.
+fn settle_paths(model: &FileModel, reg: &Registration, removals: &[&CallFact]) -> Option<Removal> {
+    let executor = enclosing_executor(model, reg.call.fn_ctx)?;
+    let settlers = settler_params(model, executor);
+    if settlers.is_empty() {
+        return None;
+    }
+    let removing = removing_functions(model, removals);
+    let listener_fn = listener_function(model, reg);
+    let mut removed = Vec::new();
+    let mut kept = Vec::new();
+    for c in &model.calls {
+        let Some(path) = &c.callee.path else { continue };
+        if !path.props.is_empty() || c.is_new {
+            continue;
+        }
+        let Some(id) = path.root_binding() else {
             continue;
         };
-        out.push(Removal {
-            owner: owner_of(model, c.fn_ctx, &recv),
-            span: c.span.range(),
-            fn_ctx: c.fn_ctx,
-        });
+        if !settlers.contains(&id) || !model.is_within(c.fn_ctx, executor) {
+            continue;
+        }
+        // The listener's own run is the event it waits for, and a settle
+        // before the add leaves nothing to remove.
+        if listener_fn.is_some_and(|f| model.is_within(c.fn_ctx, f))
+            || (c.fn_ctx == reg.call.fn_ctx && c.span.start() < reg.call.span.start())
+        {
+            continue;
+        }
+        // A helper that settles for its callers (`function finish(v) { resolve(v) }`)
+        // ends the operation on their paths: judged there, not here.
+        if c.fn_ctx
+            .is_some_and(|f| f != executor && is_called_by_name(model, f))
+        {
+            continue;
+        }
+        let place = if c.fn_ctx == Some(executor) {
+            "the executor's own body".to_string()
+        } else {
+            match context_name(model, c.fn_ctx) {
+                Some(n) => format!("`{n}`"),
+                None => "a callback".to_string(),
+            }
+        };
+        let ending = Ending {
+            span: c.span,
+            place,
+        };
+        if c.fn_ctx.is_some_and(|f| removing.contains(&f)) {
+            removed.push(ending);
+        } else {
+            kept.push(ending);
+        }
     }
-    out
+    if removed.is_empty() || kept.is_empty() {
+        return None;
+    }
+    Some(Removal::Partial {
+        removal: removals[0].span,
+        removed,
+        kept,
+    })
 }
 
-/// The timer handle a removal's callback is stored in, when the removal
-/// runs inside a `setTimeout` callback: `t = setTimeout(() => delete c[k])`.
-fn timeout_handle(model: &FileModel, fn_ctx: Option<FnId>) -> Option<AccessPath> {
+/// The innermost `new Promise(executor)` callback around `fn_ctx`.
+fn enclosing_executor(model: &FileModel, fn_ctx: Option<FnId>) -> Option<FnId> {
     let mut current = fn_ctx;
     while let Some(f) = current {
-        if let Invocation::CallbackOf { call, .. } = model.functions[f].invocation {
+        if let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation {
             let c = &model.calls[call];
-            if c.callee.global_function().as_deref() == Some("setTimeout") {
-                return match &c.result {
-                    ResultUse::Assigned(p) => Some((**p).clone()),
-                    _ => None,
-                };
+            if c.is_new && c.callee.global_function().as_deref() == Some("Promise") {
+                return Some(f);
             }
         }
         current = model.functions[f].parent;
@@ -93,248 +267,82 @@ fn timeout_handle(model: &FileModel, fn_ctx: Option<FnId>) -> Option<AccessPath>
     None
 }
 
-/// Every dynamic-key addition to a container that outlives the call whose
-/// only removals run on timeout, a timeout the other path cancels.
-pub fn partial_removals(model: &FileModel) -> Vec<PartialRemoval> {
-    let mut out = Vec::new();
-    let mut all_removals: Option<Vec<Removal>> = None;
-    for w in &model.member_writes {
-        if w.op != "="
-            || w.value.is_nullish()
-            || w.ensures_entry
-            || !matches!(w.key, Key::Dynamic { .. })
-            || !keys::is_dynamic_write_key(model, w)
-        {
-            continue;
-        }
-        let removals = all_removals.get_or_insert_with(|| removals(model));
-        if removals.is_empty() {
-            return out;
-        }
-        let owner = owner_of(model, w.fn_ctx, &w.object);
-        let mine: Vec<&Removal> = removals.iter().filter(|r| r.owner == owner).collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let Some((removed, cancelled)) = only_on_timeout(model, &mine) else {
-            continue;
-        };
-        let lifetime = match lifetime::of_owner(model, w.fn_ctx, &w.object) {
-            Lifetime::Process(why) | Lifetime::Instance { why, .. } => why,
-            _ => continue,
-        };
-        out.push(PartialRemoval {
-            growth: w.span.range(),
-            container: model.text(&w.object_span).to_string(),
-            lifetime,
-            removed_on_timeout: removed,
-            cancelled_at: cancelled,
-        });
-    }
-    out
+/// The executor's `resolve` and `reject` parameters.
+fn settler_params(model: &FileModel, executor: FnId) -> Vec<(Atom, swc_common::SyntaxContext)> {
+    let mut params: Vec<_> = model
+        .semantic
+        .bindings()
+        .filter(|(_, b)| b.kind == BindingKind::Param && b.fn_ctx == Some(executor))
+        .map(|(id, b)| (b.span.start(), id.clone()))
+        .collect();
+    params.sort_by_key(|(start, _)| *start);
+    params.into_iter().take(2).map(|(_, id)| id).collect()
 }
 
-/// When every removal runs in a timeout callback whose handle some function
-/// clears (`clearTimeout(t)`) without removing the entry itself: the first
-/// such removal and cancellation.
-fn only_on_timeout(
-    model: &FileModel,
-    removals: &[&Removal],
-) -> Option<(Range<usize>, Range<usize>)> {
-    let mut first = None;
-    for r in removals {
-        let handle = timeout_handle(model, r.fn_ctx)?;
-        let cancel = model.global_calls("clearTimeout").find(|c| {
-            let clears = c
-                .args
-                .first()
-                .is_some_and(|a| matches!(&a.value, Value::Path(p) if *p == handle));
-            let Some(f) = c.fn_ctx else { return false };
-            // The cancelling path must not remove the entry itself.
-            clears && !removals.iter().any(|o| model.is_within(o.fn_ctx, f))
-        })?;
-        first.get_or_insert((r.span.clone(), cancel.span.range()));
-    }
-    first
-}
-
-/// A keyed container whose entries are removed only when the same key is
-/// read again (an expired entry deleted on lookup) or when the operation
-/// fails (`promise.catch(() => cache.delete(key))`): keys nobody asks for
-/// again stay forever.
-pub struct OnlyIfReadAgain {
-    /// Where entries are added.
-    pub growth: Range<usize>,
-    /// The container as spelled there.
-    pub container: String,
-    /// Why it outlives the call.
-    pub lifetime: String,
-    /// The removal that runs only after a read of the same key.
-    pub removal: Range<usize>,
-    /// The read that guards it.
-    pub read: Range<usize>,
-}
-
-/// Every `m.set(key, v)` (key not bounded, in code that runs many times)
-/// whose map loses entries only on a later read of the same key or on
-/// failure.
-pub fn only_if_read_again(model: &FileModel) -> Vec<OnlyIfReadAgain> {
-    let mut out = Vec::new();
-    let frequency = crate::analysis::frequency::Frequencies::new(model);
-    for set in model.method_calls("set") {
-        let (Some(map), [key, _]) = (set.callee.receiver(), set.args.as_slice()) else {
-            continue;
-        };
-        if !map.props.is_empty()
-            || matches!(
-                keys::origin_of_arg(model, &key.value, model.text(&key.span)),
-                keys::KeyOrigin::Bounded(_)
-            )
-            || !frequency.runs_many_times(set.fn_ctx, set.span.start())
-        {
-            continue;
-        }
-        let Some(id) = map.root_binding() else {
-            continue;
-        };
-        let Some(lifetime) = lifetime::fetched_from_store(model, &id) else {
-            continue;
-        };
-        // Handed to a helper (a cleaner, a sweep) or cleared: not this shape.
-        let handed_on = model.calls.iter().any(|c| {
-            c.args
-                .iter()
-                .any(|a| matches!(&a.value, Value::Path(p) if *p == map))
-        });
-        let removals: Vec<&crate::model::CallFact> = model
-            .calls
+/// Functions that remove the listener when they run: those that contain a
+/// removal, and those that call one of them (`done()` → removal).
+fn removing_functions(model: &FileModel, removals: &[&CallFact]) -> FxHashSet<FnId> {
+    let mut set: FxHashSet<FnId> = removals.iter().filter_map(|c| c.fn_ctx).collect();
+    loop {
+        let names: Vec<Identity> = set
             .iter()
-            .filter(|c| {
-                matches!(c.callee.method.as_deref(), Some("delete" | "clear"))
-                    && c.callee.receiver_is(&map)
-            })
+            .filter_map(|f| callee_identity(model, *f))
             .collect();
-        if handed_on || removals.is_empty() {
-            continue;
+        let mut grew = false;
+        for c in &model.calls {
+            let Some(f) = c.fn_ctx else { continue };
+            if set.contains(&f) || c.is_new {
+                continue;
+            }
+            let Some(p) = &c.callee.path else { continue };
+            let id = listeners::identity(model, c.fn_ctx, &Value::Path(p.clone()));
+            if names.iter().any(|n| n.same(&id)) {
+                set.insert(f);
+                grew = true;
+            }
         }
-        let mut guarded = None;
-        let every_removal_conditional = removals.iter().all(|r| {
-            if r.callee.method.as_deref() == Some("clear") {
-                return false;
-            }
-            if on_failure(model, r.fn_ctx) {
-                return true;
-            }
-            let Some(arg) = r.args.first() else {
-                return false;
-            };
-            let key_text = model.text(&arg.span);
-            let read = model.calls.iter().find(|c| {
-                matches!(c.callee.method.as_deref(), Some("has" | "get"))
-                    && c.callee.receiver_is(&map)
-                    && c.fn_ctx == r.fn_ctx
-                    && c.span.start() < r.span.start()
-                    && c.args
-                        .first()
-                        .is_some_and(|a| model.text(&a.span) == key_text)
-            });
-            match read {
-                Some(read) => {
-                    guarded.get_or_insert((r.span.range(), read.span.range()));
-                    true
-                }
-                None => false,
-            }
-        });
-        let (Some((removal, read)), true) = (guarded, every_removal_conditional) else {
-            continue;
-        };
-        let Lifetime::Process(why) = lifetime else {
-            continue;
-        };
-        out.push(OnlyIfReadAgain {
-            growth: set.span.range(),
-            container: map.to_string(),
-            lifetime: why,
-            removal,
-            read,
-        });
+        if !grew {
+            return set;
+        }
     }
-    out
 }
 
-/// Does code in `fn_ctx` run only when an operation fails (a `.catch`
-/// reaction)?
-fn on_failure(model: &FileModel, fn_ctx: Option<FnId>) -> bool {
-    fn_ctx.is_some_and(|f| match model.functions[f].invocation {
-        Invocation::CallbackOf { call, .. } => {
-            model.calls[call].callee.method.as_deref() == Some("catch")
+/// The function the listener is, when the file shows it: written in place,
+/// or a variable assigned a function literal.
+fn listener_function(model: &FileModel, reg: &Registration) -> Option<FnId> {
+    match &reg.call.args.get(1)?.value {
+        Value::Function(f) => *f,
+        Value::Path(p) if p.props.is_empty() => {
+            let id = p.root_binding()?;
+            if let Some(Value::Function(Some(f))) =
+                model.semantic.binding(&id).and_then(|b| b.init.clone())
+            {
+                return Some(f);
+            }
+            // `handler = () => {…}` later: the function written in that assignment.
+            model.binding_writes.iter().find_map(|w| match w.value {
+                Value::Function(Some(f)) if w.id == id => Some(f),
+                Value::Function(None) if w.id == id => (0..model.functions.len()).find(|&f| {
+                    let info = &model.functions[f];
+                    info.parent == w.fn_ctx && w.span.encloses(info.span)
+                }),
+                _ => None,
+            })
         }
-        _ => false,
+        _ => None,
+    }
+}
+
+/// Is the function called by name somewhere in the file (a helper), rather
+/// than only run as a callback or handler?
+fn is_called_by_name(model: &FileModel, f: FnId) -> bool {
+    let Some(me) = callee_identity(model, f) else {
+        return false;
+    };
+    model.calls.iter().any(|c| {
+        !c.is_new
+            && c.callee.path.as_ref().is_some_and(|p| {
+                listeners::identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me)
+            })
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::parse::Dialect;
-
-    fn partial(src: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        crate::engine::with_model_for_test(src, Dialect::Js, |m| {
-            out = partial_removals(m)
-                .into_iter()
-                .map(|p| m.text(&p.growth).to_string())
-                .collect();
-        });
-        out
-    }
-
-    #[test]
-    fn removed_on_timeout_only_is_partial() {
-        let src = "function C() { this.wait = {} }\nC.prototype.ask = function (id, done) {\n  var self = this;\n  var t = setTimeout(function () { delete self.wait[id]; done(new Error('t')) }, 10);\n  self.wait[id] = function (res) { clearTimeout(t); done(null, res) };\n};\n";
-        assert_eq!(
-            partial(src),
-            ["self.wait[id] = function (res) { clearTimeout(t); done(null, res) }"]
-        );
-    }
-
-    fn read_again(src: &str) -> usize {
-        let mut n = 0;
-        crate::engine::with_model_for_test(src, Dialect::Js, |m| {
-            n = only_if_read_again(m).len();
-        });
-        n
-    }
-
-    #[test]
-    fn removed_only_when_read_again_or_on_failure() {
-        let src = "const store = new WeakMap();\nexport function wrap(fn, ttl) {\n  const w = function (k) {\n    const m = store.get(w);\n    if (m.has(k)) { const e = m.get(k); if (Date.now() < e.t) return e.v; m.delete(k) }\n    const v = fn(k);\n    m.set(k, { v, t: Date.now() + ttl });\n    Promise.resolve(v).catch(() => m.delete(k));\n    return v;\n  };\n  store.set(w, new Map());\n  return w;\n}\n";
-        assert_eq!(read_again(src), 1);
-        let swept = src.replace(
-            "  store.set(w, new Map());",
-            "  store.set(w, new Map());\n  setInterval(() => sweep(store.get(w)), ttl);",
-        );
-        assert_eq!(
-            read_again(&swept),
-            1,
-            "a sweep of another expression is not this map"
-        );
-        let cleared = src.replace(
-            "return e.v; m.delete(k) }",
-            "return e.v; m.delete(k) }\n    if (m.size > 100) m.clear();",
-        );
-        assert_eq!(read_again(&cleared), 0);
-    }
-
-    #[test]
-    fn removed_on_both_paths_is_complete() {
-        let src = "function C() { this.wait = {} }\nC.prototype.ask = function (id, done) {\n  var self = this;\n  var t = setTimeout(function () { delete self.wait[id] }, 10);\n  self.wait[id] = function (res) { clearTimeout(t); delete self.wait[id]; done(res) };\n};\n";
-        assert!(partial(src).is_empty());
-        let ttl = "const seen = {};\nfunction mark(k) { seen[k] = 1; setTimeout(() => { delete seen[k] }, 100) }\n";
-        assert!(
-            partial(ttl).is_empty(),
-            "a timeout nobody cancels always removes"
-        );
-    }
 }

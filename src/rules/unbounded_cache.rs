@@ -2,12 +2,12 @@
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
+use crate::analysis::entry_removal;
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys::{self, KeyOrigin};
 use crate::analysis::memo;
 use crate::analysis::reentry;
-use crate::analysis::removal;
 use crate::analysis::timer_sets;
 use crate::diagnostic::{Diagnostic, Severity};
 use rustc_hash::FxHashMap;
@@ -79,9 +79,9 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     check_read_again(model, out);
 }
 
-/// Entries removed only when their key is read again (see [`removal`]).
+/// Entries removed only when their key is read again (see [`entry_removal`]).
 fn check_read_again(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    for r in removal::only_if_read_again(model) {
+    for r in entry_removal::only_if_read_again(model) {
         if out
             .iter()
             .any(|d| d.rule == RULE.name && d.span == r.growth)
@@ -137,9 +137,9 @@ fn check_timer_sets(model: &FileModel, out: &mut Vec<Diagnostic>) {
 }
 
 /// Entries removed on one way the operation ends and kept on the other
-/// (see [`removal`]): every request that succeeds keeps its entry.
+/// (see [`entry_removal`]): every request that succeeds keeps its entry.
 fn check_partial_removals(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    for p in removal::partial_removals(model) {
+    for p in entry_removal::partial_removals(model) {
         if out
             .iter()
             .any(|d| d.rule == RULE.name && d.span == p.growth)

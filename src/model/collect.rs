@@ -1567,6 +1567,12 @@ impl Visit for Collector<'_> {
                         },
                         _ => false,
                     };
+                    // `o.x = o.x || {}` keeps `o.x` or creates `{}`: what it
+                    // creates is the value a container question asks about.
+                    let value = match unwrap(&n.right) {
+                        Expr::Bin(b) if ensures_entry && op == "=" => self.value_of(&b.right, 0),
+                        _ => value,
+                    };
                     self.model.member_writes.push(MemberWrite {
                         object,
                         key: k,

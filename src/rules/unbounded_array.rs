@@ -59,7 +59,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                     format!("`{}` grows on every call and nothing ever removes its elements", array.container.path),
                 )
                 .with_label(format!("`{method}` on every call"))
-                .with_related(array.container.decl_span.clone(), array.container.lifetime)
+                .with_related(array.container.decl_span.clone(), array.container.lifetime.clone())
                 .with_help(format!(
                     "every element stays reachable until the process exits; cap it (`if ({p}.length > LIMIT) {p}.shift()`), empty it after use (`{p}.length = 0` or `{p}.splice(0)`), or remove elements when their owner goes away",
                     p = array.container.path
@@ -156,8 +156,10 @@ fn long_lived_arrays(model: &FileModel) -> Vec<LongLivedArray> {
                         path: AccessPath::binding(id.clone()).child(name.clone()),
                         kind: ContainerKind::Array,
                         decl_span: b.span.range(),
-                        lifetime: "part of a module-level object: it lives as long as the process",
+                        lifetime: "part of a module-level object: it lives as long as the process"
+                            .into(),
                         display: format!("{}.{name}", id.0),
+                        escapes_through: Vec::new(),
                     },
                     static_of: None,
                 });
@@ -204,6 +206,7 @@ fn growth_sites(
                 .receiver()
                 .as_ref()
                 .is_some_and(|recv| names(model, array, call.fn_ctx, recv))
+                && array.container.written_repeatedly_from(model, call.fn_ctx)
                 && rep.runs_many_times(call.fn_ctx, call.span.start())
         })
         .map(|(call, method)| (call.span.range(), *method))

@@ -164,8 +164,9 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn list_rules() -> u8 {
+    let style = terminal_style();
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(rules_table().as_bytes());
+    let _ = out.write_all(crate::terminal::rules_list(style).as_bytes());
     EXIT_OK
 }
 
@@ -177,7 +178,7 @@ pub fn rules_table() -> String {
             "| [`{}`](../rules/{}.md) | {} | {} | {} |\n",
             r.name,
             r.name,
-            r.default_severity.as_str(),
+            Level::of(Some(r.default_severity)).as_str(),
             if r.fixable { "yes" } else { "" },
             r.summary
         ));
@@ -188,21 +189,33 @@ pub fn rules_table() -> String {
 fn explain(name: &str) -> u8 {
     match rules::find(name) {
         Some(rule) => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(
-                out,
-                "{} (default: {}{})\n",
+            let style = terminal_style();
+            let text = format!(
+                "{} (default: {}{})\n\n{}\n",
                 rule.name,
-                rule.default_severity.as_str(),
-                if rule.fixable { ", fixable" } else { "" }
+                Level::of(Some(rule.default_severity)).as_str(),
+                if rule.fixable { ", fixable" } else { "" },
+                crate::terminal::render_markdown(rule.docs, style)
             );
-            let _ = out.write_all(rule.docs.as_bytes());
+            crate::terminal::page(&text);
             EXIT_OK
         }
         None => {
             eprintln!("leaklint: unknown rule `{name}`; run `leaklint rules` for the list");
             EXIT_ERROR
         }
+    }
+}
+
+/// Colour and width for text written to stdout (`rules`, `explain`).
+fn terminal_style() -> crate::terminal::Style {
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100usize);
+    crate::terminal::Style {
+        color: use_color(None, std::io::stdout().is_terminal()),
+        width: width.min(120),
     }
 }
 
@@ -343,7 +356,7 @@ fn check(args: CheckArgs) -> u8 {
         Format::Json => report::json::write(&report, out),
         other => out.write_all(render(other).as_bytes()),
     };
-    let summary = pretty::summary(&report);
+    let summary = pretty::summary_with_unreadable(&report, io_errors);
     if let Some(file) = &args.output_file {
         let written = std::fs::File::create(file).and_then(|f| {
             let mut out = std::io::BufWriter::new(f);

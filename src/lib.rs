@@ -21,6 +21,7 @@ pub mod schedule;
 pub mod semantic;
 pub mod sfc;
 pub mod suppress;
+pub mod terminal;
 pub mod walk;
 
 pub use diagnostic::{Diagnostic, Severity};

@@ -41,6 +41,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum Command {
     /// Lint files and directories (the default command).
     Check(CheckArgs),
@@ -151,6 +152,15 @@ pub struct CheckArgs {
         alias = "report-unused-disable-directives-severity"
     )]
     pub report_unused_disable_directives: Option<String>,
+
+    /// Lint only files whose content or rules changed since the last run
+    /// with --cache (not with --fix or --stdin).
+    #[arg(long)]
+    pub cache: bool,
+
+    /// The cache file, or a directory to hold it [default: .leaklintcache].
+    #[arg(long, value_name = "PATH")]
+    pub cache_location: Option<PathBuf>,
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -465,7 +475,15 @@ fn lint_paths(
         jobs.push((file, resolved.rules));
     }
     let Some(level) = fix_level(args) else {
-        linted.results = engine::lint_jobs(&jobs, threads);
+        linted.results = if args.cache {
+            let location = crate::cache::Cache::location(args.cache_location.as_deref(), cwd);
+            let mut cache = crate::cache::Cache::open(location);
+            let (results, _) = cache.lint(&jobs, threads, cwd);
+            cache.save();
+            results
+        } else {
+            engine::lint_jobs(&jobs, threads)
+        };
         return Ok(linted);
     };
     let dry_run = args.fix_dry_run;

@@ -21,7 +21,7 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Stack for each worker: deeply nested (but legal) code recurses deeply in
 /// the parser and the visitor. Only touched pages are committed.
-const WORKER_STACK_BYTES: usize = 512 * 1024 * 1024;
+pub(crate) const WORKER_STACK_BYTES: usize = 512 * 1024 * 1024;
 
 /// Which rules run on a file, and at what severity.
 #[derive(Clone)]
@@ -243,28 +243,52 @@ pub struct FileResult {
 
 /// [`lint_file`], with what the file tells the others of the run (see
 /// [`crate::project`]).
-fn lint_file_summarized(path: &Path, rules: &RuleSet) -> (FileResult, Option<FileSummary>) {
+pub(crate) fn lint_file_summarized(
+    path: &Path,
+    rules: &RuleSet,
+) -> (FileResult, Option<FileSummary>) {
+    match read_bytes(path) {
+        Ok(bytes) => lint_bytes_summarized(path, bytes, rules),
+        Err(e) => (
+            FileResult {
+                path: path.to_path_buf(),
+                source: None,
+                diagnostics: Vec::new(),
+                error: Some(e),
+            },
+            None,
+        ),
+    }
+}
+
+/// [`lint_bytes`] with the file's cross-file summary.
+pub(crate) fn lint_bytes_summarized(
+    path: &Path,
+    bytes: Vec<u8>,
+    rules: &RuleSet,
+) -> (FileResult, Option<FileSummary>) {
     LAST_SUMMARY.set(None);
-    let result = lint_file(path, rules);
+    let result = lint_bytes(path, bytes, rules);
     (result, LAST_SUMMARY.take().filter(|s| !s.is_empty()))
 }
 
 /// Reads and lints one file. Never panics, never blocks on special files.
 pub fn lint_file(path: &Path, rules: &RuleSet) -> FileResult {
+    lint_file_summarized(path, rules).0
+}
+
+/// Lints the bytes of the file at `path` (already read).
+pub(crate) fn lint_bytes(path: &Path, bytes: Vec<u8>, rules: &RuleSet) -> FileResult {
     let mut result = FileResult {
         path: path.to_path_buf(),
         source: None,
         diagnostics: Vec::new(),
         error: None,
     };
-    let (text, note) = match read_source(path) {
-        Ok(Ok(t)) => t,
-        Ok(Err(problem)) => {
+    let (text, note) = match decode_lossy(bytes) {
+        Ok(t) => t,
+        Err(problem) => {
             result.diagnostics.push(problem);
-            return result;
-        }
-        Err(e) => {
-            result.error = Some(e);
             return result;
         }
     };
@@ -299,6 +323,12 @@ pub fn lint_file(path: &Path, rules: &RuleSet) -> FileResult {
 pub fn read_source(
     path: &Path,
 ) -> Result<Result<(String, Option<Diagnostic>), Diagnostic>, String> {
+    Ok(decode_lossy(read_bytes(path)?))
+}
+
+/// The bytes of a regular file of at most [`MAX_FILE_BYTES`]; `Err` is a
+/// one-line reason.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
     if !meta.is_file() {
         return Err(if meta.is_dir() {
@@ -314,8 +344,7 @@ pub fn read_source(
             MAX_FILE_BYTES / (1024 * 1024)
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
-    Ok(decode_lossy(bytes))
+    std::fs::read(path).map_err(|e| io_message(&e))
 }
 
 /// Bytes to text for linting: binary content is a fatal problem, but a file

@@ -161,6 +161,18 @@ pub struct CheckArgs {
     /// The cache file, or a directory to hold it [default: .leaklintcache].
     #[arg(long, value_name = "PATH")]
     pub cache_location: Option<PathBuf>,
+
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in this baseline file (then report none).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// With --baseline: drop the entries that no longer match (fixed leaks).
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -337,7 +349,10 @@ fn check(args: CheckArgs) -> u8 {
         .iter()
         .flat_map(|r| r.diagnostics.iter())
         .any(|d| d.rule == INTERNAL_ERROR);
-    let report = Report::new(results, &cwd, started.elapsed());
+    let mut report = Report::new(results, &cwd, started.elapsed());
+    if let Err(code) = apply_baseline(&args, &mut report, &cwd) {
+        return code;
+    }
 
     let format = args.format.unwrap_or(Format::Pretty);
     let stdout_tty = std::io::stdout().is_terminal();
@@ -399,6 +414,73 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// `--write-baseline`, `--baseline` and `--prune-baseline` (see
+/// [`crate::baseline`]); notes go to stderr. `Err` is an exit code.
+fn apply_baseline(args: &CheckArgs, report: &mut Report, cwd: &std::path::Path) -> Result<(), u8> {
+    use crate::baseline::{self, Baseline};
+    if let Some(path) = &args.write_baseline {
+        let recorded = baseline::write(report, path, cwd).map_err(|e| {
+            eprintln!(
+                "leaklint: cannot write the baseline {}: {e}",
+                path.display()
+            );
+            EXIT_ERROR
+        })?;
+        eprintln!(
+            "leaklint: recorded {} in {}",
+            report::plural(recorded, "problem"),
+            path.display()
+        );
+        // Everything found is now in the baseline: report what a run with
+        // `--baseline` would (fatal problems only).
+        let written = Baseline::load(path, cwd).map_err(|e| {
+            eprintln!("leaklint: {e}");
+            EXIT_ERROR
+        })?;
+        written.apply(report);
+        return Ok(());
+    }
+    let Some(path) = &args.baseline else {
+        return Ok(());
+    };
+    let mut base = Baseline::load(path, cwd).map_err(|e| {
+        eprintln!("leaklint: {e}");
+        EXIT_ERROR
+    })?;
+    if args.prune_baseline {
+        let dropped = base.prune(report).map_err(|e| {
+            eprintln!(
+                "leaklint: cannot write the baseline {}: {e}",
+                path.display()
+            );
+            EXIT_ERROR
+        })?;
+        eprintln!(
+            "leaklint: pruned {} from {}",
+            report::plural(dropped, "fixed problem"),
+            path.display()
+        );
+    }
+    let applied = base.apply(report);
+    if applied.suppressed > 0 {
+        eprintln!(
+            "leaklint: {} in the baseline not reported",
+            report::plural(applied.suppressed, "problem")
+        );
+    }
+    if applied.stale > 0 {
+        eprintln!(
+            "leaklint: {} of the baseline no longer found (fixed?); --prune-baseline drops them",
+            if applied.stale == 1 {
+                "1 entry".to_string()
+            } else {
+                format!("{} entries", applied.stale)
+            }
+        );
+    }
+    Ok(())
 }
 
 /// The files linted (or fixed), before reporting.

@@ -5,6 +5,7 @@
 //! [`lint_source`] runs it on one source text, without touching the disk.
 
 pub mod analysis;
+pub mod baseline;
 pub mod cache;
 pub mod cli;
 pub mod config;

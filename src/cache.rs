@@ -3,8 +3,9 @@
 //!
 //! One JSON file (default `.leaklintcache`) holds, per file (by normalised
 //! absolute path): the SHA-256 of its bytes, the fingerprint of the rules it
-//! was linted with (which rules, at which severity, and the unused-directive
-//! level: everything a config file can change about one file), its
+//! was linted with (which rules, at which severity, the unused-directive
+//! level and the least confidence reported: everything a config file can
+//! change about one file), its
 //! diagnostics *before* the cross-file join, and its cross-file summary.
 //! A warm run joins cached and fresh files exactly as a cold run joins fresh
 //! ones ([`crate::project::join`]), so a file's findings still change when
@@ -129,6 +130,8 @@ pub fn rules_fingerprint(rules: &RuleSet) -> String {
     }
     s.push_str("unused=");
     s.push_str(rules.unused_directives.map_or("off", |s| s.as_str()));
+    s.push_str(",confidence=");
+    s.push_str(rules.min_confidence.as_str());
     s
 }
 

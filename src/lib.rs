@@ -26,5 +26,5 @@ pub mod suppress;
 pub mod terminal;
 pub mod walk;
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Confidence, Diagnostic, Severity};
 pub use engine::{RuleSet, lint_source};

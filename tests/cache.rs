@@ -108,6 +108,12 @@ fn changed_content_or_config_is_linted_again() {
     // And `--rule` on the command line, which no file records.
     let run = lint(dir.path(), &["--rule", "unbounded-cache=warn"]);
     assert_eq!(run.result("src/leak.js")["messages"][0]["severity"], 1);
+    // And `--confidence`, which changes what a file reports.
+    let medium = lint(dir.path(), &["--confidence", "medium"]);
+    let uncached = leaklint(dir.path())
+        .args(["-f", "json", "src", "--confidence", "medium"])
+        .run();
+    assert_eq!(medium.stdout, uncached.stdout);
     // A deleted file leaves the cache when it is next written.
     std::fs::remove_file(dir.path().join("src/clean.js")).unwrap();
     lint(dir.path(), &[]);

@@ -11,10 +11,12 @@ use swc_ecma_visit::{Visit, VisitWith};
 use super::scope::{self, DeclKind, ScopeKind, Scopes};
 use super::{
     AccessPath, Arg, CallFact, CallId, ClassId, ClassInfo, ClassMember, Conditional, DeleteFact,
-    FileModel, FnId, FnInfo, FnKind, Invocation, Key, MemberWrite, ModuleBinding, Props, ResultUse,
-    ReturnFact, Root, TextSpan, Value,
+    FileModel, FnId, FnInfo, FnKind, Invocation, Key, LoopFact, LoopKind, MemberWrite,
+    ModuleBinding, Props, ResultUse, ReturnFact, Root, TextSpan, Value,
 };
 use crate::model::BindingWrite;
+
+mod presence;
 use crate::semantic::{Binding, BindingId, BindingKind, Reference, Semantic};
 
 /// Builds the model of a parsed program, resolving its scopes on the way.
@@ -48,10 +50,13 @@ pub fn build<'a>(
             size_checks: Vec::new(),
             module_bindings: Vec::new(),
             conditionals: Vec::with_capacity(len / 256 + 4),
+            loops: Vec::new(),
             declared_types: Vec::new(),
             exports: Vec::new(),
             instance_scopes: Vec::new(),
             guarded: Vec::with_capacity(len / 256 + 4),
+            presence_reads: Vec::new(),
+            strict_nullish_tests: Vec::new(),
             derived: Default::default(),
         },
         scope: Scopes::new(program, typescript, len),
@@ -205,6 +210,24 @@ impl Collector<'_> {
             span.lo.0.saturating_sub(self.start),
             span.hi.0.saturating_sub(self.start),
         )
+    }
+
+    fn push_loop(
+        &mut self,
+        kind: LoopKind,
+        span: Span,
+        lo: swc_common::BytePos,
+        hi: swc_common::BytePos,
+        fixed_count: bool,
+    ) {
+        let repeats = Span::new(lo, hi);
+        self.model.loops.push(LoopFact {
+            kind,
+            span: self.range(span),
+            body: self.range(repeats),
+            fn_ctx: self.fn_ctx(),
+            fixed_count,
+        });
     }
 
     fn fn_ctx(&self) -> Option<FnId> {
@@ -731,6 +754,36 @@ impl Collector<'_> {
     }
 }
 
+/// Does a loop's test read the `.length` or `.size` of something
+/// (`i < items.length`, `queue.length > 0`, `!stack.length`)?
+fn tests_length(e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Member(m) => {
+            matches!(&m.prop, MemberProp::Ident(p) if p.sym == "length" || p.sym == "size")
+        }
+        Expr::Bin(b) => tests_length(&b.left) || tests_length(&b.right),
+        Expr::Unary(u) => tests_length(&u.arg),
+        _ => false,
+    }
+}
+
+/// Loops counting to at most this literal build a table; above it they
+/// stand for "again and again" (a script that simulates a million requests).
+const SMALL_LOOP_BOUND: f64 = 65536.0;
+
+/// `i < 256`, `i <= 10`, `16 > i`: a comparison with a small number.
+fn small_literal_bound(e: &Expr) -> bool {
+    let Expr::Bin(b) = unwrap(e) else {
+        return false;
+    };
+    let small =
+        |e: &Expr| matches!(unwrap(e), Expr::Lit(Lit::Num(n)) if n.value <= SMALL_LOOP_BOUND);
+    matches!(
+        b.op,
+        BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq
+    ) && (small(&b.left) || small(&b.right))
+}
+
 /// The spans of the calls (or `new`s) whose result is the value of `e`, in
 /// source order.
 fn hinted_calls(e: &Expr, out: &mut smallvec::SmallVec<[Span; 2]>) {
@@ -968,6 +1021,17 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_for_stmt(&mut self, n: &ForStmt) {
+        let repeats = n
+            .test
+            .as_ref()
+            .map(|t| t.span())
+            .or(n.update.as_ref().map(|u| u.span()))
+            .unwrap_or(n.body.span());
+        let walks = n
+            .test
+            .as_deref()
+            .is_some_and(|t| tests_length(t) || small_literal_bound(t));
+        self.push_loop(LoopKind::For, n.span, repeats.lo, n.body.span().hi, walks);
         self.scope.push(ScopeKind::Block, false);
         if let Some(VarDeclOrExpr::VarDecl(v)) = &n.init {
             for d in &v.decls {
@@ -979,6 +1043,9 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_for_in_stmt(&mut self, n: &ForInStmt) {
+        self.record_presence_read(&n.right);
+        let body = n.body.span();
+        self.push_loop(LoopKind::ForIn, n.span, body.lo, body.hi, true);
         self.scope.push(ScopeKind::Block, false);
         self.declare_for_head(&n.left);
         n.visit_children_with(self);
@@ -986,10 +1053,26 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
+        self.record_presence_read(&n.right);
+        // `for await` reads a stream: as many times as it delivers.
+        let body = n.body.span();
+        self.push_loop(LoopKind::ForOf, n.span, body.lo, body.hi, !n.is_await);
         self.scope.push(ScopeKind::Block, false);
         self.declare_for_head(&n.left);
         n.visit_children_with(self);
         self.scope.pop();
+    }
+
+    fn visit_while_stmt(&mut self, n: &WhileStmt) {
+        let walks = tests_length(&n.test);
+        self.push_loop(LoopKind::While, n.span, n.span.lo, n.span.hi, walks);
+        n.visit_children_with(self);
+    }
+
+    fn visit_do_while_stmt(&mut self, n: &DoWhileStmt) {
+        let walks = tests_length(&n.test);
+        self.push_loop(LoopKind::DoWhile, n.span, n.span.lo, n.span.hi, walks);
+        n.visit_children_with(self);
     }
 
     fn visit_ts_module_decl(&mut self, n: &TsModuleDecl) {
@@ -1536,6 +1619,28 @@ impl Visit for Collector<'_> {
         }
         if matches!(n.op, LogicalAnd | LogicalOr | NullishCoalescing) {
             self.model.guarded.push(self.range(n.right.span()));
+        }
+        self.record_presence_test(n);
+        n.visit_children_with(self);
+    }
+
+    fn visit_member_expr(&mut self, n: &MemberExpr) {
+        self.record_size_read(n);
+        n.visit_children_with(self);
+    }
+
+    fn visit_spread_element(&mut self, n: &SpreadElement) {
+        // `{ ...c }` copies every key, null entries included.
+        self.record_presence_read(&n.expr);
+        n.visit_children_with(self);
+    }
+
+    fn visit_array_lit(&mut self, n: &ArrayLit) {
+        // `[...c]` iterates every entry.
+        for e in n.elems.iter().flatten() {
+            if e.spread.is_some() {
+                self.record_presence_read(&e.expr);
+            }
         }
         n.visit_children_with(self);
     }

@@ -52,6 +52,8 @@ pub enum Command {
         /// Rule name, for example `unbounded-cache`.
         rule: String,
     },
+    /// Run the language server on standard input and output (docs/editors.md).
+    Lsp,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -184,6 +186,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::Rules) => list_rules(),
         Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Lsp) => crate::lsp::run(),
         Some(Command::Check(args)) => check(args),
         None => check(cli.check),
     };

@@ -54,6 +54,8 @@ pub enum Command {
     },
     /// Run the language server on standard input and output (docs/editors.md).
     Lsp,
+    /// Find growing collections in a V8 heap snapshot, and their source lines.
+    Heap(crate::heap::HeapArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -188,6 +190,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Lsp) => crate::lsp::run(),
         Some(Command::Check(args)) => check(args),
+        Some(Command::Heap(args)) => crate::heap::run(args),
         None => check(cli.check),
     };
     ExitCode::from(result)

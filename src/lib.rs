@@ -13,6 +13,7 @@ pub mod depth;
 pub mod diagnostic;
 pub mod engine;
 pub mod fix;
+pub mod heap;
 pub mod lsp;
 pub mod model;
 pub mod parse;

@@ -24,6 +24,10 @@ struct Client {
 
 impl Client {
     fn start(dir: &Path) -> Client {
+        Client::start_with(dir, json!({}))
+    }
+
+    fn start_with(dir: &Path, options: Value) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_leaklint"))
             .arg("lsp")
             .current_dir(dir)
@@ -66,7 +70,10 @@ impl Client {
             next_id: 1,
         };
         let uri = format!("file://{}", dir.display());
-        let init = client.request("initialize", json!({ "rootUri": uri, "capabilities": {} }));
+        let init = client.request(
+            "initialize",
+            json!({ "rootUri": uri, "capabilities": {}, "initializationOptions": options }),
+        );
         assert_eq!(init["result"]["serverInfo"]["name"], "leaklint", "{init}");
         client.notify("initialized", json!({}));
         client
@@ -331,5 +338,28 @@ fn bad_input_does_not_kill_the_server() {
         "export const y = 2\n",
     );
     assert!(again.is_empty());
+    client.stop();
+}
+
+#[test]
+fn the_baseline_hides_recorded_findings_in_the_editor_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let leak = "const cache = {}\nexport function put(k, v) {\n  cache[k] = v\n}\n";
+    let path = dir.path().join("a.js");
+    std::fs::write(&path, leak).unwrap();
+    let written = support::run::leaklint(dir.path())
+        .args(["--write-baseline", "leaklint-baseline.json", "a.js"])
+        .run();
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let uri = format!("file://{}", path.display());
+    let mut client =
+        Client::start_with(dir.path(), json!({ "baseline": "leaklint-baseline.json" }));
+    assert!(client.open(&uri, leak).is_empty(), "recorded: not shown");
+    // A new leak in the same file is shown, and only it.
+    let grown =
+        format!("{leak}const seen = new Set()\nexport function see(x) {{\n  seen.add(x)\n}}\n");
+    let diags = client.change(&uri, 2, &grown);
+    assert_eq!(codes(&diags), vec!["unbounded-cache"]);
+    assert_eq!(diags[0]["range"]["start"]["line"], 6);
     client.stop();
 }

@@ -651,7 +651,14 @@ fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
         EXIT_ERROR
     })?;
     let write_fix = fix_level(args).is_some() && !args.fix_dry_run;
-    let text = match engine::decode(bytes) {
+    // Linting reads invalid UTF-8 lossily with a note, as for files; fixing
+    // must not write such a text back, so it stays strict.
+    let decoded = if fix_level(args).is_some() {
+        engine::decode(bytes).map(|t| (t, None))
+    } else {
+        engine::decode_lossy(bytes)
+    };
+    let (text, note) = match decoded {
         Ok(t) => t,
         Err(d) => {
             eprintln!("leaklint: standard input: {}", d.message);
@@ -672,8 +679,15 @@ fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
     }
     let rules = &*resolved.rules;
     let Some(level) = fix_level(args) else {
-        let diagnostics =
+        let mut diagnostics =
             engine::par_map(&[()], 1, |_| engine::lint_source(&path, &text, rules)).remove(0);
+        if let Some(mut note) = note {
+            // Spans point into the text without its BOM.
+            let at = note.span.start - (text.len() - crate::parse::strip_bom(&text).len());
+            note.span = at..at;
+            let first_after = diagnostics.partition_point(|d| d.span.start <= at);
+            diagnostics.insert(first_after, note);
+        }
         linted.results.push(FileResult {
             path,
             source: Some(std::sync::Arc::from(crate::parse::strip_bom(&text))),

@@ -156,6 +156,20 @@ fn an_invalid_utf8_byte_is_noted_and_the_file_still_linted() {
     assert_eq!(leak["ruleId"], "unbounded-cache");
     assert_eq!(leak["line"], 4);
 
+    // Standard input is read the same way.
+    let stdin = leaklint(dir.path())
+        .args(["-f", "json", "--stdin", "--stdin-filename", "latin1.js"])
+        .stdin_bytes(bytes.clone())
+        .run();
+    assert_eq!(stdin.code, 1, "{}", stdin.stderr);
+    let messages = stdin.result("latin1.js")["messages"].clone();
+    assert_eq!(messages[0]["ruleId"], "parse-error");
+    assert_eq!(
+        (messages[0]["line"].as_u64(), messages[0]["column"].as_u64()),
+        (Some(2), Some(7))
+    );
+    assert_eq!(messages[1]["ruleId"], "unbounded-cache");
+
     // --fix never writes a lossily decoded file back.
     let fixed = leaklint(dir.path()).args(["--fix", "latin1.js"]).run();
     assert_ne!(fixed.code, 0);

@@ -252,6 +252,14 @@ fn terminal_style() -> crate::terminal::Style {
     }
 }
 
+/// A message that may span lines (a config file with several unknown
+/// rules), each line prefixed like every other error.
+fn error_lines(message: &str) {
+    for line in message.lines() {
+        eprintln!("leaklint: {line}");
+    }
+}
+
 fn parse_severity(s: &str) -> Option<Option<Severity>> {
     match s {
         "off" | "0" => Some(None),
@@ -316,7 +324,7 @@ fn check(args: CheckArgs) -> u8 {
     let mut resolver = match resolver {
         Ok(r) => r,
         Err(msg) => {
-            eprintln!("leaklint: {msg}");
+            error_lines(&msg.to_string());
             return EXIT_ERROR;
         }
     };
@@ -327,7 +335,7 @@ fn check(args: CheckArgs) -> u8 {
                 EXIT_OK
             }
             Err(e) => {
-                eprintln!("leaklint: {e}");
+                error_lines(&e.to_string());
                 EXIT_ERROR
             }
         };
@@ -561,7 +569,7 @@ fn lint_paths(
     let mut jobs = Vec::with_capacity(walked.files.len());
     for file in walked.files {
         let resolved = resolver.resolve(&file).map_err(|e| {
-            eprintln!("leaklint: {e}");
+            error_lines(&e.to_string());
             EXIT_ERROR
         })?;
         if resolved.ignored {
@@ -647,7 +655,7 @@ fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
         ignored_warnings: 0,
     };
     let resolved = resolver.resolve(&path).map_err(|e| {
-        eprintln!("leaklint: {e}");
+        error_lines(&e.to_string());
         EXIT_ERROR
     })?;
     let write_fix = fix_level(args).is_some() && !args.fix_dry_run;

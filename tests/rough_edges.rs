@@ -92,6 +92,11 @@ fn every_unknown_rule_is_reported_with_did_you_mean() {
         err.contains("leaklint.json:2:46: rules: unknown rule `weakmap-fresh-keys` (did you mean `weakmap-fresh-key`?)"),
         "{err}"
     );
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("leaklint: ")).count(),
+        3,
+        "one prefixed line per unknown rule: {err}"
+    );
     assert!(!out.stdout.contains("no problems"), "{}", out.stdout);
 }
 

@@ -178,3 +178,31 @@ fn packed_packages_install_offline_and_npx_leaklint_runs() {
         "{err}"
     );
 }
+
+/// On a platform without a package the launcher names the platform, lists
+/// the supported ones and exits with 2; `LEAKLINT_BINARY` still works there.
+#[test]
+#[ignore = "needs node; run the full suite with `cargo test-all`"]
+fn the_launcher_explains_an_unsupported_platform() {
+    let launcher = root().join("npm/leaklint/bin/leaklint.js");
+    let script = format!(
+        "Object.defineProperty(process, 'platform', {{ value: 'aix' }}); process.argv = [process.argv[0], 'leaklint.js', '--version']; require({:?})",
+        launcher.display().to_string()
+    );
+    let out = run(Command::new("node")
+        .args(["-e", &script])
+        .env_remove("LEAKLINT_BINARY"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no prebuilt binary for this platform (aix-")
+            && err.contains("linux-x64-gnu")
+            && err.contains("LEAKLINT_BINARY"),
+        "{err}"
+    );
+    let out = run(Command::new("node")
+        .args(["-e", &script])
+        .env("LEAKLINT_BINARY", env!("CARGO_BIN_EXE_leaklint")));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("leaklint "));
+}

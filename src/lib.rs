@@ -22,7 +22,6 @@ pub mod project;
 pub mod report;
 pub mod rules;
 pub mod schedule;
-pub mod semantic;
 pub mod sfc;
 pub mod suppress;
 pub mod terminal;

@@ -10,8 +10,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::frequency::Frequencies;
 use super::lifetime::{self, Lifetime};
 use crate::model::path::is_global_object_name;
+use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{AccessPath, FileModel, FnId, FnKind, Key, Root, Value};
-use crate::semantic::{BindingId, BindingKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContainerKind {

@@ -23,10 +23,10 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{
     CallId, FileModel, FnId, FnKind, Invocation, LoopFact, LoopTest, Root, TextSpan, Value,
 };
-use crate::semantic::{BindingId, BindingKind};
 
 /// How often a piece of code runs per process.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -380,7 +380,7 @@ impl Places {
     }
 
     /// The binding a memoised region's guard lives in.
-    fn owner<'m>(&self, model: &'m FileModel, write: usize) -> &'m crate::semantic::Binding {
+    fn owner<'m>(&self, model: &'m FileModel, write: usize) -> &'m crate::model::semantic::Binding {
         model
             .semantic
             .binding(&model.binding_writes[write].id)

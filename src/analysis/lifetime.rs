@@ -17,8 +17,8 @@ use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 
 use crate::model::path::is_global_object_name;
+use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{AccessPath, ClassId, FileModel, FnId, FnKind, Root, Value};
-use crate::semantic::{BindingId, BindingKind};
 
 /// How long an owner lives, and why.
 #[derive(Clone, Debug, PartialEq)]

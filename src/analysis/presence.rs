@@ -46,7 +46,7 @@ pub fn escapes(model: &FileModel, path: &AccessPath) -> bool {
                 || model
                     .semantic
                     .binding(&id)
-                    .is_some_and(|b| b.kind == crate::semantic::BindingKind::Import)
+                    .is_some_and(|b| b.kind == crate::model::semantic::BindingKind::Import)
         }),
     };
     root_escapes || index(model).escaped.iter().any(|p| is_prefix(p, &path))

@@ -9,6 +9,7 @@ mod collect;
 pub mod path;
 mod prototype;
 pub(crate) mod scope;
+pub mod semantic;
 mod span;
 mod value;
 
@@ -22,7 +23,7 @@ pub use path::{AccessPath, Props, Root};
 pub use span::{ByteRange, TextSpan};
 pub use value::{CallValue, NewValue, Value};
 
-use crate::semantic::Semantic;
+use crate::model::semantic::Semantic;
 
 pub type FnId = usize;
 pub type ClassId = usize;
@@ -474,7 +475,7 @@ mod tests {
     use std::mem::size_of;
 
     use super::*;
-    use crate::semantic::Binding;
+    use crate::model::semantic::Binding;
 
     /// A large bundle has hundreds of thousands of these alive beside its AST
     /// while the model is built: growing one raises the peak memory of a run.

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod depth;
 pub mod diagnostic;
+pub mod dialect;
 pub mod engine;
 pub mod fix;
 pub mod heap;

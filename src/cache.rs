@@ -32,9 +32,10 @@ use swc_atoms::Atom;
 use crate::diagnostic::{
     Confidence, Diagnostic, Fix, INTERNAL_ERROR, Label, PARSE_ERROR, RuleId, Severity,
 };
-use crate::engine::{self, FileResult, RuleSet};
+use crate::engine::{self, FileResult};
 use crate::project::FileSummary;
 use crate::rules::RULES;
+use crate::rules::RuleSet;
 use crate::{project, schedule};
 
 /// The default cache file, in the working directory.

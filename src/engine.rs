@@ -9,11 +9,11 @@ use std::sync::Arc;
 use bytes_str::BytesStr;
 use rayon::prelude::*;
 
-use crate::diagnostic::{Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
+use crate::diagnostic::{Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
 use crate::model::{self, FileModel};
 use crate::parse::{self, Dialect};
 use crate::project::FileSummary;
-use crate::rules::{RULES, Rule};
+pub use crate::rules::RuleSet;
 use crate::{schedule, sfc, suppress};
 
 /// Files larger than this are not read (generated bundles, data dumps).
@@ -22,58 +22,6 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Stack for each worker: deeply nested (but legal) code recurses deeply in
 /// the parser and the visitor. Only touched pages are committed.
 pub(crate) const WORKER_STACK_BYTES: usize = 512 * 1024 * 1024;
-
-/// Which rules run on a file, and at what severity.
-#[derive(Clone)]
-pub struct RuleSet {
-    pub rules: Vec<(&'static Rule, Severity)>,
-    /// Severity of unused suppression directives; `None` to not report them.
-    pub unused_directives: Option<Severity>,
-    /// The least confidence a finding needs to be reported (`High` by
-    /// default). Applied once, in [`RuleSet::shown`], after suppression.
-    pub min_confidence: Confidence,
-}
-
-impl Default for RuleSet {
-    fn default() -> Self {
-        RuleSet {
-            rules: RULES.iter().map(|r| (r, r.default_severity)).collect(),
-            unused_directives: Some(Severity::Warning),
-            min_confidence: Confidence::High,
-        }
-    }
-}
-
-impl RuleSet {
-    /// Only one rule, at its default severity (fixture tests).
-    pub fn only(name: &str) -> RuleSet {
-        RuleSet {
-            rules: RULES
-                .iter()
-                .filter(|r| r.name == name)
-                .map(|r| (r, r.default_severity))
-                .collect(),
-            unused_directives: Some(Severity::Warning),
-            min_confidence: Confidence::High,
-        }
-    }
-
-    /// The same rules, reporting findings down to `confidence`.
-    pub fn with_min_confidence(mut self, confidence: Confidence) -> RuleSet {
-        self.min_confidence = confidence;
-        self
-    }
-
-    /// The one place findings are filtered by confidence. It runs after
-    /// suppression, so a directive that silences a medium finding counts as
-    /// used whatever the level shown, and the unused-directive report does
-    /// not change with `--confidence`. Problems of the tool itself (parse
-    /// errors, directives) are always high.
-    pub fn shown(&self, mut found: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        found.retain(|d| d.fatal || d.confidence >= self.min_confidence);
-        found
-    }
-}
 
 /// Lints one source text. `path` picks the dialect (by extension) and is
 /// never read. Diagnostics are sorted by position, then rule.

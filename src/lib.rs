@@ -29,4 +29,5 @@ pub mod terminal;
 pub mod walk;
 
 pub use diagnostic::{Confidence, Diagnostic, Severity};
-pub use engine::{RuleSet, lint_source};
+pub use engine::lint_source;
+pub use rules::RuleSet;

@@ -4,6 +4,8 @@
 //! numbers are computed once, in [`crate::position`], and shared by all formats.
 
 use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -220,4 +222,14 @@ impl Diagnostic {
         d.fatal = true;
         d
     }
+}
+
+/// The result of linting one file on disk.
+pub struct FileResult {
+    pub path: PathBuf,
+    /// The text the diagnostics point into (kept only when there are any).
+    pub source: Option<Arc<str>>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file could not be read: a one-line reason.
+    pub error: Option<String>,
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use bytes_str::BytesStr;
 use rayon::prelude::*;
 
+pub use crate::diagnostic::FileResult;
 use crate::diagnostic::{Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
 use crate::model::{self, FileModel};
 use crate::parse::{self, Dialect};
@@ -58,11 +59,19 @@ pub fn lint_source_as(
         dialect,
         rules,
     )
+    .0
 }
 
 /// The pipeline on a text (without BOM) that swc's `SourceFile` shares
 /// rather than copies.
-fn lint_shared(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
+/// Also returns what the file tells the others of the run (see
+/// [`crate::project`]), `None` when its analysis did not complete.
+fn lint_shared(
+    path: &Path,
+    text: BytesStr,
+    dialect: Dialect,
+    rules: &RuleSet,
+) -> (Vec<Diagnostic>, Option<FileSummary>) {
     // Library callers (tests, benches, the fuzzer) may run on a small stack:
     // switch to one as large as a worker's unless this thread already has it.
     let outcome = stacker::maybe_grow(WORKER_STACK_BYTES / 2, WORKER_STACK_BYTES, || {
@@ -72,26 +81,24 @@ fn lint_shared(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -
         ANALYSING.set(false);
         outcome
     });
-    let mut diagnostics = outcome.unwrap_or_else(|panic| {
+    let (mut diagnostics, summary) = outcome.unwrap_or_else(|panic| {
         let what = PANIC_LOCATION
             .take()
             .unwrap_or_else(|| panic_message(&*panic));
-        vec![Diagnostic::fatal(
+        let fatal = Diagnostic::fatal(
             INTERNAL_ERROR,
             0..0,
             format!("internal error while analysing this file ({what}); please report it"),
-        )]
+        );
+        (vec![fatal], None)
     });
     diagnostics.sort_by(|a, b| {
         (a.span.start, a.rule, &a.message).cmp(&(b.span.start, b.rule, &b.message))
     });
-    diagnostics
+    (diagnostics, summary)
 }
 
 thread_local! {
-    /// The cross-file summary of the file this thread analysed last, taken
-    /// by [`lint_file`] (kept out of the diagnostics path on purpose).
-    static LAST_SUMMARY: Cell<Option<FileSummary>> = const { Cell::new(None) };
     /// Set while this thread analyses one file: a panic there is caught and
     /// reported as that file's `internal-error`.
     static ANALYSING: Cell<bool> = const { Cell::new(false) };
@@ -128,7 +135,12 @@ pub fn install_panic_hook() {
     }));
 }
 
-fn analyse(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
+fn analyse(
+    path: &Path,
+    text: BytesStr,
+    dialect: Dialect,
+    rules: &RuleSet,
+) -> (Vec<Diagnostic>, Option<FileSummary>) {
     let outcome = with_model(path, text, dialect, |model, directives| {
         let mut found = Vec::new();
         for (rule, severity) in &rules.rules {
@@ -139,10 +151,13 @@ fn analyse(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -> Ve
             }
         }
         // Cross-file hook: what this file tells the others (see project.rs).
-        LAST_SUMMARY.set(Some(crate::project::summarize(model, &found)));
-        rules.shown(directives.apply(model.source, found, rules))
+        let summary = crate::project::summarize(model, &found);
+        (
+            rules.shown(directives.apply(model.source, found, rules)),
+            Some(summary),
+        )
     });
-    outcome.unwrap_or_else(|fatal| vec![fatal])
+    outcome.unwrap_or_else(|fatal| (vec![fatal], None))
 }
 
 /// Parses `text` and builds its model (which resolves scopes in the same
@@ -200,16 +215,6 @@ pub fn with_model_for_test(src: &str, dialect: Dialect, f: impl FnOnce(&FileMode
     .unwrap_or_else(|d| panic!("test source does not parse: {}", d.message));
 }
 
-/// The result of linting one file on disk.
-pub struct FileResult {
-    pub path: PathBuf,
-    /// The text the diagnostics point into (kept only when there are any).
-    pub source: Option<Arc<str>>,
-    pub diagnostics: Vec<Diagnostic>,
-    /// The file could not be read: a one-line reason.
-    pub error: Option<String>,
-}
-
 /// [`lint_file`], with what the file tells the others of the run (see
 /// [`crate::project`]).
 pub(crate) fn lint_file_summarized(
@@ -230,24 +235,13 @@ pub(crate) fn lint_file_summarized(
     }
 }
 
-/// [`lint_bytes`] with the file's cross-file summary.
+/// Lints the bytes of the file at `path` (already read), with the file's
+/// cross-file summary.
 pub(crate) fn lint_bytes_summarized(
     path: &Path,
     bytes: Vec<u8>,
     rules: &RuleSet,
 ) -> (FileResult, Option<FileSummary>) {
-    LAST_SUMMARY.set(None);
-    let result = lint_bytes(path, bytes, rules);
-    (result, LAST_SUMMARY.take().filter(|s| !s.is_empty()))
-}
-
-/// Reads and lints one file. Never panics, never blocks on special files.
-pub fn lint_file(path: &Path, rules: &RuleSet) -> FileResult {
-    lint_file_summarized(path, rules).0
-}
-
-/// Lints the bytes of the file at `path` (already read).
-pub(crate) fn lint_bytes(path: &Path, bytes: Vec<u8>, rules: &RuleSet) -> FileResult {
     let mut result = FileResult {
         path: path.to_path_buf(),
         source: None,
@@ -258,7 +252,7 @@ pub(crate) fn lint_bytes(path: &Path, bytes: Vec<u8>, rules: &RuleSet) -> FileRe
         Ok(t) => t,
         Err(problem) => {
             result.diagnostics.push(problem);
-            return result;
+            return (result, None);
         }
     };
     let mut text = BytesStr::from(text);
@@ -267,7 +261,7 @@ pub(crate) fn lint_bytes(path: &Path, bytes: Vec<u8>, rules: &RuleSet) -> FileRe
         bom = '\u{feff}'.len_utf8();
         text.advance(bom);
     }
-    let mut diagnostics = lint_shared(path, text.clone(), dialect_of(path), rules);
+    let (mut diagnostics, summary) = lint_shared(path, text.clone(), dialect_of(path), rules);
     if let Some(mut note) = note {
         // The note's offset is into the text with its BOM.
         let at = note.span.start.saturating_sub(bom);
@@ -280,7 +274,12 @@ pub(crate) fn lint_bytes(path: &Path, bytes: Vec<u8>, rules: &RuleSet) -> FileRe
         result.source = Some(Arc::from(text.as_str()));
     }
     result.diagnostics = diagnostics;
-    result
+    (result, summary.filter(|s| !s.is_empty()))
+}
+
+/// Reads and lints one file. Never panics, never blocks on special files.
+pub fn lint_file(path: &Path, rules: &RuleSet) -> FileResult {
+    lint_file_summarized(path, rules).0
 }
 
 /// Reads a file as UTF-8 source. `Err` is an I/O problem (a one-line

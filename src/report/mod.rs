@@ -16,8 +16,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::diagnostic::FileResult;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::FileResult;
 use crate::position::{LineIndex, Region};
 
 /// A diagnostic with its positions resolved.

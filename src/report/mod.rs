@@ -20,6 +20,20 @@ use crate::diagnostic::FileResult;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::position::{LineIndex, Region};
 
+/// Exit codes of every command (`check`, `heap`, …): no problem, problems
+/// found, or the run itself failed.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_PROBLEMS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// When output uses colours (`--color`), for every command that reports.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
 /// A diagnostic with its positions resolved.
 pub struct Located {
     pub diag: Diagnostic,

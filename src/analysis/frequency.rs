@@ -137,10 +137,7 @@ impl<'m, 'a> Frequencies<'m, 'a> {
     /// The answers for `model`: computed on the first call for the file and
     /// shared by every rule after that.
     pub fn new(model: &'m FileModel<'a>) -> Self {
-        let table = model
-            .derived
-            .frequency
-            .get_or_init(|| Builder::new(model).build());
+        let table = model.derived.get_or_init(|| Builder::new(model).build());
         Frequencies { model, table }
     }
 

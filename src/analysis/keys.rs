@@ -245,7 +245,7 @@ pub(crate) struct Params {
 }
 
 fn params<'m>(model: &'m FileModel) -> &'m Params {
-    model.derived.params.get_or_init(|| {
+    model.derived.get_or_init(|| {
         let mut with_start: FxHashMap<FnId, Vec<(usize, BindingId)>> = FxHashMap::default();
         let mut binding_of = FxHashMap::default();
         for (id, b) in model.semantic.bindings() {

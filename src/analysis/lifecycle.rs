@@ -235,7 +235,7 @@ impl Lifecycles {
     /// Every setup of the file and its teardowns, found on the first call
     /// for the file and shared by every rule after that.
     pub fn shared<'m>(model: &'m FileModel) -> &'m Lifecycles {
-        model.derived.lifecycles.get_or_init(|| Self::find(model))
+        model.derived.get_or_init(|| Self::find(model))
     }
 
     fn find(model: &FileModel) -> Lifecycles {

@@ -655,10 +655,7 @@ pub fn is_cleared(model: &FileModel, handle: &Identity) -> bool {
     let Identity::Path { path, .. } = handle else {
         return false;
     };
-    let cleared = model
-        .derived
-        .cleared_timers
-        .get_or_init(|| ClearedHandles::build(model));
+    let cleared = model.derived.get_or_init(|| ClearedHandles::build(model));
     cleared
         .by_props
         .get(&path.normalized().props)

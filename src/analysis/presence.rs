@@ -22,10 +22,7 @@ pub(crate) struct Presence {
 }
 
 fn index<'m>(model: &'m FileModel) -> &'m Presence {
-    model
-        .derived
-        .presence
-        .get_or_init(|| Presence::build(model))
+    model.derived.get_or_init(|| Presence::build(model))
 }
 
 /// Does the file read the container at `path` in a way that tells a null

@@ -6,6 +6,7 @@
 //! rules together close to the cost of a single visit (see docs/architecture.md).
 
 mod collect;
+pub mod derived;
 pub mod path;
 mod prototype;
 pub(crate) mod scope;
@@ -335,7 +336,7 @@ pub struct FileModel<'a> {
     /// where `v` holds an entry (`const v = c.get(k)`), `c` is read that way.
     pub strict_nullish_tests: Vec<(Atom, SyntaxContext)>,
     /// Shared analyses of this file, computed on first use (see `analysis`).
-    pub derived: crate::analysis::Derived,
+    pub derived: derived::Derived,
 }
 
 impl<'a> FileModel<'a> {

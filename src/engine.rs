@@ -1,4 +1,5 @@
-//! The per-file pipeline (read → parse → resolve → model → rules → suppress)
+//! The per-file pipeline (read → parse → model, which resolves scopes in its
+//! one traversal → rules → suppress)
 //! and the parallel driver over many files.
 
 use std::cell::Cell;

@@ -1,7 +1,11 @@
 //! leaklint: finds memory-leak patterns in JavaScript and TypeScript.
 //!
-//! Pipeline per file: [`parse`] → swc resolver → [`model`] (scope index and
-//! facts, one traversal) → [`rules`] → [`suppress`] → [`report`].
+//! Pipeline per file: [`parse`] (swc's parser only) → [`model`] (one
+//! traversal that resolves scopes itself, `model::scope`, and records the
+//! scope index and the facts) → [`rules`] (over the shared [`analysis`]) →
+//! [`suppress`] → [`report`]. No swc transform runs (no `resolver`, no
+//! hygiene `GLOBALS`). The layering of these modules is in
+//! docs/architecture.md and checked by `tests/layering.rs`.
 //! [`lint_source`] runs it on one source text, without touching the disk.
 
 pub mod analysis;

@@ -673,22 +673,18 @@ pub fn context_name(model: &FileModel, fn_ctx: Option<FnId>) -> Option<Atom> {
     None
 }
 
-/// Is the call inside an `if` that also sets a flag declared outside the
-/// function (`if (!installed) { installed = true; target.on(…) }`)? That
-/// registers once, however often the function runs.
-pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
+/// Is the call inside an `if` that also sets a flag on an object
+/// (`if (!this.bound) { this.bound = true; target.on(…) }`)? That registers
+/// once per owner, however often the function runs. Flags held in a name
+/// (`let installed`) are lazy initialisation, which the frequency answer
+/// knows (`frequency::Why::Memoised`).
+pub fn guarded_by_member_flag(model: &FileModel, call: &CallFact) -> bool {
     model.conditionals.iter().any(|c| {
         c.span.encloses(call.span)
-            && (model.binding_writes.iter().any(|w| {
-                c.span.encloses(w.span)
-                    && w.value == Value::Bool
-                    && model.semantic.binding(&w.id).is_some_and(|b| {
-                        b.fn_ctx != w.fn_ctx && !matches!(b.kind, BindingKind::Param)
-                    })
-            }) || model
+            && model
                 .member_writes
                 .iter()
-                .any(|w| c.span.encloses(w.span) && matches!(w.value, Value::Bool)))
+                .any(|w| c.span.encloses(w.span) && matches!(w.value, Value::Bool))
     })
 }
 

@@ -2,7 +2,7 @@
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
-use crate::analysis::frequency::Frequencies;
+use crate::analysis::frequency::{Frequencies, Frequency};
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys;
 use crate::analysis::memo;
@@ -33,10 +33,10 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             )
         })
         .collect();
-    let mut growth_by_container = if keyed.is_empty() {
-        Vec::new()
-    } else {
-        growth_sites(model, &Frequencies::new(model), &keyed)
+    let frequency = (!keyed.is_empty()).then(|| Frequencies::new(model));
+    let mut growth_by_container = match &frequency {
+        Some(f) => growth_sites(model, f, &keyed),
+        None => Vec::new(),
     };
     // Built on the first reported container: most files have none.
     let nullish = std::cell::OnceCell::new();
@@ -46,7 +46,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let pseudo: Vec<_> = pseudo_evictions(nullish.get_or_init(|| NullishWrites::of(model)), c);
-        for site in growth {
+        for (site, freq) in growth {
             let mut d = Diagnostic::new(
                 RULE.name,
                 site.clone(),
@@ -57,6 +57,9 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             )
             .with_label("grows here with a dynamic key")
             .with_related(c.decl_span.clone(), c.lifetime);
+            if let Some(f) = &frequency {
+                d = d.with_evidence(format!("frequency: {}", f.describe(&freq)));
+            }
             for p in &pseudo {
                 d = d.with_related(p.clone(), "sets null here: the key stays");
             }
@@ -284,7 +287,7 @@ fn growth_sites(
     model: &FileModel,
     frequency: &Frequencies,
     keyed: &[&Container],
-) -> Vec<Vec<std::ops::Range<usize>>> {
+) -> Vec<Vec<(std::ops::Range<usize>, Frequency)>> {
     let index: FxHashMap<&AccessPath, usize> = keyed
         .iter()
         .enumerate()
@@ -299,12 +302,12 @@ fn growth_sites(
     let mut sites = vec![Vec::new(); keyed.len()];
     for w in &model.member_writes {
         let Some(i) = lookup(&w.object) else { continue };
-        if keyed[i].kind == ContainerKind::Object
-            && !w.value.is_nullish()
-            && frequency.runs_many_times(w.fn_ctx, w.span.start())
-            && keys::is_dynamic_write_key(model, w)
-        {
-            sites[i].push(w.span.range());
+        if keyed[i].kind != ContainerKind::Object || w.value.is_nullish() {
+            continue;
+        }
+        let freq = frequency.at(w.fn_ctx, w.span.start());
+        if freq.runs_many_times() && keys::is_dynamic_write_key(model, w) {
+            sites[i].push((w.span.range(), freq));
         }
     }
     for call in &model.calls {
@@ -325,16 +328,16 @@ fn growth_sites(
         };
         let value_nullish =
             method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
-        if method == wanted
-            && !value_nullish
-            && frequency.runs_many_times(call.fn_ctx, call.span.start())
-            && keys::is_dynamic_value(model, &first.value)
-        {
-            sites[i].push(call.span.range());
+        if method != wanted || value_nullish {
+            continue;
+        }
+        let freq = frequency.at(call.fn_ctx, call.span.start());
+        if freq.runs_many_times() && keys::is_dynamic_value(model, &first.value) {
+            sites[i].push((call.span.range(), freq));
         }
     }
     for s in &mut sites {
-        s.sort_by_key(|r| r.start);
+        s.sort_by_key(|(r, _)| r.start);
     }
     sites
 }

@@ -276,6 +276,42 @@ pub fn long_lived_target(
     }
 }
 
+/// Are two targets the element parameter of callbacks iterating the same
+/// collection (`signals.forEach(s => s.addEventListener(…))` and, later,
+/// `signals.forEach(signal => signal.removeEventListener(…))`)? They name
+/// the same objects.
+fn same_element(model: &FileModel, a: &AccessPath, b: &AccessPath) -> bool {
+    let collection = |t: &AccessPath| -> Option<AccessPath> {
+        if !t.props.is_empty() {
+            return None;
+        }
+        let id = t.root_binding()?;
+        let binding = model.semantic.binding(&id)?;
+        let f = binding
+            .fn_ctx
+            .filter(|_| binding.kind == BindingKind::Param)?;
+        let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation else {
+            return None;
+        };
+        // The element is the callback's first parameter: no other comes
+        // before it (`(s, i) =>`, `function (s) {`).
+        let before = model
+            .source
+            .get(model.functions[f].span.start()..binding.span.start())?;
+        if before.contains(',') {
+            return None;
+        }
+        let c = &model.calls[call];
+        c.callee
+            .method
+            .as_deref()
+            .is_some_and(crate::model::is_iteration_method)
+            .then(|| c.callee.receiver())
+            .flatten()
+    };
+    a != b && collection(a).is_some_and(|ca| collection(b).is_some_and(|cb| ca == cb))
+}
+
 /// `signal`, `abortSignal`, `opts.signal`, or a parameter typed `AbortSignal`.
 fn is_signal_param(
     model: &FileModel,
@@ -476,7 +512,10 @@ impl<'m> Registration<'m> {
         if let Some(r) = Registration::of_remove(model, c) {
             // A removal whose listener we cannot name (`getLast().onFocus`)
             // may well be the matching one.
-            return self.is_same_slot(&r)
+            let same_slot = self.is_same_slot(&r)
+                || (self.same_event(r.event.as_ref())
+                    && same_element(model, &self.target, &r.target));
+            return same_slot
                 && (r.listener.same(&self.listener)
                     || r.listener == Identity::Unknown
                     || (is_param(model, &self.listener) && is_param(model, &r.listener)));

@@ -3,7 +3,8 @@
 //! computes its own.
 //!
 //! The lattice: straight-line module code runs [`Frequency::Once`]; the body
-//! of a loop runs [`Frequency::Many`] times, at top level too. A function's
+//! of a loop runs [`Frequency::Many`] times, at top level too, unless it
+//! walks data at hand or counts to a small literal. A function's
 //! frequency is the join over the ways it is reached:
 //! - created and invoked in place (an IIFE, a bundler's module wrapper), or
 //!   handed to a call that runs it at most once per call (a timer, `once`, a
@@ -13,9 +14,15 @@
 //! - called by name: the join over its call sites in the file (only from
 //!   code that runs once → once; recursion → many);
 //! - exported: many (others call it);
+//! - handed to a function of this file that only calls it directly (a
+//!   helper, a UMD wrapper): as often as that call;
 //! - anything else (a method, a function stored or handed out, never called
 //!   here): once per call of that function, [`Frequency::PerCall`], whose
 //!   callers the file does not show.
+//!
+//! Inside a function, loops that nothing at hand bounds repeat (a loop
+//! that awaits, has no end in its head, or counts to a large number), and lazy initialisation runs once per life of its guard
+//! ([`Why::Memoised`]).
 //!
 //! Each answer carries its evidence ([`Why`]), which
 //! [`Frequencies::describe`] renders for messages. The answers for a file

@@ -52,6 +52,8 @@ pub fn build<'a>(
             exports: Vec::new(),
             instance_scopes: Vec::new(),
             guarded: Vec::with_capacity(len / 256 + 4),
+            loops: Vec::new(),
+            awaits: Vec::new(),
             derived: Default::default(),
         },
         scope: Scopes::new(program, typescript, len),
@@ -589,6 +591,12 @@ impl Collector<'_> {
         id
     }
 
+    /// A loop body: code in it runs any number of times per run of its function.
+    fn record_loop(&mut self, body: Span) {
+        let span = self.range(body);
+        self.model.loops.push(span);
+    }
+
     fn push_conditional(&mut self, span: Span, exits: bool) {
         let c = Conditional {
             span: self.range(span),
@@ -969,6 +977,7 @@ impl Visit for Collector<'_> {
 
     fn visit_for_stmt(&mut self, n: &ForStmt) {
         self.scope.push(ScopeKind::Block, false);
+        self.record_loop(n.body.span());
         if let Some(VarDeclOrExpr::VarDecl(v)) = &n.init {
             for d in &v.decls {
                 self.scope.declare_pat(&d.name, DeclKind::Lexical);
@@ -980,6 +989,7 @@ impl Visit for Collector<'_> {
 
     fn visit_for_in_stmt(&mut self, n: &ForInStmt) {
         self.scope.push(ScopeKind::Block, false);
+        self.record_loop(n.body.span());
         self.declare_for_head(&n.left);
         n.visit_children_with(self);
         self.scope.pop();
@@ -987,9 +997,26 @@ impl Visit for Collector<'_> {
 
     fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
         self.scope.push(ScopeKind::Block, false);
+        self.record_loop(n.body.span());
         self.declare_for_head(&n.left);
         n.visit_children_with(self);
         self.scope.pop();
+    }
+
+    fn visit_while_stmt(&mut self, n: &WhileStmt) {
+        self.record_loop(n.body.span());
+        n.visit_children_with(self);
+    }
+
+    fn visit_do_while_stmt(&mut self, n: &DoWhileStmt) {
+        self.record_loop(n.body.span());
+        n.visit_children_with(self);
+    }
+
+    fn visit_await_expr(&mut self, n: &AwaitExpr) {
+        let span = self.range(n.span);
+        self.model.awaits.push(span);
+        n.visit_children_with(self);
     }
 
     fn visit_ts_module_decl(&mut self, n: &TsModuleDecl) {

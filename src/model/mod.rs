@@ -260,6 +260,10 @@ pub struct FileModel<'a> {
     /// Code that runs only when a condition holds: branches of `if`, `?:`
     /// and `switch`, right operands of `&&`, `||` and `??`.
     pub guarded: Vec<TextSpan>,
+    /// Loop bodies (`for`, `for…in`, `for…of`, `while`, `do…while`), in source order.
+    pub loops: Vec<TextSpan>,
+    /// `await` expressions, in source order.
+    pub awaits: Vec<TextSpan>,
     /// Shared analyses of this file, computed on first use (see `analysis`).
     pub derived: crate::analysis::Derived,
 }

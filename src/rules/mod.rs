@@ -7,6 +7,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::FileModel;
 
+mod ignored_backpressure;
 mod null_instead_of_delete;
 mod unbounded_array;
 mod unbounded_cache;
@@ -34,6 +35,7 @@ pub struct Rule {
 
 /// Every rule, sorted by name.
 pub static RULES: &[Rule] = &[
+    ignored_backpressure::RULE,
     null_instead_of_delete::RULE,
     unbounded_array::RULE,
     unbounded_cache::RULE,

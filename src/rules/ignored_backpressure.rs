@@ -126,6 +126,13 @@ fn reads_buffer_state(model: &FileModel) -> bool {
 fn opens_stream(model: &FileModel, v: &Value) -> bool {
     let (callee, method) = match v {
         Value::Call(c) => (c.callee.as_ref(), c.method.as_ref()),
+        // A stream implemented in the file: `new Writable({ write(…) {…} })`.
+        Value::New(_) => {
+            return matches!(
+                v.constructor_name().map(|n| n.as_ref()),
+                Some("Writable" | "PassThrough")
+            );
+        }
         _ => return false,
     };
     let last = method.cloned().or_else(|| {

@@ -53,6 +53,7 @@ pub fn build<'a>(
             instance_scopes: Vec::new(),
             guarded: Vec::with_capacity(len / 256 + 4),
             loops: Vec::new(),
+            size_check_ctx: Vec::new(),
             awaits: Vec::new(),
             derived: Default::default(),
         },
@@ -735,6 +736,10 @@ impl Collector<'_> {
         }
         if let Some(path) = self.path_of(&m.obj) {
             self.model.size_checks.push(path);
+            let ctx = self.fn_ctx();
+            self.model
+                .size_check_ctx
+                .push((self.model.size_checks.len() - 1, ctx));
         }
     }
 }

@@ -262,6 +262,9 @@ pub struct FileModel<'a> {
     pub guarded: Vec<TextSpan>,
     /// Loop bodies (`for`, `for…in`, `for…of`, `while`, `do…while`), in source order.
     pub loops: Vec<TextSpan>,
+    /// For direct `x.length`/`x.size` comparisons: the index in
+    /// `size_checks` and the function the comparison is in.
+    pub size_check_ctx: Vec<(usize, Option<FnId>)>,
     /// `await` expressions, in source order.
     pub awaits: Vec<TextSpan>,
     /// Shared analyses of this file, computed on first use (see `analysis`).

@@ -12,6 +12,7 @@ mod null_instead_of_delete;
 mod unbounded_array;
 mod unbounded_cache;
 mod unbounded_memoize;
+mod unbounded_queue;
 mod uncancelled_animation_frame;
 mod uncleared_interval;
 mod undisconnected_observer;
@@ -40,6 +41,7 @@ pub static RULES: &[Rule] = &[
     unbounded_array::RULE,
     unbounded_cache::RULE,
     unbounded_memoize::RULE,
+    unbounded_queue::RULE,
     uncancelled_animation_frame::RULE,
     uncleared_interval::RULE,
     undisconnected_observer::RULE,

@@ -11,6 +11,7 @@ mod ignored_backpressure;
 mod null_instead_of_delete;
 mod unbounded_array;
 mod unbounded_cache;
+mod unbounded_concurrency;
 mod unbounded_memoize;
 mod unbounded_queue;
 mod uncancelled_animation_frame;
@@ -40,6 +41,7 @@ pub static RULES: &[Rule] = &[
     null_instead_of_delete::RULE,
     unbounded_array::RULE,
     unbounded_cache::RULE,
+    unbounded_concurrency::RULE,
     unbounded_memoize::RULE,
     unbounded_queue::RULE,
     uncancelled_animation_frame::RULE,

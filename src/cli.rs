@@ -13,7 +13,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, CliRules, Level, Resolver};
-use crate::diagnostic::{INTERNAL_ERROR, Severity};
+use crate::diagnostic::{Confidence, INTERNAL_ERROR, Severity};
 use crate::engine::{self, FileResult};
 use crate::fix::{self, FixLevel};
 use crate::report::repo::RepoRoot;
@@ -151,6 +151,11 @@ pub struct CheckArgs {
         alias = "report-unused-disable-directives-severity"
     )]
     pub report_unused_disable_directives: Option<String>,
+
+    /// Report findings down to this confidence: `high` (default) or `medium`
+    /// (also findings whose evidence is weaker; see docs/confidence.md).
+    #[arg(long, value_name = "high|medium", value_parser = parse_confidence)]
+    pub confidence: Option<Confidence>,
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -234,7 +239,12 @@ fn cli_rules(args: &CheckArgs) -> Result<CliRules, String> {
         .report_unused_disable_directives
         .as_deref()
         .and_then(Level::parse);
+    cli.confidence = args.confidence;
     Ok(cli)
+}
+
+fn parse_confidence(s: &str) -> Result<Confidence, String> {
+    Confidence::parse(s).ok_or_else(|| format!("expected `high` or `medium`, got `{s}`"))
 }
 
 fn use_color(choice: Option<ColorChoice>, is_tty: bool) -> bool {
@@ -488,9 +498,14 @@ fn lint_paths(
         linted.results.push(o.result);
     }
     let remaining = linted.results.iter().map(|r| r.diagnostics.len()).sum();
+    let unsafe_fixable = linted
+        .results
+        .iter()
+        .map(|r| fix::fixable_beyond(&r.diagnostics, level))
+        .sum();
     eprintln!(
         "leaklint: {}",
-        fix::summary(applied, files, remaining, dry_run)
+        fix::summary(applied, files, remaining, unsafe_fixable, dry_run)
     );
     Ok(linted)
 }
@@ -572,6 +587,7 @@ fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
         fixed.applied,
         usize::from(fixed.applied > 0),
         remaining,
+        fix::fixable_beyond(&fixed.remaining, level),
         !write_fix,
     );
     if !write_fix {

@@ -7,7 +7,8 @@
 //!   "rules": { "unbounded-cache": "warn" },
 //!   "overrides": [{ "files": ["*.test.ts"], "rules": { "unbounded-cache": "off" } }],
 //!   "ignorePatterns": ["dist/", "**/*.generated.ts"],
-//!   "linterOptions": { "reportUnusedDisableDirectives": "error" }
+//!   "linterOptions": { "reportUnusedDisableDirectives": "error" },
+//!   "confidence": "medium"
 //! }
 //! ```
 //!
@@ -29,7 +30,7 @@ use schemars::JsonSchema;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Confidence, Severity};
 use crate::engine::RuleSet;
 use crate::position::LineIndex;
 use crate::rules::{self, RULES};
@@ -107,6 +108,11 @@ pub struct ConfigFile {
     /// Options of the linter itself.
     #[serde(default)]
     pub linter_options: LinterOptions,
+    /// The least confidence a finding needs to be reported: `"high"` (the
+    /// default) or `"medium"` (also findings whose evidence is weaker, see
+    /// docs/confidence.md). `--confidence` wins over it.
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
 }
 
 /// Rule levels for the files an override matches.
@@ -461,6 +467,8 @@ pub struct CliRules {
     pub rules: Vec<(&'static str, Level)>,
     /// `--report-unused-disable-directives LEVEL`.
     pub unused_directives: Option<Level>,
+    /// `--confidence LEVEL`.
+    pub confidence: Option<Confidence>,
 }
 
 /// The rules one file is linted with, and why.
@@ -570,7 +578,9 @@ impl Resolver {
             }
         };
         let mut unused = Level::Warn;
+        let mut confidence = Confidence::High;
         if let Some(c) = config {
+            confidence = c.file.confidence.unwrap_or(confidence);
             set(&c.file.rules.0);
             for &i in overrides {
                 set(&c.file.overrides[i].rules.0);
@@ -583,6 +593,7 @@ impl Resolver {
         }
         set(&self.cli.rules);
         let unused = self.cli.unused_directives.unwrap_or(unused);
+        let confidence = self.cli.confidence.unwrap_or(confidence);
         RuleSet {
             rules: RULES
                 .iter()
@@ -590,6 +601,7 @@ impl Resolver {
                 .filter_map(|(r, l)| l.severity().map(|s| (r, s)))
                 .collect(),
             unused_directives: unused.severity(),
+            min_confidence: confidence,
         }
     }
 }
@@ -635,6 +647,7 @@ pub fn print_config(resolver: &mut Resolver, file: &Path) -> Result<String, Conf
         "ignored": resolved.ignored,
         "rules": rules,
         "reportUnusedDisableDirectives": Level::of(resolved.rules.unused_directives).as_str(),
+        "confidence": resolved.rules.min_confidence.as_str(),
     });
     let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
     s.push('\n');

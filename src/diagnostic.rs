@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How serious a finding is. The order matters: `Error > Warning`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -28,6 +28,51 @@ impl Severity {
         match self {
             Severity::Warning => "warning",
             Severity::Error => "error",
+        }
+    }
+}
+
+/// How sure a rule is that a finding is a real leak (CodeQL's "precision").
+/// The order matters: `Medium < High`. The default output shows `High` only;
+/// `--confidence medium` (or `"confidence": "medium"`) shows both.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// The pattern matched, but something the leak depends on is assumed
+    /// rather than shown (the owner's lifetime, how often the code runs,
+    /// whether the key set is open): worth a look, not worth a failed build.
+    Medium,
+    /// Everything the leak depends on is shown by the code.
+    #[default]
+    High,
+}
+
+impl Confidence {
+    pub fn parse(s: &str) -> Option<Confidence> {
+        match s {
+            "high" => Some(Confidence::High),
+            "medium" => Some(Confidence::Medium),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
         }
     }
 }
@@ -89,6 +134,11 @@ pub struct Diagnostic {
     pub fix: Option<Fix>,
     /// The file could not be analysed at all (ESLint's `fatal: true`).
     pub fatal: bool,
+    /// How sure the rule is; see [`Confidence`].
+    pub confidence: Confidence,
+    /// The facts that decided the confidence, as short phrases
+    /// (`"owner: declared at module level"`, `"callers unknown: exported"`).
+    pub evidence: Vec<String>,
 }
 
 impl Diagnostic {
@@ -103,6 +153,8 @@ impl Diagnostic {
             help: None,
             fix: None,
             fatal: false,
+            confidence: Confidence::High,
+            evidence: Vec::new(),
         }
     }
 
@@ -125,6 +177,29 @@ impl Diagnostic {
     pub fn with_help(mut self, text: impl Into<String>) -> Self {
         self.help = Some(text.into());
         self
+    }
+
+    /// Records a fact the finding rests on (shown by machine formats).
+    pub fn with_evidence(mut self, fact: impl Into<String>) -> Self {
+        let fact = fact.into();
+        if !self.evidence.contains(&fact) {
+            self.evidence.push(fact);
+        }
+        self
+    }
+
+    /// Sets how sure the rule is (findings are `High` unless a rule says
+    /// otherwise).
+    pub fn with_confidence(mut self, confidence: Confidence) -> Self {
+        self.confidence = confidence;
+        self
+    }
+
+    /// Lowers the finding to `Medium` because of `reason`, a fact that is
+    /// assumed rather than shown; the reason joins the evidence.
+    pub fn medium(self, reason: impl Into<String>) -> Self {
+        self.with_confidence(Confidence::Medium)
+            .with_evidence(reason)
     }
 
     pub fn with_fix(mut self, fix: Fix) -> Self {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use bytes_str::BytesStr;
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
 use crate::model::{self, FileModel};
 use crate::parse::{self, Dialect};
 use crate::project::FileSummary;
@@ -29,6 +29,9 @@ pub struct RuleSet {
     pub rules: Vec<(&'static Rule, Severity)>,
     /// Severity of unused suppression directives; `None` to not report them.
     pub unused_directives: Option<Severity>,
+    /// The least confidence a finding needs to be reported (`High` by
+    /// default). Applied once, in [`RuleSet::shown`], after suppression.
+    pub min_confidence: Confidence,
 }
 
 impl Default for RuleSet {
@@ -36,6 +39,7 @@ impl Default for RuleSet {
         RuleSet {
             rules: RULES.iter().map(|r| (r, r.default_severity)).collect(),
             unused_directives: Some(Severity::Warning),
+            min_confidence: Confidence::High,
         }
     }
 }
@@ -50,7 +54,24 @@ impl RuleSet {
                 .map(|r| (r, r.default_severity))
                 .collect(),
             unused_directives: Some(Severity::Warning),
+            min_confidence: Confidence::High,
         }
+    }
+
+    /// The same rules, reporting findings down to `confidence`.
+    pub fn with_min_confidence(mut self, confidence: Confidence) -> RuleSet {
+        self.min_confidence = confidence;
+        self
+    }
+
+    /// The one place findings are filtered by confidence. It runs after
+    /// suppression, so a directive that silences a medium finding counts as
+    /// used whatever the level shown, and the unused-directive report does
+    /// not change with `--confidence`. Problems of the tool itself (parse
+    /// errors, directives) are always high.
+    pub fn shown(&self, mut found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        found.retain(|d| d.fatal || d.confidence >= self.min_confidence);
+        found
     }
 }
 
@@ -171,7 +192,7 @@ fn analyse(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -> Ve
         }
         // Cross-file hook: what this file tells the others (see project.rs).
         LAST_SUMMARY.set(Some(crate::project::summarize(model, &found)));
-        directives.apply(model.source, found, rules)
+        rules.shown(directives.apply(model.source, found, rules))
     });
     outcome.unwrap_or_else(|fatal| vec![fatal])
 }

@@ -305,15 +305,42 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// `fixed 2 problems in 1 file; 1 problem remains`.
-pub fn summary(applied: usize, files: usize, remaining: usize, dry_run: bool) -> String {
+/// How many of `remaining` carry a fix that `level` does not apply (what
+/// `--fix-unsafe` would fix on top of `--fix`).
+pub fn fixable_beyond(remaining: &[Diagnostic], level: FixLevel) -> usize {
+    remaining
+        .iter()
+        .filter(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| !level.allows(f.applicability))
+        })
+        .count()
+}
+
+/// `fixed 2 problems in 1 file; 1 problem remains`, then, when some of the
+/// remaining problems have an unsafe fix, how many `--fix-unsafe` would fix.
+pub fn summary(
+    applied: usize,
+    files: usize,
+    remaining: usize,
+    unsafe_fixable: usize,
+    dry_run: bool,
+) -> String {
     let verb = if dry_run { "would fix" } else { "fixed" };
     let left = match remaining {
         1 => "1 problem remains".to_string(),
         n => format!("{n} problems remain"),
     };
+    let more = match unsafe_fixable {
+        0 => String::new(),
+        n => format!(
+            " ({n} of them fixable with --fix-unsafe: review the diff, {} may change behaviour)",
+            if n == 1 { "its fix" } else { "their fixes" }
+        ),
+    };
     format!(
-        "{verb} {} in {}; {left}{}",
+        "{verb} {} in {}; {left}{more}{}",
         crate::report::plural(applied, "problem"),
         crate::report::plural(files, "file"),
         if dry_run {

@@ -23,5 +23,5 @@ pub mod sfc;
 pub mod suppress;
 pub mod walk;
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Confidence, Diagnostic, Severity};
 pub use engine::{RuleSet, lint_source};

@@ -56,6 +56,25 @@ fn heap_used(script: &Path) -> u64 {
 
 #[test]
 fn fixed_seed_script_uses_a_small_fraction_of_the_heap() {
+    heap_drops_after_plain_fix(SCRIPT, "localCache[key] = null", "delete localCache[key]");
+}
+
+/// The seed's other spelling, `setTimeout(() => localCache[key] = null, 5000)`:
+/// the timer ignores the arrow's value, so plain `--fix` (safe fixes only)
+/// must fix it too, and the heap must show it.
+#[test]
+fn fixed_expression_body_seed_uses_a_small_fraction_of_the_heap() {
+    let script = SCRIPT.replace(
+        "setTimeout(() => { localCache[key] = null }, 5000)",
+        "setTimeout(() => localCache[key] = null, 5000)",
+    );
+    assert_ne!(script, SCRIPT, "the seed line was not found");
+    heap_drops_after_plain_fix(&script, "localCache[key] = null", "delete localCache[key]");
+}
+
+/// Writes `script` twice, fixes one copy with plain `--fix`, checks the
+/// rewrite, and compares the heap of both after GC.
+fn heap_drops_after_plain_fix(script: &str, leaky_text: &str, fixed_text_expected: &str) {
     if !node_available() {
         let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
         assert!(!ci, "node is required under CI (.ci/run installs it)");
@@ -65,8 +84,8 @@ fn fixed_seed_script_uses_a_small_fraction_of_the_heap() {
     let dir = tempfile::tempdir().unwrap();
     let leaky = dir.path().join("leaky.js");
     let fixed = dir.path().join("fixed.js");
-    std::fs::write(&leaky, SCRIPT).unwrap();
-    std::fs::write(&fixed, SCRIPT).unwrap();
+    std::fs::write(&leaky, script).unwrap();
+    std::fs::write(&fixed, script).unwrap();
 
     let run = Command::new(env!("CARGO_BIN_EXE_leaklint"))
         .args(["--fix", "fixed.js"])
@@ -79,10 +98,7 @@ fn fixed_seed_script_uses_a_small_fraction_of_the_heap() {
         "{stderr}"
     );
     let fixed_text = std::fs::read_to_string(&fixed).unwrap();
-    assert_eq!(
-        fixed_text,
-        SCRIPT.replace("localCache[key] = null", "delete localCache[key]")
-    );
+    assert_eq!(fixed_text, script.replace(leaky_text, fixed_text_expected));
 
     let before = heap_used(&leaky);
     let after = heap_used(&fixed);

@@ -1,12 +1,14 @@
 //! Every example in `rules/*.md` is executed: an ```` ```js invalid ```` block
-//! must give exactly one finding of its rule, a ```` ```js valid ```` block
-//! none, and ```` ```js ignore ```` is skipped. Untagged code blocks fail.
+//! must give exactly one finding of its rule (high confidence), a
+//! ```` ```js medium ```` block exactly one medium finding (shown only with
+//! `--confidence medium`), a ```` ```js valid ```` block none at all, and
+//! ```` ```js ignore ```` is skipped. Untagged code blocks fail.
 
 mod support;
 
 use std::path::Path;
 
-use leaklint::RuleSet;
+use leaklint::{Confidence, RuleSet};
 use support::*;
 
 #[test]
@@ -43,10 +45,15 @@ fn documented_examples_behave_as_documented() {
                 }
             };
             let file = format!("example.{ext}");
-            let diags =
-                leaklint::lint_source(Path::new(&file), &ex.code, &RuleSet::only(rule.name));
+            // Medium findings included: a `valid` example has none at all.
+            let rules = RuleSet::only(rule.name).with_min_confidence(Confidence::Medium);
+            let diags = leaklint::lint_source(Path::new(&file), &ex.code, &rules);
             let fatal: Vec<_> = diags.iter().filter(|d| d.fatal).collect();
             let of_rule = diags.iter().filter(|d| d.rule == rule.name).count();
+            let high = diags
+                .iter()
+                .filter(|d| d.rule == rule.name && d.confidence == Confidence::High)
+                .count();
             let where_ = format!("rules/{}.md:{}", rule.name, ex.line);
             if !fatal.is_empty() {
                 failures.push(format!(
@@ -56,15 +63,19 @@ fn documented_examples_behave_as_documented() {
                 continue;
             }
             match ex.tag.as_str() {
-                "invalid" if of_rule != 1 => failures.push(format!(
-                    "{where_}: `invalid` example gives {of_rule} findings, expected exactly 1"
+                "invalid" if of_rule != 1 || high != 1 => failures.push(format!(
+                    "{where_}: `invalid` example gives {of_rule} findings ({high} high), expected exactly 1, high"
+                )),
+                // Reported only with `--confidence medium`.
+                "medium" if of_rule != 1 || high != 0 => failures.push(format!(
+                    "{where_}: `medium` example gives {of_rule} findings ({high} high), expected exactly 1, medium"
                 )),
                 "valid" if of_rule != 0 => failures.push(format!(
                     "{where_}: `valid` example gives {of_rule} findings, expected none"
                 )),
-                "invalid" | "valid" | "ignore" => {}
+                "invalid" | "medium" | "valid" | "ignore" => {}
                 other => failures.push(format!(
-                    "{where_}: code block needs a tag (invalid, valid or ignore), got `{other}`"
+                    "{where_}: code block needs a tag (invalid, medium, valid or ignore), got `{other}`"
                 )),
             }
         }

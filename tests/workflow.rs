@@ -46,6 +46,95 @@ fn ids(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 
 // ---------------------------------------------------------------- config
 
+/// A medium finding: `update` shows no removal intent (see docs/confidence.md).
+const MEDIUM: &str = "const results = {}\n\nexport function record(id, v) {\n  results[id] = v\n}\n\nexport function update(id) {\n  results[id] = null\n}\n";
+
+#[test]
+fn medium_findings_need_confidence_medium_on_the_command_line_or_in_config() {
+    let dir = tree(&[("m.js", MEDIUM), ("seed.js", SEED)]);
+    let nid = |run: &Run| {
+        run.json()
+            .iter()
+            .flat_map(|f| f["messages"].as_array().cloned().unwrap_or_default())
+            .filter(|m| m["ruleId"] == "null-instead-of-delete")
+            .map(|m| {
+                (
+                    m["line"].as_u64().unwrap(),
+                    m["confidence"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let default = leaklint(dir.path(), &["-f", "json", "."]);
+    assert_eq!(
+        nid(&default),
+        vec![(5, "high".to_string())],
+        "{}",
+        default.stdout
+    );
+    let all = leaklint(dir.path(), &["-f", "json", "--confidence", "medium", "."]);
+    let mut found = nid(&all);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![(5, "high".to_string()), (8, "medium".to_string())],
+        "{}",
+        all.stdout
+    );
+    // Every message says why: the evidence is a list of short phrases.
+    let evidence = all.result("m.js")["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["ruleId"] == "null-instead-of-delete")
+        .map(|m| m["evidence"].clone())
+        .unwrap();
+    assert!(
+        evidence.as_array().is_some_and(|e| e
+            .iter()
+            .any(|x| x.as_str().unwrap().contains("not shown to remove"))),
+        "{evidence}"
+    );
+    std::fs::write(
+        dir.path().join("leaklint.json"),
+        r#"{ "confidence": "medium" }"#,
+    )
+    .unwrap();
+    let configured = leaklint(dir.path(), &["-f", "json", "."]);
+    assert_eq!(nid(&configured).len(), 2, "{}", configured.stdout);
+    // The flag wins over the config.
+    let flag = leaklint(dir.path(), &["-f", "json", "--confidence", "high", "."]);
+    assert_eq!(nid(&flag).len(), 1, "{}", flag.stdout);
+    std::fs::write(
+        dir.path().join("leaklint.json"),
+        r#"{ "confidence": "low" }"#,
+    )
+    .unwrap();
+    let bad = leaklint(dir.path(), &["-f", "json", "."]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("leaklint.json:1:"), "{}", bad.stderr);
+}
+
+#[test]
+fn a_directive_on_a_hidden_medium_finding_is_still_used() {
+    // Filtering by confidence happens after suppression: the directive below
+    // suppresses a medium finding, which the default output does not show,
+    // and it must not be reported as unused.
+    let text = MEDIUM.replace(
+        "  results[id] = null",
+        "  // leaklint-disable-next-line null-instead-of-delete -- null is a value here\n  results[id] = null",
+    );
+    let dir = tree(&[("m.js", &text)]);
+    let only = "--rule=unbounded-cache=off";
+    for args in [
+        &["-f", "json", only, "m.js"][..],
+        &["-f", "json", only, "--confidence", "medium", "m.js"],
+    ] {
+        let run = leaklint(dir.path(), args);
+        assert_eq!(run.file_and_rule_ids(), vec![], "{args:?}: {}", run.stdout);
+    }
+}
+
 #[test]
 fn config_levels_turn_rules_off_and_change_severity() {
     let dir = tree(&[
@@ -524,7 +613,17 @@ fn unsafe_fixes_need_fix_unsafe() {
         std::fs::read_to_string(dir.path().join("u.js")).unwrap(),
         UNSAFE
     );
+    assert!(
+        run.stderr.contains("(1 of them fixable with --fix-unsafe"),
+        "the summary points at --fix-unsafe: {}",
+        run.stderr
+    );
     let run = leaklint(dir.path(), &["--fix-unsafe", "u.js"]);
+    assert!(
+        !run.stderr.contains("fixable with --fix-unsafe"),
+        "nothing is left for --fix-unsafe: {}",
+        run.stderr
+    );
     assert!(
         run.stderr.contains("fixed 1 problem in 1 file"),
         "{}",

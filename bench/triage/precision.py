@@ -38,7 +38,7 @@ def corpora():
 
 def run(binary, root):
     """The default output of `binary` on `root`: [(rule, path, line, message)]."""
-    p = subprocess.run([binary, "--format", "json", "."], cwd=root, capture_output=True, text=True)
+    p = subprocess.run([os.path.abspath(binary), "--format", "json", "."], cwd=root, capture_output=True, text=True)
     try:
         files = json.loads(p.stdout)
     except json.JSONDecodeError:

@@ -90,13 +90,10 @@ fn handler_of(model: &FileModel, call: &CallFact) -> Option<String> {
 /// Is `span` inside a loop body that belongs to the function `fn_ctx` itself
 /// (not to a function nested in the loop)?
 pub fn in_loop(model: &FileModel, span: TextSpan, fn_ctx: Option<FnId>) -> bool {
-    model.loops.iter().any(|l| {
-        l.encloses(span)
-            && match fn_ctx {
-                Some(f) => model.functions[f].span.encloses(*l),
-                None => true,
-            }
-    })
+    model
+        .loops
+        .iter()
+        .any(|l| l.fn_ctx == fn_ctx && l.body.encloses(span))
 }
 
 /// The strongest evidence that code in `fn_ctx` at `span` runs many times,

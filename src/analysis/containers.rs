@@ -7,7 +7,7 @@ use swc_atoms::Atom;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::frequency::Frequency;
+use super::frequency::Frequencies;
 use crate::model::path::is_global_object_name;
 use crate::model::{AccessPath, FileModel, FnKind, Key, Root, Value};
 use crate::semantic::{BindingId, BindingKind};
@@ -190,7 +190,7 @@ pub fn long_lived(model: &FileModel) -> Vec<Container> {
 
 fn find_long_lived(model: &FileModel) -> Vec<Container> {
     let mut out = Vec::new();
-    let frequency = Frequency::new(model);
+    let frequency = Frequencies::new(model);
     for (id, b) in model.semantic.bindings() {
         if !b.is_module_level()
             || !matches!(
@@ -248,7 +248,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                 .is_some_and(|id| model.semantic.is_module_level(&id)),
             Root::This => false,
         };
-        if long_lived_owner && !frequency.runs_many_times(w.fn_ctx) {
+        if long_lived_owner && !frequency.runs_many_times(w.fn_ctx, w.span.start()) {
             // `globalThis.x = {}` declares the global `x`: normalise so that
             // every spelling (`x`, `global.x`, `window.x`) names it.
             let path = owner.child(name.clone()).normalized();
@@ -384,11 +384,11 @@ pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
             }
         }
     } else if let (Some(parent), Some(last)) = (path.parent(), path.props.last()) {
-        let frequency = Frequency::new(model);
+        let frequency = Frequencies::new(model);
         let replaced = index.writes_by_key.get(last).is_some_and(|writes| {
             writes.iter().any(|&i| {
                 let w = &model.member_writes[i];
-                names(&w.object, &parent) && frequency.runs_many_times(w.fn_ctx)
+                names(&w.object, &parent) && frequency.runs_many_times(w.fn_ctx, w.span.start())
             })
         });
         if replaced {

@@ -1,170 +1,790 @@
-//! How often code runs. The model's [`FileModel::runs_many_times`] knows
-//! top level, immediately invoked functions and one-shot callbacks; this
-//! adds one more fact: a function the file only ever calls from code that
-//! runs once (`function init() {…}` then `init()` at top level) is setup,
-//! not per-request code. A function that is exported, passed on or stored
-//! may be called any number of times.
+//! How often code runs: the one answer to the analysis core's third question
+//! (see docs/architecture.md). Every rule and analysis asks here; none
+//! computes its own.
+//!
+//! The lattice: straight-line module code runs [`Frequency::Once`]; the body
+//! of a loop runs [`Frequency::Many`] times, at top level too. A function's
+//! frequency is the join over the ways it is reached:
+//! - created and invoked in place (an IIFE, a bundler's module wrapper), or
+//!   handed to a call that runs it at most once per call (a timer, `once`, a
+//!   promise executor or reaction, `listen`) or during the call (`forEach`):
+//!   as often as that place runs;
+//! - handed to a listener registration, an interval or a route: many times;
+//! - called by name: the join over its call sites in the file (only from
+//!   code that runs once → once; recursion → many);
+//! - exported: many (others call it);
+//! - anything else (a method, a function stored or handed out, never called
+//!   here): once per call of that function, [`Frequency::PerCall`], whose
+//!   callers the file does not show.
+//!
+//! Each answer carries its evidence ([`Why`]), which
+//! [`Frequencies::describe`] renders for messages. The answers for a file
+//! are computed once, on first use, and kept in the model's `Derived` cache.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::model::{CallId, FileModel, FnId, Invocation, Root, Value};
-use crate::semantic::BindingId;
+use crate::model::{CallId, FileModel, FnId, FnKind, Invocation, Root, Value};
+use crate::semantic::{BindingId, BindingKind};
 
-/// Callers are followed this many levels up (`main()` → `init()` → `load()`);
-/// deeper, or in recursion, the code is assumed to run many times.
-const MAX_CALLER_DEPTH: usize = 4;
-
-pub struct Frequency<'m, 'a> {
-    model: &'m FileModel<'a>,
+/// How often a piece of code runs per process.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Frequency {
+    /// A fixed number of times: at load, at start-up, or as often as code
+    /// that does.
+    Once(Why),
+    /// Once per call of this function, whose callers the file does not show
+    /// (a method, a function stored or handed out, or never called here).
+    /// Rules treat it as "many": nothing shows it runs once.
+    PerCall(FnId),
+    /// Again and again.
+    Many(Why),
 }
 
-/// Who calls which function: built once per file, only when a question
-/// cannot be answered from the function tree alone.
-pub(crate) struct CallerIndex {
-    /// The binding a function is declared as (`function f`, `const f = () => …`).
-    binding_of: FxHashMap<FnId, BindingId>,
-    /// Direct calls of a binding, by the callee identifier's start offset.
-    call_at: FxHashMap<usize, CallId>,
-}
+impl Frequency {
+    pub fn is_once(&self) -> bool {
+        matches!(self, Frequency::Once(_))
+    }
 
-impl CallerIndex {
-    fn build(model: &FileModel) -> Self {
-        let binding_of = model
-            .semantic
-            .bindings()
-            .filter_map(|(id, b)| match b.init {
-                Some(Value::Function(Some(f))) => Some((f, id.clone())),
-                _ => None,
-            })
-            .collect();
-        let call_at = model
-            .calls
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| {
-                !c.is_new
-                    && c.callee
-                        .path
-                        .as_ref()
-                        .is_some_and(|p| p.props.is_empty() && matches!(p.root, Root::Binding(..)))
-            })
-            .map(|(i, c)| (c.callee_span.start(), i))
-            .collect();
-        CallerIndex {
-            binding_of,
-            call_at,
+    /// Not known to run a fixed number of times.
+    pub fn runs_many_times(&self) -> bool {
+        !self.is_once()
+    }
+
+    /// The order of the lattice: once < per call < many.
+    fn rank(&self) -> u8 {
+        match self {
+            Frequency::Once(_) => 0,
+            Frequency::PerCall(_) => 1,
+            Frequency::Many(_) => 2,
+        }
+    }
+
+    /// A place reached once from `self`: runs once when `self` does, with
+    /// `why` as its evidence, and as often as `self` otherwise.
+    fn then_once(self, why: Why) -> Frequency {
+        match self {
+            Frequency::Once(_) => Frequency::Once(why),
+            other => other,
         }
     }
 }
 
-impl<'m, 'a> Frequency<'m, 'a> {
-    /// Cheap: the caller index is built on the first question that needs it,
-    /// once per file.
-    pub fn new(model: &'m FileModel<'a>) -> Self {
-        Frequency { model }
-    }
+/// The evidence for a [`Frequency`]: what a message can quote.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Why {
+    /// Straight-line module code.
+    TopLevel,
+    /// An immediately invoked function.
+    Immediately(FnId),
+    /// A bundler's module wrapper (`function (module, exports, require)`,
+    /// webpack's module factories): the module's own top level.
+    ModuleWrapper(FnId),
+    /// A callback the call runs at most once per call (timer, `once`,
+    /// promise executor or reaction, `listen`) or during the call
+    /// (`forEach`, `map`).
+    OneShot(CallId),
+    /// A function the file calls only from code that runs once; the first
+    /// such call (`new X()` for a constructor).
+    CalledOnlyFromOnce(CallId),
+    /// The body of a loop (index into `model.loops`).
+    Loop(usize),
+    /// A listener registered by this call (`.on('request', fn)`).
+    Listener(CallId),
+    /// A `setInterval` callback.
+    Interval(CallId),
+    /// A route handler (`app.get('/path', fn)`).
+    Route(CallId),
+    /// A callback handed to a call that may run it any number of times.
+    Callback(CallId),
+    /// An exported function: its callers are elsewhere.
+    Exported(FnId),
+    /// The function calls itself (directly or through others).
+    Recursive(FnId),
+    /// Called (or constructed) at this call, which runs many times.
+    CalledFrom(CallId),
+    /// The chain of callers is longer than the analysis follows.
+    TooDeep,
+}
 
-    fn index(&self) -> &'m CallerIndex {
-        self.model
+/// Call chains are followed this deep (each function on the way counts);
+/// deeper, code is assumed to run many times.
+const MAX_DEPTH: u32 = 48;
+
+/// The per-file answers, kept in the `Derived` cache.
+pub(crate) struct Table {
+    /// The frequency of each function's body.
+    fns: Vec<Frequency>,
+    /// Loops that repeat (see `LoopFact::fixed_count`), by function context.
+    loops_of: FxHashMap<Option<FnId>, Vec<usize>>,
+}
+
+/// How often code runs, for every place in one file.
+pub struct Frequencies<'m, 'a> {
+    model: &'m FileModel<'a>,
+    table: &'m Table,
+}
+
+impl<'m, 'a> Frequencies<'m, 'a> {
+    /// The answers for `model`: computed on the first call for the file and
+    /// shared by every rule after that.
+    pub fn new(model: &'m FileModel<'a>) -> Self {
+        let table = model
             .derived
             .frequency
-            .get_or_init(|| CallerIndex::build(self.model))
+            .get_or_init(|| Builder::new(model).build());
+        Frequencies { model, table }
     }
 
-    /// Does code in this function context run more than once per process?
-    pub fn runs_many_times(&self, fn_ctx: Option<FnId>) -> bool {
-        self.many(fn_ctx, 0)
+    /// The model the answers are about.
+    pub fn model(&self) -> &'m FileModel<'a> {
+        self.model
     }
 
-    fn many(&self, fn_ctx: Option<FnId>, depth: usize) -> bool {
-        if !self.model.runs_many_times(fn_ctx) {
-            return false;
+    /// How often code at byte offset `pos` in `fn_ctx` runs.
+    pub fn at(&self, fn_ctx: Option<FnId>, pos: usize) -> Frequency {
+        if let Some(l) = enclosing_loop(self.model, &self.table.loops_of, fn_ctx, pos) {
+            return Frequency::Many(Why::Loop(l));
         }
-        if depth >= MAX_CALLER_DEPTH {
-            return true;
+        match fn_ctx {
+            None => Frequency::Once(Why::TopLevel),
+            Some(f) => self.table.fns[f].clone(),
         }
-        let mut current = fn_ctx;
-        while let Some(id) = current {
-            let f = &self.model.functions[id];
-            let once = match f.invocation {
-                Invocation::Immediately => true,
-                Invocation::CallbackOf { call, .. } => self.model.is_one_shot_call(call),
-                Invocation::Unknown => self.called_only_from_setup(id, depth),
-            };
-            if !once {
-                return true;
-            }
-            current = f.parent;
-        }
-        false
     }
 
-    /// Every use of the function's name is a direct call from code that
-    /// runs once.
-    fn called_only_from_setup(&self, f: FnId, depth: usize) -> bool {
-        let index = self.index();
-        let Some(binding) = index.binding_of.get(&f) else {
-            return false;
+    /// Does code at `pos` in `fn_ctx` run more than a fixed number of times?
+    pub fn runs_many_times(&self, fn_ctx: Option<FnId>, pos: usize) -> bool {
+        enclosing_loop(self.model, &self.table.loops_of, fn_ctx, pos).is_some()
+            || fn_ctx.is_some_and(|f| self.table.fns[f].runs_many_times())
+    }
+
+    /// How often the body of function `f` runs.
+    pub fn function(&self, f: FnId) -> &'m Frequency {
+        &self.table.fns[f]
+    }
+
+    /// The evidence of a frequency as a message can show it:
+    /// "inside the `for` loop at line 11", "a listener for `request`
+    /// (line 3)", "exported: other modules call it".
+    pub fn describe(&self, freq: &Frequency) -> String {
+        self.describe_in(freq, 0)
+    }
+
+    fn describe_in(&self, freq: &Frequency, depth: u32) -> String {
+        let m = self.model;
+        let line = |pos: usize| line_of(m.source, pos);
+        let name = |f: FnId| {
+            m.functions[f]
+                .name
+                .as_ref()
+                .map(|n| format!("`{n}`"))
+                .unwrap_or_else(|| "the function".into())
         };
-        let uses = self.model.semantic.references(binding);
-        !uses.is_empty()
-            && uses.iter().all(|r| {
-                index.call_at.get(&r.span.start()).is_some_and(|&c| {
-                    let call = &self.model.calls[c];
-                    call.callee_span == r.span && !self.many(call.fn_ctx, depth + 1)
-                })
-            })
+        let callee = |c: CallId| {
+            let call = &m.calls[c];
+            call.callee
+                .method
+                .as_ref()
+                .map(|n| n.to_string())
+                .or_else(|| call.callee.path.as_ref().map(|p| p.to_string()))
+                .unwrap_or_else(|| "a call".into())
+        };
+        let why = match freq {
+            Frequency::PerCall(f) => {
+                return format!(
+                    "runs on every call of {} (line {})",
+                    name(*f),
+                    line(m.functions[*f].span.start())
+                );
+            }
+            Frequency::Once(w) | Frequency::Many(w) => w,
+        };
+        match why {
+            Why::TopLevel => "module top level, which runs once".into(),
+            Why::Immediately(f) => format!(
+                "an immediately invoked function (line {}) run once",
+                line(m.functions[*f].span.start())
+            ),
+            Why::ModuleWrapper(f) => format!(
+                "a bundler module wrapper (line {}), which runs once",
+                line(m.functions[*f].span.start())
+            ),
+            Why::OneShot(c) => format!(
+                "a callback `{}` runs once per call (line {})",
+                callee(*c),
+                line(m.calls[*c].span.start())
+            ),
+            Why::CalledOnlyFromOnce(c) => format!(
+                "called only from code that runs once (line {})",
+                line(m.calls[*c].span.start())
+            ),
+            Why::Loop(l) => {
+                let l = &m.loops[*l];
+                format!(
+                    "inside the `{}` loop at line {}",
+                    l.kind.keyword(),
+                    line(l.span.start())
+                )
+            }
+            Why::Listener(c) => {
+                let call = &m.calls[*c];
+                match call.args.first().map(|a| &a.value) {
+                    Some(Value::Str(event)) => format!(
+                        "a listener for `{event}` (line {})",
+                        line(call.span.start())
+                    ),
+                    _ => format!(
+                        "a listener registered with `{}` (line {})",
+                        callee(*c),
+                        line(call.span.start())
+                    ),
+                }
+            }
+            Why::Interval(c) => format!(
+                "a `setInterval` callback (line {})",
+                line(m.calls[*c].span.start())
+            ),
+            Why::Route(c) => {
+                let call = &m.calls[*c];
+                match call.args.first().map(|a| &a.value) {
+                    Some(Value::Str(path)) => format!(
+                        "a handler of the route `{} {path}` (line {})",
+                        callee(*c),
+                        line(call.span.start())
+                    ),
+                    _ => format!("a route handler (line {})", line(call.span.start())),
+                }
+            }
+            Why::Callback(c) => format!(
+                "a callback of `{}` (line {}), which may call it any number of times",
+                callee(*c),
+                line(m.calls[*c].span.start())
+            ),
+            Why::Exported(f) => format!("{} is exported: other modules call it", name(*f)),
+            Why::Recursive(f) => format!("{} calls itself", name(*f)),
+            Why::TooDeep => "reached through a long chain of calls".into(),
+            Why::CalledFrom(c) => {
+                let call = &m.calls[*c];
+                let site = format!("called at line {}", line(call.span.start()));
+                if depth >= 3 {
+                    return site;
+                }
+                let caller = self.at(call.fn_ctx, call.span.start());
+                format!("{site}, {}", self.describe_in(&caller, depth + 1))
+            }
+        }
     }
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(source: &str, pos: usize) -> usize {
+    source
+        .as_bytes()
+        .get(..pos)
+        .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+        + 1
+}
+
+/// The innermost repeating loop of `fn_ctx` around `pos`.
+fn enclosing_loop(
+    model: &FileModel,
+    loops_of: &FxHashMap<Option<FnId>, Vec<usize>>,
+    fn_ctx: Option<FnId>,
+    pos: usize,
+) -> Option<usize> {
+    loops_of
+        .get(&fn_ctx)?
+        .iter()
+        .rev()
+        .copied()
+        .find(|&l| model.loops[l].body.contains(pos))
+}
+
+/// How a function is reached by its name.
+#[derive(Clone, Copy)]
+enum Use {
+    /// Called (or constructed) directly: `f()`, `new F()`.
+    Call(CallId),
+    /// Passed as an argument: `emitter.on('x', f)`, `setTimeout(f)`.
+    Arg(CallId),
+    /// Anything else: stored, returned, put in an object.
+    Other,
+}
+
+enum State {
+    Pending,
+    InProgress,
+    Done(Frequency),
+}
+
+struct Builder<'m, 'a> {
+    model: &'m FileModel<'a>,
+    /// The binding each function is declared as or assigned to at its
+    /// declaration (`function f`, `const f = () => …`).
+    binding_of: Vec<Option<BindingId>>,
+    /// Functions whose parameters name a bundler's module wrapper.
+    module_factory: Vec<bool>,
+    uses: FxHashMap<BindingId, Vec<Use>>,
+    exported: FxHashSet<BindingId>,
+    subclassed: FxHashSet<BindingId>,
+    loops_of: FxHashMap<Option<FnId>, Vec<usize>>,
+    state: Vec<State>,
+}
+
+impl<'m, 'a> Builder<'m, 'a> {
+    fn new(model: &'m FileModel<'a>) -> Self {
+        let n = model.functions.len();
+        let mut binding_of: Vec<Option<BindingId>> = vec![None; n];
+        let mut params: Vec<Vec<&str>> = vec![Vec::new(); n];
+        let mut wanted: FxHashSet<BindingId> = FxHashSet::default();
+        for (id, b) in model.semantic.bindings() {
+            if let Some(Value::Function(Some(f))) = &b.init {
+                binding_of[*f] = Some(id.clone());
+                wanted.insert(id.clone());
+            }
+            if let (BindingKind::Param, Some(f)) = (b.kind, b.fn_ctx) {
+                params[f].push(id.0.as_ref());
+            }
+        }
+        for c in &model.classes {
+            if let Some(b) = &c.binding {
+                wanted.insert(b.clone());
+            }
+        }
+        let module_factory = params.iter().map(|p| is_module_factory(p)).collect();
+
+        // Every read of a function's (or class's) name: a call, an argument,
+        // or anything else.
+        let mut call_at: FxHashMap<usize, CallId> = FxHashMap::default();
+        let mut arg_at: FxHashMap<usize, CallId> = FxHashMap::default();
+        for (i, c) in model.calls.iter().enumerate() {
+            if c.callee
+                .path
+                .as_ref()
+                .is_some_and(|p| p.props.is_empty() && matches!(p.root, Root::Binding(..)))
+            {
+                call_at.insert(c.callee_span.start(), i);
+            }
+            for a in &c.args {
+                if !a.spread && matches!(&a.value, Value::Path(p) if p.props.is_empty()) {
+                    arg_at.insert(a.span.start(), i);
+                }
+            }
+        }
+        let mut uses: FxHashMap<BindingId, Vec<Use>> = FxHashMap::default();
+        for id in &wanted {
+            let list = model
+                .semantic
+                .references(id)
+                .iter()
+                .map(|r| {
+                    let start = r.span.start();
+                    if let Some(&c) = call_at.get(&start) {
+                        if model.calls[c].callee_span == r.span {
+                            return Use::Call(c);
+                        }
+                    }
+                    match arg_at.get(&start) {
+                        Some(&c) => Use::Arg(c),
+                        None => Use::Other,
+                    }
+                })
+                .collect();
+            uses.insert(id.clone(), list);
+        }
+
+        let mut exported: FxHashSet<BindingId> = model.exports.iter().cloned().collect();
+        // `module.exports = { f }`, `exports.f = f`, `module.exports = f`.
+        let mut export_value = |v: &Value| match v {
+            Value::Path(p) if p.props.is_empty() => exported.extend(p.root_binding()),
+            Value::Object { props, .. } => {
+                for (_, v) in props {
+                    if let Value::Path(p) = v {
+                        if p.props.is_empty() {
+                            exported.extend(p.root_binding());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        };
+        for w in &model.member_writes {
+            if matches!(&w.object.root, Root::Global(g) if g == "module" || g == "exports") {
+                export_value(&w.value);
+            }
+        }
+
+        let subclassed = model
+            .classes
+            .iter()
+            .filter_map(|c| c.super_class.as_ref().and_then(|p| p.root_binding()))
+            .collect();
+
+        let mut loops_of: FxHashMap<Option<FnId>, Vec<usize>> = FxHashMap::default();
+        for (i, l) in model.loops.iter().enumerate() {
+            // A walk over a collection, or a count to a small literal, runs a
+            // fixed number of times per run (like `forEach`); other loops
+            // repeat.
+            if !l.fixed_count {
+                loops_of.entry(l.fn_ctx).or_default().push(i);
+            }
+        }
+
+        Builder {
+            model,
+            binding_of,
+            module_factory,
+            uses,
+            exported,
+            subclassed,
+            loops_of,
+            state: (0..n).map(|_| State::Pending).collect(),
+        }
+    }
+
+    fn build(mut self) -> Table {
+        // Parents come before their children: most questions about a
+        // function's surroundings are then already answered.
+        for f in 0..self.model.functions.len() {
+            self.function(f, 0);
+        }
+        let fns = self
+            .state
+            .into_iter()
+            .map(|s| match s {
+                State::Done(f) => f,
+                _ => Frequency::Many(Why::TooDeep),
+            })
+            .collect();
+        Table {
+            fns,
+            loops_of: self.loops_of,
+        }
+    }
+
+    fn function(&mut self, f: FnId, depth: u32) -> Frequency {
+        match &self.state[f] {
+            State::Done(freq) => return freq.clone(),
+            State::InProgress => return Frequency::Many(Why::Recursive(f)),
+            State::Pending => {}
+        }
+        if depth > MAX_DEPTH {
+            return Frequency::Many(Why::TooDeep);
+        }
+        self.state[f] = State::InProgress;
+        let freq = self.compute(f, depth + 1);
+        self.state[f] = State::Done(freq.clone());
+        freq
+    }
+
+    /// How often code at `pos` in `fn_ctx` runs.
+    fn at(&mut self, fn_ctx: Option<FnId>, pos: usize, depth: u32) -> Frequency {
+        if let Some(l) = enclosing_loop(self.model, &self.loops_of, fn_ctx, pos) {
+            return Frequency::Many(Why::Loop(l));
+        }
+        match fn_ctx {
+            None => Frequency::Once(Why::TopLevel),
+            Some(f) => self.function(f, depth),
+        }
+    }
+
+    fn compute(&mut self, f: FnId, depth: u32) -> Frequency {
+        let model = self.model;
+        let info = &model.functions[f];
+        match info.invocation {
+            Invocation::Immediately => self
+                .at(info.parent, info.span.start(), depth)
+                .then_once(Why::Immediately(f)),
+            Invocation::CallbackOf { call, .. } => self.callback_of(call, depth),
+            Invocation::Unknown => {
+                if self.module_factory[f] {
+                    return self
+                        .at(info.parent, info.span.start(), depth)
+                        .then_once(Why::ModuleWrapper(f));
+                }
+                match info.kind {
+                    FnKind::Constructor | FnKind::FieldInit => self.constructor(f, depth),
+                    _ if info.class.is_some() => Frequency::PerCall(f),
+                    _ => match self.binding_of[f].clone() {
+                        Some(id) if self.exported.contains(&id) => {
+                            Frequency::Many(Why::Exported(f))
+                        }
+                        Some(id) => self.join_uses(f, &id, false, depth),
+                        None => Frequency::PerCall(f),
+                    },
+                }
+            }
+        }
+    }
+
+    /// A class's constructor (and field initialisers) run once per `new`.
+    fn constructor(&mut self, f: FnId, depth: u32) -> Frequency {
+        let model = self.model;
+        let Some(id) = model.functions[f]
+            .class
+            .and_then(|c| model.classes[c].binding.clone())
+        else {
+            return Frequency::PerCall(f);
+        };
+        if self.exported.contains(&id) {
+            return Frequency::Many(Why::Exported(f));
+        }
+        if self.subclassed.contains(&id) {
+            // Subclasses construct it too, from wherever they are created.
+            return Frequency::PerCall(f);
+        }
+        self.join_uses(f, &id, true, depth)
+    }
+
+    /// The join over the uses of a function's (or class's) name.
+    fn join_uses(&mut self, f: FnId, id: &BindingId, construct: bool, depth: u32) -> Frequency {
+        let model = self.model;
+        let uses = self.uses.get(id).cloned().unwrap_or_default();
+        if uses.is_empty() {
+            return Frequency::PerCall(f);
+        }
+        let mut best: Option<Frequency> = None;
+        for u in uses {
+            let freq = match u {
+                Use::Call(c) if construct && !model.calls[c].is_new => Frequency::PerCall(f),
+                Use::Call(c) => {
+                    let call = &model.calls[c];
+                    if model.is_within(call.fn_ctx, f) {
+                        Frequency::Many(Why::Recursive(f))
+                    } else {
+                        match self.at(call.fn_ctx, call.span.start(), depth) {
+                            Frequency::Once(_) => Frequency::Once(Why::CalledOnlyFromOnce(c)),
+                            Frequency::Many(_) => Frequency::Many(Why::CalledFrom(c)),
+                            per_call => per_call,
+                        }
+                    }
+                }
+                Use::Arg(_) if construct => Frequency::PerCall(f),
+                Use::Arg(c) => {
+                    if model.is_within(model.calls[c].fn_ctx, f) {
+                        Frequency::Many(Why::Recursive(f))
+                    } else {
+                        self.callback_of(c, depth)
+                    }
+                }
+                Use::Other => Frequency::PerCall(f),
+            };
+            if best.as_ref().is_none_or(|b| freq.rank() > b.rank()) {
+                let many = freq.rank() == 2;
+                best = Some(freq);
+                if many {
+                    break;
+                }
+            }
+        }
+        best.unwrap_or(Frequency::PerCall(f))
+    }
+
+    /// A function handed to call `call`.
+    fn callback_of(&mut self, call: CallId, depth: u32) -> Frequency {
+        let model = self.model;
+        let c = &model.calls[call];
+        match callback_kind(model, call) {
+            Ok(()) => self
+                .at(c.fn_ctx, c.span.start(), depth)
+                .then_once(Why::OneShot(call)),
+            Err(why) => Frequency::Many(why),
+        }
+    }
+}
+
+/// `Ok` for calls whose callback does not run more often than the call
+/// itself: timers, `once`, promise executors and reactions, `listen`
+/// callbacks, synchronous iteration (`forEach`, `map`, … run during the
+/// call). Otherwise why the callback runs many times.
+fn callback_kind(model: &FileModel, call: CallId) -> Result<(), Why> {
+    let c = &model.calls[call];
+    if let Some(name) = c.callee.global_function() {
+        match name.as_ref() {
+            "setTimeout"
+            | "setImmediate"
+            | "queueMicrotask"
+            | "Promise"
+            | "requestIdleCallback" => return Ok(()),
+            "setInterval" => return Err(Why::Interval(call)),
+            _ => {}
+        }
+    }
+    let Some(m) = c.callee.method.as_deref() else {
+        return Err(Why::Callback(call));
+    };
+    match m {
+        "once" | "then" | "catch" | "finally" | "listen" | "nextTick" | "ready" => Ok(()),
+        _ if crate::model::is_iteration_method(m) => Ok(()),
+        "on" | "addListener" | "addEventListener" | "prependListener" | "subscribe" => {
+            Err(Why::Listener(call))
+        }
+        "get" | "post" | "put" | "patch" | "delete" | "all" | "use" | "head" | "options" if matches!(c.args.first().map(|a| &a.value), Some(Value::Str(p)) if p.starts_with('/')) => {
+            Err(Why::Route(call))
+        }
+        _ => Err(Why::Callback(call)),
+    }
+}
+
+/// A bundler's module wrapper (`function (module, exports, require)`,
+/// `__commonJS({ "x.js"(exports, module) {…} })`, webpack's factories): its
+/// body is the module's top level and runs once.
+fn is_module_factory(params: &[&str]) -> bool {
+    // esbuild renames clashing wrappers' parameters to `exports2`, `module2`.
+    let has = |n: &str| {
+        params
+            .iter()
+            .any(|p| p.trim_end_matches(|c: char| c.is_ascii_digit()) == n)
+    };
+    (has("module") && has("exports"))
+        || has("__webpack_require__")
+        || has("__unused_webpack_module")
+        || has("__webpack_exports__")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Key;
     use crate::parse::Dialect;
 
-    /// Does the (only) member write with a dynamic key, `o[k] = 1`, of
-    /// `src` run many times?
-    fn last_write_runs_many_times(src: &str) -> bool {
-        let mut r = false;
+    /// The frequency of the (only) call of the global `mark()` in `src`,
+    /// and its description.
+    fn mark(src: &str) -> (Frequency, String) {
+        let mut out = None;
         crate::engine::with_model_for_test(src, Dialect::Ts, |m| {
-            let mut writes = m
-                .member_writes
+            let mut marks = m
+                .calls
                 .iter()
-                .filter(|w| matches!(w.key, Key::Dynamic { .. }));
-            let w = writes.next().expect("one dynamic write");
-            assert!(
-                writes.next().is_none(),
-                "exactly one dynamic write in {src}"
-            );
-            r = Frequency::new(m).runs_many_times(w.fn_ctx);
+                .filter(|c| c.callee.path.as_ref().is_some_and(|p| p.is_global("mark")));
+            let c = marks.next().expect("one mark() call");
+            assert!(marks.next().is_none(), "exactly one mark() in {src}");
+            let f = Frequencies::new(m);
+            let freq = f.at(c.fn_ctx, c.span.start());
+            let text = f.describe(&freq);
+            out = Some((freq, text));
         });
-        r
+        out.unwrap()
+    }
+
+    fn once(src: &str) -> String {
+        let (f, why) = mark(src);
+        assert!(f.is_once(), "expected once, got {f:?} ({why}) in:\n{src}");
+        why
+    }
+
+    fn many(src: &str) -> String {
+        let (f, why) = mark(src);
+        assert!(
+            matches!(f, Frequency::Many(_)),
+            "expected many, got {f:?} ({why}) in:\n{src}"
+        );
+        why
     }
 
     #[test]
-    fn functions_called_only_at_load_are_setup() {
-        assert!(!last_write_runs_many_times(
-            "const o = {};\nfunction init(k) { o[k] = 1 }\ninit('a');\ninit('b');\n"
-        ));
-        assert!(!last_write_runs_many_times(
-            "const o = {};\nconst load = (k) => { o[k] = 1 };\nfunction main() { load('a') }\nmain();\n"
-        ));
+    fn top_level_straight_line_code_runs_once() {
+        assert_eq!(once("mark()\n"), "module top level, which runs once");
+        once("if (x) { mark() }\n");
     }
 
     #[test]
-    fn functions_used_any_other_way_run_many_times() {
-        let cases = [
-            "const o = {};\nexport function init(k) { o[k] = 1 }\ninit('a');\n",
-            "const o = {};\nfunction init(k) { o[k] = 1 }\ninit('a');\nexport { init };\n",
-            "const o = {};\nfunction init(k) { o[k] = 1 }\ninit('a');\nmodule.exports = { init };\n",
-            "const o = {};\nfunction h(k) { o[k] = 1 }\nserver.on('request', h);\n",
-            "const o = {};\nfunction h(k) { o[k] = 1 }\nfunction handle(req) { h(req.id) }\nserver.on('request', handle);\n",
-            "const o = {};\nfunction f(k) { o[k] = 1; f(k + 1) }\nf(0);\n",
-            "const o = {};\nfunction f(k) { o[k] = 1 }\n",
-        ];
-        for src in cases {
-            assert!(last_write_runs_many_times(src), "{src}");
+    fn top_level_loops_run_many_times() {
+        let why = many("for (let i = 0; i < 1e6; i++) mark(i)\n");
+        assert_eq!(why, "inside the `for` loop at line 1");
+        many("while (true) { mark() }\n");
+        many("let i = 0\ndo { mark() } while (i++ < n)\n");
+        many("async function main() { for await (const r of server) mark(r) }\nmain()\n");
+        // The seed's shape: a function called from a top-level loop.
+        let why = many("function set(k) { mark(k) }\nfor (let i = 0; i < 1e6; i++) set(i)\n");
+        assert_eq!(
+            why, "called at line 2, inside the `for` loop at line 2",
+            "the evidence names the loop"
+        );
+    }
+
+    #[test]
+    fn loops_over_a_fixed_count_run_once_at_load() {
+        once("for (const k of ['a', 'b']) mark(k)\n");
+        once("for (const k in table) mark(k)\n");
+        once("for (let i = 0; i < 256; ++i) mark(i)\n");
+        once("for (var i = 0, a = xs; i < a.length; i++) mark(a[i])\n");
+        once("const argv = process.argv.slice(2)\nwhile (argv.length) mark(argv.shift())\n");
+    }
+
+    #[test]
+    fn functions_called_only_from_code_that_runs_once() {
+        let why = once("function init(k) { mark(k) }\ninit('a')\ninit('b')\n");
+        assert_eq!(why, "called only from code that runs once (line 2)");
+        once("const load = (k) => { mark(k) }\nfunction main() { load('a') }\nmain()\n");
+        once("class A { constructor() { mark() } }\nconst a = new A()\n");
+        once("function later() { mark() }\nsetTimeout(later, 10)\n");
+        once("function cb() { mark() }\nserver.listen(80, cb)\n");
+    }
+
+    #[test]
+    fn exported_functions_run_many_times() {
+        for src in [
+            "export function init(k) { mark(k) }\ninit('a')\n",
+            "function init(k) { mark(k) }\ninit('a')\nexport { init }\n",
+            "function init(k) { mark(k) }\ninit('a')\nmodule.exports = { init }\n",
+            "function init(k) { mark(k) }\nexports.init = init\n",
+        ] {
+            assert!(many(src).contains("exported"), "{src}");
         }
+    }
+
+    #[test]
+    fn listeners_intervals_and_routes_run_many_times() {
+        let why = many("server.on('request', (req) => { mark(req) })\n");
+        assert_eq!(why, "a listener for `request` (line 1)");
+        let why = many("function h(req) { mark(req) }\nserver.on('request', h)\n");
+        assert_eq!(why, "a listener for `request` (line 2)");
+        many(
+            "function h(k) { mark(k) }\nfunction handle(req) { h(req.id) }\nserver.on('request', handle)\n",
+        );
+        many("setInterval(() => mark(), 1000)\n");
+        let why = many("app.get('/users/:id', (req, res) => { mark(req) })\n");
+        assert_eq!(why, "a handler of the route `get /users/:id` (line 1)");
+        many("el.addEventListener('click', () => mark())\n");
+        // A `then` callback runs as often as the code that chains it.
+        many("server.on('request', () => { fetch(u).then(() => mark()) })\n");
+        once("fetch(u).then(() => mark())\n");
+    }
+
+    #[test]
+    fn unknown_callers_run_per_call() {
+        let (f, _) = mark("function f(k) { mark(k) }\n");
+        assert!(matches!(f, Frequency::PerCall(_)), "{f:?}");
+        let (f, _) = mark("class A { m() { mark() } }\nnew A().m()\n");
+        assert!(matches!(f, Frequency::PerCall(_)), "{f:?}");
+        let (f, _) = mark("function f() { mark() }\nconst table = { f }\n");
+        assert!(matches!(f, Frequency::PerCall(_)), "{f:?}");
+        assert!(f.runs_many_times(), "nothing shows it runs once");
+    }
+
+    #[test]
+    fn iifes_and_bundler_wrappers_run_once() {
+        let why = once("(function () { mark() })()\n");
+        assert!(why.starts_with("an immediately invoked function"), "{why}");
+        let why = once(
+            "var __webpack_modules__ = { 12: function (module, exports, __webpack_require__) { mark() } }\n",
+        );
+        assert!(why.starts_with("a bundler module wrapper"), "{why}");
+        once("var require_x = __commonJS({ 'x.js'(exports2, module2) { mark() } })\n");
+        // Inside a loop an IIFE runs on every turn.
+        many("for (;;) { (() => mark())() }\n");
+    }
+
+    #[test]
+    fn recursion_runs_many_times() {
+        let why = many("function f(k) { mark(k); f(k + 1) }\nf(0)\n");
+        assert_eq!(why, "`f` calls itself");
+        many("function a() { mark(); b() }\nfunction b() { a() }\na()\n");
+        many("function poll() { mark(); setTimeout(poll, 100) }\npoll()\n");
+    }
+
+    #[test]
+    fn iteration_callbacks_run_as_often_as_their_caller() {
+        once("['a', 'b'].forEach((k) => mark(k))\n");
+        many("server.on('x', (xs) => xs.forEach((k) => mark(k)))\n");
     }
 }

@@ -18,6 +18,7 @@ use std::ops::Range;
 use swc_atoms::Atom;
 
 use super::containers::{ContainerKind, kind_of};
+use super::frequency::Frequencies;
 use super::memo;
 use rustc_hash::FxHashMap;
 use swc_common::SyntaxContext;
@@ -47,6 +48,7 @@ pub fn long_lived_classes(model: &FileModel) -> Vec<LongLivedClass> {
     // once, per class binding, and the first self-registration per class.
     let mut instantiated_once: FxHashMap<(&Atom, SyntaxContext), &CallFact> = FxHashMap::default();
     let mut registration: FxHashMap<ClassId, Range<usize>> = FxHashMap::default();
+    let frequency = Frequencies::new(model);
     for c in &model.calls {
         if c.is_new {
             if let Some(AccessPath {
@@ -56,7 +58,7 @@ pub fn long_lived_classes(model: &FileModel) -> Vec<LongLivedClass> {
             {
                 if props.is_empty()
                     && !instantiated_once.contains_key(&(n, *ctxt))
-                    && !model.runs_many_times(c.fn_ctx)
+                    && !frequency.runs_many_times(c.fn_ctx, c.span.start())
                 {
                     instantiated_once.insert((n, *ctxt), c);
                 }

@@ -5,8 +5,8 @@
 use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 
+use crate::analysis::frequency::Frequencies;
 use crate::analysis::lifecycle::is_per_instance_binding;
-use crate::analysis::repetition::Repetition;
 use crate::model::path::is_global_object_name;
 use crate::model::{
     AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Props, Root, TextSpan,
@@ -223,7 +223,7 @@ const LONG_LIVED_GLOBALS: &[&str] = &[
 
 /// Why the target of a call made in `fn_ctx` outlives that call, if it does.
 pub fn long_lived_target(
-    rep: &Repetition,
+    rep: &Frequencies,
     fn_ctx: Option<FnId>,
     target: &AccessPath,
 ) -> Option<&'static str> {
@@ -252,7 +252,7 @@ pub fn long_lived_target(
                     let replaced = model
                         .binding_writes
                         .iter()
-                        .any(|w| w.id == id && rep.runs_repeatedly(w.fn_ctx));
+                        .any(|w| w.id == id && rep.runs_many_times(w.fn_ctx, w.span.start()));
                     (!replaced)
                         .then_some("declared at module level: it lives as long as the process")
                 }
@@ -351,7 +351,7 @@ pub fn callee_identity(model: &FileModel, f: FnId) -> Option<Identity> {
 
 /// Is the function called, in this file, from code that runs many times
 /// (outside its own body)?
-pub fn called_repeatedly(rep: &Repetition, f: FnId) -> bool {
+pub fn called_repeatedly(rep: &Frequencies, f: FnId) -> bool {
     let model = rep.model();
     let Some(me) = callee_identity(model, f) else {
         return false;
@@ -359,7 +359,7 @@ pub fn called_repeatedly(rep: &Repetition, f: FnId) -> bool {
     model.calls.iter().any(|c| {
         !c.is_new
             && !model.is_within(c.fn_ctx, f)
-            && rep.runs_repeatedly(c.fn_ctx)
+            && rep.runs_many_times(c.fn_ctx, c.span.start())
             && c.callee
                 .path
                 .as_ref()
@@ -695,7 +695,6 @@ pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::repetition::runs_repeatedly;
     use crate::parse::Dialect;
 
     fn with_model(src: &str, f: impl FnOnce(&FileModel)) {
@@ -838,65 +837,33 @@ mod tests {
                 let (id, _) = m.semantic.bindings().find(|(id, _)| id.0 == name).unwrap();
                 AccessPath::binding(id.clone())
             };
-            assert!(long_lived_target(&Repetition::new(m), f, &path("bus")).is_some());
-            assert!(long_lived_target(&Repetition::new(m), f, &path("local")).is_some());
+            assert!(long_lived_target(&Frequencies::new(m), f, &path("bus")).is_some());
+            assert!(long_lived_target(&Frequencies::new(m), f, &path("local")).is_some());
             assert!(
-                long_lived_target(&Repetition::new(m), f, &path("swapped")).is_none(),
+                long_lived_target(&Frequencies::new(m), f, &path("swapped")).is_none(),
                 "replaced on every call"
             );
-            assert!(long_lived_target(&Repetition::new(m), f, &path("signal")).is_some());
+            assert!(long_lived_target(&Frequencies::new(m), f, &path("signal")).is_some());
             assert!(
-                long_lived_target(&Repetition::new(m), f, &path("abort")).is_some(),
+                long_lived_target(&Frequencies::new(m), f, &path("abort")).is_some(),
                 "typed AbortSignal"
             );
-            assert!(long_lived_target(&Repetition::new(m), f, &path("other")).is_none());
+            assert!(long_lived_target(&Frequencies::new(m), f, &path("other")).is_none());
             assert!(
-                long_lived_target(&Repetition::new(m), f, &path("opts").child("signal".into()))
-                    .is_none(),
+                long_lived_target(
+                    &Frequencies::new(m),
+                    f,
+                    &path("opts").child("signal".into())
+                )
+                .is_none(),
                 "usually a per-operation signal"
             );
-            assert!(long_lived_target(&Repetition::new(m), f, &path("mine")).is_none());
+            assert!(long_lived_target(&Frequencies::new(m), f, &path("mine")).is_none());
             let process = AccessPath {
                 root: Root::Global("process".into()),
                 props: Props::new(),
             };
-            assert!(long_lived_target(&Repetition::new(m), f, &process).is_some());
-        });
-    }
-
-    #[test]
-    fn a_function_called_once_from_top_level_runs_once() {
-        let src = "function main() { a() }\nmain()\nfunction twice() { b() }\ntwice(); twice()\nexport function exported() { c() }\nexported()\nfunction passed() { d() }\nmain2(passed)\n";
-        with_model(src, |m| {
-            let ctx_of = |name: &str| {
-                m.calls
-                    .iter()
-                    .find(|c| c.callee.path.as_ref().is_some_and(|p| p.is_global(name)))
-                    .unwrap()
-                    .fn_ctx
-            };
-            assert!(!runs_repeatedly(m, ctx_of("a")));
-            assert!(
-                !runs_repeatedly(m, ctx_of("b")),
-                "two top-level calls: a fixed number of runs"
-            );
-            assert!(
-                runs_repeatedly(m, ctx_of("c")),
-                "exported: others may call it"
-            );
-            assert!(
-                m.runs_many_times(ctx_of("a")),
-                "the model's own notion is unchanged"
-            );
-        });
-        let src = "function passed() { d() }\nsetTimeout(passed)\npassed()\n";
-        with_model(src, |m| {
-            let d = m
-                .calls
-                .iter()
-                .find(|c| c.callee.path.as_ref().is_some_and(|p| p.is_global("d")))
-                .unwrap();
-            assert!(runs_repeatedly(m, d.fn_ctx), "handed out as a value");
+            assert!(long_lived_target(&Frequencies::new(m), f, &process).is_some());
         });
     }
 

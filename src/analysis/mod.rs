@@ -8,6 +8,7 @@
 
 pub mod backlog;
 pub mod containers;
+pub mod expiry;
 pub mod frequency;
 pub mod handles;
 pub mod instances;
@@ -15,9 +16,9 @@ pub mod keys;
 pub mod lifecycle;
 pub mod listeners;
 pub mod memo;
+pub mod presence;
 pub mod reentry;
 pub mod registry;
-pub mod repetition;
 pub mod teardown;
 
 use std::cell::OnceCell;
@@ -29,8 +30,8 @@ use std::cell::OnceCell;
 pub struct Derived {
     pub(crate) long_lived: OnceCell<containers::LongLived>,
     pub(crate) eviction: OnceCell<containers::EvictionIndex>,
-    pub(crate) frequency: OnceCell<frequency::CallerIndex>,
-    pub(crate) repetition: OnceCell<Vec<bool>>,
+    pub(crate) frequency: OnceCell<frequency::Table>,
     pub(crate) lifecycles: OnceCell<lifecycle::Lifecycles>,
     pub(crate) cleared_timers: OnceCell<listeners::ClearedHandles>,
+    pub(crate) presence: OnceCell<presence::Presence>,
 }

@@ -11,10 +11,12 @@ use swc_ecma_visit::{Visit, VisitWith};
 use super::scope::{self, DeclKind, ScopeKind, Scopes};
 use super::{
     AccessPath, Arg, CallFact, CallId, ClassId, ClassInfo, ClassMember, Conditional, DeleteFact,
-    FileModel, FnId, FnInfo, FnKind, Invocation, Key, MemberWrite, ModuleBinding, Props, ResultUse,
-    ReturnFact, Root, TextSpan, Value,
+    FileModel, FnId, FnInfo, FnKind, Invocation, Key, LoopFact, LoopKind, MemberWrite,
+    ModuleBinding, Props, ResultUse, ReturnFact, Root, TextSpan, Value,
 };
 use crate::model::BindingWrite;
+
+mod presence;
 use crate::semantic::{Binding, BindingId, BindingKind, Reference, Semantic};
 
 /// Builds the model of a parsed program, resolving its scopes on the way.
@@ -48,13 +50,15 @@ pub fn build<'a>(
             size_checks: Vec::new(),
             module_bindings: Vec::new(),
             conditionals: Vec::with_capacity(len / 256 + 4),
+            loops: Vec::new(),
             declared_types: Vec::new(),
             exports: Vec::new(),
             instance_scopes: Vec::new(),
             guarded: Vec::with_capacity(len / 256 + 4),
-            loops: Vec::new(),
             size_check_ctx: Vec::new(),
             awaits: Vec::new(),
+            presence_reads: Vec::new(),
+            strict_nullish_tests: Vec::new(),
             derived: Default::default(),
         },
         scope: Scopes::new(program, typescript, len),
@@ -208,6 +212,24 @@ impl Collector<'_> {
             span.lo.0.saturating_sub(self.start),
             span.hi.0.saturating_sub(self.start),
         )
+    }
+
+    fn push_loop(
+        &mut self,
+        kind: LoopKind,
+        span: Span,
+        lo: swc_common::BytePos,
+        hi: swc_common::BytePos,
+        fixed_count: bool,
+    ) {
+        let repeats = Span::new(lo, hi);
+        self.model.loops.push(LoopFact {
+            kind,
+            span: self.range(span),
+            body: self.range(repeats),
+            fn_ctx: self.fn_ctx(),
+            fixed_count,
+        });
     }
 
     fn fn_ctx(&self) -> Option<FnId> {
@@ -592,12 +614,6 @@ impl Collector<'_> {
         id
     }
 
-    /// A loop body: code in it runs any number of times per run of its function.
-    fn record_loop(&mut self, body: Span) {
-        let span = self.range(body);
-        self.model.loops.push(span);
-    }
-
     fn push_conditional(&mut self, span: Span, exits: bool) {
         let c = Conditional {
             span: self.range(span),
@@ -742,6 +758,36 @@ impl Collector<'_> {
                 .push((self.model.size_checks.len() - 1, ctx));
         }
     }
+}
+
+/// Does a loop's test read the `.length` or `.size` of something
+/// (`i < items.length`, `queue.length > 0`, `!stack.length`)?
+fn tests_length(e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Member(m) => {
+            matches!(&m.prop, MemberProp::Ident(p) if p.sym == "length" || p.sym == "size")
+        }
+        Expr::Bin(b) => tests_length(&b.left) || tests_length(&b.right),
+        Expr::Unary(u) => tests_length(&u.arg),
+        _ => false,
+    }
+}
+
+/// Loops counting to at most this literal build a table; above it they
+/// stand for "again and again" (a script that simulates a million requests).
+const SMALL_LOOP_BOUND: f64 = 65536.0;
+
+/// `i < 256`, `i <= 10`, `16 > i`: a comparison with a small number.
+fn small_literal_bound(e: &Expr) -> bool {
+    let Expr::Bin(b) = unwrap(e) else {
+        return false;
+    };
+    let small =
+        |e: &Expr| matches!(unwrap(e), Expr::Lit(Lit::Num(n)) if n.value <= SMALL_LOOP_BOUND);
+    matches!(
+        b.op,
+        BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq
+    ) && (small(&b.left) || small(&b.right))
 }
 
 /// The spans of the calls (or `new`s) whose result is the value of `e`, in
@@ -981,8 +1027,18 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_for_stmt(&mut self, n: &ForStmt) {
+        let repeats = n
+            .test
+            .as_ref()
+            .map(|t| t.span())
+            .or(n.update.as_ref().map(|u| u.span()))
+            .unwrap_or(n.body.span());
+        let walks = n
+            .test
+            .as_deref()
+            .is_some_and(|t| tests_length(t) || small_literal_bound(t));
+        self.push_loop(LoopKind::For, n.span, repeats.lo, n.body.span().hi, walks);
         self.scope.push(ScopeKind::Block, false);
-        self.record_loop(n.body.span());
         if let Some(VarDeclOrExpr::VarDecl(v)) = &n.init {
             for d in &v.decls {
                 self.scope.declare_pat(&d.name, DeclKind::Lexical);
@@ -993,28 +1049,35 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_for_in_stmt(&mut self, n: &ForInStmt) {
+        self.record_presence_read(&n.right);
+        let body = n.body.span();
+        self.push_loop(LoopKind::ForIn, n.span, body.lo, body.hi, true);
         self.scope.push(ScopeKind::Block, false);
-        self.record_loop(n.body.span());
         self.declare_for_head(&n.left);
         n.visit_children_with(self);
         self.scope.pop();
     }
 
     fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
+        self.record_presence_read(&n.right);
+        // `for await` reads a stream: as many times as it delivers.
+        let body = n.body.span();
+        self.push_loop(LoopKind::ForOf, n.span, body.lo, body.hi, !n.is_await);
         self.scope.push(ScopeKind::Block, false);
-        self.record_loop(n.body.span());
         self.declare_for_head(&n.left);
         n.visit_children_with(self);
         self.scope.pop();
     }
 
     fn visit_while_stmt(&mut self, n: &WhileStmt) {
-        self.record_loop(n.body.span());
+        let walks = tests_length(&n.test);
+        self.push_loop(LoopKind::While, n.span, n.span.lo, n.span.hi, walks);
         n.visit_children_with(self);
     }
 
     fn visit_do_while_stmt(&mut self, n: &DoWhileStmt) {
-        self.record_loop(n.body.span());
+        let walks = tests_length(&n.test);
+        self.push_loop(LoopKind::DoWhile, n.span, n.span.lo, n.span.hi, walks);
         n.visit_children_with(self);
     }
 
@@ -1568,6 +1631,28 @@ impl Visit for Collector<'_> {
         }
         if matches!(n.op, LogicalAnd | LogicalOr | NullishCoalescing) {
             self.model.guarded.push(self.range(n.right.span()));
+        }
+        self.record_presence_test(n);
+        n.visit_children_with(self);
+    }
+
+    fn visit_member_expr(&mut self, n: &MemberExpr) {
+        self.record_size_read(n);
+        n.visit_children_with(self);
+    }
+
+    fn visit_spread_element(&mut self, n: &SpreadElement) {
+        // `{ ...c }` copies every key, null entries included.
+        self.record_presence_read(&n.expr);
+        n.visit_children_with(self);
+    }
+
+    fn visit_array_lit(&mut self, n: &ArrayLit) {
+        // `[...c]` iterates every entry.
+        for e in n.elems.iter().flatten() {
+            if e.spread.is_some() {
+                self.record_presence_read(&e.expr);
+            }
         }
         n.visit_children_with(self);
     }

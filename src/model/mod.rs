@@ -231,6 +231,51 @@ pub struct Conditional {
     pub exits: bool,
 }
 
+/// What kind of loop a [`LoopFact`] is; its keyword, for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopKind {
+    For,
+    ForIn,
+    ForOf,
+    While,
+    DoWhile,
+}
+
+impl LoopKind {
+    /// The loop as source spells it: `for`, `for…in`, `while`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            LoopKind::For => "for",
+            LoopKind::ForIn => "for…in",
+            LoopKind::ForOf => "for…of",
+            LoopKind::While => "while",
+            LoopKind::DoWhile => "do…while",
+        }
+    }
+}
+
+/// A loop statement: the code in `body` runs again and again within one
+/// run of `fn_ctx` (at top level too).
+#[derive(Clone, Debug)]
+pub struct LoopFact {
+    pub kind: LoopKind,
+    /// The whole statement (its start is what a message quotes).
+    pub span: TextSpan,
+    /// The part that repeats: test, update and body of a `for`, the body of
+    /// a `for…in`/`for…of` (its collection is evaluated once), the whole of
+    /// a `while`.
+    pub body: TextSpan,
+    pub fn_ctx: Option<FnId>,
+    /// The loop runs a count fixed before it starts: it walks a collection
+    /// it is given (a `for…in`/`for…of`, not `for await`; a test that reads
+    /// a `.length`/`.size`, as in `for (i = 0; i < a.length; i++)`, which
+    /// is how compilers write `for…of`, or `while (queue.length)`), once per
+    /// element like `forEach`, or it counts to a small literal
+    /// (`i < 256`: a table built once). Other loops (`i < 1e6`,
+    /// `while (true)`, `i < n`) repeat without a bound the code shows.
+    pub fixed_count: bool,
+}
+
 /// Everything rules know about one file.
 pub struct FileModel<'a> {
     pub source: &'a str,
@@ -249,6 +294,8 @@ pub struct FileModel<'a> {
     pub module_bindings: Vec<ModuleBinding>,
     /// Branch points, in source order.
     pub conditionals: Vec<Conditional>,
+    /// Loop statements, in source order.
+    pub loops: Vec<LoopFact>,
     /// Bindings declared with a plain type reference: `signal: AbortSignal`.
     pub declared_types: Vec<((Atom, SyntaxContext), Atom)>,
     /// Bindings exported with ES module syntax (`export function f`, `export { f }`).
@@ -260,13 +307,18 @@ pub struct FileModel<'a> {
     /// Code that runs only when a condition holds: branches of `if`, `?:`
     /// and `switch`, right operands of `&&`, `||` and `??`.
     pub guarded: Vec<TextSpan>,
-    /// Loop bodies (`for`, `for…in`, `for…of`, `while`, `do…while`), in source order.
-    pub loops: Vec<TextSpan>,
     /// For direct `x.length`/`x.size` comparisons: the index in
     /// `size_checks` and the function the comparison is in.
     pub size_check_ctx: Vec<(usize, Option<FnId>)>,
     /// `await` expressions, in source order.
     pub awaits: Vec<TextSpan>,
+    /// Containers read in a way that tells a null entry from a missing key
+    /// (`k in c`, `c[k] === null`, `for (k in c)`, `{ ...c }`, `c.size`), as
+    /// spelled. Calls that do the same (`c.has(k)`) are in `calls`.
+    pub presence_reads: Vec<AccessPath>,
+    /// Bindings compared strictly with null or undefined (`v === null`):
+    /// where `v` holds an entry (`const v = c.get(k)`), `c` is read that way.
+    pub strict_nullish_tests: Vec<(Atom, SyntaxContext)>,
     /// Shared analyses of this file, computed on first use (see `analysis`).
     pub derived: crate::analysis::Derived,
 }
@@ -275,70 +327,6 @@ impl<'a> FileModel<'a> {
     /// The text of a byte range.
     pub fn text(&self, span: &impl ByteRange) -> &'a str {
         self.source.get(span.byte_range()).unwrap_or("")
-    }
-
-    /// Does code in this function context run more than once per process?
-    /// Module top level runs once; so does an immediately invoked function at
-    /// top level and a `once`-style callback registered from top level.
-    pub fn runs_many_times(&self, fn_ctx: Option<FnId>) -> bool {
-        let mut current = fn_ctx;
-        while let Some(id) = current {
-            let f = &self.functions[id];
-            let once = match f.invocation {
-                Invocation::Immediately => true,
-                Invocation::CallbackOf { call, .. } => self.is_one_shot_call(call),
-                Invocation::Unknown => false,
-            };
-            if !once {
-                return true;
-            }
-            current = f.parent;
-        }
-        false
-    }
-
-    /// Is this function itself invoked at most once per run of its parent
-    /// (an IIFE, a timer, `once` or promise callback)?
-    pub fn invoked_once_per_parent(&self, f: FnId) -> bool {
-        match self.functions[f].invocation {
-            Invocation::Immediately => true,
-            Invocation::CallbackOf { call, .. } => self.is_one_shot_call(call),
-            Invocation::Unknown => false,
-        }
-    }
-
-    /// Calls whose callback does not make code run more often than the call
-    /// itself: timers, `once`, promise executors and reactions, `listen`
-    /// callbacks (at most once per call), and synchronous iteration
-    /// (`forEach`, `map`, … run during the call, over data the caller has).
-    pub fn is_one_shot_call(&self, call: CallId) -> bool {
-        let c = &self.calls[call];
-        if let Some(name) = c.callee.global_function() {
-            if matches!(
-                name.as_ref(),
-                "setTimeout"
-                    | "setImmediate"
-                    | "queueMicrotask"
-                    | "Promise"
-                    | "requestIdleCallback"
-            ) {
-                return true;
-            }
-        }
-        if let Some(m) = &c.callee.method {
-            if matches!(
-                m.as_ref(),
-                "once" | "then" | "catch" | "finally" | "listen" | "nextTick" | "ready"
-            ) {
-                return true;
-            }
-            // Synchronous iteration runs its callback during the call itself:
-            // as often as the caller runs (setup at top level stays setup).
-            if is_iteration_method(m) {
-                return true;
-            }
-        }
-        false
     }
 
     /// The class whose instance `this` refers to in a function context:

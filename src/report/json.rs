@@ -1,5 +1,6 @@
 //! `--format json`: ESLint's `LintResult[]`, so every tool that reads ESLint
-//! JSON reads leaklint. leaklint adds `help` and `labels` to each message.
+//! JSON reads leaklint. leaklint adds `help`, `labels`, `confidence` and
+//! `evidence` to each message.
 //!
 //! The output is streamed: borrowed structs serialised straight to the writer,
 //! no `serde_json::Value` tree per file (the corpus has 18,738 results). Fields
@@ -95,8 +96,12 @@ impl<'a> File<'a> {
 #[serde(rename_all = "camelCase")]
 struct Message<'a> {
     column: usize,
+    /// `high` or `medium` (see docs/confidence.md).
+    confidence: &'static str,
     end_column: usize,
     end_line: usize,
+    /// The facts that decided the confidence.
+    evidence: &'a [String],
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     fatal: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,8 +156,10 @@ impl<'a> Message<'a> {
         }
         Message {
             column: d.region.start.column,
+            confidence: d.diag.confidence.as_str(),
             end_column: d.region.end.column,
             end_line: d.region.end.line,
+            evidence: &d.diag.evidence,
             fatal: d.diag.fatal,
             fix,
             help: d.diag.help.as_deref(),

@@ -13,6 +13,9 @@
 //! - `partialFingerprints` carries a `leaklint/v1` key; GitHub computes its
 //!   own `primaryLocationLineHash`, which is deliberately not emitted.
 //! - `results` is `[]` when clean: an empty upload is what closes fixed alerts.
+//! - Precision as CodeQL reports it: `properties.precision` on every rule
+//!   descriptor (`high`: what a rule reports by default) and on every result
+//!   (its own confidence, with the evidence), and the result's `rank`.
 
 use std::collections::HashMap;
 
@@ -20,7 +23,7 @@ use serde_json::{Value, json};
 
 use super::repo::{RepoRoot, fingerprints};
 use super::{FileReport, Located, Report};
-use crate::diagnostic::{INTERNAL_ERROR, PARSE_ERROR, Severity};
+use crate::diagnostic::{Confidence, INTERNAL_ERROR, PARSE_ERROR, Severity};
 use crate::position::Region;
 use crate::rules::{RULES, Rule};
 use crate::suppress::{UNKNOWN_RULE, UNUSED_DIRECTIVE};
@@ -147,8 +150,11 @@ fn rule_descriptor(rule: &Rule) -> Value {
         "fullDescription": { "text": truncate(&full) },
         "help": { "text": help, "markdown": help },
         "defaultConfiguration": { "level": level(rule.default_severity) },
+        // The precision of what the rule reports by default (its high
+        // findings); each result carries its own.
         "properties": {
             "tags": TAGS,
+            "precision": "high",
             "problem.severity": level(rule.default_severity),
         },
     })
@@ -233,6 +239,8 @@ fn result(d: &Located, artifact: &Value, rule_index: usize, fingerprint: String)
         "message": { "text": text },
         "locations": [physical(artifact, &d.region, None)],
         "partialFingerprints": { "leaklint/v1": fingerprint },
+        "rank": rank(d.diag.confidence),
+        "properties": precision_properties(d),
     });
     if !d.diag.labels.is_empty() {
         let related: Vec<Value> = d
@@ -267,6 +275,24 @@ fn result(d: &Located, artifact: &Value, rule_index: usize, fingerprint: String)
         }]);
     }
     r
+}
+
+/// SARIF's `rank` (0–100, higher first), from the confidence: code
+/// scanning sorts by it, and CodeQL's default suites keep only high precision.
+fn rank(confidence: Confidence) -> f64 {
+    match confidence {
+        Confidence::High => 90.0,
+        Confidence::Medium => 50.0,
+    }
+}
+
+/// `properties.precision` (CodeQL's vocabulary) and the evidence behind it.
+fn precision_properties(d: &Located) -> Value {
+    let mut p = json!({ "precision": d.diag.confidence.as_str() });
+    if !d.diag.evidence.is_empty() {
+        p["evidence"] = json!(d.diag.evidence);
+    }
+    p
 }
 
 fn physical(artifact: &Value, region: &Region, message: Option<&str>) -> Value {

@@ -7,9 +7,9 @@ use std::ops::Range;
 
 use super::Rule;
 use crate::analysis::backlog::{self, Driver};
+use crate::analysis::frequency::Frequencies;
 use crate::analysis::handles;
 use crate::analysis::instances;
-use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{
     AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, Key, ResultUse, Root, Value,
@@ -57,14 +57,14 @@ fn check_writes(model: &FileModel, out: &mut Vec<Diagnostic>) {
     if writes.is_empty() || reads_buffer_state(model) {
         return;
     }
-    let rep = Repetition::new(model);
+    let rep = Frequencies::new(model);
     let mut reported: Vec<AccessPath> = Vec::new();
     for w in writes {
         let Some(recv) = w.callee.receiver() else {
             continue;
         };
         let recv = recv.normalized();
-        if reported.contains(&recv) || !rep.runs_repeatedly(w.fn_ctx) {
+        if reported.contains(&recv) || !rep.runs_many_times(w.fn_ctx, w.span.start()) {
             continue;
         }
         let Some(stream) = long_lived_stream(model, &recv, w.fn_ctx) else {
@@ -418,11 +418,11 @@ fn unread_side(model: &FileModel, p: &Pusher) -> Option<Unread> {
             if !written {
                 return None;
             }
-            let rep = Repetition::new(model);
+            let rep = Frequencies::new(model);
             // The writes must repeat for the buffer to grow.
             let w = model
                 .method_calls("write")
-                .find(|c| on_stream(c) && rep.runs_repeatedly(c.fn_ctx))?;
+                .find(|c| on_stream(c) && rep.runs_many_times(c.fn_ctx, c.span.start()))?;
             let how = backlog::driver(model, w.span, w.fn_ctx).describe();
             Some(Unread::Never {
                 written: (w.span.range(), how),

@@ -1,10 +1,15 @@
 //! An entry is "removed" by assigning null or undefined: the key stays forever.
 
+use std::ops::Range;
+
 use super::Rule;
 use crate::analysis::containers::{self, ContainerKind};
-use crate::analysis::keys;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-use crate::model::{AccessPath, FileModel, ResultUse, Root};
+use crate::analysis::{expiry, keys, presence};
+use crate::diagnostic::{Applicability, Confidence, Diagnostic, Edit, Fix, Severity};
+use crate::model::{
+    AccessPath, FileModel, FnId, FnKind, Invocation, Key, MemberWrite, ResultUse, Root, Value,
+};
+use crate::semantic::BindingKind;
 
 pub(crate) const RULE: Rule = Rule {
     name: "null-instead-of-delete",
@@ -35,9 +40,13 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if matches!(
             kind,
             Some(ContainerKind::Array | ContainerKind::Map | ContainerKind::Set)
-        ) {
+        ) || is_fixed_slot(model, w)
+        {
             continue;
         }
+        let Some(verdict) = judge(model, all, &w.object, w.fn_ctx) else {
+            continue;
+        };
         let target = model.text(&w.target_span);
         let value = model.text(&(w.target_span.end()..w.span.end()));
         let mut d = Diagnostic::new(
@@ -46,17 +55,18 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             format!("`{target}{value}` keeps the key in `{}`", w.object),
         )
         .with_label("sets null here: the key stays")
-        .with_help(format!("{WHY}; use `delete {target}` to remove the entry"));
+        .with_help(format!(
+            "{WHY}; use `delete {target}` to remove the entry{}",
+            verdict.caveat()
+        ));
         if let Some(c) = all.find(&w.object) {
             d = d.with_related(c.decl_span.clone(), c.lifetime);
         }
-        d = d.with_fix(Fix {
+        let value_ignored =
+            w.is_statement || is_ignored_callback_body(model, w.fn_ctx, w.span.range());
+        d = verdict.apply(d).with_fix(Fix {
             title: format!("replace with `delete {target}`"),
-            applicability: if w.is_statement {
-                Applicability::Safe
-            } else {
-                Applicability::Unsafe
-            },
+            applicability: verdict.applicability(value_ignored),
             edits: vec![Edit {
                 range: w.span.range(),
                 text: format!("delete {target}"),
@@ -71,9 +81,14 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if !value.value.is_nullish() || !keys::is_dynamic_value(model, &key.value) {
             continue;
         }
-        if all.kind_at(model, call.fn_ctx, &recv) != Some(ContainerKind::Map) {
+        if all.kind_at(model, call.fn_ctx, &recv) != Some(ContainerKind::Map)
+            || !shared_owner(model, all, &recv)
+        {
             continue;
         }
+        let Some(verdict) = judge(model, all, &recv, call.fn_ctx) else {
+            continue;
+        };
         let recv_text = call
             .callee
             .receiver_span
@@ -91,18 +106,18 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         )
         .with_label("sets undefined here: the key stays")
         .with_help(format!(
-            "{WHY}; use `{recv_text}.delete({key_text})` to remove the entry"
+            "{WHY}; use `{recv_text}.delete({key_text})` to remove the entry{}",
+            verdict.caveat()
         ));
         if let Some(c) = all.find(&recv) {
             d = d.with_related(c.decl_span.clone(), c.lifetime);
         }
-        d = d.with_fix(Fix {
+        let value_ignored = call.result == ResultUse::Discarded
+            || call.result == ResultUse::Returned
+                && is_ignored_callback_body(model, call.fn_ctx, call.span.range());
+        d = verdict.apply(d).with_fix(Fix {
             title: format!("replace with `{recv_text}.delete({key_text})`"),
-            applicability: if call.result == ResultUse::Discarded {
-                Applicability::Safe
-            } else {
-                Applicability::Unsafe
-            },
+            applicability: verdict.applicability(value_ignored),
             edits: vec![Edit {
                 range: call.span.range(),
                 text: format!("{recv_text}.delete({key_text})"),
@@ -110,6 +125,199 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         });
         out.push(d);
     }
+}
+
+/// What the code shows about one null write, and what follows from it.
+struct Verdict {
+    confidence: Confidence,
+    evidence: Vec<String>,
+    /// Some code tells null from a missing key: `delete` changes what it sees.
+    observed: bool,
+    /// Code this file does not show may read the container.
+    escapes: bool,
+    /// The write runs when something ends (timer, teardown, removal).
+    expires: bool,
+}
+
+impl Verdict {
+    fn apply(&self, mut d: Diagnostic) -> Diagnostic {
+        d = d.with_confidence(self.confidence);
+        for e in &self.evidence {
+            d = d.with_evidence(e.clone());
+        }
+        d
+    }
+
+    /// Safe only when the rewrite cannot change what any reader observes:
+    /// the write expires an entry, nothing that can see the container tells
+    /// null from absent, and the assignment's own value is not used.
+    fn applicability(&self, value_ignored: bool) -> Applicability {
+        if self.expires && !self.observed && !self.escapes && value_ignored {
+            Applicability::Safe
+        } else {
+            Applicability::Unsafe
+        }
+    }
+
+    /// A note for the help when `delete` would change what a reader sees.
+    fn caveat(&self) -> &'static str {
+        if self.observed {
+            " (this file also checks whether the key exists: make sure those checks expect it gone)"
+        } else {
+            ""
+        }
+    }
+}
+
+/// Is this null a removal (reported, high when the code shows it), or a
+/// value (`None`: a negative cache, a visited or in-progress marker, a
+/// placeholder filled in by the same function)?
+fn judge(
+    model: &FileModel,
+    all: &containers::LongLived,
+    path: &AccessPath,
+    fn_ctx: Option<FnId>,
+) -> Option<Verdict> {
+    let expiry = expiry::expires(model, fn_ctx);
+    let observed = presence::tells_null_from_absent(model, path);
+    if expiry.is_none() && (observed || stores_value_in(model, path, fn_ctx)) {
+        return None;
+    }
+    let mut evidence = vec![owner_evidence(model, all, path)];
+    let mut confidence = Confidence::High;
+    match &expiry {
+        Some(why) => evidence.push(why.clone()),
+        None => {
+            confidence = Confidence::Medium;
+            evidence.push(
+                "not shown to remove: outside any timer, teardown or removal-named function".into(),
+            );
+        }
+    }
+    if path.root == Root::This {
+        confidence = Confidence::Medium;
+    }
+    if observed {
+        evidence.push(
+            "the file tells null from a missing key (`in`, `has`, `=== null`, iteration)".into(),
+        );
+    }
+    let escapes = presence::escapes(model, path);
+    if escapes {
+        evidence.push("code outside this file may read the container".into());
+    }
+    Some(Verdict {
+        confidence,
+        evidence,
+        observed,
+        escapes,
+        expires: expiry.is_some(),
+    })
+}
+
+/// Why the owner outlives the call, as evidence.
+fn owner_evidence(model: &FileModel, all: &containers::LongLived, path: &AccessPath) -> String {
+    if let Some(c) = all.find(path) {
+        return format!("owner `{}`: {}", c.display, c.lifetime);
+    }
+    match &path.root {
+        Root::This => {
+            format!("owner `{path}`: an instance field; how long the instance lives is not shown")
+        }
+        Root::Global(_) => format!("owner `{path}`: a global"),
+        Root::Binding(..) => {
+            let imported = path.root_binding().is_some_and(|id| {
+                model
+                    .semantic
+                    .binding(&id)
+                    .is_some_and(|b| b.kind == crate::semantic::BindingKind::Import)
+            });
+            if imported {
+                format!("owner `{path}`: imported from a module")
+            } else {
+                format!("owner `{path}`: declared at module level")
+            }
+        }
+    }
+}
+
+/// Does the same function also store a real value in the container? Then
+/// its null is a placeholder or a marker (`seen[k] = null` before the walk
+/// fills it in, `cache.set(k, null)` for "looked up, not found").
+fn stores_value_in(model: &FileModel, path: &AccessPath, fn_ctx: Option<FnId>) -> bool {
+    let target = path.normalized();
+    model.member_writes.iter().any(|w| {
+        w.fn_ctx == fn_ctx && !w.value.is_nullish() && containers::names(&w.object, &target)
+    }) || model.method_calls("set").any(|c| {
+        c.fn_ctx == fn_ctx
+            && c.args.get(1).is_some_and(|a| !a.value.is_nullish())
+            && c.callee
+                .receiver()
+                .is_some_and(|r| containers::names(&r, &target))
+    })
+}
+
+/// Slots of a fixed shape rather than entries of a growing dictionary:
+/// `X.prototype[name] = null` (a prototype default), `el['on' + type] = null`
+/// (a DOM-style event handler slot), `slots[i] = null` with `i` a
+/// function-local counter (an index into a table, bounded by its loop).
+fn is_fixed_slot(model: &FileModel, w: &MemberWrite) -> bool {
+    if w.object.props.last().is_some_and(|p| p == "prototype") {
+        return true;
+    }
+    let key = model.text(&w.key_span).trim_start_matches('(');
+    if ["'on'", "\"on\"", "`on"].iter().any(|p| key.starts_with(p)) {
+        return true;
+    }
+    if let Key::Dynamic { ident: Some(id) } = &w.key {
+        return model.semantic.binding(id).is_some_and(|b| {
+            !b.is_module_level()
+                && matches!(b.kind, BindingKind::Let | BindingKind::Var)
+                && matches!(b.init, Some(Value::Num(_)))
+        });
+    }
+    false
+}
+
+/// Is `span` the whole expression body of an arrow whose return value its
+/// caller ignores (a timer, `forEach`, an event listener)? `delete` there
+/// changes only a value nobody reads.
+fn is_ignored_callback_body(model: &FileModel, fn_ctx: Option<FnId>, span: Range<usize>) -> bool {
+    let Some(f) = fn_ctx else { return false };
+    let info = &model.functions[f];
+    if info.kind != FnKind::Arrow {
+        return false;
+    }
+    let is_body = model.returns.iter().any(|r| {
+        r.fn_ctx == fn_ctx
+            && r.span.start() <= span.start
+            && span.end <= r.span.end()
+            && model
+                .text(&(r.span.start()..span.start))
+                .chars()
+                .chain(model.text(&(span.end..r.span.end())).chars())
+                .all(|c| c == '(' || c == ')' || c.is_whitespace())
+    });
+    let Invocation::CallbackOf { call, .. } = info.invocation else {
+        return false;
+    };
+    let c = &model.calls[call];
+    let ignores = c.callee.global_function().is_some_and(|g| {
+        matches!(
+            g.as_ref(),
+            "setTimeout"
+                | "setInterval"
+                | "setImmediate"
+                | "requestAnimationFrame"
+                | "queueMicrotask"
+        )
+    }) || c.callee.method.as_deref().is_some_and(|m| {
+        matches!(
+            m,
+            "forEach" | "on" | "once" | "addListener" | "addEventListener" | "prependListener"
+        )
+    });
+    is_body && ignores
 }
 
 /// Containers that outlive a call: module-level, imported, global, or on

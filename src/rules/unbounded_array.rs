@@ -4,8 +4,8 @@ use std::ops::Range;
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
+use crate::analysis::frequency::Frequencies;
 use crate::analysis::registry;
-use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, FileModel, Key, Root, Value};
 
@@ -41,7 +41,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     if arrays.is_empty() {
         return;
     }
-    let rep = Repetition::new(model);
+    let rep = Frequencies::new(model);
     for array in arrays {
         let growth = growth_sites(model, &rep, &appends, &array);
         if growth.is_empty() || shrinks(model, &array) {
@@ -193,7 +193,7 @@ fn names(
 
 fn growth_sites(
     model: &FileModel,
-    rep: &Repetition,
+    rep: &Frequencies,
     appends: &[(&CallFact, &'static str)],
     array: &LongLivedArray,
 ) -> Vec<(Range<usize>, &'static str)> {
@@ -204,7 +204,7 @@ fn growth_sites(
                 .receiver()
                 .as_ref()
                 .is_some_and(|recv| names(model, array, call.fn_ctx, recv))
-                && rep.runs_repeatedly(call.fn_ctx)
+                && rep.runs_many_times(call.fn_ctx, call.span.start())
         })
         .map(|(call, method)| (call.span.range(), *method))
         .collect();
@@ -234,7 +234,8 @@ fn shrinks(model: &FileModel, array: &LongLivedArray) -> bool {
             Key::Static(k) => k.clone(),
             Key::Dynamic { .. } => return false,
         });
-        names(model, array, w.fn_ctx, &whole) && model.runs_many_times(w.fn_ctx)
+        names(model, array, w.fn_ctx, &whole)
+            && Frequencies::new(model).runs_many_times(w.fn_ctx, w.span.start())
             || (names(model, array, w.fn_ctx, &w.object) && w.key == Key::Static("length".into()))
     }) || model
         .size_checks

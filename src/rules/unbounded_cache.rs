@@ -2,7 +2,7 @@
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
-use crate::analysis::frequency::Frequency;
+use crate::analysis::frequency::Frequencies;
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys;
 use crate::analysis::memo;
@@ -36,7 +36,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let mut growth_by_container = if keyed.is_empty() {
         Vec::new()
     } else {
-        growth_sites(model, &Frequency::new(model), &keyed)
+        growth_sites(model, &Frequencies::new(model), &keyed)
     };
     // Built on the first reported container: most files have none.
     let nullish = std::cell::OnceCell::new();
@@ -282,7 +282,7 @@ fn instance_growth(
 /// thousands of module-level objects, so a scan per container is quadratic.
 fn growth_sites(
     model: &FileModel,
-    frequency: &Frequency,
+    frequency: &Frequencies,
     keyed: &[&Container],
 ) -> Vec<Vec<std::ops::Range<usize>>> {
     let index: FxHashMap<&AccessPath, usize> = keyed
@@ -301,7 +301,7 @@ fn growth_sites(
         let Some(i) = lookup(&w.object) else { continue };
         if keyed[i].kind == ContainerKind::Object
             && !w.value.is_nullish()
-            && frequency.runs_many_times(w.fn_ctx)
+            && frequency.runs_many_times(w.fn_ctx, w.span.start())
             && keys::is_dynamic_write_key(model, w)
         {
             sites[i].push(w.span.range());
@@ -327,7 +327,7 @@ fn growth_sites(
             method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
         if method == wanted
             && !value_nullish
-            && frequency.runs_many_times(call.fn_ctx)
+            && frequency.runs_many_times(call.fn_ctx, call.span.start())
             && keys::is_dynamic_value(model, &first.value)
         {
             sites[i].push(call.span.range());

@@ -10,8 +10,8 @@ use crate::semantic::BindingKind;
 pub(crate) const RULE: Rule = Rule {
     name: "unbounded-concurrency",
     summary: "I/O is started for every element of an input of unknown size at once (`Promise.all(items.map(…))` over a request body or a directory listing), so memory and open handles grow with the input.",
-    // Medium confidence: whether the input is large is a property of the
-    // deployment; reported as a warning.
+    // A warning: how large the input gets is partly the deployment's
+    // business (directory listings are medium confidence).
     default_severity: Severity::Warning,
     fixable: false,
     docs: include_str!("../../rules/unbounded-concurrency.md"),
@@ -60,8 +60,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let shown = model.text(&map.callee.receiver_span.unwrap_or(map.callee_span));
-        out.push(
-            Diagnostic::new(
+        let d = Diagnostic::new(
                 RULE.name,
                 c.span.range(),
                 format!(
@@ -75,8 +74,15 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             .with_related(origin.1, origin.2)
             .with_help(format!(
                 "limit how many run at once: `p-limit` (`const limit = pLimit(8); await Promise.all({shown}.map((x) => limit(() => …)))`), `p-map` with `concurrency`, or process `{shown}` in fixed-size chunks; also cap the input's size where it enters"
-            )),
-        );
+            ));
+        // A client's request decides the size: the code shows everything the
+        // finding depends on. A directory's size is the deployment's
+        // business: medium.
+        out.push(if origin.3 {
+            d
+        } else {
+            d.medium("how many entries the directory holds is not shown by the code")
+        });
     }
 }
 
@@ -88,12 +94,13 @@ fn is_promise_combinator(c: &CallFact) -> bool {
         && matches!(c.callee.method.as_deref(), Some("all" | "allSettled"))
 }
 
-/// Why the size of `items` is unknown: (reason, where, label).
+/// Why the size of `items` is unknown: (reason, where, label, shown by the
+/// code alone).
 fn unknown_size_origin(
     model: &FileModel,
     items: &AccessPath,
     _fn_ctx: Option<FnId>,
-) -> Option<(String, std::ops::Range<usize>, String)> {
+) -> Option<(String, std::ops::Range<usize>, String, bool)> {
     let id = items.root_binding()?;
     let b = model.semantic.binding(&id)?;
     // `req.body.ids`, `request.query.urls`, `ctx.request.body.files`.
@@ -115,6 +122,7 @@ fn unknown_size_origin(
                 ),
                 b.span.range(),
                 "the request: its body or query sets the size".to_string(),
+                true,
             ));
         }
         return None;
@@ -141,6 +149,7 @@ fn unknown_size_origin(
         ),
         listing.span.range(),
         "a directory listing: as many entries as the directory holds".to_string(),
+        false,
     ))
 }
 

@@ -2,6 +2,7 @@
 
 use super::Rule;
 use crate::analysis::containers::{self, ContainerKind};
+use crate::analysis::frequency::Frequencies;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, Arg, CallFact, FileModel, Key, Root, Value};
 
@@ -62,12 +63,16 @@ impl Memoizer {
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     for call in &model.calls {
-        if call.is_new || model.runs_many_times(call.fn_ctx) {
+        if call.is_new {
             continue;
         }
         let Some((memoizer, lib_path)) = memoizer_of(model, call) else {
             continue;
         };
+        // A memoizer created per call dies with its caller's scope.
+        if Frequencies::new(model).runs_many_times(call.fn_ctx, call.span.start()) {
+            continue;
+        }
         let Some(target) = call.args.first() else {
             continue;
         };

@@ -7,8 +7,8 @@ use std::ops::Range;
 use super::Rule;
 use crate::analysis::backlog;
 use crate::analysis::containers::{self, ContainerKind};
+use crate::analysis::frequency::Frequencies;
 use crate::analysis::instances;
-use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, ClassId, FileModel, FnId, Invocation, Key, Root, Value};
 
@@ -48,7 +48,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     if takes.is_empty() {
         return;
     }
-    let rep = Repetition::new(model);
+    let rep = Frequencies::new(model);
     for q in queues(model) {
         let receiver_is = |c: &CallFact| {
             c.callee
@@ -81,7 +81,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 matches!(c.callee.method.as_deref(), Some("push" | "unshift"))
                     && !c.args.is_empty()
                     && receiver_is(c)
-                    && rep.runs_repeatedly(c.fn_ctx)
+                    && rep.runs_many_times(c.fn_ctx, c.span.start())
                     && interval_of(model, c.fn_ctx).is_none()
             })
             .collect();
@@ -182,7 +182,7 @@ fn drains_all(model: &FileModel, q: &Queue) -> bool {
                     k == last
                         && q.path.props.len() == w.object.props.len() + 1
                         && q.named_by(model, w.fn_ctx, &w.object.child(k.clone()))
-                        && model.runs_many_times(w.fn_ctx)
+                        && Frequencies::new(model).runs_many_times(w.fn_ctx, w.span.start())
                 }
                 _ => false,
             }

@@ -2,10 +2,10 @@
 //! times is never cleared.
 
 use super::Rule;
+use crate::analysis::frequency::Frequencies;
 use crate::analysis::handles::release_counts;
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners;
-use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{
     AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, ResultUse, Root, Value,
@@ -30,10 +30,15 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             check_interval_in_setup(model, setup, call, out);
             continue;
         }
-        check_interval(model, rep.get_or_init(|| Repetition::new(model)), call, out);
+        check_interval(
+            model,
+            rep.get_or_init(|| Frequencies::new(model)),
+            call,
+            out,
+        );
     }
     for call in model.global_calls("setTimeout") {
-        let rep = rep.get_or_init(|| Repetition::new(model));
+        let rep = rep.get_or_init(|| Frequencies::new(model));
         check_rearming_timeout(model, rep, call, out);
         check_race_timeout(model, rep, call, out);
     }
@@ -54,9 +59,14 @@ fn handle_use<'m>(model: &'m FileModel, call: &'m CallFact) -> (&'m ResultUse, b
     (&call.result, false)
 }
 
-fn check_interval(model: &FileModel, rep: &Repetition, call: &CallFact, out: &mut Vec<Diagnostic>) {
+fn check_interval(
+    model: &FileModel,
+    rep: &Frequencies,
+    call: &CallFact,
+    out: &mut Vec<Diagnostic>,
+) {
     // Once per process (module top level, a one-shot callback) is a design choice.
-    if !rep.runs_repeatedly(call.fn_ctx) {
+    if !rep.runs_many_times(call.fn_ctx, call.span.start()) {
         return;
     }
     let (use_, unref) = handle_use(model, call);
@@ -191,7 +201,7 @@ fn lazy_singleton(model: &FileModel, call: &CallFact, handle: &AccessPath) -> bo
 /// `function poll() { …; setTimeout(poll, 1000) }` with no way to stop.
 fn check_rearming_timeout(
     model: &FileModel,
-    rep: &Repetition,
+    rep: &Frequencies,
     call: &CallFact,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -204,7 +214,7 @@ fn check_rearming_timeout(
     let info = &model.functions[scheduler];
     let per_instance = info.kind == FnKind::Method && info.class.is_some();
     if !(per_instance
-        || rep.runs_repeatedly(info.parent)
+        || rep.runs_many_times(info.parent, info.span.start())
         || listeners::called_repeatedly(rep, scheduler))
     {
         return;
@@ -239,7 +249,7 @@ fn check_rearming_timeout(
 /// when `work` wins, the timer still holds its closure for the whole delay.
 fn check_race_timeout(
     model: &FileModel,
-    rep: &Repetition,
+    rep: &Frequencies,
     call: &CallFact,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -258,7 +268,7 @@ fn check_race_timeout(
             .path
             .as_ref()
             .is_some_and(|p| p.is_global("Promise"));
-    if !is_promise || !rep.runs_repeatedly(promise.fn_ctx) {
+    if !is_promise || !rep.runs_many_times(promise.fn_ctx, promise.span.start()) {
         return;
     }
     let raced = model.calls.iter().any(|c| {

@@ -1,10 +1,10 @@
 //! A listener is added to a long-lived target on every call and never removed.
 
 use super::Rule;
+use crate::analysis::frequency::Frequencies;
 use crate::analysis::handles::{self, release_counts};
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners::{self, Identity, Registration};
-use crate::analysis::repetition::Repetition;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, FileModel, Root, Value};
 use crate::semantic::BindingKind;
@@ -28,7 +28,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let mut folded = Vec::new();
     for call in &model.calls {
         if let Some(reg) = Registration::of_add(model, call) {
-            let rep = rep.get_or_init(|| Repetition::new(model));
+            let rep = rep.get_or_init(|| Frequencies::new(model));
             let lifecycles = lifecycles.get_or_init(|| Lifecycles::of(model));
             check_add(model, rep, lifecycles, &reg, &mut folded, out);
         } else if let Some(reg) = Registration::of_remove(model, call)
@@ -46,7 +46,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
 
 fn check_add(
     model: &FileModel,
-    rep: &Repetition,
+    rep: &Frequencies,
     lifecycles: &Lifecycles,
     reg: &Registration,
     folded: &mut Vec<usize>,
@@ -65,7 +65,7 @@ fn check_add(
         check_add_in_setup(model, rep, setup, reg, folded, out);
         return;
     }
-    if !rep.runs_repeatedly(call.fn_ctx) {
+    if !rep.runs_many_times(call.fn_ctx, call.span.start()) {
         return;
     }
     let Some(why) = listeners::long_lived_target(rep, call.fn_ctx, &reg.target) else {
@@ -153,7 +153,7 @@ fn new_function_kind(removal: &Registration) -> &'static str {
 /// registration itself is undone, for a one-shot listener).
 fn check_add_in_setup(
     model: &FileModel,
-    rep: &Repetition,
+    rep: &Frequencies,
     setup: &Setup,
     reg: &Registration,
     folded: &mut Vec<usize>,

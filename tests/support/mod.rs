@@ -32,18 +32,31 @@ pub const SPECIAL_DIRS: &[&str] = &[
 /// `(line, rule)` → how many diagnostics are expected there.
 pub type Expectations = BTreeMap<(usize, String), usize>;
 
-/// Parses `expect: rule-a, rule-b` markers (in `//` or `/* */` comments).
+/// Parses `expect: rule-a, rule-b` markers (in `//` or `/* */` comments):
+/// high-confidence findings. `expect-medium: rule` expects a medium one; it
+/// is keyed `rule (medium)`, so a finding at the wrong confidence fails.
 pub fn markers(text: &str) -> Expectations {
-    let re = regex::Regex::new(r"expect:\s*([a-z][a-z-]*(?:\s*,\s*[a-z][a-z-]*)*)").unwrap();
+    let re =
+        regex::Regex::new(r"expect(-medium)?:\s*([a-z][a-z-]*(?:\s*,\s*[a-z][a-z-]*)*)").unwrap();
     let mut out = Expectations::new();
     for (i, line) in text.lines().enumerate() {
         for cap in re.captures_iter(line) {
-            for name in cap[1].split(',') {
-                *out.entry((i + 1, name.trim().to_string())).or_default() += 1;
+            let medium = cap.get(1).is_some();
+            for name in cap[2].split(',') {
+                *out.entry((i + 1, keyed(name.trim(), medium))).or_default() += 1;
             }
         }
     }
     out
+}
+
+/// The expectation key of a finding: its rule, marked when medium.
+fn keyed(rule: &str, medium: bool) -> String {
+    if medium {
+        format!("{rule} (medium)")
+    } else {
+        rule.to_string()
+    }
 }
 
 /// What the linter actually reported, in the same shape as [`markers`].
@@ -52,7 +65,8 @@ pub fn found(text: &str, diags: &[Diagnostic]) -> Expectations {
     let mut out = Expectations::new();
     for d in diags {
         let line = index.position(d.span.start).line;
-        *out.entry((line, d.rule.to_string())).or_default() += 1;
+        let medium = d.confidence == leaklint::Confidence::Medium;
+        *out.entry((line, keyed(d.rule, medium))).or_default() += 1;
     }
     out
 }
@@ -73,13 +87,15 @@ pub fn fixture_files(dir: &str) -> Vec<PathBuf> {
 }
 
 /// The rule set a fixture directory runs with: its own rule, or all rules
-/// for the cross-rule directories.
+/// for the cross-rule directories; medium findings included (their markers
+/// say `expect-medium:`).
 pub fn rules_for_dir(dir: &str) -> RuleSet {
-    if leaklint::rules::find(dir).is_some() {
+    let rules = if leaklint::rules::find(dir).is_some() {
         RuleSet::only(dir)
     } else {
         RuleSet::default()
-    }
+    };
+    rules.with_min_confidence(leaklint::Confidence::Medium)
 }
 
 /// Renders diagnostics as the terminal shows them, without colour.

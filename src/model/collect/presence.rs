@@ -1,0 +1,87 @@
+//! Reads that tell a null entry from a missing one: `k in c`, `c[k] === null`,
+//! `c.get(k) !== undefined`, `typeof c[k] === 'undefined'`, `for (k in c)`,
+//! `for (x of c)`, `{ ...c }`, `[...c]`, `c.size`. Where a container is read
+//! this way, `c[k] = null` can mean something (a negative cache, a marker),
+//! and replacing it with `delete` changes what the reader sees.
+//!
+//! Calls that do the same (`c.has(k)`, `Object.keys(c)`, …) are already call
+//! facts; `crate::analysis::presence` combines both.
+
+use swc_ecma_ast::*;
+
+use super::{Collector, unwrap};
+
+impl Collector<'_> {
+    /// `k in c`, and strict comparisons of an entry with null or undefined.
+    pub(super) fn record_presence_test(&mut self, n: &BinExpr) {
+        match n.op {
+            BinaryOp::In => self.record_presence_read(&n.right),
+            BinaryOp::EqEqEq | BinaryOp::NotEqEq => {
+                if is_nullish_or_undefined_text(&n.right) {
+                    self.record_entry_test(&n.left);
+                } else if is_nullish_or_undefined_text(&n.left) {
+                    self.record_entry_test(&n.right);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// One side of `x === null`: an entry (`c[k]`, `c.get(k)`,
+    /// `typeof c[k]`), or a variable that may hold one (`const v = c.get(k)`),
+    /// resolved later through the binding's initialiser.
+    fn record_entry_test(&mut self, side: &Expr) {
+        let side = match unwrap(side) {
+            Expr::Unary(u) if u.op == UnaryOp::TypeOf => unwrap(&u.arg),
+            other => other,
+        };
+        match side {
+            Expr::Member(m) => self.record_presence_read(&m.obj),
+            Expr::OptChain(o) => {
+                if let OptChainBase::Member(m) = &*o.base {
+                    self.record_presence_read(&m.obj);
+                }
+            }
+            Expr::Call(c) => {
+                if let Callee::Expr(callee) = &c.callee {
+                    if let Expr::Member(m) = unwrap(callee) {
+                        if matches!(&m.prop, MemberProp::Ident(i) if i.sym == "get") {
+                            self.record_presence_read(&m.obj);
+                        }
+                    }
+                }
+            }
+            Expr::Ident(i) => {
+                let id = self.scope.reference(i);
+                self.model.strict_nullish_tests.push(id);
+            }
+            _ => {}
+        }
+    }
+
+    /// The container `e` names is read in a way that sees every key.
+    pub(super) fn record_presence_read(&mut self, e: &Expr) {
+        if let Some(path) = self.path_of(e) {
+            self.model.presence_reads.push(path);
+        }
+    }
+
+    /// `c.size` (a count of keys: null entries count, deleted ones do not).
+    pub(super) fn record_size_read(&mut self, m: &MemberExpr) {
+        if matches!(&m.prop, MemberProp::Ident(i) if i.sym == "size") {
+            self.record_presence_read(&m.obj);
+        }
+    }
+}
+
+/// `null`, `undefined`, `void 0`, or the string `'undefined'` (compared with
+/// `typeof`).
+fn is_nullish_or_undefined_text(e: &Expr) -> bool {
+    match unwrap(e) {
+        Expr::Lit(Lit::Null(_)) => true,
+        Expr::Lit(Lit::Str(s)) => &*s.value.to_atom_lossy() == "undefined",
+        Expr::Ident(i) => i.sym == "undefined",
+        Expr::Unary(u) => u.op == UnaryOp::Void,
+        _ => false,
+    }
+}

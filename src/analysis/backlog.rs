@@ -52,6 +52,55 @@ pub fn event_driver(model: &FileModel, fn_ctx: Option<FnId>) -> Option<String> {
     None
 }
 
+/// Events that fire once or rarely in the life of their emitter (start,
+/// end, failure): a handler of one is not a per-request producer.
+const LIFECYCLE_EVENTS: &[&str] = &[
+    "error",
+    "close",
+    "exit",
+    "end",
+    "finish",
+    "ready",
+    "listening",
+    "open",
+    "connect",
+    "drain",
+    "beforeExit",
+    "uncaughtException",
+    "unhandledRejection",
+    "warning",
+    "SIGINT",
+    "SIGTERM",
+    "SIGHUP",
+    "disconnect",
+    "timeout",
+    "abort",
+];
+
+/// Is the nearest listener registration around `fn_ctx` one for a
+/// lifecycle event (`'error'`, `'close'`, `'exit'`, …)?
+pub fn in_lifecycle_handler(model: &FileModel, fn_ctx: Option<FnId>) -> bool {
+    let mut current = fn_ctx;
+    while let Some(f) = current {
+        if let Invocation::CallbackOf { call, .. } = model.functions[f].invocation {
+            let c = &model.calls[call];
+            let listens = c
+                .callee
+                .method
+                .as_deref()
+                .is_some_and(|m| LISTEN_METHODS.contains(&m) || m == "once");
+            if listens {
+                return matches!(
+                    c.args.first().map(|a| &a.value),
+                    Some(Value::Str(e)) if LIFECYCLE_EVENTS.contains(&e.as_ref())
+                );
+            }
+        }
+        current = model.functions[f].parent;
+    }
+    false
+}
+
 fn handler_of(model: &FileModel, call: &CallFact) -> Option<String> {
     let method = call.callee.method.as_deref();
     let named = call
@@ -64,6 +113,9 @@ fn handler_of(model: &FileModel, call: &CallFact) -> Option<String> {
     let m = method?;
     if LISTEN_METHODS.contains(&m) {
         if let Some(Value::Str(event)) = call.args.first().map(|a| &a.value) {
+            if LIFECYCLE_EVENTS.contains(&event.as_ref()) {
+                return None;
+            }
             return Some(format!("for every `{event}` event"));
         }
         return None;

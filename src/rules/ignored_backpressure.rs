@@ -67,6 +67,10 @@ fn check_writes(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if reported.contains(&recv) || !rep.runs_many_times(w.fn_ctx, w.span.start()) {
             continue;
         }
+        // `stream.on('error', …)`, `process.on('exit', …)`: fires once or rarely.
+        if backlog::in_lifecycle_handler(model, w.fn_ctx) {
+            continue;
+        }
         let Some(stream) = long_lived_stream(model, &recv, w.fn_ctx) else {
             continue;
         };

@@ -83,6 +83,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                     && receiver_is(c)
                     && rep.runs_many_times(c.fn_ctx, c.span.start())
                     && interval_of(model, c.fn_ctx).is_none()
+                    && !backlog::in_lifecycle_handler(model, c.fn_ctx)
             })
             .collect();
         let Some(first) = producers.first() else {

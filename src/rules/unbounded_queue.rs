@@ -69,6 +69,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             t.is_some() && !backlog::in_loop(model, c.span, c.fn_ctx)
         });
         let Some(timer) = timer.filter(|_| fixed_rate) else {
+            check_single_worker(model, &rep, &q, &consumers, out);
             continue;
         };
         if drains_all(model, &q) {
@@ -281,4 +282,131 @@ fn only_called_by_interval<'m>(
         }
     }
     found
+}
+
+/// A queue drained by one worker at a time: the function that takes items
+/// awaits each job and is guarded by an in-flight flag it sets
+/// (`if (busy) return; busy = true; … await job(); … busy = false`). How
+/// fast it drains depends on how long a job takes, which the code does not
+/// show: medium confidence.
+fn check_single_worker(
+    model: &FileModel,
+    rep: &Frequencies,
+    q: &Queue,
+    consumers: &[&CallFact],
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(worker) = consumers[0].fn_ctx else {
+        return;
+    };
+    if consumers.iter().any(|c| c.fn_ctx != Some(worker)) {
+        return;
+    }
+    let body = model.functions[worker].span;
+    // Awaits a job between items (an await of its own, not of a nested function).
+    let awaits = model.awaits.iter().any(|a| {
+        body.encloses(*a)
+            && !model
+                .functions
+                .iter()
+                .enumerate()
+                .any(|(g, f)| g != worker && body.encloses(f.span) && f.span.encloses(*a))
+    });
+    let guard = model
+        .conditionals
+        .iter()
+        .find(|c| c.exits && c.fn_ctx == Some(worker));
+    // The in-flight flag: a boolean the worker sets, outside the call.
+    let flag = model
+        .binding_writes
+        .iter()
+        .find(|w| {
+            w.fn_ctx == Some(worker)
+                && w.value == Value::Bool
+                && model.semantic.is_module_level(&w.id)
+        })
+        .map(|w| (w.id.0.to_string(), w.span))
+        .or_else(|| {
+            model
+                .member_writes
+                .iter()
+                .find(|w| {
+                    w.fn_ctx == Some(worker)
+                        && w.value == Value::Bool
+                        && w.object.root == Root::This
+                        && w.object.props.is_empty()
+                })
+                .map(|w| (model.text(&w.target_span).to_string(), w.span))
+        });
+    let (Some(guard), Some((flag, flag_span)), true) = (guard, flag, awaits) else {
+        return;
+    };
+    if drains_wholesale(model, q) {
+        return;
+    }
+    let receiver_is = |c: &CallFact| {
+        c.callee
+            .receiver()
+            .is_some_and(|r| q.named_by(model, c.fn_ctx, &r))
+    };
+    let Some(first) = model.calls.iter().find(|c| {
+        matches!(c.callee.method.as_deref(), Some("push" | "unshift"))
+            && !c.args.is_empty()
+            && receiver_is(c)
+            && !model.is_within(c.fn_ctx, worker)
+            && rep.runs_many_times(c.fn_ctx, c.span.start())
+            && !backlog::in_lifecycle_handler(model, c.fn_ctx)
+    }) else {
+        return;
+    };
+    let bounded = model.size_check_ctx.iter().any(|(i, ctx)| {
+        q.named_by(model, *ctx, &model.size_checks[*i]) && !model.is_within(*ctx, worker)
+    });
+    if bounded {
+        return;
+    }
+    let name = q.path.to_string();
+    let driver = backlog::driver(model, first.span, first.fn_ctx).describe();
+    let mut d = Diagnostic::new(
+        RULE.name,
+        first.span.range(),
+        format!(
+            "`{name}` gains an item {driver} and is drained by a single worker, one job at a time: whenever jobs come faster than they finish, the backlog grows without bound"
+        ),
+    )
+    .with_label(format!("added {driver}, with no check of `{name}.length`"))
+    .with_related(q.decl.clone(), q.lifetime.clone())
+    .with_related(guard.span.range(), format!("only one worker runs at a time (`{flag}`)"))
+    .with_related(flag_span.range(), "the in-flight flag");
+    for c in consumers {
+        d = d.with_related(c.span.range(), "taken out one job at a time");
+    }
+    out.push(
+        d.medium("how long a job takes, and so how fast the queue drains, is not shown by the code")
+            .with_help(format!(
+                "bound the queue: reject or drop new work when `{name}.length` reaches a limit, or use a queue with a size limit and a concurrency (`p-queue`, checking `queue.size` before `add`) so callers wait for room instead of piling up"
+            )),
+    );
+}
+
+/// Emptied at once (`splice(0)`, `length = 0`, reassignment): whatever the
+/// worker does, the backlog is dropped.
+fn drains_wholesale(model: &FileModel, q: &Queue) -> bool {
+    model.calls.iter().any(|c| {
+        c.callee
+            .receiver()
+            .is_some_and(|r| q.named_by(model, c.fn_ctx, &r))
+            && matches!(
+                c.callee.method.as_deref(),
+                Some("splice" | "filter" | "slice")
+            )
+            && !takes_a_fixed_number(c)
+    }) || model
+        .member_writes
+        .iter()
+        .any(|w| q.named_by(model, w.fn_ctx, &w.object) && w.key == Key::Static("length".into()))
+        || model.binding_writes.iter().any(|w| {
+            q.path.props.is_empty()
+                && matches!(&q.path.root, Root::Binding(n, c) if (n, c) == (&w.id.0, &w.id.1))
+        })
 }

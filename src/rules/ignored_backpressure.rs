@@ -417,9 +417,27 @@ fn unread_side(model: &FileModel, p: &Pusher) -> Option<Unread> {
             return None;
         }
     }
+    // Every read of a variable holding the stream must be one of the calls
+    // above (plus the `?:` branch that hands it on): any other use
+    // (`for await (… of stream)`, `[stream]`, `{ ...stream }`) may read it.
+    let other_uses = match p
+        .stream
+        .root_binding()
+        .filter(|_| p.stream.props.is_empty())
+    {
+        Some(id) if aliases.len() == 1 => {
+            let on_it = model
+                .calls
+                .iter()
+                .filter(|c| c.callee.receiver().is_some_and(|r| r == p.stream))
+                .count();
+            model.semantic.references(&id).len().saturating_sub(on_it)
+        }
+        _ => 0,
+    };
     match reads.as_slice() {
         [] => {
-            if !written {
+            if !written || other_uses > 0 {
                 return None;
             }
             let rep = Frequencies::new(model);
@@ -432,7 +450,9 @@ fn unread_side(model: &FileModel, p: &Pusher) -> Option<Unread> {
                 written: (w.span.range(), how),
             })
         }
-        [pipe] if pipe.callee.method.as_deref() == Some("pipe") => only_when(model, pipe, &aliases),
+        [pipe] if pipe.callee.method.as_deref() == Some("pipe") && other_uses <= 1 => {
+            only_when(model, pipe, &aliases)
+        }
         _ => None,
     }
 }

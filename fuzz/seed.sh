@@ -23,3 +23,10 @@ if [ -d "$BENCH" ]; then
     while read -r f; do cp "$f" "corpus/lint/real-$(basename "$(dirname "$f")")-$(basename "$f")"; done
   echo "$(ls corpus/lint | wc -l) seeds with the corpus sample"
 fi
+# Heap snapshots for the `heap` target: small hand-made ones (a real snapshot
+# is megabytes, far over -max_len); the fuzzer mutates them into the rest.
+mkdir -p corpus/heap
+META='"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]}'
+echo "{\"snapshot\":{$META},\"nodes\":[9,0,1,0,1,0,0,3,1,3,24,0,0,0],\"edges\":[1,0,7],\"locations\":[],\"strings\":[\"\",\"Object\"]}" > corpus/heap/minimal.heapsnapshot
+echo "{\"snapshot\":{$META},\"nodes\":[9,0,1,0,1,0,0,5,1,3,64,1,0,0,3,2,5,40,1,0,0,3,3,7,24,2,0,0,0,4,9,16,0,0,0],\"edges\":[1,0,7,3,5,14,0,6,21,2,7,28,2,8,28],\"locations\":[7,1,4,22],\"strings\":[\"\",\"setLocalCache\",\"system / Context\",\"Object\",\"system / Oddball\",\"context\",\"localCache\",\"k1\",\"k2\"]}" > corpus/heap/closure.heapsnapshot
+echo "$(ls corpus/heap | wc -l) seeds in fuzz/corpus/heap"

@@ -51,6 +51,8 @@ pub enum Command {
         /// Rule name, for example `unbounded-cache`.
         rule: String,
     },
+    /// Find growing collections in a V8 heap snapshot, and their source lines.
+    Heap(crate::heap::HeapArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -163,6 +165,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Rules) => list_rules(),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Check(args)) => check(args),
+        Some(Command::Heap(args)) => crate::heap::run(args),
         None => check(cli.check),
     };
     ExitCode::from(result)

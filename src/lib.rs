@@ -11,6 +11,7 @@ pub mod depth;
 pub mod diagnostic;
 pub mod engine;
 pub mod fix;
+pub mod heap;
 pub mod model;
 pub mod parse;
 pub mod position;

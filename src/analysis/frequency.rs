@@ -23,11 +23,13 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::model::{CallId, FileModel, FnId, FnKind, Invocation, Root, Value};
+use crate::model::{
+    CallId, FileModel, FnId, FnKind, Invocation, LoopFact, LoopTest, Root, TextSpan, Value,
+};
 use crate::semantic::{BindingId, BindingKind};
 
 /// How often a piece of code runs per process.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Frequency {
     /// A fixed number of times: at load, at start-up, or as often as code
     /// that does.
@@ -70,7 +72,7 @@ impl Frequency {
 }
 
 /// The evidence for a [`Frequency`]: what a message can quote.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Why {
     /// Straight-line module code.
     TopLevel,
@@ -83,11 +85,19 @@ pub enum Why {
     /// promise executor or reaction, `listen`) or during the call
     /// (`forEach`, `map`).
     OneShot(CallId),
+    /// A callback handed to a function of this file that runs it at most
+    /// a fixed number of times per call (a local helper, a UMD wrapper).
+    HelperCallsOnce(CallId),
     /// A function the file calls only from code that runs once; the first
     /// such call (`new X()` for a constructor).
     CalledOnlyFromOnce(CallId),
     /// The body of a loop (index into `model.loops`).
     Loop(usize),
+    /// Lazy initialisation: code guarded by a test of a long-lived name that
+    /// this write (index into `model.binding_writes`) sets, and nothing
+    /// resets (`if (!client) { client = connect(); … }`,
+    /// `if (installed) return; installed = true; …`).
+    Memoised(usize),
     /// A listener registered by this call (`.on('request', fn)`).
     Listener(CallId),
     /// A `setInterval` callback.
@@ -114,8 +124,7 @@ const MAX_DEPTH: u32 = 48;
 pub(crate) struct Table {
     /// The frequency of each function's body.
     fns: Vec<Frequency>,
-    /// Loops that repeat (see `LoopFact::fixed_count`), by function context.
-    loops_of: FxHashMap<Option<FnId>, Vec<usize>>,
+    places: Places,
 }
 
 /// How often code runs, for every place in one file.
@@ -142,19 +151,25 @@ impl<'m, 'a> Frequencies<'m, 'a> {
 
     /// How often code at byte offset `pos` in `fn_ctx` runs.
     pub fn at(&self, fn_ctx: Option<FnId>, pos: usize) -> Frequency {
-        if let Some(l) = enclosing_loop(self.model, &self.table.loops_of, fn_ctx, pos) {
-            return Frequency::Many(Why::Loop(l));
+        match self.table.places.innermost(self.model, fn_ctx, pos) {
+            Some(Inner::Loop(l)) => return Frequency::Many(Why::Loop(l)),
+            Some(Inner::Memoised(w)) => {
+                let b = self.table.places.owner(self.model, w);
+                if self.at(b.fn_ctx, b.span.start()).is_once() {
+                    return Frequency::Once(Why::Memoised(w));
+                }
+            }
+            None => {}
         }
         match fn_ctx {
             None => Frequency::Once(Why::TopLevel),
-            Some(f) => self.table.fns[f].clone(),
+            Some(f) => self.table.fns[f],
         }
     }
 
     /// Does code at `pos` in `fn_ctx` run more than a fixed number of times?
     pub fn runs_many_times(&self, fn_ctx: Option<FnId>, pos: usize) -> bool {
-        enclosing_loop(self.model, &self.table.loops_of, fn_ctx, pos).is_some()
-            || fn_ctx.is_some_and(|f| self.table.fns[f].runs_many_times())
+        self.at(fn_ctx, pos).runs_many_times()
     }
 
     /// How often the body of function `f` runs.
@@ -208,9 +223,28 @@ impl<'m, 'a> Frequencies<'m, 'a> {
                 "a bundler module wrapper (line {}), which runs once",
                 line(m.functions[*f].span.start())
             ),
-            Why::OneShot(c) => format!(
-                "a callback `{}` runs once per call (line {})",
-                callee(*c),
+            Why::OneShot(c) => {
+                let name = callee(*c);
+                let verb = if crate::model::is_iteration_method(&name) {
+                    "during the call"
+                } else {
+                    "once"
+                };
+                format!(
+                    "run {verb} by `{name}` (line {}), which runs once",
+                    line(m.calls[*c].span.start())
+                )
+            }
+            Why::Memoised(w) => {
+                let w = &m.binding_writes[*w];
+                format!(
+                    "initialised once: guarded by `{}`, set at line {}",
+                    w.id.0,
+                    line(w.span.start())
+                )
+            }
+            Why::HelperCallsOnce(c) => format!(
+                "run once by the function it is passed to (line {}), which runs once",
                 line(m.calls[*c].span.start())
             ),
             Why::CalledOnlyFromOnce(c) => format!(
@@ -284,19 +318,154 @@ fn line_of(source: &str, pos: usize) -> usize {
         + 1
 }
 
-/// The innermost repeating loop of `fn_ctx` around `pos`.
-fn enclosing_loop(
-    model: &FileModel,
-    loops_of: &FxHashMap<Option<FnId>, Vec<usize>>,
-    fn_ctx: Option<FnId>,
-    pos: usize,
-) -> Option<usize> {
-    loops_of
-        .get(&fn_ctx)?
-        .iter()
-        .rev()
-        .copied()
-        .find(|&l| model.loops[l].body.contains(pos))
+/// What changes how often code inside a function runs compared with the
+/// function itself: repeating loops and memoised (lazily initialised) regions.
+#[derive(Default)]
+struct Places {
+    /// Loops that repeat (see [`repeats`]), by function context.
+    loops_of: FxHashMap<Option<FnId>, Vec<usize>>,
+    /// Memoised regions (span, the write that closes the guard), by function.
+    memoised_of: FxHashMap<Option<FnId>, Vec<(TextSpan, usize)>>,
+}
+
+/// The innermost place around an offset.
+#[derive(Clone, Copy)]
+enum Inner {
+    Loop(usize),
+    Memoised(usize),
+}
+
+impl Places {
+    fn new(model: &FileModel) -> Self {
+        let mut loops_of: FxHashMap<Option<FnId>, Vec<usize>> = FxHashMap::default();
+        for (i, l) in model.loops.iter().enumerate() {
+            if repeats(model, l) {
+                loops_of.entry(l.fn_ctx).or_default().push(i);
+            }
+        }
+
+        Places {
+            loops_of,
+            memoised_of: memoised_regions(model),
+        }
+    }
+
+    /// The innermost repeating loop or memoised region of `fn_ctx` around `pos`.
+    fn innermost(&self, model: &FileModel, fn_ctx: Option<FnId>, pos: usize) -> Option<Inner> {
+        let l = self.loop_around(model, fn_ctx, pos);
+        let m = self
+            .memoised_of
+            .get(&fn_ctx)
+            .and_then(|r| r.iter().rev().find(|(span, _)| span.contains(pos)));
+        match (l, m) {
+            (Some(l), Some(&(span, w))) => Some(if span.start() > model.loops[l].body.start() {
+                Inner::Memoised(w)
+            } else {
+                Inner::Loop(l)
+            }),
+            (Some(l), None) => Some(Inner::Loop(l)),
+            (None, Some(&(_, w))) => Some(Inner::Memoised(w)),
+            (None, None) => None,
+        }
+    }
+
+    /// The innermost repeating loop of `fn_ctx` around `pos`.
+    fn loop_around(&self, model: &FileModel, fn_ctx: Option<FnId>, pos: usize) -> Option<usize> {
+        self.loops_of
+            .get(&fn_ctx)?
+            .iter()
+            .rev()
+            .copied()
+            .find(|&l| model.loops[l].body.contains(pos))
+    }
+
+    /// The binding a memoised region's guard lives in.
+    fn owner<'m>(&self, model: &'m FileModel, write: usize) -> &'m crate::semantic::Binding {
+        model
+            .semantic
+            .binding(&model.binding_writes[write].id)
+            .expect("memoised regions are found through their binding")
+    }
+}
+
+/// Regions that run at most once per life of a name declared outside their
+/// function: guarded by a test that reads the name, which the region sets
+/// to a value (not null, not another name) and nothing else writes.
+/// `if (!client) { client = connect(); … }`, `x || (x = create())`, and the
+/// early exit `if (installed) return; installed = true; …` (the rest of the
+/// function).
+fn memoised_regions(model: &FileModel) -> FxHashMap<Option<FnId>, Vec<(TextSpan, usize)>> {
+    let mut out: FxHashMap<Option<FnId>, Vec<(TextSpan, usize)>> = FxHashMap::default();
+    if model.binding_writes.is_empty() {
+        return out;
+    }
+    let mut conds_of: FxHashMap<Option<FnId>, Vec<usize>> = FxHashMap::default();
+    for (i, c) in model.conditionals.iter().enumerate() {
+        conds_of.entry(c.fn_ctx).or_default().push(i);
+    }
+    let mut writes_of: FxHashMap<&BindingId, Vec<usize>> = FxHashMap::default();
+    for (i, w) in model.binding_writes.iter().enumerate() {
+        writes_of.entry(&w.id).or_default().push(i);
+    }
+    for (id, writes) in writes_of {
+        let Some(b) = model.semantic.binding(id) else {
+            continue;
+        };
+        let refs = model.semantic.references(id);
+        for &wi in &writes {
+            let w = &model.binding_writes[wi];
+            // Top-level code runs once anyway; a value taken from elsewhere
+            // (`current = req.id`) changes, and `null` re-arms the guard.
+            let Some(f) = w.fn_ctx else { continue };
+            if w.value.is_nullish() || matches!(w.value, Value::Path(_) | Value::Other) {
+                continue;
+            }
+            // The name outlives the function's call.
+            if b.fn_ctx == Some(f) || !b.fn_ctx.is_none_or(|outer| model.is_within(Some(f), outer))
+            {
+                continue;
+            }
+            let tested = |from: usize, to: usize| {
+                refs.iter()
+                    .any(|r| r.fn_ctx == Some(f) && (from..to).contains(&r.span.start()))
+            };
+            let conds = conds_of.get(&Some(f)).map(Vec::as_slice).unwrap_or(&[]);
+            let guarded = conds
+                .iter()
+                .map(|&c| &model.conditionals[c])
+                .filter_map(|c| {
+                    let branch = c.branch?;
+                    (branch.encloses(w.span) && tested(c.span.start(), branch.start()))
+                        .then_some(branch)
+                })
+                .max_by_key(|branch| branch.start());
+            let region = guarded.or_else(|| {
+                // `if (done) return; done = true; …`: the rest of the function.
+                let end = model.functions[f].span.end();
+                conds
+                    .iter()
+                    .map(|&c| &model.conditionals[c])
+                    .any(|c| {
+                        c.exits
+                            && c.span.end() <= w.span.start()
+                            && c.branch.is_some_and(|b| tested(c.span.start(), b.start()))
+                    })
+                    .then(|| TextSpan::new(w.span.start() as u32, end as u32))
+            });
+            let Some(region) = region else { continue };
+            let sole_writer = writes
+                .iter()
+                .all(|&o| region.encloses(model.binding_writes[o].span));
+            if sole_writer {
+                out.entry(Some(f)).or_default().push((region, wi));
+                break;
+            }
+        }
+    }
+    for regions in out.values_mut() {
+        regions.sort_by_key(|(span, _)| span.start());
+    }
+    out
 }
 
 /// How a function is reached by its name.
@@ -304,8 +473,8 @@ fn enclosing_loop(
 enum Use {
     /// Called (or constructed) directly: `f()`, `new F()`.
     Call(CallId),
-    /// Passed as an argument: `emitter.on('x', f)`, `setTimeout(f)`.
-    Arg(CallId),
+    /// Passed as argument `.1` of a call: `emitter.on('x', f)`, `setTimeout(f)`.
+    Arg(CallId, usize),
     /// Anything else: stored, returned, put in an object.
     Other,
 }
@@ -323,10 +492,20 @@ struct Builder<'m, 'a> {
     binding_of: Vec<Option<BindingId>>,
     /// Functions whose parameters name a bundler's module wrapper.
     module_factory: Vec<bool>,
+    /// Each function's parameters in order, when all are plain names.
+    params_of: Vec<Vec<BindingId>>,
+    /// Direct calls of a name, by the callee's start offset.
+    call_at: FxHashMap<usize, CallId>,
+    /// Names passed as arguments, by the argument's start offset.
+    arg_at: FxHashMap<usize, (CallId, usize)>,
+    /// The function each IIFE call invokes.
+    iife_of: FxHashMap<CallId, FnId>,
+    /// Names used as a value somewhere (stored, returned, put in an object).
+    escapes: FxHashSet<BindingId>,
     uses: FxHashMap<BindingId, Vec<Use>>,
     exported: FxHashSet<BindingId>,
     subclassed: FxHashSet<BindingId>,
-    loops_of: FxHashMap<Option<FnId>, Vec<usize>>,
+    places: Places,
     state: Vec<State>,
 }
 
@@ -334,28 +513,64 @@ impl<'m, 'a> Builder<'m, 'a> {
     fn new(model: &'m FileModel<'a>) -> Self {
         let n = model.functions.len();
         let mut binding_of: Vec<Option<BindingId>> = vec![None; n];
-        let mut params: Vec<Vec<&str>> = vec![Vec::new(); n];
+        let mut params: Vec<Vec<(usize, &BindingId)>> = vec![Vec::new(); n];
         let mut wanted: FxHashSet<BindingId> = FxHashSet::default();
+        let mut escapes: FxHashSet<BindingId> = FxHashSet::default();
         for (id, b) in model.semantic.bindings() {
             if let Some(Value::Function(Some(f))) = &b.init {
                 binding_of[*f] = Some(id.clone());
                 wanted.insert(id.clone());
             }
             if let (BindingKind::Param, Some(f)) = (b.kind, b.fn_ctx) {
-                params[f].push(id.0.as_ref());
+                params[f].push((b.span.start(), id));
+            }
+            if let Some(v) = &b.init {
+                note_value(&mut escapes, v);
             }
         }
+        for v in model
+            .member_writes
+            .iter()
+            .map(|w| &w.value)
+            .chain(model.binding_writes.iter().map(|w| &w.value))
+            .chain(model.returns.iter().map(|r| &r.value))
+        {
+            note_value(&mut escapes, v);
+        }
+        let module_factory = params
+            .iter()
+            .map(|p| is_module_factory(&p.iter().map(|(_, id)| id.0.as_ref()).collect::<Vec<_>>()))
+            .collect();
+        let params_of = params
+            .into_iter()
+            .enumerate()
+            .map(|(f, mut p)| {
+                // Destructured parameters declare several names: positions
+                // are then unknown.
+                if p.len() != model.functions[f].params {
+                    return Vec::new();
+                }
+                p.sort_by_key(|(start, _)| *start);
+                p.into_iter().map(|(_, id)| id.clone()).collect()
+            })
+            .collect();
+        let iife_of = model
+            .functions
+            .iter()
+            .enumerate()
+            .filter_map(|(f, info)| match info.invocation {
+                Invocation::Immediately { call } => Some((call, f)),
+                _ => None,
+            })
+            .collect();
         for c in &model.classes {
             if let Some(b) = &c.binding {
                 wanted.insert(b.clone());
             }
         }
-        let module_factory = params.iter().map(|p| is_module_factory(p)).collect();
 
-        // Every read of a function's (or class's) name: a call, an argument,
-        // or anything else.
         let mut call_at: FxHashMap<usize, CallId> = FxHashMap::default();
-        let mut arg_at: FxHashMap<usize, CallId> = FxHashMap::default();
+        let mut arg_at: FxHashMap<usize, (CallId, usize)> = FxHashMap::default();
         for (i, c) in model.calls.iter().enumerate() {
             if c.callee
                 .path
@@ -364,32 +579,11 @@ impl<'m, 'a> Builder<'m, 'a> {
             {
                 call_at.insert(c.callee_span.start(), i);
             }
-            for a in &c.args {
+            for (j, a) in c.args.iter().enumerate() {
                 if !a.spread && matches!(&a.value, Value::Path(p) if p.props.is_empty()) {
-                    arg_at.insert(a.span.start(), i);
+                    arg_at.insert(a.span.start(), (i, j));
                 }
             }
-        }
-        let mut uses: FxHashMap<BindingId, Vec<Use>> = FxHashMap::default();
-        for id in &wanted {
-            let list = model
-                .semantic
-                .references(id)
-                .iter()
-                .map(|r| {
-                    let start = r.span.start();
-                    if let Some(&c) = call_at.get(&start) {
-                        if model.calls[c].callee_span == r.span {
-                            return Use::Call(c);
-                        }
-                    }
-                    match arg_at.get(&start) {
-                        Some(&c) => Use::Arg(c),
-                        None => Use::Other,
-                    }
-                })
-                .collect();
-            uses.insert(id.clone(), list);
         }
 
         let mut exported: FxHashSet<BindingId> = model.exports.iter().cloned().collect();
@@ -419,26 +613,33 @@ impl<'m, 'a> Builder<'m, 'a> {
             .filter_map(|c| c.super_class.as_ref().and_then(|p| p.root_binding()))
             .collect();
 
-        let mut loops_of: FxHashMap<Option<FnId>, Vec<usize>> = FxHashMap::default();
-        for (i, l) in model.loops.iter().enumerate() {
-            // A walk over a collection, or a count to a small literal, runs a
-            // fixed number of times per run (like `forEach`); other loops
-            // repeat.
-            if !l.fixed_count {
-                loops_of.entry(l.fn_ctx).or_default().push(i);
-            }
-        }
-
-        Builder {
+        let mut b = Builder {
             model,
             binding_of,
             module_factory,
-            uses,
+            params_of,
+            call_at,
+            arg_at,
+            iife_of,
+            escapes,
+            uses: FxHashMap::default(),
             exported,
             subclassed,
-            loops_of,
+            places: Places::new(model),
             state: (0..n).map(|_| State::Pending).collect(),
+        };
+        // Every read of a function's (or class's) name: a call, an argument,
+        // or anything else.
+        for id in wanted {
+            let list = model
+                .semantic
+                .references(&id)
+                .iter()
+                .map(|r| b.use_at(r.span))
+                .collect();
+            b.uses.insert(id, list);
         }
+        b
     }
 
     fn build(mut self) -> Table {
@@ -457,13 +658,13 @@ impl<'m, 'a> Builder<'m, 'a> {
             .collect();
         Table {
             fns,
-            loops_of: self.loops_of,
+            places: self.places,
         }
     }
 
     fn function(&mut self, f: FnId, depth: u32) -> Frequency {
         match &self.state[f] {
-            State::Done(freq) => return freq.clone(),
+            State::Done(freq) => return *freq,
             State::InProgress => return Frequency::Many(Why::Recursive(f)),
             State::Pending => {}
         }
@@ -472,14 +673,21 @@ impl<'m, 'a> Builder<'m, 'a> {
         }
         self.state[f] = State::InProgress;
         let freq = self.compute(f, depth + 1);
-        self.state[f] = State::Done(freq.clone());
+        self.state[f] = State::Done(freq);
         freq
     }
 
     /// How often code at `pos` in `fn_ctx` runs.
     fn at(&mut self, fn_ctx: Option<FnId>, pos: usize, depth: u32) -> Frequency {
-        if let Some(l) = enclosing_loop(self.model, &self.loops_of, fn_ctx, pos) {
-            return Frequency::Many(Why::Loop(l));
+        match self.places.innermost(self.model, fn_ctx, pos) {
+            Some(Inner::Loop(l)) => return Frequency::Many(Why::Loop(l)),
+            Some(Inner::Memoised(w)) => {
+                let b = self.places.owner(self.model, w);
+                if self.at(b.fn_ctx, b.span.start(), depth).is_once() {
+                    return Frequency::Once(Why::Memoised(w));
+                }
+            }
+            None => {}
         }
         match fn_ctx {
             None => Frequency::Once(Why::TopLevel),
@@ -491,10 +699,10 @@ impl<'m, 'a> Builder<'m, 'a> {
         let model = self.model;
         let info = &model.functions[f];
         match info.invocation {
-            Invocation::Immediately => self
+            Invocation::Immediately { .. } => self
                 .at(info.parent, info.span.start(), depth)
                 .then_once(Why::Immediately(f)),
-            Invocation::CallbackOf { call, .. } => self.callback_of(call, depth),
+            Invocation::CallbackOf { call, arg } => self.callback_of(call, arg, depth),
             Invocation::Unknown => {
                 if self.module_factory[f] {
                     return self
@@ -558,12 +766,12 @@ impl<'m, 'a> Builder<'m, 'a> {
                         }
                     }
                 }
-                Use::Arg(_) if construct => Frequency::PerCall(f),
-                Use::Arg(c) => {
+                Use::Arg(..) if construct => Frequency::PerCall(f),
+                Use::Arg(c, arg) => {
                     if model.is_within(model.calls[c].fn_ctx, f) {
                         Frequency::Many(Why::Recursive(f))
                     } else {
-                        self.callback_of(c, depth)
+                        self.callback_of(c, arg, depth)
                     }
                 }
                 Use::Other => Frequency::PerCall(f),
@@ -579,15 +787,78 @@ impl<'m, 'a> Builder<'m, 'a> {
         best.unwrap_or(Frequency::PerCall(f))
     }
 
-    /// A function handed to call `call`.
-    fn callback_of(&mut self, call: CallId, depth: u32) -> Frequency {
+    /// A function handed to call `call` as argument `arg`.
+    fn callback_of(&mut self, call: CallId, arg: usize, depth: u32) -> Frequency {
         let model = self.model;
         let c = &model.calls[call];
-        match callback_kind(model, call) {
-            Ok(()) => self
-                .at(c.fn_ctx, c.span.start(), depth)
-                .then_once(Why::OneShot(call)),
-            Err(why) => Frequency::Many(why),
+        let once = match callback_kind(model, call) {
+            Ok(()) => Why::OneShot(call),
+            Err(Why::Callback(_)) if self.helper_calls_once(call, arg) => {
+                Why::HelperCallsOnce(call)
+            }
+            Err(why) => return Frequency::Many(why),
+        };
+        self.at(c.fn_ctx, c.span.start(), depth).then_once(once)
+    }
+
+    /// Does the call go to a function of this file (by name, or written in
+    /// place as in a UMD wrapper) that runs its parameter `arg` at most a
+    /// fixed number of times per call: only calls it directly, or hands it
+    /// to a call that runs it once (`define(factory)`), outside loops and
+    /// nested functions, and never stores or returns it?
+    fn helper_calls_once(&self, call: CallId, arg: usize) -> bool {
+        let model = self.model;
+        let Some(g) = self.local_callee(call) else {
+            return false;
+        };
+        let Some(param) = self.params_of[g].get(arg) else {
+            return false;
+        };
+        if self.escapes.contains(param) {
+            return false;
+        }
+        model.semantic.references(param).iter().all(|r| {
+            if r.fn_ctx != Some(g)
+                || self
+                    .places
+                    .loop_around(model, r.fn_ctx, r.span.start())
+                    .is_some()
+            {
+                return false;
+            }
+            match self.use_at(r.span) {
+                Use::Call(_) | Use::Other => true,
+                Use::Arg(c, _) => callback_kind(model, c).is_ok(),
+            }
+        })
+    }
+
+    /// The function of this file a call invokes: an inline function
+    /// (`(function (root, factory) {…})(this, …)`) or a binding bound to one.
+    fn local_callee(&self, call: CallId) -> Option<FnId> {
+        if let Some(&g) = self.iife_of.get(&call) {
+            return Some(g);
+        }
+        let c = &self.model.calls[call];
+        let p = c.callee.path.as_ref().filter(|p| p.props.is_empty())?;
+        let id = p.root_binding()?;
+        match self.model.semantic.binding(&id)?.init {
+            Some(Value::Function(Some(g))) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// What a read of a name at `span` is.
+    fn use_at(&self, span: TextSpan) -> Use {
+        let start = span.start();
+        if let Some(&c) = self.call_at.get(&start) {
+            if self.model.calls[c].callee_span == span {
+                return Use::Call(c);
+            }
+        }
+        match self.arg_at.get(&start) {
+            Some(&(c, j)) => Use::Arg(c, j),
+            None => Use::Other,
         }
     }
 }
@@ -605,6 +876,8 @@ fn callback_kind(model: &FileModel, call: CallId) -> Result<(), Why> {
             | "queueMicrotask"
             | "Promise"
             | "requestIdleCallback" => return Ok(()),
+            // An AMD module factory runs once, when the module is first required.
+            "define" => return Ok(()),
             "setInterval" => return Err(Why::Interval(call)),
             _ => {}
         }
@@ -622,6 +895,50 @@ fn callback_kind(model: &FileModel, call: CallId) -> Result<(), Why> {
             Err(Why::Route(call))
         }
         _ => Err(Why::Callback(call)),
+    }
+}
+
+/// Note the names a value holds (`f`, `{ f, g }`): they escape.
+fn note_value(out: &mut FxHashSet<BindingId>, v: &Value) {
+    match v {
+        Value::Path(p) if p.props.is_empty() => out.extend(p.root_binding()),
+        Value::Object { props, .. } => {
+            for (_, v) in props {
+                if let Value::Path(p) = v {
+                    if p.props.is_empty() {
+                        out.extend(p.root_binding());
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Loops counting to more than this literal stand for "again and again"
+/// (a script simulating a million requests); up to it they build a table.
+const LARGE_LOOP_BOUND: f64 = 65536.0;
+
+/// Does a loop repeat without a bound the code at hand sets? A loop that
+/// awaits (each turn waits for an event), one with no end in its head
+/// (`while (true)`, `for (;;)`, `for await`), or one counting to a large
+/// number (`i < 1e6`, also through a `const`). A loop over data at hand
+/// (`for…of`, `i < items.length`, `i < len`, `while (node)`) or counting
+/// to a small literal (`i < 256`: a table built once) takes a fixed number
+/// of turns per run of its code, like `forEach`.
+fn repeats(model: &FileModel, l: &LoopFact) -> bool {
+    if l.awaits {
+        return true;
+    }
+    let large = |v: &Value| matches!(v, Value::Num(n) if *n > LARGE_LOOP_BOUND);
+    match &l.test {
+        LoopTest::Forever => true,
+        LoopTest::Bound(v) if large(v) => true,
+        LoopTest::Bound(Value::Path(p)) if p.props.is_empty() => p
+            .root_binding()
+            .and_then(|id| model.semantic.binding(&id))
+            .is_some_and(|b| b.kind == BindingKind::Const && b.init.as_ref().is_some_and(large)),
+        _ => false,
     }
 }
 
@@ -691,7 +1008,13 @@ mod tests {
         let why = many("for (let i = 0; i < 1e6; i++) mark(i)\n");
         assert_eq!(why, "inside the `for` loop at line 1");
         many("while (true) { mark() }\n");
-        many("let i = 0\ndo { mark() } while (i++ < n)\n");
+        many("do { mark() } while (1)\n");
+        many("for (;;) { mark() }\n");
+        many("const N = 1e6\nfor (let i = 0; i < N; i++) mark(i)\n");
+        // A loop that awaits waits for something outside on every turn.
+        let why =
+            many("async function main() { while (running) { mark(await next()) } }\nmain()\n");
+        assert_eq!(why, "inside the `while` loop at line 1");
         many("async function main() { for await (const r of server) mark(r) }\nmain()\n");
         // The seed's shape: a function called from a top-level loop.
         let why = many("function set(k) { mark(k) }\nfor (let i = 0; i < 1e6; i++) set(i)\n");
@@ -708,6 +1031,9 @@ mod tests {
         once("for (let i = 0; i < 256; ++i) mark(i)\n");
         once("for (var i = 0, a = xs; i < a.length; i++) mark(a[i])\n");
         once("const argv = process.argv.slice(2)\nwhile (argv.length) mark(argv.shift())\n");
+        once("var len = names.length\nfor (var i = 0; i < len; i += 1) mark(names[i])\n");
+        once("for (let c = 'A'.charCodeAt(0); c <= 'Z'.charCodeAt(0); c++) mark(c)\n");
+        once("let node = head\nwhile (node) { mark(node); node = node.next }\n");
     }
 
     #[test]
@@ -772,6 +1098,76 @@ mod tests {
         once("var require_x = __commonJS({ 'x.js'(exports2, module2) { mark() } })\n");
         // Inside a loop an IIFE runs on every turn.
         many("for (;;) { (() => mark())() }\n");
+    }
+
+    #[test]
+    fn callbacks_of_local_helpers_that_run_them_once() {
+        let why = once(
+            "function withLock(fn) { lock(); try { return fn() } finally { unlock() } }\nwithLock(() => mark())\n",
+        );
+        assert_eq!(
+            why,
+            "run once by the function it is passed to (line 2), which runs once"
+        );
+        once(
+            "function guard(cb) { if (typeof cb === 'function') cb(null) }\nguard(function () { mark() })\n",
+        );
+        // The UMD wrapper: the factory runs once, whichever branch calls it.
+        once(
+            "(function (root, factory) {\n  if (typeof define === 'function' && define.amd) define([], factory)\n  else if (typeof module === 'object') module.exports = factory()\n  else root.Lib = factory()\n})(this, function () { mark() })\n",
+        );
+        // As often as the helper's caller.
+        many("function run(fn) { fn() }\nserver.on('x', () => run(() => mark()))\n");
+    }
+
+    #[test]
+    fn callbacks_a_helper_keeps_or_repeats_run_many_times() {
+        for src in [
+            "const hooks = []\nfunction onExit(fn) { hooks.push(fn) }\nonExit(() => mark())\n",
+            "let saved\nfunction keep(fn) { saved = fn }\nkeep(() => mark())\n",
+            "function each(fn) { for (;;) fn() }\neach(() => mark())\n",
+            "function sub(fn) { emitter.on('x', () => fn()) }\nsub(() => mark())\n",
+            "function sub(fn) { emitter.on('x', fn) }\nsub(() => mark())\n",
+            "function sub({ fn }) { fn() }\nsub({ fn: () => mark() })\n",
+        ] {
+            let (f, why) = mark(src);
+            assert!(f.runs_many_times(), "{src}: {why}");
+        }
+    }
+
+    #[test]
+    fn lazy_initialisation_runs_once() {
+        let why = once(
+            "let client\nexport function get() {\n  if (!client) { client = connect(); mark() }\n  return client\n}\n",
+        );
+        assert_eq!(why, "initialised once: guarded by `client`, set at line 3");
+        once(
+            "let installed = false\nexport function install() {\n  if (installed) return\n  installed = true\n  mark()\n}\n",
+        );
+        once("let x\nexport const get = () => x || (x = mark())\n");
+        // Functions created in the region run as often as they are called.
+        once(
+            "let ready\nexport function init() { if (!ready) { ready = true; start() } }\nfunction start() { mark() }\n",
+        );
+    }
+
+    #[test]
+    fn guards_that_rearm_or_change_run_many_times() {
+        for src in [
+            // Reset elsewhere: the guard opens again.
+            "let c\nexport function get() { if (!c) { c = make(); mark() } }\nexport function reset() { c = null }\n",
+            // A value that changes per call.
+            "let current\nexport function on(req) { if (current !== req.id) { current = req.id; mark() } }\n",
+            // A local name dies with the call.
+            "export function f() { let x; if (!x) { x = 1; mark() } }\n",
+            // A loop inside the region repeats.
+            "let done\nexport function f() { if (!done) { done = true; for (;;) mark() } }\n",
+            // The test does not read the name.
+            "let n\nexport function f(a) { if (a) { n = 1; mark() } }\n",
+        ] {
+            let (f, why) = mark(src);
+            assert!(f.runs_many_times(), "{src}: {why}");
+        }
     }
 
     #[test]

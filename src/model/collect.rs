@@ -11,7 +11,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 use super::scope::{self, DeclKind, ScopeKind, Scopes};
 use super::{
     AccessPath, Arg, CallFact, CallId, ClassId, ClassInfo, ClassMember, Conditional, DeleteFact,
-    FileModel, FnId, FnInfo, FnKind, Invocation, Key, LoopFact, LoopKind, MemberWrite,
+    FileModel, FnId, FnInfo, FnKind, Invocation, Key, LoopFact, LoopKind, LoopTest, MemberWrite,
     ModuleBinding, Props, ResultUse, ReturnFact, Root, TextSpan, Value,
 };
 use crate::model::BindingWrite;
@@ -70,6 +70,7 @@ pub fn build<'a>(
         statement_assigns: FxHashSet::default(),
         var_kind: BindingKind::Var,
         field_init_fns: FxHashMap::default(),
+        loop_stack: Vec::new(),
     };
     program.visit_with(&mut c);
     let mut model = c.model;
@@ -111,6 +112,8 @@ struct Collector<'a> {
     var_kind: BindingKind,
     /// The synthetic function that runs a class's instance field initialisers.
     field_init_fns: FxHashMap<ClassId, FnId>,
+    /// The loops around the node being visited (indices into `model.loops`).
+    loop_stack: Vec<usize>,
 }
 
 fn key(span: Span) -> SpanKey {
@@ -220,16 +223,40 @@ impl Collector<'_> {
         span: Span,
         lo: swc_common::BytePos,
         hi: swc_common::BytePos,
-        fixed_count: bool,
+        test: LoopTest,
     ) {
         let repeats = Span::new(lo, hi);
+        self.loop_stack.push(self.model.loops.len());
         self.model.loops.push(LoopFact {
             kind,
             span: self.range(span),
             body: self.range(repeats),
             fn_ctx: self.fn_ctx(),
-            fixed_count,
+            test,
+            awaits: false,
         });
+    }
+
+    /// What a loop's test says about its turns.
+    fn loop_test(&self, test: &Expr) -> LoopTest {
+        if tests_length(test) {
+            return LoopTest::Walk;
+        }
+        match unwrap(test) {
+            Expr::Lit(Lit::Bool(Bool { value: true, .. })) => LoopTest::Forever,
+            Expr::Lit(Lit::Num(n)) if n.value != 0.0 => LoopTest::Forever,
+            Expr::Bin(b)
+                if matches!(
+                    b.op,
+                    BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq
+                ) =>
+            {
+                let literal = |e: &Expr| matches!(unwrap(e), Expr::Lit(Lit::Num(_)));
+                let side = if literal(&b.left) { &b.left } else { &b.right };
+                LoopTest::Bound(self.value_of(side, 0))
+            }
+            _ => LoopTest::Other,
+        }
     }
 
     fn fn_ctx(&self) -> Option<FnId> {
@@ -571,7 +598,7 @@ impl Collector<'_> {
                 self.set_pending(
                     c,
                     PendingFn {
-                        invocation: Some(Invocation::Immediately),
+                        invocation: Some(Invocation::Immediately { call: id }),
                         ..Default::default()
                     },
                 );
@@ -614,11 +641,12 @@ impl Collector<'_> {
         id
     }
 
-    fn push_conditional(&mut self, span: Span, exits: bool) {
+    fn push_conditional(&mut self, span: Span, exits: bool, branch: Option<Span>) {
         let c = Conditional {
             span: self.range(span),
             fn_ctx: self.fn_ctx(),
             exits,
+            branch: branch.map(|b| self.range(b)),
         };
         self.model.conditionals.push(c);
     }
@@ -771,23 +799,6 @@ fn tests_length(e: &Expr) -> bool {
         Expr::Unary(u) => tests_length(&u.arg),
         _ => false,
     }
-}
-
-/// Loops counting to at most this literal build a table; above it they
-/// stand for "again and again" (a script that simulates a million requests).
-const SMALL_LOOP_BOUND: f64 = 65536.0;
-
-/// `i < 256`, `i <= 10`, `16 > i`: a comparison with a small number.
-fn small_literal_bound(e: &Expr) -> bool {
-    let Expr::Bin(b) = unwrap(e) else {
-        return false;
-    };
-    let small =
-        |e: &Expr| matches!(unwrap(e), Expr::Lit(Lit::Num(n)) if n.value <= SMALL_LOOP_BOUND);
-    matches!(
-        b.op,
-        BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq
-    ) && (small(&b.left) || small(&b.right))
 }
 
 /// The spans of the calls (or `new`s) whose result is the value of `e`, in
@@ -1033,11 +1044,11 @@ impl Visit for Collector<'_> {
             .map(|t| t.span())
             .or(n.update.as_ref().map(|u| u.span()))
             .unwrap_or(n.body.span());
-        let walks = n
-            .test
-            .as_deref()
-            .is_some_and(|t| tests_length(t) || small_literal_bound(t));
-        self.push_loop(LoopKind::For, n.span, repeats.lo, n.body.span().hi, walks);
+        let test = match n.test.as_deref() {
+            Some(t) => self.loop_test(t),
+            None => LoopTest::Forever,
+        };
+        self.push_loop(LoopKind::For, n.span, repeats.lo, n.body.span().hi, test);
         self.scope.push(ScopeKind::Block, false);
         if let Some(VarDeclOrExpr::VarDecl(v)) = &n.init {
             for d in &v.decls {
@@ -1046,38 +1057,61 @@ impl Visit for Collector<'_> {
         }
         n.visit_children_with(self);
         self.scope.pop();
+        self.loop_stack.pop();
     }
 
     fn visit_for_in_stmt(&mut self, n: &ForInStmt) {
         self.record_presence_read(&n.right);
         let body = n.body.span();
-        self.push_loop(LoopKind::ForIn, n.span, body.lo, body.hi, true);
+        self.push_loop(LoopKind::ForIn, n.span, body.lo, body.hi, LoopTest::Walk);
         self.scope.push(ScopeKind::Block, false);
         self.declare_for_head(&n.left);
         n.visit_children_with(self);
         self.scope.pop();
+        self.loop_stack.pop();
     }
 
     fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
         self.record_presence_read(&n.right);
         // `for await` reads a stream: as many times as it delivers.
         let body = n.body.span();
-        self.push_loop(LoopKind::ForOf, n.span, body.lo, body.hi, !n.is_await);
+        let test = if n.is_await {
+            LoopTest::Forever
+        } else {
+            LoopTest::Walk
+        };
+        self.push_loop(LoopKind::ForOf, n.span, body.lo, body.hi, test);
         self.scope.push(ScopeKind::Block, false);
         self.declare_for_head(&n.left);
         n.visit_children_with(self);
         self.scope.pop();
+        self.loop_stack.pop();
     }
 
     fn visit_while_stmt(&mut self, n: &WhileStmt) {
-        let walks = tests_length(&n.test);
-        self.push_loop(LoopKind::While, n.span, n.span.lo, n.span.hi, walks);
+        let test = self.loop_test(&n.test);
+        self.push_loop(LoopKind::While, n.span, n.span.lo, n.span.hi, test);
         n.visit_children_with(self);
+        self.loop_stack.pop();
     }
 
     fn visit_do_while_stmt(&mut self, n: &DoWhileStmt) {
-        let walks = tests_length(&n.test);
-        self.push_loop(LoopKind::DoWhile, n.span, n.span.lo, n.span.hi, walks);
+        let test = self.loop_test(&n.test);
+        self.push_loop(LoopKind::DoWhile, n.span, n.span.lo, n.span.hi, test);
+        n.visit_children_with(self);
+        self.loop_stack.pop();
+    }
+
+    fn visit_await_expr(&mut self, n: &AwaitExpr) {
+        // Every loop of this function around the `await` waits on each turn.
+        let ctx = self.fn_ctx();
+        for &l in self.loop_stack.iter().rev() {
+            let fact = &mut self.model.loops[l];
+            if fact.fn_ctx != ctx {
+                break;
+            }
+            fact.awaits = true;
+        }
         n.visit_children_with(self);
     }
 
@@ -1594,7 +1628,7 @@ impl Visit for Collector<'_> {
 
     fn visit_if_stmt(&mut self, n: &IfStmt) {
         let exits = branch_exits(&n.cons) || n.alt.as_deref().is_some_and(branch_exits);
-        self.push_conditional(n.span, exits);
+        self.push_conditional(n.span, exits, Some(n.cons.span()));
         self.model.guarded.push(self.range(n.cons.span()));
         if let Some(alt) = &n.alt {
             self.model.guarded.push(self.range(alt.span()));
@@ -1603,14 +1637,14 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_cond_expr(&mut self, n: &CondExpr) {
-        self.push_conditional(n.span, false);
+        self.push_conditional(n.span, false, Some(n.cons.span()));
         self.model.guarded.push(self.range(n.cons.span()));
         self.model.guarded.push(self.range(n.alt.span()));
         n.visit_children_with(self);
     }
 
     fn visit_switch_stmt(&mut self, n: &SwitchStmt) {
-        self.push_conditional(n.span, false);
+        self.push_conditional(n.span, false, None);
         n.discriminant.visit_with(self);
         self.scope.push(ScopeKind::Block, false);
         n.cases.visit_with(self);
@@ -1620,7 +1654,7 @@ impl Visit for Collector<'_> {
     fn visit_bin_expr(&mut self, n: &BinExpr) {
         use BinaryOp::*;
         if matches!(n.op, LogicalAnd | LogicalOr | NullishCoalescing) {
-            self.push_conditional(n.span, false);
+            self.push_conditional(n.span, false, Some(n.right.span()));
         }
         if matches!(
             n.op,

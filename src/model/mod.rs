@@ -46,8 +46,10 @@ pub enum FnKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Invocation {
     Unknown,
-    /// `(function () { … })()`
-    Immediately,
+    /// `(function () { … })()`: invoked by call `call`.
+    Immediately {
+        call: CallId,
+    },
     /// Passed as argument `arg` of call `call`.
     CallbackOf {
         call: CallId,
@@ -229,6 +231,9 @@ pub struct Conditional {
     pub fn_ctx: Option<FnId>,
     /// An `if` with a branch that returns or throws (an early exit).
     pub exits: bool,
+    /// The code that runs when the test passes: the consequent of an `if`
+    /// or `?:`, the right operand of `&&`/`||`/`??`; `None` for `switch`.
+    pub branch: Option<TextSpan>,
 }
 
 /// What kind of loop a [`LoopFact`] is; its keyword, for messages.
@@ -266,14 +271,28 @@ pub struct LoopFact {
     /// a `while`.
     pub body: TextSpan,
     pub fn_ctx: Option<FnId>,
-    /// The loop runs a count fixed before it starts: it walks a collection
-    /// it is given (a `for…in`/`for…of`, not `for await`; a test that reads
-    /// a `.length`/`.size`, as in `for (i = 0; i < a.length; i++)`, which
-    /// is how compilers write `for…of`, or `while (queue.length)`), once per
-    /// element like `forEach`, or it counts to a small literal
-    /// (`i < 256`: a table built once). Other loops (`i < 1e6`,
-    /// `while (true)`, `i < n`) repeat without a bound the code shows.
-    pub fixed_count: bool,
+    /// What decides the number of turns, as far as the head shows.
+    pub test: LoopTest,
+    /// The loop's own function awaits inside it: every turn waits for
+    /// something outside (a stream, a queue, a timer).
+    pub awaits: bool,
+}
+
+/// What decides how many turns a loop takes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoopTest {
+    /// One turn per element of a collection at hand: a `for…in`/`for…of`
+    /// (not `for await`), or a test that reads a `.length`/`.size`
+    /// (`i < items.length`, as compilers write `for…of`; `while (queue.length)`).
+    Walk,
+    /// No end in the head: no test or a constant one (`for (;;)`,
+    /// `while (true)`), or `for await` over a stream.
+    Forever,
+    /// A comparison with this value (`i < 256`, `i < n`): the side that is
+    /// a number literal, else the right-hand side.
+    Bound(Value),
+    /// Anything else (`while (node)`, `while ((m = re.exec(s)))`).
+    Other,
 }
 
 /// Everything rules know about one file.

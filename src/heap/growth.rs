@@ -1,0 +1,95 @@
+//! Growth between two snapshots of one process: V8 keeps an object's id
+//! across snapshots, so a collection is matched by id (or, when it was
+//! replaced, by constructor and retainer accessor), and objects whose ids
+//! the baseline does not have are new.
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::collections::{self, Collection};
+use super::dominators::Retention;
+use super::graph::{Graph, NONE};
+
+/// What the baseline snapshot contributes: its ids, and the entry counts of
+/// its collections.
+pub struct Baseline {
+    ids: Vec<u32>,
+    by_id: FxHashMap<u32, u64>,
+    by_accessor: FxHashMap<(String, String), u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Growth {
+    pub entries_before: u64,
+    /// Entries now minus entries before (negative when it shrank).
+    pub new_entries: i64,
+    /// Objects retained by the collection that the baseline did not have.
+    pub new_objects: u64,
+}
+
+impl Baseline {
+    /// Collections with at least `min_entries` entries are also matched by accessor.
+    pub fn new(g: &Graph, r: &Retention, min_entries: u64) -> Baseline {
+        let mut ids: Vec<u32> = (0..g.node_count() as u32).map(|v| g.id(v)).collect();
+        ids.sort_unstable();
+        let mut by_id = FxHashMap::default();
+        for v in 0..g.node_count() as u32 {
+            if r.parent_edge[v as usize] == NONE {
+                continue;
+            }
+            if let Some((_, n)) = collections::entries(g, v)
+                && n > 0
+            {
+                by_id.insert(g.id(v), n);
+            }
+        }
+        let mut by_accessor = FxHashMap::default();
+        for c in collections::find(g, r, min_entries) {
+            by_id.insert(c.id, c.entries);
+            by_accessor.insert((c.constructor, c.culprit.accessor), c.entries);
+        }
+        Baseline {
+            ids,
+            by_id,
+            by_accessor,
+        }
+    }
+
+    fn has_id(&self, id: u32) -> bool {
+        self.ids.binary_search(&id).is_ok()
+    }
+
+    /// Growth of each collection of the newer snapshot.
+    pub fn compare(&self, g: &Graph, r: &Retention, found: &[Collection]) -> Vec<Growth> {
+        // New objects under each node of the dominator tree, bottom-up.
+        let mut new_under = vec![0u32; g.node_count()];
+        for &v in r.preorder.iter().rev() {
+            if !self.has_id(g.id(v)) {
+                new_under[v as usize] += 1;
+            }
+            let d = r.idom[v as usize];
+            if d != NONE {
+                new_under[d as usize] += new_under[v as usize];
+            }
+        }
+        found
+            .iter()
+            .map(|c| {
+                let before = self
+                    .by_id
+                    .get(&c.id)
+                    .or_else(|| {
+                        self.by_accessor
+                            .get(&(c.constructor.clone(), c.culprit.accessor.clone()))
+                    })
+                    .copied()
+                    .unwrap_or(0);
+                Growth {
+                    entries_before: before,
+                    new_entries: c.entries as i64 - before as i64,
+                    new_objects: new_under[c.node as usize] as u64,
+                }
+            })
+            .collect()
+    }
+}

@@ -1103,6 +1103,8 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_await_expr(&mut self, n: &AwaitExpr) {
+        let span = self.range(n.span);
+        self.model.awaits.push(span);
         // Every loop of this function around the `await` waits on each turn.
         let ctx = self.fn_ctx();
         for &l in self.loop_stack.iter().rev() {
@@ -1112,12 +1114,6 @@ impl Visit for Collector<'_> {
             }
             fact.awaits = true;
         }
-        n.visit_children_with(self);
-    }
-
-    fn visit_await_expr(&mut self, n: &AwaitExpr) {
-        let span = self.range(n.span);
-        self.model.awaits.push(span);
         n.visit_children_with(self);
     }
 

@@ -4,7 +4,9 @@
 
 use super::Rule;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AccessPath, CallFact, CallId, FileModel, FnId, Invocation, Root, Value};
+use crate::model::{
+    AccessPath, CallFact, CallId, FileModel, FnId, Invocation, LoopKind, Root, Value,
+};
 use crate::semantic::BindingKind;
 
 pub(crate) const RULE: Rule = Rule {
@@ -36,6 +38,7 @@ const IO_MODULES: &[&str] = &[
 ];
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    check_loops(model, out);
     for c in &model.calls {
         if !is_promise_combinator(c) {
             continue;
@@ -172,6 +175,10 @@ fn is_listing(model: &FileModel, c: &CallFact) -> bool {
 /// Is the callee rooted at an import of an I/O module (or the global `fetch`)?
 fn from_io_module(model: &FileModel, path: Option<&AccessPath>) -> bool {
     let Some(path) = path else { return false };
+    // `readFileSync` and friends finish before the next element starts.
+    if path.props.last().is_some_and(|m| m.ends_with("Sync")) {
+        return false;
+    }
     if path.is_global("fetch") {
         return true;
     }
@@ -202,4 +209,85 @@ fn io_started<'m>(model: &'m FileModel, map_id: CallId, map: &'m CallFact) -> Op
             _ => None,
         },
     }
+}
+
+/// `for (const u of req.body.urls) fetch(u)`: a `for…of` whose body starts
+/// I/O and never awaits starts one operation per element, all at once.
+fn check_loops(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for l in &model.loops {
+        if l.kind != LoopKind::ForOf || l.awaits {
+            continue;
+        }
+        let Some(io) = model.calls.iter().find(|c| {
+            c.fn_ctx == l.fn_ctx
+                && l.body.encloses(c.span)
+                && from_io_module(model, c.callee.path.as_ref())
+        }) else {
+            continue;
+        };
+        let Some(items) = iterated(model, l.span.start(), l.body.start()) else {
+            continue;
+        };
+        let Some(origin) = unknown_size_origin(model, &items, l.fn_ctx) else {
+            continue;
+        };
+        let head = crate::model::TextSpan::new(l.span.start() as u32, l.body.start() as u32);
+        let d = Diagnostic::new(
+            RULE.name,
+            l.span.range(),
+            format!(
+                "one `{}` is started for every element of `{items}` at once (nothing in the loop awaits): {}, so open handles and buffered results grow with the input",
+                model.text(&io.callee_span),
+                origin.0
+            ),
+        )
+        .with_label(format!("`{}`: no `await`, every turn starts another", model.text(&head).trim()))
+        .with_related(io.span.range(), "opened for each element, with no limit on how many run at once")
+        .with_related(origin.1, origin.2)
+        .with_help(format!(
+            "await each operation in the loop (one at a time), or limit how many run at once with `p-limit`/`p-map` (`concurrency`), or process `{items}` in fixed-size chunks; also cap the input's size where it enters"
+        ));
+        out.push(if origin.3 {
+            d
+        } else {
+            d.medium("how many entries the directory holds is not shown by the code")
+        });
+    }
+}
+
+/// The collection a `for (… of items)` walks, when it is an access path: the
+/// text after the head's last ` of `, resolved through the reference of its
+/// root identifier inside the head.
+fn iterated(model: &FileModel, start: usize, body: usize) -> Option<AccessPath> {
+    let head = model.source.get(start..body)?;
+    let at = head.rfind(" of ")? + 4;
+    let text = head[at..]
+        .trim()
+        .trim_end_matches(|c: char| c == ')' || c.is_whitespace());
+    let mut parts = text.split('.');
+    let root = parts.next()?;
+    let props: Vec<&str> = parts.collect();
+    let is_name = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    };
+    if !is_name(root) || !props.iter().all(|p| is_name(p)) {
+        return None;
+    }
+    let root_at = start + at + head[at..].find(root)?;
+    let id = model.semantic.bindings().find_map(|(id, _)| {
+        (id.0 == *root
+            && model
+                .semantic
+                .references(id)
+                .iter()
+                .any(|r| r.span.start() == root_at))
+        .then(|| id.clone())
+    })?;
+    let mut path = AccessPath::binding(id);
+    for p in props {
+        path = path.child(p.into());
+    }
+    Some(path)
 }

@@ -9,6 +9,7 @@
 pub mod backlog;
 pub mod containers;
 pub mod expiry;
+pub mod frameworks;
 pub mod frequency;
 pub mod handles;
 pub mod instances;
@@ -19,7 +20,11 @@ pub mod memo;
 pub mod presence;
 pub mod reentry;
 pub mod registry;
+pub mod removal;
+pub mod resources;
+pub mod slots;
 pub mod teardown;
+pub mod wrappers;
 
 use std::cell::OnceCell;
 

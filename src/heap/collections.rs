@@ -96,6 +96,16 @@ pub struct Collection {
     pub timer_ms: Option<u32>,
 }
 
+impl Collection {
+    /// Whether the collection belongs to the runtime (Node's own `node:`
+    /// scripts: its module cache, builtin tables) rather than the program.
+    pub fn is_runtime(&self) -> bool {
+        let runtime = |p: &Option<Place>| p.as_ref().is_some_and(|p| p.script.starts_with("node:"));
+        runtime(&self.declared)
+            && (self.entries_created_at.is_none() || runtime(&self.entries_created_at))
+    }
+}
+
 /// Counts a node's entries, when it is a collection.
 pub fn entries(g: &Graph, node: u32) -> Option<(Kind, u64)> {
     if g.node_type(node) != g.k.object {
@@ -382,12 +392,22 @@ impl<'a> Namer<'a> {
     }
 
     /// The retainer path as text, one step per edge: `(GC roots)`, then
-    /// `Node --edge--> ` steps.
-    pub fn path_text(&self, node: u32) -> Vec<String> {
+    /// `Node --edge-->` steps.
+    /// With `through_culprit`, the path goes through the culprit's naming
+    /// path (the shortest path alone may run through a handle held while
+    /// writing the snapshot); without, it is the shortest path (timer lists,
+    /// whose timers all retain each other).
+    pub fn path_text(&self, node: u32, through_culprit: bool) -> Vec<String> {
         let g = self.g;
-        self.r
-            .path(g, node)
-            .iter()
+        let naming = if through_culprit {
+            self.naming_path(node)
+        } else {
+            Vec::new()
+        };
+        let top = naming.first().map_or(node, |&e| g.edge_from(e));
+        let mut path = self.r.path(g, top);
+        path.extend(naming);
+        path.iter()
             .skip(1)
             .map(|&e| {
                 let from = g.edge_from(e);
@@ -574,9 +594,12 @@ pub fn collection(
     if kind == Kind::Array && culprit.accessor.contains("._events.") {
         kind = Kind::Listeners;
     }
-    // Functions stored as entries: where were they made?
+    // Functions stored as entries (directly, or in a Map's or Set's
+    // table): where were they made?
+    let table = g.child(v, g.k.e_internal, "table");
     let closures = g
         .edges_of(v)
+        .chain(table.into_iter().flat_map(|t| g.edges_of(t)))
         .map(|e| g.edge_to(e))
         .filter(|&c| g.node_type(c) == g.k.closure);
     let entries_created_at = most_common_place(g, closures);
@@ -598,7 +621,7 @@ pub fn collection(
         declared,
         entries_created_at,
         captured_by,
-        retainer_path: namer.path_text(v),
+        retainer_path: namer.path_text(v, true),
         timer_ms: None,
     }
 }
@@ -814,7 +837,7 @@ fn timers(
         declared,
         entries_created_at,
         captured_by,
-        retainer_path: namer.path_text(v),
+        retainer_path: namer.path_text(v, false),
         timer_ms: ms,
     }
 }

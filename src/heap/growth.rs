@@ -93,3 +93,56 @@ impl Baseline {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::heap::graph::tests::graph;
+
+    #[test]
+    fn growth_is_counted_by_id_and_new_objects_by_dominator_subtree() {
+        // Ids are ordinal * 2 + 1 in the test snapshots: the same object
+        // keeps its id, and nodes appended in the newer snapshot are new.
+        let before = graph(&[
+            ("synthetic", "", 0, &[("element", "0", 1)]),
+            ("object", "system / Context", 40, &[("context", "cache", 2)]),
+            (
+                "object",
+                "Object",
+                24,
+                &[("property", "a", 3), ("property", "b", 3)],
+            ),
+            ("object", "Value", 16, &[]),
+        ]);
+        let after = graph(&[
+            ("synthetic", "", 0, &[("element", "0", 1)]),
+            ("object", "system / Context", 40, &[("context", "cache", 2)]),
+            (
+                "object",
+                "Object",
+                24,
+                &[
+                    ("property", "a", 3),
+                    ("property", "b", 3),
+                    ("property", "c", 4),
+                    ("property", "d", 5),
+                ],
+            ),
+            ("object", "Value", 16, &[]),
+            ("object", "Value", 16, &[]),
+            ("object", "Value", 16, &[]),
+        ]);
+        let rb = Retention::compute(&before);
+        let base = Baseline::new(&before, &rb, 2);
+        let ra = Retention::compute(&after);
+        let found = collections::find(&after, &ra, 2);
+        assert_eq!(found.len(), 1);
+        let growth = base.compare(&after, &ra, &found);
+        assert_eq!(growth[0].entries_before, 2);
+        assert_eq!(growth[0].new_entries, 2);
+        assert_eq!(
+            growth[0].new_objects, 2,
+            "the two values only the cache holds"
+        );
+    }
+}

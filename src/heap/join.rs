@@ -174,3 +174,30 @@ fn needs(c: &Collection) -> &'static str {
         _ => "the collection is held by internal structures, not by a name in the source",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_match_files_by_their_path_tail() {
+        assert_eq!(
+            shared_suffix(Path::new("/app/src/cache.js"), Path::new("./src/cache.js")),
+            2
+        );
+        assert_eq!(
+            shared_suffix(Path::new("/app/src/cache.js"), Path::new("lib/cache.ts")),
+            0
+        );
+    }
+
+    #[test]
+    fn names_match_whole_words_only() {
+        assert!(is_word_in(
+            "`localCache[key] = null` keeps the key",
+            "localCache"
+        ));
+        assert!(!is_word_in("`localCacheSize` grows", "localCache"));
+        assert!(!is_word_in("`myLocalCache` grows", "LocalCache"));
+    }
+}

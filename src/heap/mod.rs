@@ -122,9 +122,11 @@ pub fn culprits(
         .enumerate()
         .map(|(i, collection)| {
             let growth = growth.as_ref().map(|gr| gr[i].clone());
+            // Node's own large tables (its module cache in a big app) are
+            // listed, but only their growth makes them a problem.
             let problem = match &growth {
                 Some(gr) => gr.new_entries >= min_growth as i64,
-                None => collection.entries >= min_entries,
+                None => collection.entries >= min_entries && !collection.is_runtime(),
             };
             Culprit {
                 collection,

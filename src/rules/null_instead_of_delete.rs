@@ -194,10 +194,10 @@ fn judge(
             );
         }
     }
-    if path.root == Root::This {
-        confidence = Confidence::Medium;
-    }
     if observed {
+        // Readers check for the key: the null is a state they can see, so
+        // even an expiry may be deliberate (`hasTrailer` after `removeTrailer`).
+        confidence = Confidence::Medium;
         evidence.push(
             "the file tells null from a missing key (`in`, `has`, `=== null`, iteration)".into(),
         );

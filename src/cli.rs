@@ -41,6 +41,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum Command {
     /// Lint files and directories (the default command).
     Check(CheckArgs),
@@ -51,6 +52,8 @@ pub enum Command {
         /// Rule name, for example `unbounded-cache`.
         rule: String,
     },
+    /// Run the language server on standard input and output (docs/editors.md).
+    Lsp,
     /// Find growing collections in a V8 heap snapshot, and their source lines.
     Heap(crate::heap::HeapArgs),
 }
@@ -154,6 +157,27 @@ pub struct CheckArgs {
     )]
     pub report_unused_disable_directives: Option<String>,
 
+    /// Lint only files whose content or rules changed since the last run
+    /// with --cache (not with --fix or --stdin).
+    #[arg(long)]
+    pub cache: bool,
+
+    /// The cache file, or a directory to hold it [default: .leaklintcache].
+    #[arg(long, value_name = "PATH")]
+    pub cache_location: Option<PathBuf>,
+
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in this baseline file (then report none).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// With --baseline: drop the entries that no longer match (fixed leaks).
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
+
     /// Report findings down to this confidence: `high` (default) or `medium`
     /// (also findings whose evidence is weaker; see docs/confidence.md).
     #[arg(long, value_name = "high|medium", value_parser = parse_confidence)]
@@ -164,6 +188,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::Rules) => list_rules(),
         Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Lsp) => crate::lsp::run(),
         Some(Command::Check(args)) => check(args),
         Some(Command::Heap(args)) => crate::heap::run(args),
         None => check(cli.check),
@@ -172,8 +197,9 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn list_rules() -> u8 {
+    let style = terminal_style();
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(rules_table().as_bytes());
+    let _ = out.write_all(crate::terminal::rules_list(style).as_bytes());
     EXIT_OK
 }
 
@@ -185,7 +211,7 @@ pub fn rules_table() -> String {
             "| [`{}`](../rules/{}.md) | {} | {} | {} |\n",
             r.name,
             r.name,
-            r.default_severity.as_str(),
+            Level::of(Some(r.default_severity)).as_str(),
             if r.fixable { "yes" } else { "" },
             r.summary
         ));
@@ -196,21 +222,41 @@ pub fn rules_table() -> String {
 fn explain(name: &str) -> u8 {
     match rules::find(name) {
         Some(rule) => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(
-                out,
-                "{} (default: {}{})\n",
+            let style = terminal_style();
+            let text = format!(
+                "{} (default: {}{})\n\n{}\n",
                 rule.name,
-                rule.default_severity.as_str(),
-                if rule.fixable { ", fixable" } else { "" }
+                Level::of(Some(rule.default_severity)).as_str(),
+                if rule.fixable { ", fixable" } else { "" },
+                crate::terminal::render_markdown(rule.docs, style)
             );
-            let _ = out.write_all(rule.docs.as_bytes());
+            crate::terminal::page(&text);
             EXIT_OK
         }
         None => {
             eprintln!("leaklint: unknown rule `{name}`; run `leaklint rules` for the list");
             EXIT_ERROR
         }
+    }
+}
+
+/// Colour and width for text written to stdout (`rules`, `explain`).
+fn terminal_style() -> crate::terminal::Style {
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100usize);
+    crate::terminal::Style {
+        color: use_color(None, std::io::stdout().is_terminal()),
+        width: width.min(120),
+    }
+}
+
+/// A message that may span lines (a config file with several unknown
+/// rules), each line prefixed like every other error.
+fn error_lines(message: &str) {
+    for line in message.lines() {
+        eprintln!("leaklint: {line}");
     }
 }
 
@@ -278,7 +324,7 @@ fn check(args: CheckArgs) -> u8 {
     let mut resolver = match resolver {
         Ok(r) => r,
         Err(msg) => {
-            eprintln!("leaklint: {msg}");
+            error_lines(&msg.to_string());
             return EXIT_ERROR;
         }
     };
@@ -289,7 +335,7 @@ fn check(args: CheckArgs) -> u8 {
                 EXIT_OK
             }
             Err(e) => {
-                eprintln!("leaklint: {e}");
+                error_lines(&e.to_string());
                 EXIT_ERROR
             }
         };
@@ -327,7 +373,10 @@ fn check(args: CheckArgs) -> u8 {
         .iter()
         .flat_map(|r| r.diagnostics.iter())
         .any(|d| d.rule == INTERNAL_ERROR);
-    let report = Report::new(results, &cwd, started.elapsed());
+    let mut report = Report::new(results, &cwd, started.elapsed());
+    if let Err(code) = apply_baseline(&args, &mut report, &cwd) {
+        return code;
+    }
 
     let format = args.format.unwrap_or(Format::Pretty);
     let stdout_tty = std::io::stdout().is_terminal();
@@ -356,7 +405,7 @@ fn check(args: CheckArgs) -> u8 {
         Format::Json => report::json::write(&report, out),
         other => out.write_all(render(other).as_bytes()),
     };
-    let summary = pretty::summary(&report);
+    let summary = pretty::summary_with_unreadable(&report, io_errors);
     if let Some(file) = &args.output_file {
         let written = std::fs::File::create(file).and_then(|f| {
             let mut out = std::io::BufWriter::new(f);
@@ -389,6 +438,73 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// `--write-baseline`, `--baseline` and `--prune-baseline` (see
+/// [`crate::baseline`]); notes go to stderr. `Err` is an exit code.
+fn apply_baseline(args: &CheckArgs, report: &mut Report, cwd: &std::path::Path) -> Result<(), u8> {
+    use crate::baseline::{self, Baseline};
+    if let Some(path) = &args.write_baseline {
+        let recorded = baseline::write(report, path, cwd).map_err(|e| {
+            eprintln!(
+                "leaklint: cannot write the baseline {}: {e}",
+                path.display()
+            );
+            EXIT_ERROR
+        })?;
+        eprintln!(
+            "leaklint: recorded {} in {}",
+            report::plural(recorded, "problem"),
+            path.display()
+        );
+        // Everything found is now in the baseline: report what a run with
+        // `--baseline` would (fatal problems only).
+        let written = Baseline::load(path, cwd).map_err(|e| {
+            eprintln!("leaklint: {e}");
+            EXIT_ERROR
+        })?;
+        written.apply(report);
+        return Ok(());
+    }
+    let Some(path) = &args.baseline else {
+        return Ok(());
+    };
+    let mut base = Baseline::load(path, cwd).map_err(|e| {
+        eprintln!("leaklint: {e}");
+        EXIT_ERROR
+    })?;
+    if args.prune_baseline {
+        let dropped = base.prune(report).map_err(|e| {
+            eprintln!(
+                "leaklint: cannot write the baseline {}: {e}",
+                path.display()
+            );
+            EXIT_ERROR
+        })?;
+        eprintln!(
+            "leaklint: pruned {} from {}",
+            report::plural(dropped, "fixed problem"),
+            path.display()
+        );
+    }
+    let applied = base.apply(report);
+    if applied.suppressed > 0 {
+        eprintln!(
+            "leaklint: {} in the baseline not reported",
+            report::plural(applied.suppressed, "problem")
+        );
+    }
+    if applied.stale > 0 {
+        eprintln!(
+            "leaklint: {} of the baseline no longer found (fixed?); --prune-baseline drops them",
+            if applied.stale == 1 {
+                "1 entry".to_string()
+            } else {
+                format!("{} entries", applied.stale)
+            }
+        );
+    }
+    Ok(())
 }
 
 /// The files linted (or fixed), before reporting.
@@ -453,7 +569,7 @@ fn lint_paths(
     let mut jobs = Vec::with_capacity(walked.files.len());
     for file in walked.files {
         let resolved = resolver.resolve(&file).map_err(|e| {
-            eprintln!("leaklint: {e}");
+            error_lines(&e.to_string());
             EXIT_ERROR
         })?;
         if resolved.ignored {
@@ -465,7 +581,15 @@ fn lint_paths(
         jobs.push((file, resolved.rules));
     }
     let Some(level) = fix_level(args) else {
-        linted.results = engine::lint_jobs(&jobs, threads);
+        linted.results = if args.cache {
+            let location = crate::cache::Cache::location(args.cache_location.as_deref(), cwd);
+            let mut cache = crate::cache::Cache::open(location);
+            let (results, _) = cache.lint(&jobs, threads, cwd);
+            cache.save();
+            results
+        } else {
+            engine::lint_jobs(&jobs, threads)
+        };
         return Ok(linted);
     };
     let dry_run = args.fix_dry_run;
@@ -531,11 +655,18 @@ fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
         ignored_warnings: 0,
     };
     let resolved = resolver.resolve(&path).map_err(|e| {
-        eprintln!("leaklint: {e}");
+        error_lines(&e.to_string());
         EXIT_ERROR
     })?;
     let write_fix = fix_level(args).is_some() && !args.fix_dry_run;
-    let text = match engine::decode(bytes) {
+    // Linting reads invalid UTF-8 lossily with a note, as for files; fixing
+    // must not write such a text back, so it stays strict.
+    let decoded = if fix_level(args).is_some() {
+        engine::decode(bytes).map(|t| (t, None))
+    } else {
+        engine::decode_lossy(bytes)
+    };
+    let (text, note) = match decoded {
         Ok(t) => t,
         Err(d) => {
             eprintln!("leaklint: standard input: {}", d.message);
@@ -556,8 +687,15 @@ fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
     }
     let rules = &*resolved.rules;
     let Some(level) = fix_level(args) else {
-        let diagnostics =
+        let mut diagnostics =
             engine::par_map(&[()], 1, |_| engine::lint_source(&path, &text, rules)).remove(0);
+        if let Some(mut note) = note {
+            // Spans point into the text without its BOM.
+            let at = note.span.start - (text.len() - crate::parse::strip_bom(&text).len());
+            note.span = at..at;
+            let first_after = diagnostics.partition_point(|d| d.span.start <= at);
+            diagnostics.insert(first_after, note);
+        }
         linted.results.push(FileResult {
             path,
             source: Some(std::sync::Arc::from(crate::parse::strip_bom(&text))),

@@ -85,7 +85,41 @@ impl Level {
     }
 }
 
-const LEVELS_EXPECTED: &str = "expected \"off\", \"warn\" or \"error\"";
+const LEVELS_EXPECTED: &str =
+    "expected \"off\", \"warn\", \"error\", 0, 1, 2 or [level, {}] as in ESLint";
+
+/// A rule's setting in ESLint's vocabulary: `"warn"`, `1`, or `["warn"]` /
+/// `["warn", {}]` (leaklint's rules take no options, so an options object
+/// must be empty: options that would be silently ignored are an error).
+fn rule_level(value: &serde_json::Value) -> Result<Level, String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Level::parse(s).ok_or_else(|| format!("bad severity {value}")),
+        Value::Number(n) => match n.as_u64() {
+            Some(0) => Ok(Level::Off),
+            Some(1) => Ok(Level::Warn),
+            Some(2) => Ok(Level::Error),
+            _ => Err(format!("bad severity {value}")),
+        },
+        Value::Array(items) => {
+            let (first, options) = items
+                .split_first()
+                .ok_or_else(|| "an empty array is not a severity".to_string())?;
+            if matches!(first, Value::Array(_)) {
+                return Err(format!("bad severity {value}"));
+            }
+            let level = rule_level(first)?;
+            for o in options {
+                match o {
+                    Value::Object(m) if m.is_empty() => {}
+                    _ => return Err(format!("options {o} given, but the rule takes no options")),
+                }
+            }
+            Ok(level)
+        }
+        _ => Err(format!("bad severity {value}")),
+    }
+}
 
 /// The shape of `leaklint.json`. The JSON schema shipped as
 /// `leaklint.schema.json` is generated from these types.
@@ -174,10 +208,8 @@ impl<'de> Deserialize<'de> for RuleLevels {
                         ))
                     })?;
                     let value: serde_json::Value = map.next_value()?;
-                    let level = value.as_str().and_then(Level::parse).ok_or_else(|| {
-                        de::Error::custom(format!(
-                            "rules: bad severity {value} for `{name}` ({LEVELS_EXPECTED})"
-                        ))
+                    let level = rule_level(&value).map_err(|why| {
+                        de::Error::custom(format!("rules: {why} for `{name}` ({LEVELS_EXPECTED})"))
                     })?;
                     out.retain(|(r, _): &(&str, Level)| *r != rule.name);
                     out.push((rule.name, level));
@@ -196,17 +228,25 @@ impl JsonSchema for RuleLevels {
 
     fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
         let level = serde_json::to_value(generator.subschema_for::<Level>()).unwrap_or_default();
+        // ESLint's forms: "warn", 1, ["warn"], ["warn", {}].
+        let severity = serde_json::json!({ "anyOf": [level, { "enum": [0, 1, 2] }] });
+        let setting = serde_json::json!([
+            severity.clone(),
+            {
+                "type": "array",
+                "items": [severity, { "type": "object", "maxProperties": 0 }],
+                "minItems": 1,
+                "maxItems": 2
+            }
+        ]);
         let mut properties = serde_json::Map::new();
         for rule in RULES {
-            let mut p = serde_json::json!({ "description": rule.summary });
-            if let (Some(p), Some(l)) = (p.as_object_mut(), level.as_object()) {
-                p.extend(l.clone());
-            }
+            let p = serde_json::json!({ "description": rule.summary, "anyOf": setting });
             properties.insert(rule.name.to_string(), p);
         }
         let schema = serde_json::json!({
             "type": "object",
-            "description": "Rule name → \"off\" | \"warn\" | \"error\".",
+            "description": "Rule name → \"off\" | \"warn\" | \"error\" (or ESLint's 0 | 1 | 2, or [level, {}]).",
             "properties": properties,
             "additionalProperties": false,
         });
@@ -317,16 +357,27 @@ pub struct ConfigError {
     /// 1-based line and column, when the problem has a place in the file.
     pub position: Option<(usize, usize)>,
     pub message: String,
+    /// Further problems of the same file (every unknown rule, not only the
+    /// first), each with its own position.
+    pub more: Vec<(Option<(usize, usize)>, String)>,
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        match self.position {
-            Some((line, col)) => {
-                write!(f, "{}:{line}:{col}: {}", self.path.display(), self.message)
+        let one = |f: &mut fmt::Formatter, position: Option<(usize, usize)>, message: &str| {
+            match position {
+                Some((line, col)) => {
+                    write!(f, "{}:{line}:{col}: {message}", self.path.display())
+                }
+                None => write!(f, "{}: {message}", self.path.display()),
             }
-            None => write!(f, "{}: {}", self.path.display(), self.message),
+        };
+        one(f, self.position, &self.message)?;
+        for (position, message) in &self.more {
+            writeln!(f)?;
+            one(f, *position, message)?;
         }
+        Ok(())
     }
 }
 
@@ -348,6 +399,7 @@ impl Config {
             path: path.to_path_buf(),
             position: None,
             message: format!("cannot read the configuration file: {e}"),
+            more: Vec::new(),
         })?;
         Config::from_text(path, &text)
     }
@@ -418,7 +470,12 @@ fn parse_file(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
             path: path.to_path_buf(),
             position: None,
             message: "invalid JSON: malformed comment".into(),
+            more: Vec::new(),
         });
+    }
+    let stripped = strip_trailing_commas(stripped);
+    if let Some(e) = unknown_rules(path, text, &stripped) {
+        return Err(e);
     }
     serde_json::from_str::<ConfigFile>(&stripped).map_err(|e| {
         let message = e.to_string();
@@ -448,8 +505,122 @@ fn parse_file(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
             path: path.to_path_buf(),
             position,
             message,
+            more: Vec::new(),
         }
     })
+}
+
+/// JSONC allows a comma before `}` or `]`: it becomes a space, byte for
+/// byte, so offsets stay valid. Commas inside strings are left alone.
+fn strip_trailing_commas(text: String) -> String {
+    let mut bytes = text.into_bytes();
+    let mut in_string = false;
+    let mut escaped = false;
+    for i in 0..bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b',' => {
+                // Trailing: a value before it (not `[,]` or `{,}` or `,,`).
+                let next = bytes[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
+                let prev = bytes[..i].iter().rev().find(|c| !c.is_ascii_whitespace());
+                if matches!(next, Some(b'}' | b']')) && !matches!(prev, Some(b'[' | b'{' | b',')) {
+                    bytes[i] = b' ';
+                }
+            }
+            _ => {}
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes.
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Every unknown rule name in `rules` and `overrides[].rules`, each with its
+/// position and the closest known name: one typo must not hide the next.
+/// `None` when all names are known (or the text is not JSON: the typed
+/// parse reports that with its position).
+fn unknown_rules(path: &Path, text: &str, stripped: &str) -> Option<ConfigError> {
+    let value: serde_json::Value = serde_json::from_str(stripped).ok()?;
+    let mut tables = vec![value.get("rules")];
+    if let Some(overrides) = value.get("overrides").and_then(|o| o.as_array()) {
+        tables.extend(overrides.iter().map(|o| o.get("rules")));
+    }
+    let mut unknown: Vec<&str> = Vec::new();
+    for table in tables.into_iter().flatten() {
+        let Some(table) = table.as_object() else {
+            continue;
+        };
+        for name in table.keys() {
+            let bare = name.strip_prefix("leaklint/").unwrap_or(name);
+            if rules::find(bare).is_none() {
+                unknown.push(name);
+            }
+        }
+    }
+    if unknown.is_empty() {
+        return None;
+    }
+    let index = LineIndex::new(text);
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut problems: Vec<_> = unknown
+        .iter()
+        .map(|name| {
+            let nth = seen.entry(name).or_default();
+            let position = key_offsets(stripped, name).nth(*nth).map(|at| {
+                let p = index.position(at);
+                (p.line, p.column)
+            });
+            *nth += 1;
+            let bare = name.strip_prefix("leaklint/").unwrap_or(name);
+            let hint = match closest_rule(bare) {
+                Some(r) => format!("did you mean `{r}`?"),
+                None => "run `leaklint rules` for the list".to_string(),
+            };
+            (position, format!("rules: unknown rule `{name}` ({hint})"))
+        })
+        .collect();
+    // In the order of the file (the parsed object's keys are sorted).
+    problems.sort_by_key(|(position, _)| position.unwrap_or((usize::MAX, 0)));
+    let mut problems = problems.into_iter();
+    let (position, message) = problems.next()?;
+    Some(ConfigError {
+        path: path.to_path_buf(),
+        position,
+        message,
+        more: problems.collect(),
+    })
+}
+
+/// Byte offsets of `"key"` used as an object key (followed by `:`).
+fn key_offsets<'a>(text: &'a str, key: &str) -> impl Iterator<Item = usize> + 'a {
+    let quoted = serde_json::to_string(key).unwrap_or_default();
+    let len = quoted.len();
+    text.match_indices(quoted.as_str())
+        .map(|(at, _)| at)
+        .filter(move |&at| text[at + len..].trim_start().starts_with(':'))
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// The registered rule name closest to a misspelt one, if close enough to
+/// be a typo (or a word of it is the whole difference: `cache` for
+/// `unbounded-cache`).
+pub fn closest_rule(name: &str) -> Option<&'static str> {
+    RULES
+        .iter()
+        .map(|r| (strsim::jaro_winkler(name, r.name), r.name))
+        .filter(|(score, r)| *score >= 0.8 || (name.len() >= 4 && r.contains(name)))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, r)| r)
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -624,6 +795,7 @@ fn config_in(dir: &Path) -> Result<Option<Config>, ConfigError> {
                 "both {} and {} exist in this directory; keep one",
                 CONFIG_NAMES[0], CONFIG_NAMES[1]
             ),
+            more: Vec::new(),
         }),
     }
 }
@@ -669,6 +841,87 @@ mod tests {
         let e = err(text);
         assert_eq!(e.position.map(|p| p.0), Some(5), "{e}");
         assert!(e.message.contains("unknown rule `nope`"), "{e}");
+    }
+
+    fn levels(text: &str) -> Vec<(&'static str, Level)> {
+        Config::from_text(Path::new("/p/leaklint.json"), text)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .file
+            .rules
+            .0
+    }
+
+    #[test]
+    fn eslint_numeric_and_array_severities_are_accepted() {
+        let got = levels(
+            r#"{"rules": {"unbounded-cache": 0, "unbounded-array": 1, "weakmap-fresh-key": 2,
+                "unremoved-listener": ["warn"], "uncleared-interval": ["error", {}], "unbounded-memoize": [0]}}"#,
+        );
+        assert_eq!(
+            got,
+            vec![
+                ("unbounded-cache", Level::Off),
+                ("unbounded-array", Level::Warn),
+                ("weakmap-fresh-key", Level::Error),
+                ("unremoved-listener", Level::Warn),
+                ("uncleared-interval", Level::Error),
+                ("unbounded-memoize", Level::Off),
+            ]
+        );
+        for bad in [
+            r#"3"#,
+            r#"-1"#,
+            r#"[]"#,
+            r#"["warn", {"max": 3}]"#,
+            r#"true"#,
+        ] {
+            let e = err(&format!(r#"{{"rules": {{"unbounded-cache": {bad}}}}}"#));
+            assert!(e.message.contains("`unbounded-cache`"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn trailing_commas_are_allowed_outside_strings() {
+        let got = levels(
+            "{\n  \"rules\": {\n    \"unbounded-cache\": \"warn\", // why\n  },\n  \"$schema\": \"a,}\",\n}\n",
+        );
+        assert_eq!(got, vec![("unbounded-cache", Level::Warn)]);
+        let c = Config::from_text(
+            Path::new("/p/leaklint.json"),
+            "{\"$schema\": \"a,]\", \"ignorePatterns\": [\"dist/\",]}",
+        )
+        .unwrap();
+        assert_eq!(c.file.schema.as_deref(), Some("a,]"));
+        assert_eq!(c.file.ignore_patterns.0, vec!["dist/".to_string()]);
+        // Only a comma after a value is trailing.
+        for bad in [
+            "{\"ignorePatterns\": [,]}",
+            "{,}",
+            "{\"ignorePatterns\": [\"a\",,]}",
+        ] {
+            assert!(err(bad).message.contains("invalid JSON"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_unknown_rule_is_reported_with_a_suggestion() {
+        let text = "{\n  \"rules\": {\n    \"unbounded-cach\": \"off\",\n    \"unbounded-array\": \"off\",\n    \"nonsense-xyz\": \"off\"\n  },\n  \"overrides\": [{\"files\": [\"*.js\"], \"rules\": {\"unremoved-listeners\": 1}}]\n}";
+        let e = err(text);
+        let shown = e.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 3, "{shown}");
+        assert_eq!(
+            lines[0],
+            "/p/leaklint.json:3:5: rules: unknown rule `unbounded-cach` (did you mean `unbounded-cache`?)"
+        );
+        assert_eq!(
+            lines[1],
+            "/p/leaklint.json:5:5: rules: unknown rule `nonsense-xyz` (run `leaklint rules` for the list)"
+        );
+        assert_eq!(
+            lines[2],
+            "/p/leaklint.json:7:47: rules: unknown rule `unremoved-listeners` (did you mean `unremoved-listener`?)"
+        );
     }
 
     #[test]

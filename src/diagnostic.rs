@@ -5,10 +5,10 @@
 
 use std::ops::Range;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// How serious a finding is. The order matters: `Error > Warning`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -78,14 +78,14 @@ impl Confidence {
 }
 
 /// A secondary location that explains the finding ("declared here").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Label {
     pub span: Range<usize>,
     pub message: String,
 }
 
 /// Whether a fix can change behaviour beyond removing the leak (ruff's terms).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
     /// Cannot change what the program does, except that it stops leaking.
@@ -95,7 +95,7 @@ pub enum Applicability {
 }
 
 /// Replace the bytes in `range` with `text`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     pub range: Range<usize>,
     pub text: String,
@@ -103,7 +103,7 @@ pub struct Edit {
 
 /// A machine-applicable change, kept as data so every output format and
 /// `--fix` share it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     pub title: String,
     pub applicability: Applicability,
@@ -116,10 +116,11 @@ pub const PARSE_ERROR: &str = "parse-error";
 pub const INTERNAL_ERROR: &str = "internal-error";
 
 /// One problem in one file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Rule name (`unbounded-cache`), or `parse-error` for a fatal parse failure.
-    pub rule: &'static str,
+    #[serde(deserialize_with = "static_rule_id")]
+    pub rule: RuleId,
     pub severity: Severity,
     /// What leaks, lowercase, no trailing period.
     pub message: String,
@@ -139,6 +140,32 @@ pub struct Diagnostic {
     /// The facts that decided the confidence, as short phrases
     /// (`"owner: declared at module level"`, `"callers unknown: exported"`).
     pub evidence: Vec<String>,
+}
+
+/// A rule's id: the `'static` name of a registered rule or built-in problem.
+/// (An alias, so that serde's derive does not take the field for text
+/// borrowed from the input: it is looked up by [`static_rule_id`].)
+pub type RuleId = &'static str;
+
+/// The registered id (rule or built-in) a diagnostic read back from the
+/// cache names; an id this build does not know makes the entry invalid.
+pub fn static_rule_id<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let id = String::deserialize(d)?;
+    known_rule_id(&id).ok_or_else(|| serde::de::Error::custom(format!("unknown rule id `{id}`")))
+}
+
+/// `id` as the `'static` name of a registered rule or a built-in problem.
+pub fn known_rule_id(id: &str) -> Option<&'static str> {
+    const BUILT_IN: [&str; 4] = [
+        PARSE_ERROR,
+        INTERNAL_ERROR,
+        crate::suppress::UNUSED_DIRECTIVE,
+        crate::suppress::UNKNOWN_RULE,
+    ];
+    BUILT_IN
+        .into_iter()
+        .find(|b| *b == id)
+        .or_else(|| crate::rules::find(id).map(|r| r.name))
 }
 
 impl Diagnostic {

@@ -21,7 +21,7 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Stack for each worker: deeply nested (but legal) code recurses deeply in
 /// the parser and the visitor. Only touched pages are committed.
-const WORKER_STACK_BYTES: usize = 512 * 1024 * 1024;
+pub(crate) const WORKER_STACK_BYTES: usize = 512 * 1024 * 1024;
 
 /// Which rules run on a file, and at what severity.
 #[derive(Clone)]
@@ -264,36 +264,69 @@ pub struct FileResult {
 
 /// [`lint_file`], with what the file tells the others of the run (see
 /// [`crate::project`]).
-fn lint_file_summarized(path: &Path, rules: &RuleSet) -> (FileResult, Option<FileSummary>) {
+pub(crate) fn lint_file_summarized(
+    path: &Path,
+    rules: &RuleSet,
+) -> (FileResult, Option<FileSummary>) {
+    match read_bytes(path) {
+        Ok(bytes) => lint_bytes_summarized(path, bytes, rules),
+        Err(e) => (
+            FileResult {
+                path: path.to_path_buf(),
+                source: None,
+                diagnostics: Vec::new(),
+                error: Some(e),
+            },
+            None,
+        ),
+    }
+}
+
+/// [`lint_bytes`] with the file's cross-file summary.
+pub(crate) fn lint_bytes_summarized(
+    path: &Path,
+    bytes: Vec<u8>,
+    rules: &RuleSet,
+) -> (FileResult, Option<FileSummary>) {
     LAST_SUMMARY.set(None);
-    let result = lint_file(path, rules);
+    let result = lint_bytes(path, bytes, rules);
     (result, LAST_SUMMARY.take().filter(|s| !s.is_empty()))
 }
 
 /// Reads and lints one file. Never panics, never blocks on special files.
 pub fn lint_file(path: &Path, rules: &RuleSet) -> FileResult {
+    lint_file_summarized(path, rules).0
+}
+
+/// Lints the bytes of the file at `path` (already read).
+pub(crate) fn lint_bytes(path: &Path, bytes: Vec<u8>, rules: &RuleSet) -> FileResult {
     let mut result = FileResult {
         path: path.to_path_buf(),
         source: None,
         diagnostics: Vec::new(),
         error: None,
     };
-    let text = match read_source(path) {
-        Ok(Ok(t)) => t,
-        Ok(Err(problem)) => {
+    let (text, note) = match decode_lossy(bytes) {
+        Ok(t) => t,
+        Err(problem) => {
             result.diagnostics.push(problem);
-            return result;
-        }
-        Err(e) => {
-            result.error = Some(e);
             return result;
         }
     };
     let mut text = BytesStr::from(text);
+    let mut bom = 0;
     if text.starts_with('\u{feff}') {
-        text.advance('\u{feff}'.len_utf8());
+        bom = '\u{feff}'.len_utf8();
+        text.advance(bom);
     }
-    let diagnostics = lint_shared(path, text.clone(), dialect_of(path), rules);
+    let mut diagnostics = lint_shared(path, text.clone(), dialect_of(path), rules);
+    if let Some(mut note) = note {
+        // The note's offset is into the text with its BOM.
+        let at = note.span.start.saturating_sub(bom);
+        note.span = at..at;
+        let first_after = diagnostics.partition_point(|d| d.span.start <= at);
+        diagnostics.insert(first_after, note);
+    }
     if !diagnostics.is_empty() {
         // Only files with problems keep their text, for the report.
         result.source = Some(Arc::from(text.as_str()));
@@ -303,9 +336,20 @@ pub fn lint_file(path: &Path, rules: &RuleSet) -> FileResult {
 }
 
 /// Reads a file as UTF-8 source. `Err` is an I/O problem (a one-line
-/// message); `Ok(Err)` is content that is not JavaScript text, reported as a
-/// fatal problem of the file.
-pub fn read_source(path: &Path) -> Result<Result<String, Diagnostic>, String> {
+/// message); `Ok(Err)` is content that is not JavaScript text (binary),
+/// reported as a fatal problem of the file. Invalid UTF-8 is decoded
+/// lossily (see [`decode_lossy`]) with a warning-level note.
+#[allow(clippy::result_large_err)]
+#[allow(clippy::type_complexity)]
+pub fn read_source(
+    path: &Path,
+) -> Result<Result<(String, Option<Diagnostic>), Diagnostic>, String> {
+    Ok(decode_lossy(read_bytes(path)?))
+}
+
+/// The bytes of a regular file of at most [`MAX_FILE_BYTES`]; `Err` is a
+/// one-line reason.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
     if !meta.is_file() {
         return Err(if meta.is_dir() {
@@ -321,14 +365,49 @@ pub fn read_source(path: &Path) -> Result<Result<String, Diagnostic>, String> {
             MAX_FILE_BYTES / (1024 * 1024)
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
-    Ok(decode(bytes))
+    std::fs::read(path).map_err(|e| io_message(&e))
 }
 
-/// Bytes to text: binary content and invalid UTF-8 are fatal problems.
-// A fatal diagnostic is the natural error here; it is built once per bad file.
+/// Bytes to text for linting: binary content is a fatal problem, but a file
+/// with a stray invalid byte (a Latin-1 `é` in a comment) is still
+/// JavaScript: each invalid sequence is read as U+FFFD and the file is
+/// linted, with a warning-level `parse-error` note at the first invalid
+/// byte (a real line and column). `--fix` reads strictly ([`decode`]) and
+/// never writes such a file back.
 #[allow(clippy::result_large_err)]
-pub fn decode(bytes: Vec<u8>) -> Result<String, Diagnostic> {
+pub fn decode_lossy(bytes: Vec<u8>) -> Result<(String, Option<Diagnostic>), Diagnostic> {
+    reject_binary(&bytes)?;
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return Ok((text, None)),
+        Err(e) => e.into_bytes(),
+    };
+    let at = bytes.utf8_chunks().next().map_or(0, |c| c.valid().len());
+    let invalid = bytes
+        .utf8_chunks()
+        .filter(|c| !c.invalid().is_empty())
+        .count();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let what = if invalid == 1 {
+        "one invalid byte sequence".to_string()
+    } else {
+        format!("{invalid} invalid byte sequences; the first")
+    };
+    let mut note = Diagnostic::new(
+        PARSE_ERROR,
+        at..at,
+        format!(
+            "file is not valid UTF-8 ({what} at byte offset {at}); each was read as U+FFFD and the file was linted"
+        ),
+    )
+    .with_label("invalid UTF-8")
+    .with_help("save the file as UTF-8; `--fix` leaves files that are not valid UTF-8 alone");
+    note.severity = Severity::Warning;
+    Ok((text, Some(note)))
+}
+
+/// Binary content (a NUL byte near the start) is not source text.
+#[allow(clippy::result_large_err)]
+fn reject_binary(bytes: &[u8]) -> Result<(), Diagnostic> {
     let probe = &bytes[..bytes.len().min(8192)];
     // `contains` on bytes is memchr; `position` alone went byte by byte and
     // cost 2% of a run's instructions.
@@ -343,6 +422,14 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Diagnostic> {
             format!("binary file (NUL byte at offset {at}); not analysed"),
         ));
     }
+    Ok(())
+}
+
+/// Bytes to text: binary content and invalid UTF-8 are fatal problems.
+// A fatal diagnostic is the natural error here; it is built once per bad file.
+#[allow(clippy::result_large_err)]
+pub fn decode(bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    reject_binary(&bytes)?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         Diagnostic::fatal(

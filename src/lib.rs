@@ -5,6 +5,8 @@
 //! [`lint_source`] runs it on one source text, without touching the disk.
 
 pub mod analysis;
+pub mod baseline;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod depth;
@@ -12,6 +14,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod fix;
 pub mod heap;
+pub mod lsp;
 pub mod model;
 pub mod parse;
 pub mod position;
@@ -22,6 +25,7 @@ pub mod schedule;
 pub mod semantic;
 pub mod sfc;
 pub mod suppress;
+pub mod terminal;
 pub mod walk;
 
 pub use diagnostic::{Confidence, Diagnostic, Severity};

@@ -318,18 +318,30 @@ fn rules_lists_every_rule() {
     let out = leaklint(&["rules"]);
     assert_eq!(out.code, 0);
     let text = out.stdout;
+    // Summaries are wrapped under their column: compare words.
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for rule in leaklint::rules::RULES {
         assert!(
             text.contains(rule.name),
             "`{}` missing from `leaklint rules`:\n{text}",
             rule.name
         );
+        let summary = rule
+            .summary
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         assert!(
-            text.contains(rule.summary),
+            words.contains(&summary),
             "summary of `{}` missing",
             rule.name
         );
     }
+    // A terminal table, not Markdown with links that mean nothing there.
+    assert!(
+        !text.contains("](") && !text.contains("|---") && !text.contains("| "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -337,10 +349,29 @@ fn explain_prints_the_rule_doc() {
     let out = leaklint(&["explain", "unbounded-cache"]);
     assert_eq!(out.code, 0);
     let doc = leaklint::rules::find("unbounded-cache").unwrap().docs;
+    // Rendered for a terminal: no fences, no heading marks, no link targets.
+    let text = &out.stdout;
     assert!(
-        out.stdout.contains(doc),
-        "the whole of rules/unbounded-cache.md is printed"
+        !text.contains("```") && !text.contains("\n## ") && !text.contains(".md)"),
+        "{text}"
     );
+    // Every line of every code example is there, indented.
+    let mut in_code = false;
+    for line in doc.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        } else if in_code && !line.trim().is_empty() {
+            assert!(
+                text.contains(&format!("    {line}")),
+                "example line {line:?} missing"
+            );
+        }
+    }
+    // And the prose, re-wrapped: every word of the page's first paragraph.
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let first = doc.split("\n\n").nth(1).unwrap_or_default();
+    let first = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains(&first), "{first:?} missing");
 }
 
 #[test]

@@ -355,17 +355,12 @@ fn validate(tool: &Path, dir: &Path, name: &str, sarif: &str) -> Vec<(String, St
 }
 
 #[test]
+#[ignore = "needs Microsoft's SARIF multitool from npm; run the full suite with `cargo test-all`"]
 fn sarif_passes_the_multitool_validator_with_github_rules() {
     let Some(tool) = multitool() else {
-        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        assert!(
-            !ci,
-            "CI must run the SARIF validator: install it as .ci/run does"
+        panic!(
+            "the SARIF multitool is not installed: run `npm install --prefix target/sarif-tool @microsoft/sarif-multitool@5.7.0` (or set LEAKLINT_SARIF_MULTITOOL); .ci/run does"
         );
-        eprintln!(
-            "SKIPPED: SARIF multitool not installed; run `npm install --prefix target/sarif-tool @microsoft/sarif-multitool@5.7.0` (or set LEAKLINT_SARIF_MULTITOOL)"
-        );
-        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let tree_sarif = lint_tree(&tree(), "sarif").stdout;

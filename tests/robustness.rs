@@ -104,18 +104,33 @@ fn assert_leaky_linted(run: &Run) {
     );
 }
 
+/// A stray Latin-1 byte does not hide the file: it is decoded lossily and
+/// linted, with one warning at the first invalid byte's real line:column.
 #[test]
-fn invalid_utf8_is_a_parse_error_and_the_rest_is_linted() {
+fn invalid_utf8_is_a_warning_and_the_file_is_still_linted() {
     let dir = tree();
     write(dir.path(), "latin1.js", b"const s = '\xe9t\xe9'\n");
     let run = run(dir.path(), &["."]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.code_from_report(), 1);
-    let message = run.only_fatal_message("latin1.js");
+    let file = run.result("latin1.js");
+    let messages = file["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let m = &messages[0];
+    assert_eq!(m["severity"], 1, "{m}");
+    assert_eq!(m["ruleId"], "parse-error", "{m}");
+    assert_eq!(
+        (m["line"].as_u64(), m["column"].as_u64()),
+        (Some(1), Some(12))
+    );
+    let message = m["message"].as_str().unwrap();
     assert!(
-        message.contains("not valid UTF-8") && message.contains("offset 11"),
+        message.contains("not valid UTF-8")
+            && message.contains("2 invalid byte sequences")
+            && message.contains("offset 11"),
         "{message}"
     );
+    assert_eq!(file["errorCount"], 0);
     assert_leaky_linted(&run);
 }
 

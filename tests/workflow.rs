@@ -315,8 +315,9 @@ fn config_errors_name_file_line_and_key() {
             "`unbounded-cache`",
         ),
         (
-            "{\n  \"rules\": { \"unbounded-cache\": \"off\", }\n}",
-            "leaklint.json:2:",
+            // Trailing commas are fine (JSONC); a missing value is not.
+            "{\n  \"rules\": { \"unbounded-cache\": \"off\", },\n  \"ignorePatterns\": [,]\n}",
+            "leaklint.json:3:",
             "invalid JSON",
         ),
         (

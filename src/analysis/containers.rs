@@ -8,8 +8,9 @@ use swc_atoms::Atom;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::frequency::Frequencies;
+use super::lifetime::{self, Lifetime};
 use crate::model::path::is_global_object_name;
-use crate::model::{AccessPath, FileModel, FnKind, Key, Root, Value};
+use crate::model::{AccessPath, FileModel, FnId, FnKind, Key, Root, Value};
 use crate::semantic::{BindingId, BindingKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,9 +122,30 @@ pub struct Container {
     /// Where it is created.
     pub decl_span: Range<usize>,
     /// Why it lives forever, for messages.
-    pub lifetime: &'static str,
+    pub lifetime: String,
     /// How the source spells it where it is created (`globalThis.cache`).
     pub display: String,
+    /// For a container in a factory's closure: the functions the factory
+    /// hands out. Only code in them runs many times over the container's
+    /// life (the factory's body runs once per container). Empty otherwise.
+    pub escapes_through: Vec<FnId>,
+}
+
+impl Container {
+    /// Can code in `fn_ctx` run many times over this container's life, as
+    /// far as where the container lives says? (Rules still ask frequency.)
+    pub fn written_repeatedly_from(&self, model: &FileModel, fn_ctx: Option<FnId>) -> bool {
+        self.escapes_through.is_empty()
+            || self
+                .escapes_through
+                .iter()
+                .any(|&g| model.is_within(fn_ctx, g))
+    }
+
+    /// Is it a container in a factory's closure?
+    pub fn is_closure(&self) -> bool {
+        !self.escapes_through.is_empty()
+    }
 }
 
 /// The long-lived containers of a file, with a lookup by path.
@@ -206,7 +228,8 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                 path: AccessPath::binding(id.clone()),
                 kind,
                 decl_span: b.span.range(),
-                lifetime: "declared at module level: it lives as long as the process",
+                lifetime: "declared at module level: it lives as long as the process".into(),
+                escapes_through: Vec::new(),
             });
         }
     }
@@ -225,7 +248,8 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                     path,
                     kind,
                     decl_span: m.span.range(),
-                    lifetime: "a static class field: it lives as long as the process",
+                    lifetime: "a static class field: it lives as long as the process".into(),
+                    escapes_through: Vec::new(),
                 });
             }
         }
@@ -233,7 +257,9 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
     for w in &model.member_writes {
         // The cheap tests first: the frequency question may need the
         // file's caller index, built on first use.
-        if w.op != "=" {
+        // `x = {}`, and `x = x || {}`, `x ??= {}`: registries shared by
+        // every copy of a module (`global.__jobs = global.__jobs || {}`).
+        if w.op != "=" && !w.ensures_entry {
             continue;
         }
         let Key::Static(name) = &w.key else { continue };
@@ -260,19 +286,164 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
                     "a property of a long-lived global: it lives as long as the process"
                 }
                 _ => "hung on a module-level object: it lives as long as the process",
-            };
+            }
+            .to_string();
             out.push(Container {
                 display: model.text(&w.target_span).split_whitespace().collect(),
                 path,
                 kind,
                 decl_span: w.target_span.range(),
                 lifetime,
+                escapes_through: Vec::new(),
             });
         }
     }
+    out.extend(static_members_by_extend(model, &frequency));
+    out.extend(closure_containers(model));
     // Determinism: bindings come from a hash map.
     out.sort_by_key(|c| c.decl_span.start);
     out.dedup_by(|a, b| a.path == b.path);
+    out.extend(module_level_aliases(model, &out));
+    out.sort_by_key(|c| c.decl_span.start);
+    out.dedup_by(|a, b| a.path == b.path);
+    out
+}
+
+/// `var list = listJson;` at module level: a second name for a module-level
+/// container (bundlers emit these for every imported data module). Growth
+/// through the alias grows the same object.
+fn module_level_aliases(model: &FileModel, found: &[Container]) -> Vec<Container> {
+    let mut out = Vec::new();
+    for (id, b) in model.semantic.bindings() {
+        if !b.is_module_level()
+            || !matches!(
+                b.kind,
+                BindingKind::Var | BindingKind::Let | BindingKind::Const
+            )
+        {
+            continue;
+        }
+        let Some(Value::Path(p)) = &b.init else {
+            continue;
+        };
+        if !p.props.is_empty() || model.binding_writes.iter().any(|w| &w.id == id) {
+            continue;
+        }
+        let Some(original) = found.iter().find(|c| c.path == *p) else {
+            continue;
+        };
+        out.push(Container {
+            display: id.0.to_string(),
+            path: AccessPath::binding(id.clone()),
+            kind: original.kind,
+            decl_span: b.span.range(),
+            lifetime: format!(
+                "another name for `{}`, {}",
+                original.display, original.lifetime
+            ),
+            escapes_through: Vec::new(),
+        });
+    }
+    out
+}
+
+/// `Object.assign(X, { all: [] })`, `_.extend(X, { cache: {} })` at load
+/// time on a module-level function, class or object: static members of `X`.
+fn static_members_by_extend(model: &FileModel, frequency: &Frequencies) -> Vec<Container> {
+    let mut out = Vec::new();
+    for c in &model.calls {
+        let merges = c.callee.method.as_deref().or_else(|| {
+            c.callee
+                .path
+                .as_ref()
+                .and_then(|p| match (&p.root, p.props.is_empty()) {
+                    (Root::Binding(n, _) | Root::Global(n), true) => Some(n.as_ref()),
+                    _ => None,
+                })
+        });
+        if !matches!(merges, Some("assign" | "extend" | "mixin" | "merge")) {
+            continue;
+        }
+        let [target, source, ..] = c.args.as_slice() else {
+            continue;
+        };
+        let (Value::Path(owner), Value::Object { props, .. }) = (&target.value, &source.value)
+        else {
+            continue;
+        };
+        let module_level = owner.props.is_empty()
+            && owner
+                .root_binding()
+                .is_some_and(|id| model.semantic.is_module_level(&id));
+        if !module_level || frequency.runs_many_times(c.fn_ctx, c.span.start()) {
+            continue;
+        }
+        for (name, v) in props {
+            if let Some(kind) = kind_of(v) {
+                let path = owner.child(name.clone());
+                out.push(Container {
+                    display: path.to_string(),
+                    lifetime: format!(
+                        "a static member of `{owner}`, set once at load: it lives as long as the process"
+                    ),
+                    path,
+                    kind,
+                    decl_span: source.span.range(),
+                    escapes_through: Vec::new(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Containers declared in a factory and captured by the functions it hands
+/// out, when the factory's result is kept for good (see
+/// [`lifetime::of_binding`]): `function create() { const subs = {}; return { add, remove } }`.
+fn closure_containers(model: &FileModel) -> Vec<Container> {
+    let mut out = Vec::new();
+    for (id, b) in model.semantic.bindings() {
+        if b.is_module_level()
+            || !matches!(
+                b.kind,
+                BindingKind::Var | BindingKind::Let | BindingKind::Const
+            )
+        {
+            continue;
+        }
+        let Some(kind) = b.init.as_ref().and_then(kind_of) else {
+            continue;
+        };
+        // Kept for good (a factory called at load) or by the instances of a
+        // class; not the closures of an exported factory, whose callers
+        // decide how long they live.
+        if let Lifetime::Process(why)
+        | Lifetime::Instance {
+            class: Some(_),
+            why,
+        } = lifetime::of_binding(model, id, false)
+        {
+            // Handed to a helper (`removeItem(list, x)`, `sweep(map)`): the
+            // helper may remove entries; this file-local view cannot tell.
+            let path = AccessPath::binding(id.clone());
+            let handed_on = model.calls.iter().any(|c| {
+                c.args
+                    .iter()
+                    .any(|a| matches!(&a.value, Value::Path(p) if *p == path))
+            });
+            if handed_on {
+                continue;
+            }
+            out.push(Container {
+                display: id.0.to_string(),
+                path: AccessPath::binding(id.clone()),
+                kind,
+                decl_span: b.span.range(),
+                lifetime: why,
+                escapes_through: lifetime::escaping_readers(model, id),
+            });
+        }
+    }
     out
 }
 
@@ -358,7 +529,26 @@ fn kind_beyond(
     }
     if path.props.is_empty() {
         let id = path.root_binding()?;
-        return model.semantic.binding(&id)?.init.as_ref().and_then(kind_of);
+        if let Some(k) = model.semantic.binding(&id)?.init.as_ref().and_then(kind_of) {
+            return Some(k);
+        }
+        // Initialised by something the summary does not know (`items ?? []`)
+        // but used as an array: `q.push(x)`, `q.splice(…)`.
+        let arrays = model.derived.array_receivers.get_or_init(|| {
+            model
+                .calls
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.callee.method.as_deref(),
+                        Some("push" | "unshift" | "splice" | "shift" | "pop")
+                    )
+                })
+                .filter_map(|c| c.callee.receiver())
+                .filter(|r| r.props.is_empty())
+                .collect()
+        });
+        return arrays.contains(path).then_some(ContainerKind::Array);
     }
     None
 }

@@ -5,6 +5,7 @@
 //! Code expires when it runs, directly or through anonymous callbacks
 //! (`forEach`), in:
 //! - a timer callback (`setTimeout(() => …)`, `setInterval`);
+//! - a promise reaction (`.then`, `.catch`, `.finally`): in-flight work ended;
 //! - a listener for an ending event (`'close'`, `'end'`, `'exit'`,
 //!   `'disconnect'`, `'abort'`, `'unload'`, …);
 //! - a function named for removal or teardown (`remove`, `evict`, `expire`,
@@ -126,6 +127,10 @@ fn ending_callback(model: &FileModel, call: usize) -> Option<String> {
         }
     }
     let method = c.callee.method.as_deref()?;
+    // In-flight work ended: `p.then(() => { pending.set(k, undefined) })`.
+    if matches!(method, "then" | "catch" | "finally") {
+        return Some(format!("runs when a promise settles (`.{method}`)"));
+    }
     if !matches!(
         method,
         "on" | "once"

@@ -1,6 +1,8 @@
 //! Is a key or value fixed at write time, or does it change from call to call?
 
-use crate::model::{AccessPath, FileModel, Key, MemberWrite, Value};
+use rustc_hash::FxHashMap;
+
+use crate::model::{AccessPath, FileModel, FnId, Invocation, Key, MemberWrite, Value};
 use crate::semantic::{BindingId, BindingKind};
 
 /// A key that takes a new value on each call (`c[id]`, `` c[`u:${id}`] ``).
@@ -80,6 +82,235 @@ fn is_constant_member(model: &FileModel, path: &AccessPath) -> bool {
     table && literal_member && !mutated
 }
 
+/// Where a key comes from, with the evidence a message can quote.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeyOrigin {
+    /// From a small fixed set: literals, constants, constant tables, a
+    /// parameter every call site passes a literal to.
+    Bounded(String),
+    /// New on every call: counters, time, random ids, serialised per-call
+    /// values.
+    Unbounded(String),
+    /// Computed at run time from values the file does not show (a caller's
+    /// argument, a field of an object passed in).
+    Unknown,
+}
+
+/// The origin of the key of a member write (`c[key] = v`).
+pub fn origin_of_write(model: &FileModel, w: &MemberWrite) -> KeyOrigin {
+    if !is_dynamic_write_key(model, w) {
+        return KeyOrigin::Bounded("a literal or a constant".into());
+    }
+    let ident = match &w.key {
+        Key::Dynamic { ident } => ident.as_ref(),
+        Key::Static(_) => None,
+    };
+    let origin = origin_of(model, model.text(&w.key_span), ident);
+    if origin != KeyOrigin::Unknown {
+        return origin;
+    }
+    // `queue[message.id]`: a field of what a listener receives.
+    match w.key_path.as_ref().and_then(|p| p.root_binding()) {
+        Some(root) => event_field(model, &root, model.text(&w.key_span)).unwrap_or(origin),
+        None => origin,
+    }
+}
+
+/// A parameter of a listener callback (`on('message', (msg) => …)`,
+/// `addEventListener('message', …)`): each event brings new values, so a
+/// key read from it is new per event.
+fn event_field(model: &FileModel, root: &BindingId, text: &str) -> Option<KeyOrigin> {
+    let mut b = model.semantic.binding(root)?;
+    // `var message = event.data`: one step back to the listener's parameter.
+    if let Some(Value::Path(p)) = &b.init {
+        if b.kind != BindingKind::Param {
+            b = model.semantic.binding(&p.root_binding()?)?;
+        }
+    }
+    if b.kind != BindingKind::Param {
+        return None;
+    }
+    let Invocation::CallbackOf { call, .. } = model.functions[b.fn_ctx?].invocation else {
+        return None;
+    };
+    let c = &model.calls[call];
+    let listener = matches!(
+        c.callee.method.as_deref(),
+        Some("on" | "addListener" | "addEventListener" | "prependListener")
+    );
+    let event = match c.args.first().map(|a| &a.value) {
+        Some(Value::Str(e)) => e.to_string(),
+        _ => return None,
+    };
+    listener.then(|| {
+        KeyOrigin::Unbounded(format!(
+            "`{}` is read from each `{event}` event the listener receives",
+            short(text)
+        ))
+    })
+}
+
+/// The origin of a key passed as a call argument (`m.set(key, v)`).
+pub fn origin_of_arg(model: &FileModel, value: &Value, text: &str) -> KeyOrigin {
+    if !is_dynamic_value(model, value) {
+        return KeyOrigin::Bounded("a literal or a constant".into());
+    }
+    let ident = match value {
+        Value::Path(p) if p.props.is_empty() => p.root_binding(),
+        _ => None,
+    };
+    origin_of(model, text, ident.as_ref())
+}
+
+fn origin_of(model: &FileModel, text: &str, ident: Option<&BindingId>) -> KeyOrigin {
+    if let Some(why) = fresh_per_call(text) {
+        return KeyOrigin::Unbounded(format!("`{}` {why}", short(text)));
+    }
+    let Some(id) = ident else {
+        return KeyOrigin::Unknown;
+    };
+    let Some(b) = model.semantic.binding(id) else {
+        return KeyOrigin::Unknown;
+    };
+    if b.kind == BindingKind::Param {
+        if let Some(why) = literal_at_every_call(model, id) {
+            return KeyOrigin::Bounded(why);
+        }
+        return KeyOrigin::Unknown;
+    }
+    // A local computed from per-call values: `const key = a + JSON.stringify(o)`.
+    if let Some(init) = initializer_text(model, b) {
+        if let Some(why) = fresh_per_call(init) {
+            return KeyOrigin::Unbounded(format!("`{}` is `{}`: it {why}", id.0, short(init)));
+        }
+    }
+    KeyOrigin::Unknown
+}
+
+/// Does an expression make a new value on every call, and why?
+fn fresh_per_call(text: &str) -> Option<&'static str> {
+    const SOURCES: &[(&str, &str)] = &[
+        (
+            "JSON.stringify(",
+            "serialises the whole per-call value, so every distinct value is a new key",
+        ),
+        ("Date.now(", "includes the current time"),
+        ("performance.now(", "includes the current time"),
+        ("new Date(", "includes the current time"),
+        ("Math.random(", "is random"),
+        ("randomUUID(", "is a random id"),
+        ("uuid", "is a random id"),
+        ("nanoid(", "is a random id"),
+        ("++", "comes from a counter"),
+    ];
+    SOURCES
+        .iter()
+        .find(|(needle, _)| text.contains(needle))
+        .map(|(_, why)| *why)
+}
+
+/// The source text of a `const`/`let`/`var` initialiser, from the binding's
+/// name to the end of its statement (one line at most).
+fn initializer_text<'m>(model: &'m FileModel, b: &crate::semantic::Binding) -> Option<&'m str> {
+    if !matches!(
+        b.kind,
+        BindingKind::Const | BindingKind::Let | BindingKind::Var
+    ) || b.init.is_none()
+    {
+        return None;
+    }
+    let rest = model.source.get(b.span.range().end..)?;
+    let rest = rest.trim_start().strip_prefix('=')?;
+    let end = rest.find(['\n', ';']).unwrap_or(rest.len()).min(240);
+    Some(rest.get(..end)?.trim())
+}
+
+fn short(text: &str) -> String {
+    let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.chars().count() > 60 {
+        format!("{}…", t.chars().take(59).collect::<String>())
+    } else {
+        t
+    }
+}
+
+/// Parameters of each function in source order, and the binding each
+/// function is declared as: built once per file, on the first question.
+pub(crate) struct Params {
+    params: FxHashMap<FnId, Vec<BindingId>>,
+    binding_of: FxHashMap<FnId, BindingId>,
+}
+
+fn params<'m>(model: &'m FileModel) -> &'m Params {
+    model.derived.params.get_or_init(|| {
+        let mut with_start: FxHashMap<FnId, Vec<(usize, BindingId)>> = FxHashMap::default();
+        let mut binding_of = FxHashMap::default();
+        for (id, b) in model.semantic.bindings() {
+            if let (BindingKind::Param, Some(f)) = (b.kind, b.fn_ctx) {
+                with_start
+                    .entry(f)
+                    .or_default()
+                    .push((b.span.range().start, id.clone()));
+            }
+            if let Some(Value::Function(Some(g))) = b.init {
+                binding_of.entry(g).or_insert_with(|| id.clone());
+            }
+        }
+        let params = with_start
+            .into_iter()
+            .map(|(f, mut v)| {
+                v.sort_by_key(|(s, _)| *s);
+                (f, v.into_iter().map(|(_, id)| id).collect())
+            })
+            .collect();
+        Params { params, binding_of }
+    })
+}
+
+/// The binding a function is declared as (`function f`, `const f = () => …`).
+pub(crate) fn binding_of_fn<'m>(model: &'m FileModel, f: FnId) -> Option<&'m BindingId> {
+    params(model).binding_of.get(&f)
+}
+
+/// A parameter that every call site in the file passes a literal to, in a
+/// function the file does not hand out (every use of its name is a direct
+/// call): its values are the literals at those sites.
+fn literal_at_every_call(model: &FileModel, param: &BindingId) -> Option<String> {
+    let f = model.semantic.binding(param)?.fn_ctx?;
+    let index_of = params(model);
+    let index = index_of.params.get(&f)?.iter().position(|id| id == param)?;
+    let fn_binding = index_of.binding_of.get(&f)?;
+    if model.exports.contains(fn_binding) {
+        return None;
+    }
+    let uses = model.semantic.references(fn_binding);
+    if uses.is_empty() {
+        return None;
+    }
+    let mut literals: Vec<String> = Vec::new();
+    for r in uses {
+        let call = model
+            .calls
+            .iter()
+            .find(|c| c.callee_span == r.span && !c.is_new)?;
+        let arg = call.args.get(index)?;
+        if arg.spread || !is_literal(&arg.value) {
+            return None;
+        }
+        let text = model.text(&arg.span).to_string();
+        if !literals.contains(&text) {
+            literals.push(text);
+        }
+    }
+    let shown: Vec<String> = literals.iter().take(3).map(|l| format!("`{l}`")).collect();
+    let more = if literals.len() > 3 { " or …" } else { "" };
+    Some(format!(
+        "`{}` is {}{more} at every call in this file",
+        param.0,
+        shown.join(" or ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +359,49 @@ mod tests {
         assert!(
             last_write_is_dynamic("function f(K) { const o = {}; o[K.a] = 1 }\n"),
             "a parameter's member is not a constant"
+        );
+    }
+
+    /// The origin of the last member write's key in `src`.
+    fn origin(src: &str) -> KeyOrigin {
+        let mut r = KeyOrigin::Unknown;
+        crate::engine::with_model_for_test(src, Dialect::Ts, |m| {
+            r = origin_of_write(m, m.member_writes.last().unwrap());
+        });
+        r
+    }
+
+    #[test]
+    fn per_call_values_are_unbounded_with_their_source() {
+        let serialised = origin(
+            "const c = {};\nexport function f(lng, o) { const key = lng + JSON.stringify(o); c[key] = 1 }\n",
+        );
+        assert!(
+            matches!(&serialised, KeyOrigin::Unbounded(w) if w.contains("lng + JSON.stringify(o)")),
+            "{serialised:?}"
+        );
+        assert!(matches!(
+            origin("const c = {};\nlet n = 0;\nexport function f(v) { c[++n] = v }\n"),
+            KeyOrigin::Unbounded(_)
+        ));
+        assert!(matches!(
+            origin("const c = {};\nexport function f(v) { const id = Date.now(); c[id] = v }\n"),
+            KeyOrigin::Unbounded(_)
+        ));
+    }
+
+    #[test]
+    fn parameters_with_literals_at_every_call_are_bounded() {
+        let src = "const c = {};\nfunction warn(m) { c[m] = 1 }\nwarn('a');\nfunction g() { warn('b') }\n";
+        assert!(matches!(origin(src), KeyOrigin::Bounded(w) if w.contains("`'a'` or `'b'`")));
+        let passed_on = "const c = {};\nfunction warn(m) { c[m] = 1 }\nwarn('a');\nexport function g(x) { warn(x) }\n";
+        assert_eq!(origin(passed_on), KeyOrigin::Unknown);
+        let handed_out =
+            "const c = {};\nfunction warn(m) { c[m] = 1 }\nwarn('a');\nexport { warn };\n";
+        assert_eq!(origin(handed_out), KeyOrigin::Unknown);
+        assert_eq!(
+            origin("const c = {};\nexport function f(k) { c[k] = 1 }\n"),
+            KeyOrigin::Unknown
         );
     }
 }

@@ -3,7 +3,10 @@
 //!
 //! A registration made in a *setup* (a listener, an interval, an observer, a
 //! subscription, an animation-frame loop) keeps the component alive unless it
-//! is undone in one of the setup's *teardowns*. This module finds both, for:
+//! is undone in one of the setup's *teardowns*. This module finds both,
+//! reading each framework's hooks, cleanup shape and wording from its spec
+//! in `analysis::frameworks` (one file per framework; hooks are confirmed
+//! through their imports), for:
 //!
 //! | framework | setup | teardown |
 //! | --- | --- | --- |
@@ -45,24 +48,8 @@ use crate::model::{
     AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Root, Value,
 };
 
-/// The component model a setup belongs to; it decides the wording of advice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Framework {
-    /// A React (or Preact) effect hook.
-    ReactEffect,
-    /// A React class component.
-    ReactClass,
-    /// Vue's Composition API (including `<script setup>`).
-    VueComposition,
-    /// Vue's Options API (`export default { mounted() {} }`).
-    VueOptions,
-    /// Svelte (`onMount`, `$effect`, the instance script).
-    Svelte,
-    /// An Angular component or directive.
-    Angular,
-    /// A custom element (`class extends HTMLElement`, Lit).
-    WebComponent,
-}
+pub use crate::analysis::frameworks::Framework;
+use crate::analysis::frameworks::{self, Cleanup, angular, react, svelte, vue, web_components};
 
 /// Code that runs when a component is set up, and what tears it down.
 #[derive(Clone, Debug)]
@@ -89,8 +76,8 @@ pub struct Setup {
 impl Setup {
     /// The framework calls what this setup returns when it tears it down.
     pub fn returns_cleanup(&self) -> bool {
-        matches!(self.framework, Framework::ReactEffect)
-            || (self.framework == Framework::Svelte && self.fn_id.is_some())
+        // Svelte's instance script is no function: it registers `onDestroy`.
+        frameworks::spec(self.framework).cleanup == Cleanup::Returned && self.fn_id.is_some()
     }
 
     /// Does code in `fn_ctx` run as part of a teardown of this setup (in a
@@ -113,18 +100,13 @@ impl Setup {
     /// `advice("observer.disconnect()")` is "return `() => observer.disconnect()` from the effect".
     pub fn advice(&self, action: &str) -> String {
         match self.framework {
-            Framework::ReactEffect => format!("return `() => {action}` from the effect"),
-            Framework::Svelte if self.fn_id.is_some() => {
-                format!("return `() => {action}` from `{}`", self.hook)
+            Framework::ReactEffect | Framework::ReactClass => react::advice(self.framework, action),
+            Framework::Svelte => svelte::advice(&self.hook, self.fn_id.is_some(), action),
+            Framework::VueComposition | Framework::VueOptions => {
+                vue::advice(self.framework, action)
             }
-            Framework::Svelte => format!("call `{action}` in `onDestroy(() => …)`"),
-            Framework::VueComposition => format!("call `{action}` in `onBeforeUnmount(() => …)`"),
-            Framework::VueOptions => {
-                format!("call `{action}` in `beforeUnmount()` (`beforeDestroy()` in Vue 2)")
-            }
-            Framework::ReactClass => format!("call `{action}` in `componentWillUnmount()`"),
-            Framework::Angular => format!("call `{action}` in `ngOnDestroy()`"),
-            Framework::WebComponent => format!("call `{action}` in `disconnectedCallback()`"),
+            Framework::Angular => angular::advice(action),
+            Framework::WebComponent => web_components::advice(action),
         }
     }
 }
@@ -155,11 +137,7 @@ impl Setup {
     /// How often the setup runs, for messages: "every mount of `Chart`",
     /// "every connection of `LazyFrame`", "every instance of `ChartComponent`", "every mount of a component using `useResize`".
     pub fn occasion(&self, model: &FileModel) -> String {
-        let event = match self.framework {
-            Framework::WebComponent => "connection",
-            Framework::Angular => "instance",
-            _ => "mount",
-        };
+        let event = frameworks::spec(self.framework).event;
         match self.component_name(model) {
             Some(n) if is_hook_name(&n) => format!("every {event} of a component using `{n}`"),
             Some(n) => format!("every {event} of `{n}`"),
@@ -169,34 +147,21 @@ impl Setup {
 
     /// What undoes the setup, for messages: "the unmount".
     pub fn ending(&self) -> &'static str {
-        match self.framework {
-            Framework::WebComponent => "the disconnection",
-            Framework::Angular => "its destruction",
-            _ => "the unmount",
-        }
+        frameworks::spec(self.framework).ending
     }
 
     /// What the registration keeps alive once the component is gone.
     pub fn gone(&self) -> &'static str {
-        match self.framework {
-            Framework::WebComponent => "the disconnected element",
-            Framework::Angular => "the destroyed component",
-            _ => "the unmounted component",
-        }
+        frameworks::spec(self.framework).gone
     }
 
     /// Does the setup hand the framework a cleanup this file cannot look
     /// into (`return unsubscribe`, `return store.subscribe(…)`)? It may undo
     /// anything.
     pub fn has_opaque_cleanup(&self, model: &FileModel) -> bool {
-        let Some(f) = self.fn_id.filter(|_| self.returns_cleanup()) else {
-            return false;
-        };
-        model.returns.iter().any(|r| {
-            r.fn_ctx == Some(f)
-                && matches!(r.value, Value::Path(_) | Value::Call { .. })
-                && function_of(model, &r.value, None).is_none()
-        })
+        self.fn_id
+            .filter(|_| self.returns_cleanup())
+            .is_some_and(|f| frameworks::has_opaque_cleanup(model, f))
     }
 }
 
@@ -256,20 +221,9 @@ pub fn is_in_setup(model: &FileModel, fn_ctx: Option<FnId>, offset: usize) -> bo
         .is_some()
 }
 
-const REACT_EFFECTS: &[&str] = &["useEffect", "useLayoutEffect", "useInsertionEffect"];
-const VUE_MOUNT: &[&str] = &["onMounted", "onBeforeMount"];
-const VUE_UNMOUNT: &[&str] = &["onBeforeUnmount", "onUnmounted", "onScopeDispose"];
-const VUE_OPTION_SETUPS: &[&str] = &["mounted", "created", "beforeMount"];
-const VUE_OPTION_TEARDOWNS: &[&str] = &["beforeUnmount", "unmounted", "beforeDestroy", "destroyed"];
-const ANGULAR_SETUPS: &[&str] = &[
-    "constructor",
-    "ngOnInit",
-    "ngAfterViewInit",
-    "ngAfterContentInit",
-    "ngOnChanges",
-];
-const ANGULAR_DECORATORS: &[&str] = &["Component", "Directive", "Pipe"];
-const ELEMENT_SETUPS: &[&str] = &["constructor", "connectedCallback", "firstUpdated"];
+const VUE_UNMOUNT: &[&str] = vue::COMPOSITION.teardown_hooks;
+const VUE_OPTION_SETUPS: &[&str] = vue::OPTIONS.setup_methods;
+const VUE_OPTION_TEARDOWNS: &[&str] = vue::OPTIONS.teardown_methods;
 
 impl Lifecycles {
     /// Every setup of the file and its teardowns (an owned copy of
@@ -363,23 +317,12 @@ fn called_at_instance_top_level(model: &FileModel, f: FnId) -> bool {
     })
 }
 
-/// The name a call is known by when it is a framework hook: `useEffect()`,
-/// `React.useEffect()`, `onMounted()`, `$effect.pre()`.
-fn hook_name(call: &CallFact) -> Option<&str> {
-    if call.is_new {
-        return None;
-    }
-    let path = call.callee.path.as_ref()?;
-    let root = match &path.root {
-        Root::Binding(n, _) | Root::Global(n) => n.as_ref(),
-        Root::This => return None,
-    };
-    match path.props.as_slice() {
-        [] => Some(root),
-        [m] if REACT_EFFECTS.contains(&m.as_ref()) => Some(m.as_ref()),
-        [m] if root == "$effect" && m == "pre" => Some("$effect"),
-        _ => None,
-    }
+/// The name of a framework hook a call is, confirmed through its import
+/// (see [`frameworks::hook_of`]): a setup hook or a teardown hook.
+fn hook_name(model: &FileModel, call: &CallFact) -> Option<&'static str> {
+    frameworks::hook_of(model, call, |s| s.setup_hooks)
+        .or_else(|| frameworks::hook_of(model, call, |s| s.teardown_hooks))
+        .map(|(_, name)| name)
 }
 
 /// The function a value names: a function literal, or a binding or class
@@ -439,7 +382,7 @@ fn hook_callbacks(
     model
         .calls
         .iter()
-        .filter(|c| c.fn_ctx == fn_ctx && hook_name(c).is_some_and(|n| names.contains(&n)))
+        .filter(|c| c.fn_ctx == fn_ctx && hook_name(model, c).is_some_and(|n| names.contains(&n)))
         .filter(|c| within.is_none_or(|r| r.contains(&c.span.start())))
         .filter_map(|c| function_of(model, &c.args.first()?.value, None))
         .collect()
@@ -447,18 +390,10 @@ fn hook_callbacks(
 
 fn hook_setups(model: &FileModel, out: &mut Vec<Setup>) {
     for call in &model.calls {
-        let Some(name) = hook_name(call) else {
+        let Some((spec, name)) = frameworks::hook_of(model, call, |s| s.setup_hooks) else {
             continue;
         };
-        let framework = if REACT_EFFECTS.contains(&name) {
-            Framework::ReactEffect
-        } else if VUE_MOUNT.contains(&name) {
-            Framework::VueComposition
-        } else if name == "onMount" || name == "$effect" {
-            Framework::Svelte
-        } else {
-            continue;
-        };
+        let framework = spec.framework;
         let Some(f) = call
             .args
             .first()
@@ -472,7 +407,12 @@ fn hook_setups(model: &FileModel, out: &mut Vec<Setup>) {
             _ => {
                 let mut t = returned_functions(model, f);
                 if name == "onMount" {
-                    t.extend(hook_callbacks(model, &["onDestroy"], call.fn_ctx, None));
+                    t.extend(hook_callbacks(
+                        model,
+                        svelte::SPEC.teardown_hooks,
+                        call.fn_ctx,
+                        None,
+                    ));
                 }
                 t
             }
@@ -492,8 +432,10 @@ fn hook_setups(model: &FileModel, out: &mut Vec<Setup>) {
     for (id, f) in model.functions.iter().enumerate() {
         if f.class.is_none()
             && f.kind == FnKind::Method
-            && f.name.as_deref() == Some("setup")
-            && imports_vue(model)
+            && f.name
+                .as_deref()
+                .is_some_and(|n| vue::COMPOSITION.setup_methods.contains(&n))
+            && vue::COMPOSITION.is_imported(model)
         {
             out.push(Setup {
                 fn_id: Some(id),
@@ -509,14 +451,6 @@ fn hook_setups(model: &FileModel, out: &mut Vec<Setup>) {
     }
 }
 
-fn imports_vue(model: &FileModel) -> bool {
-    model.semantic.bindings().any(|(_, b)| {
-        b.import_source
-            .as_deref()
-            .is_some_and(|s| s == "vue" || s.starts_with("@vue/"))
-    })
-}
-
 /// The top level of `<script setup>` and of Svelte's instance script.
 fn instance_setups(model: &FileModel, out: &mut Vec<Setup>) {
     for range in &model.instance_scopes {
@@ -530,12 +464,12 @@ fn instance_setups(model: &FileModel, out: &mut Vec<Setup>) {
                 hook_callbacks(model, VUE_UNMOUNT, None, Some(range)),
             )
         } else {
-            let mut t = hook_callbacks(model, &["onDestroy"], None, Some(range));
+            let mut t = hook_callbacks(model, svelte::SPEC.teardown_hooks, None, Some(range));
             // A cleanup returned from a top-level `onMount` also runs at destroy.
             for call in model
                 .calls
                 .iter()
-                .filter(|c| c.fn_ctx.is_none() && hook_name(c) == Some("onMount"))
+                .filter(|c| c.fn_ctx.is_none() && hook_name(model, c) == Some("onMount"))
             {
                 if let Some(f) = call
                     .args
@@ -571,33 +505,35 @@ fn class_setups(model: &FileModel, out: &mut Vec<Setup>) {
         });
         let super_is = |names: &[&str]| super_name.as_deref().is_some_and(|n| names.contains(&n));
         let (framework, setup_names, teardown_names): (_, &[&str], &[&str]) =
-            if super_is(&["Component", "PureComponent"])
-                || has("componentDidMount")
-                || has("componentWillUnmount")
+            if super_is(react::BASE_CLASSES)
+                || react::CLASS.setup_methods.iter().any(|m| has(m))
+                || react::CLASS.teardown_methods.iter().any(|m| has(m))
             {
                 (
                     Framework::ReactClass,
-                    &["componentDidMount"],
-                    &["componentWillUnmount"],
+                    react::CLASS.setup_methods,
+                    react::CLASS.teardown_methods,
                 )
             } else if class
                 .decorators
                 .iter()
-                .any(|d| ANGULAR_DECORATORS.contains(&d.as_ref()))
-                || has("ngOnInit")
-                || has("ngAfterViewInit")
+                .any(|d| angular::DECORATORS.contains(&d.as_ref()))
+                || angular::MARKER_METHODS.iter().any(|m| has(m))
             {
-                (Framework::Angular, ANGULAR_SETUPS, &["ngOnDestroy"])
+                (
+                    Framework::Angular,
+                    angular::SPEC.setup_methods,
+                    angular::SPEC.teardown_methods,
+                )
             } else if super_name
                 .as_deref()
-                .is_some_and(|n| n.ends_with("Element"))
-                || has("connectedCallback")
-                || has("disconnectedCallback")
+                .is_some_and(web_components::is_element_base)
+                || web_components::MARKER_METHODS.iter().any(|m| has(m))
             {
                 (
                     Framework::WebComponent,
-                    ELEMENT_SETUPS,
-                    &["disconnectedCallback"],
+                    web_components::SPEC.setup_methods,
+                    web_components::SPEC.teardown_methods,
                 )
             } else {
                 continue;
@@ -610,7 +546,7 @@ fn class_setups(model: &FileModel, out: &mut Vec<Setup>) {
             .collect();
         if framework == Framework::Angular {
             // `inject(DestroyRef).onDestroy(() => …)`, `this.destroyRef.onDestroy(…)`.
-            for call in model.method_calls("onDestroy") {
+            for call in model.method_calls(angular::DESTROY_REF_METHOD) {
                 if model.this_class(call.fn_ctx) == Some(cid) {
                     if let Some(f) = call
                         .args
@@ -662,7 +598,7 @@ fn vue_option_setups(model: &FileModel, out: &mut Vec<Setup>) {
             .collect();
         let is_vue = f.name.as_deref() == Some("mounted")
             || siblings.iter().any(|&s| {
-                is_hook(&model.functions[s], &["mounted", "data"])
+                is_hook(&model.functions[s], vue::OPTION_MARKERS)
                     || is_hook(&model.functions[s], VUE_OPTION_TEARDOWNS)
             });
         if !is_vue {

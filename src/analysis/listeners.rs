@@ -7,6 +7,8 @@ use swc_atoms::Atom;
 
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::lifecycle::is_per_instance_binding;
+use crate::analysis::removal;
+use crate::analysis::resources::{self, Kind};
 use crate::model::path::is_global_object_name;
 use crate::model::{
     AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Props, Root, TextSpan,
@@ -15,9 +17,10 @@ use crate::model::{
 use crate::semantic::BindingKind;
 
 /// Methods that register a listener: `emitter.on`, `target.addEventListener`, …
-pub const ADD_METHODS: &[&str] = &["on", "addListener", "prependListener", "addEventListener"];
+/// (from the resource table).
+pub const ADD_METHODS: &[&str] = resources::LISTENER.acquire;
 /// Methods that remove one listener, given the same function.
-pub const REMOVE_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
+pub const REMOVE_METHODS: &[&str] = resources::LISTENER.release;
 
 /// What a later release must name to undo an acquisition: the same binding,
 /// the same `this.x` path in the same class, or the same other path.
@@ -256,6 +259,13 @@ pub fn long_lived_target(
                     (!replaced)
                         .then_some("declared at module level: it lives as long as the process")
                 }
+                BindingKind::Var | BindingKind::Let | BindingKind::Const
+                    if target.props.is_empty() && is_pooled_checkout(model, &id) =>
+                {
+                    Some(
+                        "checked out of a pool and given back with `release()`: the next checkout gets the same object, with this listener still on it",
+                    )
+                }
                 BindingKind::Param if is_signal_param(model, &id, target) => {
                     Some("a caller-supplied AbortSignal: it can outlive this call by far")
                 }
@@ -276,6 +286,85 @@ pub fn long_lived_target(
     }
 }
 
+/// Are two targets the element parameter of callbacks iterating the same
+/// collection (`signals.forEach(s => s.addEventListener(…))` and, later,
+/// `signals.forEach(signal => signal.removeEventListener(…))`)? They name
+/// the same objects.
+fn same_element(model: &FileModel, a: &AccessPath, b: &AccessPath) -> bool {
+    let collection = |t: &AccessPath| -> Option<AccessPath> {
+        if !t.props.is_empty() {
+            return None;
+        }
+        let id = t.root_binding()?;
+        let binding = model.semantic.binding(&id)?;
+        let f = binding
+            .fn_ctx
+            .filter(|_| binding.kind == BindingKind::Param)?;
+        let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation else {
+            return None;
+        };
+        // The element is the callback's first parameter: no other comes
+        // before it (`(s, i) =>`, `function (s) {`).
+        let before = model
+            .source
+            .get(model.functions[f].span.start()..binding.span.start())?;
+        if before.contains(',') {
+            return None;
+        }
+        let c = &model.calls[call];
+        c.callee
+            .method
+            .as_deref()
+            .is_some_and(crate::model::is_iteration_method)
+            .then(|| c.callee.receiver())
+            .flatten()
+    };
+    a != b && collection(a).is_some_and(|ca| collection(b).is_some_and(|cb| ca == cb))
+}
+
+/// A local bound to `pool.connect()` (`acquire()`, `getConnection()`, also
+/// through `.catch(…)`) that the file gives back with `.release()`: a pooled
+/// object that outlives the call.
+fn is_pooled_checkout(model: &FileModel, id: &(Atom, swc_common::SyntaxContext)) -> bool {
+    let is_acquire = |c: &CallFact| {
+        c.callee
+            .method
+            .as_deref()
+            .is_some_and(|m| resources::POOL_ACQUIRE.contains(&m))
+    };
+    let checked_out = model.calls.iter().any(|c| {
+        let crate::model::ResultUse::Assigned(p) = &c.result else {
+            return false;
+        };
+        if !p.props.is_empty() || p.root_binding().as_ref() != Some(id) {
+            return false;
+        }
+        if is_acquire(c) {
+            return true;
+        }
+        // `pool.connect().catch(onError)`: the checkout's promise, handled.
+        c.callee.receiver_is_call
+            && matches!(
+                c.callee.method.as_deref(),
+                Some("catch" | "then" | "finally")
+            )
+            && c.callee.receiver_span.is_some_and(|r| {
+                model
+                    .calls
+                    .iter()
+                    .any(|inner| inner.span == r && is_acquire(inner))
+            })
+    });
+    checked_out
+        && resources::POOL_RELEASE.iter().any(|m| {
+            model.method_calls(m).any(|c| {
+                c.callee
+                    .receiver()
+                    .is_some_and(|r| r.props.is_empty() && r.root_binding().as_ref() == Some(id))
+            })
+        })
+}
+
 /// `signal`, `abortSignal`, `opts.signal`, or a parameter typed `AbortSignal`.
 fn is_signal_param(
     model: &FileModel,
@@ -293,6 +382,27 @@ fn is_signal_param(
         }
         _ => false,
     }
+}
+
+/// A parameter bound inside an object pattern (`f({ signal })`,
+/// `f(action, { signal, delay })`): an unclosed `{` between the start of its
+/// function and the name (the body has not begun; default values are
+/// balanced).
+pub fn is_destructured_param(model: &FileModel, id: &(Atom, swc_common::SyntaxContext)) -> bool {
+    let Some(b) = model.semantic.binding(id) else {
+        return false;
+    };
+    let Some(f) = b.fn_ctx else { return false };
+    let start = model.functions[f].span.start();
+    let Some(before) = model.source.get(start..b.span.start()) else {
+        return false;
+    };
+    let depth = before.chars().fold(0i32, |d, c| match c {
+        '{' => d + 1,
+        '}' => d - 1,
+        _ => d,
+    });
+    depth > 0
 }
 
 /// A parameter named like an HTTP server: `server`, `httpServer`.
@@ -382,14 +492,18 @@ pub fn self_removing_options(model: &FileModel, options: Option<&Value>) -> bool
                 .and_then(|b| b.init.clone());
             match init {
                 Some(Value::Object { props, .. }) => {
-                    return props.iter().any(|(k, _)| k == "once" || k == "signal");
+                    return props
+                        .iter()
+                        .any(|(k, _)| resources::RELEASING_OPTIONS.contains(&k.as_ref()));
                 }
                 _ => return true,
             }
         }
         Some(_) => return true,
     };
-    props.iter().any(|(k, _)| k == "once" || k == "signal")
+    props
+        .iter()
+        .any(|(k, _)| resources::RELEASING_OPTIONS.contains(&k.as_ref()))
 }
 
 /// A listener registration as the rules see it.
@@ -399,12 +513,15 @@ pub struct Registration<'m> {
     /// The event name when it is a string literal.
     pub event: Option<Atom>,
     pub listener: Identity,
+    /// `emitter.once(…)`: removed by the emitter when the event fires.
+    pub once: bool,
 }
 
 impl<'m> Registration<'m> {
     /// An `on`/`addEventListener`-style call with an event and a listener.
     pub fn of_add(model: &FileModel, call: &'m CallFact) -> Option<Self> {
         Self::of(model, call, ADD_METHODS)
+            .or_else(|| Self::of(model, call, resources::SELF_REMOVING_ADDS))
     }
 
     /// An `off`/`removeEventListener`-style call with an event and a listener.
@@ -415,7 +532,7 @@ impl<'m> Registration<'m> {
     fn of(model: &FileModel, call: &'m CallFact, methods: &[&str]) -> Option<Self> {
         // Asked for every call of the file: test the method name in place
         // before anything is cloned.
-        if call.is_new || call.callee.receiver_is_call {
+        if call.is_new {
             return None;
         }
         let listed = match &call.callee.method {
@@ -434,14 +551,26 @@ impl<'m> Registration<'m> {
         if listener.spread || event.spread {
             return None;
         }
+        let target = if call.callee.receiver_is_call {
+            // `emitter.once('a', f).once('b', g)`: an emitter's `on`/`once`
+            // returns the emitter itself.
+            chained_target(model, call, 0)?
+        } else {
+            target_of(call)?
+        };
         Some(Registration {
             call,
-            target: target_of(call)?,
+            target,
             event: match &event.value {
                 Value::Str(s) => Some(s.clone()),
                 _ => None,
             },
             listener: identity(model, call.fn_ctx, &listener.value),
+            once: call
+                .callee
+                .method
+                .as_deref()
+                .is_some_and(|m| resources::SELF_REMOVING_ADDS.contains(&m)),
         })
     }
 
@@ -468,20 +597,25 @@ impl<'m> Registration<'m> {
         model
             .calls
             .iter()
-            .any(|c| self.removed_by(model, c) && counts(c.fn_ctx))
+            .any(|c| self.is_removed_by(model, c) && counts(c.fn_ctx))
     }
 
     /// Does call `c` remove this listener?
-    fn removed_by(&self, model: &FileModel, c: &CallFact) -> bool {
+    pub fn is_removed_by(&self, model: &FileModel, c: &CallFact) -> bool {
         if let Some(r) = Registration::of_remove(model, c) {
             // A removal whose listener we cannot name (`getLast().onFocus`)
-            // may well be the matching one.
-            return self.is_same_slot(&r)
+            // may well be the matching one. One with another `capture` flag
+            // never is.
+            let same_slot = self.is_same_slot(&r)
+                || (self.same_event(r.event.as_ref())
+                    && same_element(model, &self.target, &r.target));
+            return same_slot
+                && !(self.is_dom() && removal::capture_differs(model, self.call, c))
                 && (r.listener.same(&self.listener)
                     || r.listener == Identity::Unknown
                     || (is_param(model, &self.listener) && is_param(model, &r.listener)));
         }
-        method_of(c).is_some_and(|m| m == "removeAllListeners")
+        method_of(c).is_some_and(|m| m == resources::REMOVE_ALL)
             && target_of(c).is_some_and(|t| t == self.target)
             && match c.args.first().map(|a| &a.value) {
                 None => true,
@@ -507,6 +641,8 @@ impl<'m> Registration<'m> {
     /// The source text of the target (`window`, `process.stdout`).
     pub fn target_text(&self, model: &FileModel) -> String {
         match &self.call.callee.receiver_span {
+            // `emitter.once(…).once(…)`: the emitter, not the chain.
+            Some(_) if self.call.callee.receiver_is_call => self.target.to_string(),
             Some(s) => model.text(s).to_string(),
             None => "window".to_string(),
         }
@@ -514,6 +650,29 @@ impl<'m> Registration<'m> {
 
     pub fn is_dom(&self) -> bool {
         method_of(self.call).is_some_and(|m| m.ends_with("EventListener"))
+    }
+}
+
+/// The emitter at the root of a chain of `on`/`once` calls
+/// (`emitter.once('a', f).once('b', g)`): each returns the emitter. The DOM's
+/// `addEventListener` returns nothing, so it ends a chain.
+fn chained_target(model: &FileModel, call: &CallFact, depth: usize) -> Option<AccessPath> {
+    let inner_span = call.callee.receiver_span?;
+    if depth > 16 {
+        return None;
+    }
+    let inner = model.calls.iter().find(|c| c.span == inner_span)?;
+    let returns_emitter = inner.callee.method.as_deref().is_some_and(|m| {
+        (ADD_METHODS.contains(&m) || resources::SELF_REMOVING_ADDS.contains(&m))
+            && !m.ends_with("EventListener")
+    });
+    if !returns_emitter {
+        return None;
+    }
+    if inner.callee.receiver_is_call {
+        chained_target(model, inner, depth + 1)
+    } else {
+        target_of(inner)
     }
 }
 
@@ -528,42 +687,6 @@ fn is_param(model: &FileModel, listener: &Identity) -> bool {
             .root_binding()
             .and_then(|id| model.semantic.binding(&id))
             .is_some_and(|b| b.kind == BindingKind::Param)
-}
-
-/// The React effect (`useEffect`, `useLayoutEffect`, …) whose callback
-/// contains `fn_ctx`, if any.
-pub fn enclosing_effect(model: &FileModel, fn_ctx: Option<FnId>) -> Option<FnId> {
-    let mut current = fn_ctx;
-    while let Some(f) = current {
-        if let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation {
-            let c = &model.calls[call];
-            let name = c.callee.method.clone().or_else(|| {
-                c.callee.path.as_ref().and_then(|p| match &p.root {
-                    Root::Binding(n, _) | Root::Global(n) if p.props.is_empty() => Some(n.clone()),
-                    _ => None,
-                })
-            });
-            if name.is_some_and(|n| {
-                matches!(
-                    n.as_ref(),
-                    "useEffect" | "useLayoutEffect" | "useInsertionEffect"
-                )
-            }) {
-                return Some(f);
-            }
-        }
-        current = model.functions[f].parent;
-    }
-    None
-}
-
-/// Does the effect return a cleanup we cannot look into (`return unsubscribe`,
-/// `return store.subscribe(…)`)? An inline cleanup is judged by what it calls.
-pub fn has_opaque_cleanup(model: &FileModel, effect: FnId) -> bool {
-    model
-        .returns
-        .iter()
-        .any(|r| r.fn_ctx == Some(effect) && matches!(r.value, Value::Path(_) | Value::Call { .. }))
 }
 
 /// Is a timer handle with this identity passed to `clearInterval` or `clearTimeout`?
@@ -592,7 +715,7 @@ pub(crate) struct ClearedHandles {
 impl ClearedHandles {
     fn build(model: &FileModel) -> Self {
         let mut by_props: FxHashMap<Props, Vec<Identity>> = FxHashMap::default();
-        for name in ["clearInterval", "clearTimeout"] {
+        for name in resources::pair(Kind::Timer).release {
             for c in model.global_calls(name) {
                 let Some(a) = c.args.first() else { continue };
                 let id = identity(model, c.fn_ctx, &a.value);
@@ -673,22 +796,18 @@ pub fn context_name(model: &FileModel, fn_ctx: Option<FnId>) -> Option<Atom> {
     None
 }
 
-/// Is the call inside an `if` that also sets a flag declared outside the
-/// function (`if (!installed) { installed = true; target.on(…) }`)? That
-/// registers once, however often the function runs.
-pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
+/// Is the call inside an `if` that also sets a flag on an object
+/// (`if (!this.bound) { this.bound = true; target.on(…) }`)? That registers
+/// once per owner, however often the function runs. Flags held in a name
+/// (`let installed`) are lazy initialisation, which the frequency answer
+/// knows (`frequency::Why::Memoised`).
+pub fn guarded_by_member_flag(model: &FileModel, call: &CallFact) -> bool {
     model.conditionals.iter().any(|c| {
         c.span.encloses(call.span)
-            && (model.binding_writes.iter().any(|w| {
-                c.span.encloses(w.span)
-                    && w.value == Value::Bool
-                    && model.semantic.binding(&w.id).is_some_and(|b| {
-                        b.fn_ctx != w.fn_ctx && !matches!(b.kind, BindingKind::Param)
-                    })
-            }) || model
+            && model
                 .member_writes
                 .iter()
-                .any(|w| c.span.encloses(w.span) && matches!(w.value, Value::Bool)))
+                .any(|w| c.span.encloses(w.span) && matches!(w.value, Value::Bool))
     })
 }
 

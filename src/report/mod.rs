@@ -82,11 +82,12 @@ impl Report {
 }
 
 fn locate(r: FileResult, cwd: &Path) -> FileReport {
-    let abs_path = if r.path.is_absolute() {
+    // Absolute and without `.`/`..` segments, as ESLint reports `filePath`.
+    let abs_path = repo::normalize(&if r.path.is_absolute() {
         r.path.clone()
     } else {
         cwd.join(&r.path)
-    };
+    });
     let path = display_path(&r.path, cwd);
     let text = r.source.clone().unwrap_or_else(|| Arc::from(""));
     // Lines are indexed only as far as the last position reported.

@@ -76,12 +76,58 @@ impl miette::Diagnostic for View<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = &self.located.diag;
-        let primary = LabeledSpan::new_primary_with_span(d.label.clone(), span(&d.span));
-        let related = d
+        let mut spans: Vec<std::ops::Range<usize>> = std::iter::once(d.span.clone())
+            .chain(d.labels.iter().map(|l| l.span.clone()))
+            .collect();
+        drawable(&mut spans, &self.source.text);
+        let primary = LabeledSpan::new_primary_with_span(d.label.clone(), span(&spans[0]));
+        let related: Vec<LabeledSpan> = d
             .labels
             .iter()
-            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), span(&l.span)));
+            .zip(&spans[1..])
+            .map(|(l, s)| LabeledSpan::new_with_span(Some(l.message.clone()), span(s)))
+            .collect();
         Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// Makes labels on one line disjoint, so that miette can draw each arrow
+/// under its own text. miette draws the labels of a line left to right and
+/// starts each at or after the end of the previous one, so a label inside
+/// another (`window` inside `window.addEventListener(…)`) would be drawn
+/// after it, its arrow under the closing `)`. Here the inner label keeps its
+/// span and the outer one is cut to the part before it (or, when both start
+/// together, after it). Labels on different lines are left alone. The
+/// primary label's reported position is unaffected: the header is computed
+/// from the diagnostic's own span (`WindowedSource::header_start`).
+fn drawable(spans: &mut [std::ops::Range<usize>], text: &str) {
+    let single_line =
+        |r: &std::ops::Range<usize>| text.get(r.clone()).is_some_and(|t| !t.contains('\n'));
+    let mut order: Vec<usize> = (0..spans.len())
+        .filter(|&i| single_line(&spans[i]))
+        .collect();
+    order.sort_by_key(|&i| (spans[i].start, spans[i].end));
+    let mut placed: Vec<usize> = Vec::new();
+    for i in order {
+        let cur = spans[i].clone();
+        // The placed label this one overlaps, on the same line.
+        let over = placed.iter().copied().find(|&p| {
+            let p = &spans[p];
+            p.start < cur.end.max(cur.start + 1)
+                && cur.start < p.end
+                && single_line(&(p.start.min(cur.start)..p.end.max(cur.end)))
+        });
+        if let Some(p) = over {
+            let prev = spans[p].clone();
+            if cur.end > prev.end {
+                spans[i].start = prev.end;
+            } else if cur.start > prev.start {
+                spans[p].end = cur.start;
+            } else {
+                spans[p].start = cur.end;
+            }
+        }
+        placed.push(i);
     }
 }
 
@@ -105,7 +151,7 @@ pub fn render_file(file: &FileReport, handler: &GraphicalReportHandler) -> Strin
     for d in &file.diagnostics {
         let view = View {
             located: d,
-            source: source.clone(),
+            source: source.with_header_start(d.diag.span.start),
         };
         if handler.render_report(&mut out, &view).is_err() {
             // Rendering can only fail on a broken span: fall back to one line.
@@ -127,16 +173,37 @@ pub fn render(report: &Report, options: &PrettyOptions) -> String {
 
 /// `✖ 3 problems (2 errors, 1 warning) in 2 files · 41 files linted in 12ms`
 pub fn summary(report: &Report) -> String {
+    summary_with_unreadable(report, 0)
+}
+
+/// [`summary`], for a run where `unreadable` paths could not be read (a
+/// missing path, a permission error): never "no problems" then, since the
+/// run exits with 2.
+pub fn summary_with_unreadable(report: &Report, unreadable: usize) -> String {
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let total = errors + warnings;
     let elapsed = report.elapsed.as_millis();
     let linted = plural(report.files_linted, "file");
-    if total == 0 {
+    let unread = if unreadable > 0 {
+        format!(
+            "{} could not be read · ",
+            if unreadable == 1 {
+                "1 path".to_string()
+            } else {
+                format!("{unreadable} paths")
+            }
+        )
+    } else {
+        String::new()
+    };
+    if total == 0 && unreadable == 0 {
         format!("✔ no problems · {linted} linted in {elapsed}ms\n")
+    } else if total == 0 {
+        format!("✖ {unread}{linted} linted in {elapsed}ms\n")
     } else {
         format!(
-            "✖ {} ({}, {}) in {} · {linted} linted in {elapsed}ms\n",
+            "✖ {} ({}, {}) in {} · {unread}{linted} linted in {elapsed}ms\n",
             plural(total, "problem"),
             plural(errors, "error"),
             plural(warnings, "warning"),
@@ -156,6 +223,8 @@ struct WindowedSource {
     name: String,
     text: Arc<str>,
     line_starts: Arc<[usize]>,
+    /// Where the diagnostic starts, for the `[file:line:col]` header.
+    header_start: Option<usize>,
 }
 
 impl WindowedSource {
@@ -165,6 +234,14 @@ impl WindowedSource {
             name,
             text,
             line_starts,
+            header_start: None,
+        }
+    }
+
+    fn with_header_start(&self, at: usize) -> Self {
+        WindowedSource {
+            header_start: Some(at),
+            ..self.clone()
         }
     }
 
@@ -203,9 +280,15 @@ impl SourceCode for WindowedSource {
         let data = inner.data();
         let offset = inner.span().offset() + window_start;
         let column = if before == 0 {
-            // miette counts bytes here; report UTF-16 units like every other format.
-            let line_start = self.line_starts[self.line_of(start)];
-            self.text[line_start..start].encode_utf16().count()
+            // The header: miette counts bytes here; report UTF-16 units like
+            // every other format, at the diagnostic's own start (its drawn
+            // span may have been cut, see `drawable`).
+            let at = match self.header_start {
+                Some(h) if self.line_of(h) == self.line_of(start) => h,
+                _ => start,
+            };
+            let line_start = self.line_starts[self.line_of(at)];
+            self.text[line_start..at].encode_utf16().count()
         } else {
             inner.column()
         };
@@ -222,5 +305,35 @@ impl SourceCode for WindowedSource {
             )
             .with_language("javascript"),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::drawable;
+
+    #[test]
+    fn a_label_inside_another_keeps_its_place_and_the_outer_one_is_cut() {
+        let text = "    window.addEventListener('resize', onResize)\n";
+        // Primary: the call; label: `window` at the same start.
+        let mut spans = vec![4..47, 4..10];
+        drawable(&mut spans, text);
+        assert_eq!(spans, vec![10..47, 4..10]);
+        // A label in the middle: the outer one ends before it.
+        let mut spans = vec![4..47, 28..36];
+        drawable(&mut spans, text);
+        assert_eq!(spans, vec![4..28, 28..36]);
+        // Partial overlap: the later one starts where the first ends.
+        let mut spans = vec![4..20, 10..30];
+        drawable(&mut spans, text);
+        assert_eq!(spans, vec![4..20, 20..30]);
+    }
+
+    #[test]
+    fn labels_on_other_lines_are_left_alone() {
+        let text = "a\nbb\nccc\n";
+        let mut spans = vec![2..4, 0..1, 5..8];
+        drawable(&mut spans, text);
+        assert_eq!(spans, vec![2..4, 0..1, 5..8]);
     }
 }

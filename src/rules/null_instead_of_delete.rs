@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::Rule;
 use crate::analysis::containers::{self, ContainerKind};
-use crate::analysis::{expiry, keys, presence};
+use crate::analysis::{expiry, keys, lifetime, presence};
 use crate::diagnostic::{Applicability, Confidence, Diagnostic, Edit, Fix, Severity};
 use crate::model::{
     AccessPath, FileModel, FnId, FnKind, Invocation, Key, MemberWrite, ResultUse, Root, Value,
@@ -31,12 +31,17 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         }
         // `this[k] = null` releases the instance's own fields (a cleanup
         // loop in `destroy()`); the instance is not a keyed container.
-        if !shared_owner(model, all, &w.object)
-            || (w.object.root == Root::This && w.object.props.is_empty())
+        let this_view = lifetime::as_this(model, w.fn_ctx, &w.object);
+        if !shared_owner(model, all, w.fn_ctx, &w.object)
+            || this_view.as_ref().is_some_and(|(p, _)| p.props.is_empty())
         {
             continue;
         }
-        let kind = all.kind_at(model, w.fn_ctx, &w.object);
+        // Through an alias of `this` (`_this2.queue`), the kind is the field's.
+        let kind = match &this_view {
+            Some((p, ctx)) => all.kind_at(model, *ctx, p),
+            None => all.kind_at(model, w.fn_ctx, &w.object),
+        };
         if matches!(
             kind,
             Some(ContainerKind::Array | ContainerKind::Map | ContainerKind::Set)
@@ -44,9 +49,15 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let Some(verdict) = judge(model, all, &w.object, w.fn_ctx) else {
+        let Some(mut verdict) = judge(model, all, &w.object, w.fn_ctx) else {
             continue;
         };
+        // An instance whose keys are new per event or per call serves many
+        // operations over its life: what it keeps grows over that life.
+        if let keys::KeyOrigin::Unbounded(why) = keys::origin_of_write(model, w) {
+            verdict.confidence = Confidence::High;
+            verdict.evidence.push(format!("the key {why}"));
+        }
         let target = model.text(&w.target_span);
         let value = model.text(&(w.target_span.end()..w.span.end()));
         let mut d = Diagnostic::new(
@@ -60,7 +71,9 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             verdict.caveat()
         ));
         if let Some(c) = all.find(&w.object) {
-            d = d.with_related(c.decl_span.clone(), c.lifetime);
+            d = d.with_related(c.decl_span.clone(), c.lifetime.clone());
+        } else if let Some((span, why)) = owner_related(model, w.fn_ctx, &w.object) {
+            d = d.with_related(span, why);
         }
         let value_ignored =
             w.is_statement || is_ignored_callback_body(model, w.fn_ctx, w.span.range());
@@ -82,7 +95,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         if all.kind_at(model, call.fn_ctx, &recv) != Some(ContainerKind::Map)
-            || !shared_owner(model, all, &recv)
+            || !shared_owner(model, all, call.fn_ctx, &recv)
         {
             continue;
         }
@@ -110,7 +123,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             verdict.caveat()
         ));
         if let Some(c) = all.find(&recv) {
-            d = d.with_related(c.decl_span.clone(), c.lifetime);
+            d = d.with_related(c.decl_span.clone(), c.lifetime.clone());
         }
         let value_ignored = call.result == ResultUse::Discarded
             || call.result == ResultUse::Returned
@@ -183,7 +196,7 @@ fn judge(
     if expiry.is_none() && (observed || stores_value_in(model, path, fn_ctx)) {
         return None;
     }
-    let mut evidence = vec![owner_evidence(model, all, path)];
+    let mut evidence = vec![owner_evidence(model, all, path, fn_ctx)];
     let mut confidence = Confidence::High;
     match &expiry {
         Some(why) => evidence.push(why.clone()),
@@ -194,10 +207,10 @@ fn judge(
             );
         }
     }
-    if path.root == Root::This {
-        confidence = Confidence::Medium;
-    }
     if observed {
+        // Readers check for the key: the null is a state they can see, so
+        // even an expiry may be deliberate (`hasTrailer` after `removeTrailer`).
+        confidence = Confidence::Medium;
         evidence.push(
             "the file tells null from a missing key (`in`, `has`, `=== null`, iteration)".into(),
         );
@@ -216,9 +229,20 @@ fn judge(
 }
 
 /// Why the owner outlives the call, as evidence.
-fn owner_evidence(model: &FileModel, all: &containers::LongLived, path: &AccessPath) -> String {
+fn owner_evidence(
+    model: &FileModel,
+    all: &containers::LongLived,
+    path: &AccessPath,
+    fn_ctx: Option<FnId>,
+) -> String {
     if let Some(c) = all.find(path) {
         return format!("owner `{}`: {}", c.display, c.lifetime);
+    }
+    // A binding that holds `this`, or a factory's closure.
+    if matches!(path.root, Root::Binding(..)) {
+        if let Some((_, why)) = owner_related(model, fn_ctx, path) {
+            return format!("owner `{path}`: {why}");
+        }
     }
     match &path.root {
         Root::This => {
@@ -320,23 +344,41 @@ fn is_ignored_callback_body(model: &FileModel, fn_ctx: Option<FnId>, span: Range
     is_body && ignores
 }
 
-/// Containers that outlive a call: module-level, imported, global, or on
-/// `this`. A local object dies with its function; nulling its keys is harmless.
-fn shared_owner(model: &FileModel, all: &containers::LongLived, path: &AccessPath) -> bool {
-    match &path.root {
-        Root::This => true,
-        // A global counts when this file creates it as a container
-        // (`globalThis.cache = {}`) or hangs it on the global object
-        // (`window.__jobs[k]`). Bare built-ins such as `console[m] = undefined`
-        // or `process.env[k] = undefined` have a fixed set of keys.
-        Root::Global(g) => {
-            all.find(path).is_some()
-                || crate::model::path::is_global_object_name(g) && !path.props.is_empty()
-        }
-        Root::Binding(..) => path.root_binding().is_some_and(|id| {
-            model.semantic.binding(&id).is_some_and(|b| {
-                b.is_module_level() || b.kind == crate::semantic::BindingKind::Import
-            })
-        }),
+/// Where the owner of a key is declared and why it outlives the call, for
+/// owners that are not module-level containers (a factory's closure, a
+/// binding that holds `this`).
+fn owner_related(
+    model: &FileModel,
+    fn_ctx: Option<usize>,
+    path: &AccessPath,
+) -> Option<(std::ops::Range<usize>, String)> {
+    let id = path.root_binding()?;
+    let why = lifetime::of_owner(model, fn_ctx, path).why()?.to_string();
+    let decl = model.semantic.binding(&id)?.span.range();
+    let why = if lifetime::is_this_alias(model, &id) {
+        format!("`{}` holds `this`: {why}", id.0)
+    } else {
+        why
+    };
+    Some((decl, why))
+}
+
+/// Containers that outlive a call (see [`lifetime`]): module-level,
+/// imported, global, static members, `this` through any alias, closures
+/// that escape a factory. A local object dies with its function; nulling
+/// its keys is harmless.
+fn shared_owner(
+    model: &FileModel,
+    all: &containers::LongLived,
+    fn_ctx: Option<usize>,
+    path: &AccessPath,
+) -> bool {
+    // A global counts when this file creates it as a container
+    // (`globalThis.cache = {}`) or hangs it on the global object
+    // (`window.__jobs[k]`). Bare built-ins such as `console[m] = undefined`
+    // or `process.env[k] = undefined` have a fixed set of keys.
+    if matches!(path.root, Root::Global(_)) && all.find(path).is_some() {
+        return true;
     }
+    lifetime::of_owner(model, fn_ctx, path).outlives_call()
 }

@@ -2,11 +2,13 @@
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
-use crate::analysis::frequency::Frequencies;
+use crate::analysis::entry_removal;
+use crate::analysis::frequency::{Frequencies, Frequency};
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
-use crate::analysis::keys;
+use crate::analysis::keys::{self, KeyOrigin};
 use crate::analysis::memo;
 use crate::analysis::reentry;
+use crate::analysis::timer_sets;
 use crate::diagnostic::{Diagnostic, Severity};
 use rustc_hash::FxHashMap;
 
@@ -33,10 +35,10 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             )
         })
         .collect();
-    let mut growth_by_container = if keyed.is_empty() {
-        Vec::new()
-    } else {
-        growth_sites(model, &Frequencies::new(model), &keyed)
+    let frequency = (!keyed.is_empty()).then(|| Frequencies::new(model));
+    let mut growth_by_container = match &frequency {
+        Some(f) => growth_sites(model, f, &keyed),
+        None => Vec::new(),
     };
     // Built on the first reported container: most files have none.
     let nullish = std::cell::OnceCell::new();
@@ -46,7 +48,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let pseudo: Vec<_> = pseudo_evictions(nullish.get_or_init(|| NullishWrites::of(model)), c);
-        for site in growth {
+        for (site, label, freq) in growth {
             let mut d = Diagnostic::new(
                 RULE.name,
                 site.clone(),
@@ -55,8 +57,11 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                     c.display
                 ),
             )
-            .with_label("grows here with a dynamic key")
-            .with_related(c.decl_span.clone(), c.lifetime);
+            .with_label(label)
+            .with_related(c.decl_span.clone(), c.lifetime.clone());
+            if let Some(f) = &frequency {
+                d = d.with_evidence(format!("frequency: {}", f.describe(&freq)));
+            }
             for p in &pseudo {
                 d = d.with_related(p.clone(), "sets null here: the key stays");
             }
@@ -72,6 +77,99 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     }
     check_instance_fields(model, out);
     check_reentries(model, out);
+    check_partial_removals(model, out);
+    check_timer_sets(model, out);
+    check_read_again(model, out);
+}
+
+/// Entries removed only when their key is read again (see [`entry_removal`]).
+fn check_read_again(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for r in entry_removal::only_if_read_again(model) {
+        if out
+            .iter()
+            .any(|d| d.rule == RULE.name && d.span == r.growth)
+        {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                RULE.name,
+                r.growth.clone(),
+                format!(
+                    "entries of `{}` are removed only when the same key is read again: keys nobody asks for again stay forever",
+                    r.container
+                ),
+            )
+            .with_label("adds an entry for every new key")
+            .with_related(r.read.clone(), "the only removal runs after a read of the same key")
+            .with_related(r.removal.clone(), "removes the entry only here")
+            .with_help(format!(
+                "{}; expire entries on their own (a timer or a periodic sweep over the map), or bound the cache (for example `lru-cache` with `max` and `ttl`)",
+                r.lifetime
+            )),
+        );
+    }
+}
+
+/// Sets that collect a handle for every timer and never let one go (see
+/// [`timer_sets`]).
+fn check_timer_sets(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for g in timer_sets::growing_timer_sets(model) {
+        if out.iter().any(|d| d.rule == RULE.name && d.span == g.add) {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            RULE.name,
+            g.add.clone(),
+            format!(
+                "`{}` keeps the handle of every timer and nothing removes one, not even when the timer fires",
+                g.set
+            ),
+        )
+        .with_label("adds a timer handle on every call")
+        .with_related(g.timer.clone(), "each handle keeps this timer's callback alive");
+        if let Some(e) = &g.evidence {
+            d = d.with_related(e.clone(), g.why.clone());
+        }
+        out.push(d.with_help(format!(
+            "the set {}; remove the handle when its timer fires or is cleared (`{}.delete(handle)` in the callback)",
+            if g.evidence.is_some() { "is kept for good".to_string() } else { g.why.clone() },
+            g.set
+        )));
+    }
+}
+
+/// Entries removed on one way the operation ends and kept on the other
+/// (see [`entry_removal`]): every request that succeeds keeps its entry.
+fn check_partial_removals(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for p in entry_removal::partial_removals(model) {
+        if out
+            .iter()
+            .any(|d| d.rule == RULE.name && d.span == p.growth)
+        {
+            continue;
+        }
+        let line = |r: &std::ops::Range<usize>| model.source[..r.start].matches('\n').count() + 1;
+        out.push(
+            Diagnostic::new(
+                RULE.name,
+                p.growth.clone(),
+                format!(
+                    "an entry of `{}` is deleted on timeout (line {}), not on success (line {}): every operation that succeeds keeps its entry",
+                    p.container,
+                    line(&p.removed_on_timeout),
+                    line(&p.cancelled_at),
+                ),
+            )
+            .with_label("added here with a fresh key")
+            .with_related(p.removed_on_timeout.clone(), "removed only when the timeout fires")
+            .with_related(p.cancelled_at.clone(), "the success path cancels that timeout and keeps the entry")
+            .with_help(format!(
+                "{}; delete the entry on every way the operation ends (success, error and timeout), for example next to the `clearTimeout`",
+                p.lifetime
+            )),
+        );
+    }
 }
 
 /// Removal paths that re-create the entry they remove from (see
@@ -284,7 +382,7 @@ fn growth_sites(
     model: &FileModel,
     frequency: &Frequencies,
     keyed: &[&Container],
-) -> Vec<Vec<std::ops::Range<usize>>> {
+) -> Vec<Vec<(std::ops::Range<usize>, String, Frequency)>> {
     let index: FxHashMap<&AccessPath, usize> = keyed
         .iter()
         .enumerate()
@@ -301,10 +399,17 @@ fn growth_sites(
         let Some(i) = lookup(&w.object) else { continue };
         if keyed[i].kind == ContainerKind::Object
             && !w.value.is_nullish()
-            && frequency.runs_many_times(w.fn_ctx, w.span.start())
+            && !(keyed[i].is_closure() && is_marker(&w.value))
+            && keyed[i].written_repeatedly_from(model, w.fn_ctx)
             && keys::is_dynamic_write_key(model, w)
         {
-            sites[i].push(w.span.range());
+            let freq = frequency.at(w.fn_ctx, w.span.start());
+            if freq.runs_many_times() {
+                let origin = keys::origin_of_write(model, w);
+                if let Some(key) = growth_key(keyed[i], origin) {
+                    sites[i].push((w.span.range(), key, freq));
+                }
+            }
         }
     }
     for call in &model.calls {
@@ -327,16 +432,43 @@ fn growth_sites(
             method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
         if method == wanted
             && !value_nullish
-            && frequency.runs_many_times(call.fn_ctx, call.span.start())
+            && keyed[i].written_repeatedly_from(model, call.fn_ctx)
             && keys::is_dynamic_value(model, &first.value)
         {
-            sites[i].push(call.span.range());
+            let freq = frequency.at(call.fn_ctx, call.span.start());
+            if freq.runs_many_times() {
+                let origin = keys::origin_of_arg(model, &first.value, model.text(&first.span));
+                if let Some(key) = growth_key(keyed[i], origin) {
+                    sites[i].push((call.span.range(), key, freq));
+                }
+            }
         }
     }
     for s in &mut sites {
-        s.sort_by_key(|r| r.start);
+        s.sort_by_key(|(r, _, _)| r.start);
     }
     sites
+}
+
+/// `seen[k] = true`: a visited or warned-once marker. In a factory's
+/// closure, a marker set dedupes one walk or one configuration's warnings,
+/// not a cache of computed values.
+fn is_marker(v: &crate::model::Value) -> bool {
+    matches!(v, crate::model::Value::Bool | crate::model::Value::Num(_))
+}
+
+/// The label of a growth site from its key's origin, or `None` when the key
+/// does not count for this container: a container in a factory's closure
+/// needs a key shown to be new on every call (its factory's callers may
+/// well pass a small set of names), a module-level one any key that is not
+/// bounded.
+fn growth_key(c: &Container, origin: KeyOrigin) -> Option<String> {
+    match origin {
+        KeyOrigin::Unbounded(why) => Some(format!("grows here: the key {why}")),
+        KeyOrigin::Bounded(_) => None,
+        KeyOrigin::Unknown if c.is_closure() => None,
+        KeyOrigin::Unknown => Some("grows here with a dynamic key".into()),
+    }
 }
 
 /// `c[k] = null` and `m.set(k, undefined)` anywhere in the file, in source

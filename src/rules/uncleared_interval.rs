@@ -2,10 +2,13 @@
 //! times is never cleared.
 
 use super::Rule;
+use crate::analysis::frameworks::{self, react};
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::handles::release_counts;
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners;
+use crate::analysis::resources;
+use crate::analysis::slots;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{
     AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, ResultUse, Root, Value,
@@ -65,6 +68,14 @@ fn check_interval(
     call: &CallFact,
     out: &mut Vec<Diagnostic>,
 ) {
+    // A constructor runs once per instance, however the file hands the
+    // class out: one shared slot per process cannot hold them all.
+    if let (ResultUse::Assigned(path), _) = handle_use(model, call)
+        && let Some(ctor) = slots::shared_instance_slot(model, call, path, resources::TIMER.release)
+    {
+        out.push(shared_slot_diagnostic(model, call, path, ctor));
+        return;
+    }
     // Once per process (module top level, a one-shot callback) is a design choice.
     if !rep.runs_many_times(call.fn_ctx, call.span.start()) {
         return;
@@ -86,8 +97,8 @@ fn check_interval(
         // Returned or handed to someone else: the receiver owns the handle.
         _ => return,
     };
-    let effect = listeners::enclosing_effect(model, call.fn_ctx);
-    if effect.is_some_and(|e| listeners::has_opaque_cleanup(model, e)) {
+    let effect = react::enclosing_effect(model, call.fn_ctx);
+    if effect.is_some_and(|e| frameworks::has_opaque_cleanup(model, e)) {
         return;
     }
     let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
@@ -125,12 +136,18 @@ fn check_interval_in_setup(
     out: &mut Vec<Diagnostic>,
 ) {
     let (use_, unref) = handle_use(model, call);
+    if let ResultUse::Assigned(path) = use_
+        && let Some(ctor) = slots::shared_instance_slot(model, call, path, resources::TIMER.release)
+    {
+        out.push(shared_slot_diagnostic(model, call, path, ctor));
+        return;
+    }
     let stored = match use_ {
         ResultUse::Discarded => None,
         ResultUse::Assigned(path) => {
             let handle =
                 listeners::identity(model, call.fn_ctx, &Value::Path(AccessPath::clone(path)));
-            let cleared = ["clearInterval", "clearTimeout"].iter().any(|name| {
+            let cleared = resources::TIMER.release.iter().any(|name| {
                 model.global_calls(name).any(|c| {
                     c.args.first().is_some_and(|a| {
                         listeners::identity(model, c.fn_ctx, &a.value).same(&handle)
@@ -180,6 +197,38 @@ fn check_interval_in_setup(
             )
             .with_help(help),
     );
+}
+
+/// An interval per instance stored in one module-level variable: each
+/// instance overwrites the previous handle, which can then never be cleared.
+fn shared_slot_diagnostic(
+    model: &FileModel,
+    call: &CallFact,
+    slot: &AccessPath,
+    ctor: Option<swc_atoms::Atom>,
+) -> Diagnostic {
+    let every = match &ctor {
+        Some(n) => format!("for every instance of `{n}`"),
+        None => "for every instance".to_string(),
+    };
+    let decl = slot
+        .root_binding()
+        .and_then(|id| model.semantic.binding(&id))
+        .map(|b| b.span);
+    let mut diag = Diagnostic::new(
+        RULE.name,
+        call.span.range(),
+        format!(
+            "an interval is started {every} and stored in `{slot}`, one variable shared by all instances: each new instance overwrites the previous handle, so `clearInterval({slot})` can only stop the newest and the others run, keeping their instances alive, forever"
+        ),
+    )
+    .with_label(format!("started {every}"));
+    if let Some(d) = decl {
+        diag = diag.with_related(d.range(), "one slot for every instance");
+    }
+    diag.with_help(format!(
+        "keep the handle on the instance (`this.timer = setInterval(…)`) and clear it in its teardown, or clear `{slot}` before storing a new handle"
+    ))
 }
 
 /// `if (!timer) timer = setInterval(…)` with a module-level `timer`: at most
@@ -287,6 +336,12 @@ fn check_race_timeout(
         // executor's return value is ignored, so the handle is lost.
         ResultUse::Returned if call.fn_ctx == Some(executor) => {}
         ResultUse::Assigned(path) => {
+            if let Some(ctor) =
+                slots::shared_instance_slot(model, call, path, resources::TIMER.release)
+            {
+                out.push(shared_slot_diagnostic(model, call, path, ctor));
+                return;
+            }
             let handle =
                 listeners::identity(model, call.fn_ctx, &Value::Path(AccessPath::clone(path)));
             if listeners::is_cleared(model, &handle)

@@ -3,6 +3,7 @@
 use super::Rule;
 use crate::analysis::handles::{aliases, escapes, release_counts};
 use crate::analysis::lifecycle::{Lifecycles, Setup, function_of};
+use crate::analysis::resources;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, FileModel, ResultUse, Root, Value};
 use crate::semantic::BindingKind;
@@ -16,12 +17,8 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
-const OBSERVERS: &[&str] = &[
-    "ResizeObserver",
-    "IntersectionObserver",
-    "MutationObserver",
-    "PerformanceObserver",
-];
+/// The observer constructors, from the resource table.
+const OBSERVERS: &[&str] = resources::OBSERVER.acquire;
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     let lifecycles = Lifecycles::shared(model);

@@ -1,10 +1,12 @@
 //! A listener is added to a long-lived target on every call and never removed.
 
 use super::Rule;
+use crate::analysis::frameworks::{self, react};
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::handles::{self, release_counts};
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners::{self, Identity, Registration};
+use crate::analysis::removal::{self, Ending, Removal};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, FileModel, Root, Value};
 use crate::semantic::BindingKind;
@@ -65,30 +67,115 @@ fn check_add(
         check_add_in_setup(model, rep, setup, reg, folded, out);
         return;
     }
-    if !rep.runs_many_times(call.fn_ctx, call.span.start()) {
+    let freq = rep.at(call.fn_ctx, call.span.start());
+    if !freq.runs_many_times() {
         return;
     }
-    let Some(why) = listeners::long_lived_target(rep, call.fn_ctx, &reg.target) else {
-        return;
+    let removal = removal::of_listener(model, reg);
+    let why = match (
+        listeners::long_lived_target(rep, call.fn_ctx, &reg.target),
+        &removal,
+    ) {
+        (_, Removal::Complete) => return,
+        // `{ signal }` taken out of an options or context parameter is that
+        // operation's signal, aborted when it ends: `{ once }` will fire.
+        (_, Removal::OnlyIfFired { .. })
+            if reg
+                .target
+                .root_binding()
+                .is_some_and(|id| listeners::is_destructured_param(model, &id)) =>
+        {
+            return;
+        }
+        (Some(why), _) => why,
+        // The code removes the listener on some ways out: its own author
+        // says the target outlives the call.
+        (None, Removal::Partial { .. }) if outlives_the_call(model, &reg.target) => {
+            "removed by this code on some ways the call ends: the target outlives the call"
+        }
+        _ => return,
     };
-    if listeners::self_removing_options(model, call.args.get(2).map(|a| &a.value)) {
-        return;
-    }
     // The DOM ignores a second registration of the same function: a listener
     // declared once at module level cannot pile up on an EventTarget.
     if reg.is_dom() && is_module_level_function(model, &listener_arg.value) {
         return;
     }
-    if reg.is_removed(model) || listeners::guarded_once(model, call) {
+    // Lazy initialisation adds once per life of its guard: once per owner
+    // (`if (!wsInitialized) { server.on(…); wsInitialized = true }` in a
+    // factory), however often the function runs.
+    if rep.memoised(call.fn_ctx, call.span.start()).is_some()
+        || listeners::guarded_by_member_flag(model, call)
+    {
         return;
     }
-    let effect = listeners::enclosing_effect(model, call.fn_ctx);
-    if effect.is_some_and(|e| listeners::has_opaque_cleanup(model, e)) {
+    let effect = react::enclosing_effect(model, call.fn_ctx);
+    if effect.is_some_and(|e| frameworks::has_opaque_cleanup(model, e)) {
         return;
     }
     let event = reg.event_text(model);
     let target = reg.target_text(model);
     let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
+    match &removal {
+        Removal::Partial {
+            removal,
+            removed,
+            kept,
+        } => {
+            out.push(partial_diagnostic(
+                model, reg, &where_, why, *removal, removed, kept,
+            ));
+            return;
+        }
+        Removal::OnlyIfFired { event } => {
+            out.push(
+                Diagnostic::new(
+                    RULE.name,
+                    call.span.range(),
+                    format!(
+                        "a listener for {} is added to `{target}` {where_} with {}, which removes it only when '{event}' fires; a long-lived target may never fire it, so each one and its closure stay alive",
+                        reg.event_text(model),
+                        if reg.once { "`.once()`" } else { "`{ once: true }`" },
+                    ),
+                )
+                .with_label(format!("added {where_}"))
+                .with_related(
+                    call.callee.receiver_span.unwrap_or(call.callee_span).range(),
+                    why,
+                )
+                .with_help(format!(
+                    "keep the listener in a variable, then call `{}` when the operation ends (in a `finally`), whichever way it ends",
+                    removal_call(model, reg, false).replace(", listener)", ", handler)")
+                )),
+            );
+            return;
+        }
+        Removal::OnlyOneFires { event, others } => {
+            let others = others
+                .iter()
+                .map(|e| format!("'{e}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(
+                Diagnostic::new(
+                    RULE.name,
+                    call.span.range(),
+                    format!(
+                        "a `once` listener for '{event}' is added to `{target}` {where_} together with `once` listeners for {others}: the emitter removes only the listener of the event that fires, so when the call succeeds this one and its closure stay on `{target}`"
+                    ),
+                )
+                .with_label(format!("added {where_}"))
+                .with_related(
+                    call.callee.receiver_span.unwrap_or(call.callee_span).range(),
+                    why,
+                )
+                .with_help(format!(
+                    "keep each listener in a variable and remove the others when one fires (`{target}.off('{event}', onError)` in the success listener), or use an emitter per call"
+                )),
+            );
+            return;
+        }
+        Removal::Complete | Removal::None => {}
+    }
     // A removal of the same event that passes a new function: the author
     // meant to undo this add, and it silently does nothing.
     let futile = model
@@ -96,11 +183,22 @@ fn check_add(
         .iter()
         .filter_map(|c| Registration::of_remove(model, c))
         .find(|r| r.listener.is_fresh() && reg.is_same_slot(r));
+    // A removal of the same function that names another `capture` flag.
+    let capture = model.calls.iter().find(|c| {
+        reg.is_dom()
+            && Registration::of_remove(model, c)
+                .is_some_and(|r| reg.is_same_slot(&r) && r.listener.same(&reg.listener))
+            && removal::capture_differs(model, call, c)
+    });
     let never = match &futile {
         Some(r) => format!(
             "never removed (the removal passes {}, which matches nothing)",
             new_function_kind(r)
         ),
+        None if capture.is_some() => {
+            "never removed (the removal names another `capture` flag, so the DOM matches nothing)"
+                .to_string()
+        }
         None => "never removed".to_string(),
     };
     let named = matches!(reg.listener, Identity::Path { .. });
@@ -129,7 +227,8 @@ fn check_add(
         format!("a listener for {event} is added to `{target}` {where_} and {never}, so each one and its closure stay alive"),
     )
     .with_label(format!("added {where_}"))
-    .with_related(call.callee.receiver_span.unwrap_or(call.callee_span).range(), why);
+    .with_related(call.callee.receiver_span.unwrap_or(call.callee_span).range(), why)
+    .with_evidence(format!("frequency: {}", rep.describe(&freq)));
     if let Some(r) = futile {
         folded.push(r.call.span.start());
         diag = diag.with_related(
@@ -137,7 +236,73 @@ fn check_add(
             "a new function, never registered: this removal can never match",
         );
     }
+    if let Some(c) = capture {
+        diag = diag.with_related(
+            c.span.range(),
+            "another `capture` flag than the add: this removal can never match",
+        );
+    }
     out.push(diag.with_help(help));
+}
+
+/// A target the operation did not create itself: a parameter, something
+/// reached from one, or a value handed back by a call. A fresh object
+/// (`new X()`, a literal) made by the call dies with it.
+fn outlives_the_call(model: &FileModel, target: &AccessPath) -> bool {
+    let Some(b) = target
+        .root_binding()
+        .and_then(|id| model.semantic.binding(&id))
+    else {
+        return false;
+    };
+    match b.kind {
+        BindingKind::Param => true,
+        BindingKind::Var | BindingKind::Let | BindingKind::Const => {
+            matches!(b.init, Some(Value::Call(_) | Value::Path(_)))
+        }
+        _ => false,
+    }
+}
+
+/// A listener removed on some ways the operation ends and kept on others.
+fn partial_diagnostic(
+    model: &FileModel,
+    reg: &Registration,
+    where_: &str,
+    why: &str,
+    removal: crate::model::TextSpan,
+    removed: &[Ending],
+    kept: &[Ending],
+) -> Diagnostic {
+    let call = reg.call;
+    let names = |endings: &[Ending]| {
+        let mut names: Vec<&str> = endings.iter().map(|e| e.place.as_str()).collect();
+        names.dedup();
+        names.join(", ")
+    };
+    let mut diag = Diagnostic::new(
+        RULE.name,
+        call.span.range(),
+        format!(
+            "a listener for {} is added to `{}` {where_} and removed only on some ways the call ends: removed where {} settles, not where {} settles, so on those paths each one and its closure stay alive",
+            reg.event_text(model),
+            reg.target_text(model),
+            names(removed),
+            names(kept),
+        ),
+    )
+    .with_label(format!("added {where_}"))
+    .with_related(
+        call.callee.receiver_span.unwrap_or(call.callee_span).range(),
+        why,
+    )
+    .with_related(removal.range(), "removed here, reached only from some ways out");
+    for k in kept {
+        diag = diag.with_related(k.span.range(), "settles here without removing the listener");
+    }
+    diag.with_help(
+        "remove the listener on every way the operation ends: call the cleanup before each `resolve`/`reject`, or once in a `finally`",
+    )
 }
 
 /// How a removal's listener came to be a new function.
@@ -173,7 +338,12 @@ fn check_add_in_setup(
     if reg.is_dom() && is_module_level_function(model, &listener_arg.value) {
         return;
     }
-    if listeners::guarded_once(model, call) || setup.has_opaque_cleanup(model) {
+    // Lazy initialisation (`if (!installed) { installed = true; … }`) adds
+    // once per life of the guard, however often the component mounts.
+    if rep.memoised(call.fn_ctx, call.span.start()).is_some()
+        || listeners::guarded_by_member_flag(model, call)
+        || setup.has_opaque_cleanup(model)
+    {
         return;
     }
     let handle = match &reg.listener {
@@ -291,7 +461,12 @@ fn removal_call(model: &FileModel, reg: &Registration, named: bool) -> String {
         "listener"
     };
     if reg.is_dom() {
-        format!("{target}.removeEventListener({event}, {reference})")
+        // The DOM matches a removal only with the add's `capture` flag.
+        let capture = match removal::capture_of_call(model, reg.call) {
+            Some(true) => ", true",
+            _ => "",
+        };
+        format!("{target}.removeEventListener({event}, {reference}{capture})")
     } else {
         format!("{target}.off({event}, {reference})")
     }

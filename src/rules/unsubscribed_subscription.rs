@@ -5,6 +5,8 @@ use rustc_hash::FxHashMap;
 use super::Rule;
 use crate::analysis::handles::{aliases, escapes, release_counts};
 use crate::analysis::lifecycle::{Framework, Lifecycles, Setup};
+use crate::analysis::resources::{self, Kind};
+use crate::analysis::wrappers;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, CallId, FileModel, Props, ResultUse, Root, Value};
 
@@ -67,10 +69,12 @@ const ROUTE_STREAMS: &[&str] = &[
 ];
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    check_unpropagated_ends(model, out);
     let lifecycles = Lifecycles::shared(model);
     if lifecycles.setups.is_empty() {
         return;
     }
+    check_channels(model, lifecycles, out);
     let by_span: FxHashMap<(usize, usize), CallId> = model
         .calls
         .iter()
@@ -160,10 +164,11 @@ fn unsubscribed_from_source(model: &FileModel, setup: &Setup, call: &CallFact) -
         return false;
     };
     model.calls.iter().any(|c| {
-        matches!(
-            c.callee.method.as_deref(),
-            Some("unsubscribe" | "unsub" | "off" | "removeListener" | "unlisten")
-        ) && c
+        c.callee.method.as_deref().is_some_and(|m| {
+            resources::releases(Kind::Subscription, m)
+                || resources::releases(Kind::Listener, m)
+                || m == "unlisten"
+        }) && c
             .callee
             .receiver()
             .as_ref()
@@ -187,10 +192,11 @@ fn is_released(
             .path
             .as_ref()
             .is_some_and(|p| paths.contains(&p.normalized()));
-        let method = matches!(
-            c.callee.method.as_deref(),
-            Some("unsubscribe" | "unsub" | "dispose")
-        ) && c
+        // `sub.unsubscribe()`, and the disposer objects registrations
+        // return (`handle.remove()`, `handle.dispose()`).
+        let method = c.callee.method.as_deref().is_some_and(|m| {
+            resources::releases(Kind::Subscription, m) || resources::DISPOSER_METHODS.contains(&m)
+        }) && c
             .callee
             .receiver()
             .as_ref()
@@ -582,4 +588,78 @@ fn report_notifier(setup: &Setup, call: &CallFact, notifier: &AccessPath) -> Dia
     .with_label("subscribed here")
     .with_related(setup.label_span.clone(), format!("set up in `{}`", setup.hook))
     .with_help(setup.advice(&format!("{notifier}.next(); {notifier}.complete()")))
+}
+
+/// An iterator wrapper whose `return()` does not close the inner iterator it
+/// pulls from: ending the wrapper never ends what the inner one subscribed.
+fn check_unpropagated_ends(model: &FileModel, out: &mut Vec<Diagnostic>) {
+    for w in wrappers::unpropagated_ends(model) {
+        let inner = w.inner.to_string();
+        out.push(
+            Diagnostic::new(
+                RULE.name,
+                model.functions[w.end].span.range(),
+                format!(
+                    "this iterator pulls from `{inner}` but its `return()` never closes it: when a consumer stops early (a `break`, an unsubscribing client), `{inner}` stays open and keeps whatever it subscribed to"
+                ),
+            )
+            .with_label("ends the wrapper only")
+            .with_related(w.pull.span.range(), format!("pulls from `{inner}`, made for this wrapper"))
+            .with_help(format!(
+                "forward the end: `return() {{ return {inner}.return ? {inner}.return() : Promise.resolve({{ value: undefined, done: true }}) }}` (and `throw(e)` to `{inner}.throw(e)`)"
+            )),
+        );
+    }
+}
+
+/// A socket or channel (`new WebSocket(…)`, `EventSource`, `BroadcastChannel`)
+/// opened when a component is set up is a subscription to a stream: it must
+/// be closed when the component is torn down, or it keeps receiving (and
+/// keeps its handlers and the component) alive.
+fn check_channels(model: &FileModel, lifecycles: &Lifecycles, out: &mut Vec<Diagnostic>) {
+    for call in model.calls.iter().filter(|c| c.is_new) {
+        let Some(kind) = call.callee.global_function() else {
+            continue;
+        };
+        if !resources::CHANNEL.acquire.contains(&kind.as_ref()) {
+            continue;
+        }
+        let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start()) else {
+            continue;
+        };
+        // Returned, passed on or unused: someone else owns it.
+        let ResultUse::Assigned(handle) = &call.result else {
+            continue;
+        };
+        let paths = aliases(model, handle);
+        let closed = model.calls.iter().any(|c| {
+            c.callee
+                .method
+                .as_deref()
+                .is_some_and(|m| resources::releases(Kind::Channel, m))
+                && c.callee
+                    .receiver()
+                    .is_some_and(|r| paths.contains(&r.normalized()))
+                && release_counts(model, setup, call.fn_ctx, handle, c.fn_ctx)
+        });
+        if closed || escapes(model, &paths) {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                RULE.name,
+                call.span.range(),
+                format!(
+                    "{} opens {} `{kind}` in `{handle}` that {} never closes: it stays open, keeps receiving, and keeps {} alive",
+                    setup.occasion(model),
+                    if kind.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" },
+                    setup.ending(),
+                    setup.gone()
+                ),
+            )
+            .with_label(format!("`{kind}` opened here"))
+            .with_related(setup.label_span.clone(), format!("set up in `{}`", setup.hook))
+            .with_help(setup.advice(&format!("{handle}.close()"))),
+        );
+    }
 }

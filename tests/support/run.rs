@@ -121,6 +121,12 @@ impl Invocation {
         self
     }
 
+    /// Standard input that need not be UTF-8.
+    pub fn stdin_bytes(mut self, bytes: Vec<u8>) -> Self {
+        self.stdin = Some(bytes);
+        self
+    }
+
     /// Runs to completion; fails the test on a hang, a crash or output that
     /// is not UTF-8.
     pub fn run(mut self) -> Run {

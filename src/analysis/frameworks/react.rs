@@ -1,0 +1,64 @@
+//! React (and Preact): effect hooks and class components.
+
+use super::{Cleanup, Framework, Spec, hook_of};
+use crate::model::{FileModel, FnId, Invocation};
+
+/// Modules React's hooks come from.
+const MODULES: &[&str] = &["react", "preact/hooks", "preact/compat", "preact"];
+
+/// `useEffect(() => { …; return cleanup })`.
+pub const EFFECT: Spec = Spec {
+    framework: Framework::ReactEffect,
+    modules: MODULES,
+    module_prefixes: &[],
+    setup_hooks: &["useEffect", "useLayoutEffect", "useInsertionEffect"],
+    teardown_hooks: &[],
+    setup_methods: &[],
+    teardown_methods: &[],
+    cleanup: Cleanup::Returned,
+    event: "mount",
+    ending: "the unmount",
+    gone: "the unmounted component",
+};
+
+/// `class X extends Component { componentDidMount() {} componentWillUnmount() {} }`.
+pub const CLASS: Spec = Spec {
+    framework: Framework::ReactClass,
+    modules: MODULES,
+    module_prefixes: &[],
+    setup_hooks: &[],
+    teardown_hooks: &[],
+    setup_methods: &["componentDidMount"],
+    teardown_methods: &["componentWillUnmount"],
+    cleanup: Cleanup::Method,
+    event: "mount",
+    ending: "the unmount",
+    gone: "the unmounted component",
+};
+
+/// Base classes of class components.
+pub const BASE_CLASSES: &[&str] = &["Component", "PureComponent"];
+
+/// Advice in React's words.
+pub fn advice(framework: Framework, action: &str) -> String {
+    match framework {
+        Framework::ReactEffect => format!("return `() => {action}` from the effect"),
+        _ => format!("call `{action}` in `componentWillUnmount()`"),
+    }
+}
+
+/// The effect callback (`useEffect(() => …)`, `React.useLayoutEffect(…)`,
+/// confirmed through its import) that contains `fn_ctx`, if any.
+pub fn enclosing_effect(model: &FileModel, fn_ctx: Option<FnId>) -> Option<FnId> {
+    let mut current = fn_ctx;
+    while let Some(f) = current {
+        if let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation
+            && hook_of(model, &model.calls[call], |s| s.setup_hooks)
+                .is_some_and(|(spec, _)| spec.framework == Framework::ReactEffect)
+        {
+            return Some(f);
+        }
+        current = model.functions[f].parent;
+    }
+    None
+}

@@ -378,7 +378,7 @@ impl Server {
                 return found;
             }
         };
-        let result = engine::FileResult {
+        let result = crate::diagnostic::FileResult {
             path: path.to_path_buf(),
             source: Some(std::sync::Arc::from(body)),
             diagnostics: found,

@@ -8,6 +8,7 @@
 //! the type it caches): a file that no
 //! rule asks about pays nothing, and a second rule asking pays nothing more.
 
+pub mod backlog;
 pub mod containers;
 pub mod entry_removal;
 pub mod expiry;

@@ -38,7 +38,22 @@ const IO_MODULES: &[&str] = &[
 ];
 
 fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
-    check_loops(model, out);
+    let has_unawaited_loop = model
+        .loops
+        .iter()
+        .any(|l| l.kind == LoopKind::ForOf && !l.awaits);
+    if !has_unawaited_loop && !model.calls.iter().any(is_promise_combinator) {
+        return;
+    }
+    // The calls that start I/O, found once: each loop and each mapped
+    // callback then looks only at these (a per-loop scan of every call was
+    // quadratic on large bundles).
+    let io_calls: Vec<&CallFact> = model
+        .calls
+        .iter()
+        .filter(|c| from_io_module(model, c.callee.path.as_ref()))
+        .collect();
+    check_loops(model, &io_calls, out);
     for c in &model.calls {
         if !is_promise_combinator(c) {
             continue;
@@ -59,7 +74,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         let Some(origin) = unknown_size_origin(model, &items, map.fn_ctx) else {
             continue;
         };
-        let Some(io) = io_started(model, map_id, map) else {
+        let Some(io) = io_started(model, &io_calls, map_id, map) else {
             continue;
         };
         let shown = model.text(&map.callee.receiver_span.unwrap_or(map.callee_span));
@@ -194,15 +209,17 @@ fn from_io_module(model: &FileModel, path: Option<&AccessPath>) -> bool {
 /// The first I/O call made by the callback of `map` itself (or the mapped
 /// function): a call inside a function handed to a limiter
 /// (`limit(() => fs.readFile(f))`) runs when the limiter decides.
-fn io_started<'m>(model: &'m FileModel, map_id: CallId, map: &'m CallFact) -> Option<&'m CallFact> {
+fn io_started<'m>(
+    model: &'m FileModel,
+    io_calls: &[&'m CallFact],
+    map_id: CallId,
+    map: &'m CallFact,
+) -> Option<&'m CallFact> {
     let callback = model.functions.iter().position(
         |f| matches!(f.invocation, Invocation::CallbackOf { call, arg: 0 } if call == map_id),
     );
     match callback {
-        Some(f) => model
-            .calls
-            .iter()
-            .find(|c| c.fn_ctx == Some(f) && from_io_module(model, c.callee.path.as_ref())),
+        Some(f) => io_calls.iter().copied().find(|c| c.fn_ctx == Some(f)),
         // `Promise.all(files.map(fs.promises.readFile))`
         None => match map.args.first().map(|a| &a.value) {
             Some(Value::Path(p)) if from_io_module(model, Some(p)) => Some(map),
@@ -213,16 +230,19 @@ fn io_started<'m>(model: &'m FileModel, map_id: CallId, map: &'m CallFact) -> Op
 
 /// `for (const u of req.body.urls) fetch(u)`: a `for…of` whose body starts
 /// I/O and never awaits starts one operation per element, all at once.
-fn check_loops(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check_loops(model: &FileModel, io_calls: &[&CallFact], out: &mut Vec<Diagnostic>) {
+    if io_calls.is_empty() {
+        return;
+    }
     for l in &model.loops {
         if l.kind != LoopKind::ForOf || l.awaits {
             continue;
         }
-        let Some(io) = model.calls.iter().find(|c| {
-            c.fn_ctx == l.fn_ctx
-                && l.body.encloses(c.span)
-                && from_io_module(model, c.callee.path.as_ref())
-        }) else {
+        let Some(io) = io_calls
+            .iter()
+            .copied()
+            .find(|c| c.fn_ctx == l.fn_ctx && l.body.encloses(c.span))
+        else {
             continue;
         };
         let Some(items) = iterated(model, l.span.start(), l.body.start()) else {

@@ -7,6 +7,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::FileModel;
 
+mod growth_evidence;
 mod null_instead_of_delete;
 mod unbounded_array;
 mod unbounded_cache;

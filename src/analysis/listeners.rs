@@ -286,6 +286,42 @@ pub fn long_lived_target(
     }
 }
 
+/// Are two targets the element parameter of callbacks iterating the same
+/// collection (`signals.forEach(s => s.addEventListener(…))` and, later,
+/// `signals.forEach(signal => signal.removeEventListener(…))`)? They name
+/// the same objects.
+fn same_element(model: &FileModel, a: &AccessPath, b: &AccessPath) -> bool {
+    let collection = |t: &AccessPath| -> Option<AccessPath> {
+        if !t.props.is_empty() {
+            return None;
+        }
+        let id = t.root_binding()?;
+        let binding = model.semantic.binding(&id)?;
+        let f = binding
+            .fn_ctx
+            .filter(|_| binding.kind == BindingKind::Param)?;
+        let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation else {
+            return None;
+        };
+        // The element is the callback's first parameter: no other comes
+        // before it (`(s, i) =>`, `function (s) {`).
+        let before = model
+            .source
+            .get(model.functions[f].span.start()..binding.span.start())?;
+        if before.contains(',') {
+            return None;
+        }
+        let c = &model.calls[call];
+        c.callee
+            .method
+            .as_deref()
+            .is_some_and(crate::model::is_iteration_method)
+            .then(|| c.callee.receiver())
+            .flatten()
+    };
+    a != b && collection(a).is_some_and(|ca| collection(b).is_some_and(|cb| ca == cb))
+}
+
 /// A local bound to `pool.connect()` (`acquire()`, `getConnection()`, also
 /// through `.catch(…)`) that the file gives back with `.release()`: a pooled
 /// object that outlives the call.
@@ -570,7 +606,10 @@ impl<'m> Registration<'m> {
             // A removal whose listener we cannot name (`getLast().onFocus`)
             // may well be the matching one. One with another `capture` flag
             // never is.
-            return self.is_same_slot(&r)
+            let same_slot = self.is_same_slot(&r)
+                || (self.same_event(r.event.as_ref())
+                    && same_element(model, &self.target, &r.target));
+            return same_slot
                 && !(self.is_dom() && removal::capture_differs(model, self.call, c))
                 && (r.listener.same(&self.listener)
                     || r.listener == Identity::Unknown
@@ -757,22 +796,18 @@ pub fn context_name(model: &FileModel, fn_ctx: Option<FnId>) -> Option<Atom> {
     None
 }
 
-/// Is the call inside an `if` that also sets a flag declared outside the
-/// function (`if (!installed) { installed = true; target.on(…) }`)? That
-/// registers once, however often the function runs.
-pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
+/// Is the call inside an `if` that also sets a flag on an object
+/// (`if (!this.bound) { this.bound = true; target.on(…) }`)? That registers
+/// once per owner, however often the function runs. Flags held in a name
+/// (`let installed`) are lazy initialisation, which the frequency answer
+/// knows (`frequency::Why::Memoised`).
+pub fn guarded_by_member_flag(model: &FileModel, call: &CallFact) -> bool {
     model.conditionals.iter().any(|c| {
         c.span.encloses(call.span)
-            && (model.binding_writes.iter().any(|w| {
-                c.span.encloses(w.span)
-                    && w.value == Value::Bool
-                    && model.semantic.binding(&w.id).is_some_and(|b| {
-                        b.fn_ctx != w.fn_ctx && !matches!(b.kind, BindingKind::Param)
-                    })
-            }) || model
+            && model
                 .member_writes
                 .iter()
-                .any(|w| c.span.encloses(w.span) && matches!(w.value, Value::Bool)))
+                .any(|w| c.span.encloses(w.span) && matches!(w.value, Value::Bool))
     })
 }
 

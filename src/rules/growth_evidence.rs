@@ -38,8 +38,8 @@ pub(crate) fn repetition(freq: &Frequencies, fn_ctx: Option<FnId>, pos: usize) -
     let f = freq.at(fn_ctx, pos);
     let text = freq.describe(&f);
     match root_shown(freq, f, 0) {
-        true => Strength::Shown(format!("runs many times: {text}")),
-        false => Strength::Assumed(format!("runs many times only by assumption: {text}")),
+        true => Strength::Shown(format!("frequency: {text}")),
+        false => Strength::Assumed(format!("frequency (assumed, callers not shown): {text}")),
     }
 }
 

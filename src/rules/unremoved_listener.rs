@@ -67,7 +67,8 @@ fn check_add(
         check_add_in_setup(model, rep, setup, reg, folded, out);
         return;
     }
-    if !rep.runs_many_times(call.fn_ctx, call.span.start()) {
+    let freq = rep.at(call.fn_ctx, call.span.start());
+    if !freq.runs_many_times() {
         return;
     }
     let removal = removal::of_listener(model, reg);
@@ -99,7 +100,12 @@ fn check_add(
     if reg.is_dom() && is_module_level_function(model, &listener_arg.value) {
         return;
     }
-    if listeners::guarded_once(model, call) {
+    // Lazy initialisation adds once per life of its guard: once per owner
+    // (`if (!wsInitialized) { server.on(…); wsInitialized = true }` in a
+    // factory), however often the function runs.
+    if rep.memoised(call.fn_ctx, call.span.start()).is_some()
+        || listeners::guarded_by_member_flag(model, call)
+    {
         return;
     }
     let effect = react::enclosing_effect(model, call.fn_ctx);
@@ -221,7 +227,8 @@ fn check_add(
         format!("a listener for {event} is added to `{target}` {where_} and {never}, so each one and its closure stay alive"),
     )
     .with_label(format!("added {where_}"))
-    .with_related(call.callee.receiver_span.unwrap_or(call.callee_span).range(), why);
+    .with_related(call.callee.receiver_span.unwrap_or(call.callee_span).range(), why)
+    .with_evidence(format!("frequency: {}", rep.describe(&freq)));
     if let Some(r) = futile {
         folded.push(r.call.span.start());
         diag = diag.with_related(
@@ -331,7 +338,12 @@ fn check_add_in_setup(
     if reg.is_dom() && is_module_level_function(model, &listener_arg.value) {
         return;
     }
-    if listeners::guarded_once(model, call) || setup.has_opaque_cleanup(model) {
+    // Lazy initialisation (`if (!installed) { installed = true; … }`) adds
+    // once per life of the guard, however often the component mounts.
+    if rep.memoised(call.fn_ctx, call.span.start()).is_some()
+        || listeners::guarded_by_member_flag(model, call)
+        || setup.has_opaque_cleanup(model)
+    {
         return;
     }
     let handle = match &reg.listener {

@@ -19,8 +19,8 @@
 
 use crate::analysis::frequency::{Frequencies, Frequency, Why};
 use crate::analysis::keys::KeyOrigin;
+use crate::model::semantic::BindingKind;
 use crate::model::{CallId, FileModel, FnId, LoopTest, Root, Value};
-use crate::semantic::BindingKind;
 
 /// How the file shows that code runs many times.
 #[derive(Clone, Debug, PartialEq)]
@@ -154,10 +154,10 @@ pub(crate) fn created_per_call(
 pub(crate) fn store_api(
     model: &FileModel,
     fn_ctx: Option<FnId>,
-    key: Option<&crate::semantic::BindingId>,
+    key: Option<&crate::model::semantic::BindingId>,
     value: &Value,
 ) -> Option<String> {
-    let param = |id: &crate::semantic::BindingId| {
+    let param = |id: &crate::model::semantic::BindingId| {
         model
             .semantic
             .binding(id)

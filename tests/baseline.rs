@@ -8,7 +8,7 @@ use std::path::Path;
 
 use support::run::{Run, leaklint};
 
-const TWO_LEAKS: &str = "const cache = {}\nexport function put(k, v) {\n  cache[k] = v\n}\nconst seen = []\nexport function see(x) {\n  seen.push(x)\n}\n";
+const TWO_LEAKS: &str = "const cache = {}\nexport function put(k, v) {\n  cache[k] = v\n}\nconst seen = []\nexport function see(x) {\n  seen.push({ x })\n}\n";
 
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
@@ -91,7 +91,7 @@ fn only_new_findings_are_reported_after_a_baseline() {
     write(
         dir.path(),
         "src/new.js",
-        "const s = new Set()\nexport function add(x) {\n  s.add(x)\n}\n",
+        "const s = new Set()\nexport function add(x) {\n  s.add({ x })\n}\n",
     );
     let with = run(dir.path(), &["--baseline", "leaklint-baseline.json", "src"]);
     assert_eq!(with.code, 1);
@@ -124,8 +124,8 @@ fn pruning_drops_fixed_findings_so_that_they_come_back_as_new() {
     run(dir.path(), &["--write-baseline", "base.json", "src"]);
     // The array leak is fixed.
     let fixed = TWO_LEAKS.replace(
-        "  seen.push(x)\n",
-        "  seen.push(x)\n  if (seen.length > 100) seen.shift()\n",
+        "  seen.push({ x })\n",
+        "  seen.push({ x })\n  if (seen.length > 100) seen.shift()\n",
     );
     write(dir.path(), "src/old.js", &fixed);
     let with = run(dir.path(), &["--baseline", "base.json", "src"]);

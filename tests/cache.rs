@@ -28,7 +28,7 @@ fn project() -> tempfile::TempDir {
     write(
         dir.path(),
         "src/store.mjs",
-        "export const sessions = new Map()\n\nexport function touch(id) {\n  sessions.set(id, Date.now())\n}\n",
+        "export const sessions = new Map()\n\nexport function touch(id, at) {\n  sessions.set(id, at)\n}\n",
     );
     write(
         dir.path(),

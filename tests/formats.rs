@@ -251,7 +251,7 @@ fn sarif_columns_count_utf16_code_units() {
     let units: Vec<u16> = line.encode_utf16().collect();
     assert_eq!(
         String::from_utf16(&units[54..end - 1]).unwrap(),
-        "étiquettes[clé] = v + note"
+        "étiquettes[clé] = v"
     );
 }
 

@@ -356,8 +356,9 @@ fn the_baseline_hides_recorded_findings_in_the_editor_too() {
         Client::start_with(dir.path(), json!({ "baseline": "leaklint-baseline.json" }));
     assert!(client.open(&uri, leak).is_empty(), "recorded: not shown");
     // A new leak in the same file is shown, and only it.
-    let grown =
-        format!("{leak}const seen = new Set()\nexport function see(x) {{\n  seen.add(x)\n}}\n");
+    let grown = format!(
+        "{leak}const seen = new Set()\nexport function see(x) {{\n  seen.add({{ x }})\n}}\n"
+    );
     let diags = client.change(&uri, 2, &grown);
     assert_eq!(codes(&diags), vec!["unbounded-cache"]);
     assert_eq!(diags[0]["range"]["start"]["line"], 6);

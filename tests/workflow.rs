@@ -809,8 +809,7 @@ fn stdin_is_linted_as_the_given_filename() {
     );
     assert_eq!(run.code, 1);
     // TypeScript syntax is parsed as TypeScript because of the name.
-    let ts =
-        "const c: Record<string, number> = {}\nexport function f(k: string): void { c[k] = 1 }\n";
+    let ts = "const c: Record<string, number> = {}\nexport function f(k: string, v: number): void { c[k] = v }\n";
     let run = leaklint_stdin(
         dir.path(),
         &["--stdin", "--stdin-filename", "b.ts", "-f", "json"],

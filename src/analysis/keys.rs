@@ -279,6 +279,17 @@ pub(crate) fn binding_of_fn<'m>(model: &'m FileModel, f: FnId) -> Option<&'m Bin
 /// function the file does not hand out (every use of its name is a direct
 /// call): its values are the literals at those sites.
 fn literal_at_every_call(model: &FileModel, param: &BindingId) -> Option<String> {
+    constant_at_every_call(model, param, 0)
+}
+
+/// Like [`literal_at_every_call`], with constants too: a module-level
+/// `const`, function or import, a member of an imported module
+/// (`warnings.deprecated_x`), or a parameter that is itself constant at
+/// every call (a warn-once helper called from helpers that pass it on).
+fn constant_at_every_call(model: &FileModel, param: &BindingId, depth: u32) -> Option<String> {
+    if depth > 3 {
+        return None;
+    }
     let f = model.semantic.binding(param)?.fn_ctx?;
     let index_of = params(model);
     let index = index_of.params.get(&f)?.iter().position(|id| id == param)?;
@@ -297,7 +308,7 @@ fn literal_at_every_call(model: &FileModel, param: &BindingId) -> Option<String>
             .iter()
             .find(|c| c.callee_span == r.span && !c.is_new)?;
         let arg = call.args.get(index)?;
-        if arg.spread || !is_literal(&arg.value) {
+        if arg.spread || !constant_arg(model, &arg.value, depth) {
             return None;
         }
         let text = model.text(&arg.span).to_string();
@@ -312,6 +323,31 @@ fn literal_at_every_call(model: &FileModel, param: &BindingId) -> Option<String>
         param.0,
         shown.join(" or ")
     ))
+}
+
+/// A literal, or a value fixed for the whole process (see
+/// [`constant_at_every_call`]).
+fn constant_arg(model: &FileModel, value: &Value, depth: u32) -> bool {
+    if is_literal(value) {
+        return true;
+    }
+    let Value::Path(p) = value else { return false };
+    let Some(id) = p.root_binding() else {
+        return false;
+    };
+    let Some(b) = model.semantic.binding(&id) else {
+        return false;
+    };
+    match b.kind {
+        BindingKind::Import => true,
+        BindingKind::Const | BindingKind::Function | BindingKind::Class if b.is_module_level() => {
+            p.props.is_empty() || is_constant_member(model, p)
+        }
+        BindingKind::Param if p.props.is_empty() => {
+            constant_at_every_call(model, &id, depth + 1).is_some()
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]

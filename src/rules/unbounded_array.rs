@@ -3,8 +3,10 @@
 use std::ops::Range;
 
 use super::Rule;
+use super::growth_evidence::{self, Strength};
 use crate::analysis::containers::{self, Container, ContainerKind};
-use crate::analysis::frequency::{Frequencies, Frequency};
+use crate::analysis::frequency::Frequencies;
+use crate::analysis::instances;
 use crate::analysis::registry;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, FileModel, Key, Root, Value};
@@ -47,27 +49,124 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if growth.is_empty() || shrinks(model, &array) {
             continue;
         }
-        for (span, method, freq) in growth {
+        for (span, method) in growth {
             // Already reported as a factory registry, with its reasons.
             if out.iter().any(|d| d.rule == RULE.name && d.span == span) {
                 continue;
             }
-            out.push(
-                Diagnostic::new(
-                    RULE.name,
-                    span,
-                    format!("`{}` grows on every call and nothing ever removes its elements", array.container.path),
-                )
-                .with_label(format!("`{method}` on every call"))
-                .with_related(array.container.decl_span.clone(), array.container.lifetime.clone())
-                .with_evidence(format!("frequency: {}", rep.describe(&freq)))
-                .with_help(format!(
-                    "every element stays reachable until the process exits; cap it (`if ({p}.length > LIMIT) {p}.shift()`), empty it after use (`{p}.length = 0` or `{p}.splice(0)`), or remove elements when their owner goes away",
-                    p = array.container.path
-                )),
-            );
+            let call = appends
+                .iter()
+                .find(|(c, _)| c.span.range() == span)
+                .map(|(c, _)| *c);
+            let mut d = Diagnostic::new(
+                RULE.name,
+                span,
+                format!(
+                    "`{}` grows on every call and nothing ever removes its elements",
+                    array.container.path
+                ),
+            )
+            .with_label(format!("`{method}` on every call"))
+            .with_related(
+                array.container.decl_span.clone(),
+                array.container.lifetime.clone(),
+            )
+            .with_evidence(format!("grows: `{}`, an array", array.container.path))
+            .with_evidence(format!(
+                "owner `{}`: {}",
+                array.container.path, array.container.lifetime
+            ));
+            if let Some(call) = call {
+                for e in confidence(model, &rep, &array, call) {
+                    d = match e {
+                        Judged::Shown(e) => d.with_evidence(e),
+                        Judged::Weak(e) => d.medium(e),
+                    };
+                }
+            }
+            out.push(d.with_help(format!(
+                "every element stays reachable until the process exits; cap it (`if ({p}.length > LIMIT) {p}.shift()`), empty it after use (`{p}.length = 0` or `{p}.splice(0)`), or remove elements when their owner goes away",
+                p = array.container.path
+            )));
         }
     }
+}
+
+enum Judged {
+    /// Evidence for a premise the code shows.
+    Shown(String),
+    /// A premise only assumed: the finding is medium, for this reason.
+    Weak(String),
+}
+
+/// The evidence of one append, and what makes it medium:
+/// - high when the repetition is shown (a listener, an interval, a route,
+///   recursion; see [`growth_evidence`]), or when each call appends an
+///   object it creates (`this` in a constructor, a local, a literal): the
+///   array keeps one new object per call, whoever the callers are;
+/// - medium when the callers are only assumed to be many (the function
+///   may run only at start-up), when the function is a
+///   registration API (`register*`, `add*`: called at start-up), or when
+///   the append is a loop filling the array up to an index read from its
+///   own `length` (a table that grows to a high-water mark, entries reused).
+fn confidence(
+    model: &FileModel,
+    rep: &Frequencies,
+    array: &LongLivedArray,
+    call: &CallFact,
+) -> Vec<Judged> {
+    let mut out = Vec::new();
+    let runs = growth_evidence::repetition(rep, call.fn_ctx, call.span.start());
+    let shown = matches!(runs, Strength::Shown(_));
+    match runs {
+        Strength::Shown(s) | Strength::Assumed(s) => out.push(Judged::Shown(s)),
+    }
+    if let Some(l) = high_water_loop(model, array, call) {
+        out.push(Judged::Weak(format!(
+            "fills the array up to an index, starting from its own `length` (the loop at line {l}): it grows to the largest index ever asked for, and its entries are reused"
+        )));
+        return out;
+    }
+    if instances::in_registration_method(model, call.fn_ctx) {
+        let name = model
+            .this_function(call.fn_ctx)
+            .and_then(|f| model.functions[f].name.clone())
+            .unwrap_or_default();
+        out.push(Judged::Weak(format!(
+            "`{name}` is a registration API: called at start-up, once per thing registered"
+        )));
+        return out;
+    }
+    let created = call.args.first().and_then(|a| {
+        growth_evidence::created_per_call(model, call, &a.value, model.text(&a.span))
+    });
+    match created {
+        Some(what) => out.push(Judged::Shown(format!("each call appends {what}"))),
+        None if !shown => out.push(Judged::Weak(
+            "the callers are not shown: it may run only at start-up, a fixed number of times"
+                .into(),
+        )),
+        None => {}
+    }
+    out
+}
+
+/// The line of a loop around `call` whose head starts from the array's
+/// own `length` (`for (let i = a.length; i <= n; i++) a.push(…)`).
+fn high_water_loop(model: &FileModel, array: &LongLivedArray, call: &CallFact) -> Option<usize> {
+    let needle = format!("{}.length", array.container.display);
+    model
+        .loops
+        .iter()
+        .filter(|l| l.fn_ctx == call.fn_ctx)
+        .filter(|l| l.body.start() <= call.span.start() && call.span.end() <= l.body.end())
+        .find(|l| {
+            model
+                .source
+                .get(l.span.start()..l.body.start())
+                .is_some_and(|head| head.contains(&needle))
+        })
+        .map(|l| model.source[..l.span.start()].matches('\n').count() + 1)
 }
 
 /// Arrays hung on a factory function that keep every object it creates
@@ -199,7 +298,7 @@ fn growth_sites(
     rep: &Frequencies,
     appends: &[(&CallFact, &'static str)],
     array: &LongLivedArray,
-) -> Vec<(Range<usize>, &'static str, Frequency)> {
+) -> Vec<(Range<usize>, &'static str)> {
     let mut sites: Vec<_> = appends
         .iter()
         .filter(|(call, _)| {
@@ -208,14 +307,11 @@ fn growth_sites(
                 .as_ref()
                 .is_some_and(|recv| names(model, array, call.fn_ctx, recv))
                 && array.container.written_repeatedly_from(model, call.fn_ctx)
+                && rep.runs_many_times(call.fn_ctx, call.span.start())
         })
-        .map(|(call, method)| {
-            let freq = rep.at(call.fn_ctx, call.span.start());
-            (call.span.range(), *method, freq)
-        })
-        .filter(|(_, _, freq)| freq.runs_many_times())
+        .map(|(call, method)| (call.span.range(), *method))
         .collect();
-    sites.sort_by_key(|(s, _, _)| s.start);
+    sites.sort_by_key(|(s, _)| s.start);
     sites
 }
 

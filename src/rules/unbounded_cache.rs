@@ -1,9 +1,11 @@
 //! A long-lived keyed container grows with dynamic keys and nothing removes entries.
 
 use super::Rule;
+use super::growth_evidence::{self, Strength};
 use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::entry_removal;
-use crate::analysis::frequency::{Frequencies, Frequency};
+use crate::analysis::expiry;
+use crate::analysis::frequency::Frequencies;
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys::{self, KeyOrigin};
 use crate::analysis::memo;
@@ -13,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use rustc_hash::FxHashMap;
 
 use crate::model::path::is_global_object_name;
-use crate::model::{AccessPath, CallFact, FileModel, MemberWrite, Root};
+use crate::model::{AccessPath, CallFact, FileModel, MemberWrite, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
     name: "unbounded-cache",
@@ -35,10 +37,10 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             )
         })
         .collect();
-    let frequency = (!keyed.is_empty()).then(|| Frequencies::new(model));
-    let mut growth_by_container = match &frequency {
-        Some(f) => growth_sites(model, f, &keyed),
-        None => Vec::new(),
+    let mut growth_by_container = if keyed.is_empty() {
+        Vec::new()
+    } else {
+        growth_sites(model, &Frequencies::new(model), &keyed)
     };
     // Built on the first reported container: most files have none.
     let nullish = std::cell::OnceCell::new();
@@ -48,7 +50,13 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let pseudo: Vec<_> = pseudo_evictions(nullish.get_or_init(|| NullishWrites::of(model)), c);
-        for (site, label, freq) in growth {
+        for g in growth {
+            let Growth {
+                site,
+                label,
+                evidence,
+                high,
+            } = g;
             let mut d = Diagnostic::new(
                 RULE.name,
                 site.clone(),
@@ -58,11 +66,29 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_label(label)
-            .with_related(c.decl_span.clone(), c.lifetime.clone());
-            if let Some(f) = &frequency {
-                d = d.with_evidence(format!("frequency: {}", f.describe(&freq)));
+            .with_related(c.decl_span.clone(), c.lifetime.clone())
+            .with_evidence(format!("grows: `{}`, a {}", c.display, kind_name(c.kind)))
+            .with_evidence(format!("owner `{}`: {}", c.display, c.lifetime));
+            for e in evidence {
+                d = d.with_evidence(e);
             }
-            for p in &pseudo {
+            // `c[k] = null` where something ends (a timer, a teardown):
+            // the code means entries to expire, and the key stays.
+            let expiry = pseudo
+                .iter()
+                .find_map(|(span, f)| expiry::expires(model, *f).map(|why| (span, why)));
+            if let Some((span, why)) = &expiry {
+                let line = model.source[..span.start].matches('\n').count() + 1;
+                d = d.with_evidence(format!(
+                    "removal: entries are meant to expire (line {line}, {why}), but setting null keeps the key"
+                ));
+            }
+            if !high && expiry.is_none() {
+                d = d.medium(
+                    "neither the key nor the repetition is shown: the key comes from callers the file does not show",
+                );
+            }
+            for (p, _) in &pseudo {
                 d = d.with_related(p.clone(), "sets null here: the key stays");
             }
             let remove = match c.kind {
@@ -229,6 +255,16 @@ fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 if owner.evidence.start != owner.evidence.end {
                     d = d.with_related(owner.evidence.clone(), owner.why.clone());
                 }
+                d = d
+                    .with_evidence(format!("grows: `{shown}`, a {}", kind_name(field.kind)))
+                    .with_evidence(format!("owner `{class}`: {}", owner.why));
+                if let Some(other) = short_lived_instances(model, owner.class) {
+                    let line = model.source[..other.start].matches('\n').count() + 1;
+                    d = d.with_related(other, "also created here, in code that runs many times")
+                        .medium(format!(
+                            "owner: `{class}` is also created at line {line} in code that runs many times; the growing instance may be one of those, which die with their callers"
+                        ));
+                }
                 d = d.with_help(format!(
                     "{}; every distinct key stays until the process exits: remove entries with {remove} when they are no longer needed, or use a bounded cache (for example `lru-cache` with `max`)",
                     owner.why
@@ -275,6 +311,11 @@ fn check_memoizing_classes(
                 .map(|w| w.span.range())
                 .collect();
             for (site, method) in memo_growth(model, class, &field) {
+                let site_fn = model
+                    .member_writes
+                    .iter()
+                    .find(|w| w.span.range() == site)
+                    .and_then(|w| w.fn_ctx);
                 let shown = format!("this.{}", field.name);
                 let remove = match field.kind {
                     ContainerKind::Object => format!("`delete {shown}[key]`"),
@@ -287,6 +328,17 @@ fn check_memoizing_classes(
                     )
                     .with_label("memoized here with the caller's key")
                     .with_related(field.decl_span.clone(), "created once per instance");
+                d = d
+                    .with_evidence(format!("grows: `{shown}`, a {}", kind_name(field.kind)))
+                    .with_evidence(format!(
+                        "owner `{class_name}`: exported, its users decide how long an instance lives"
+                    ))
+                    .with_evidence("key: the argument of a public method, chosen by the class's users");
+                if instances::in_registration_method(model, site_fn) {
+                    d = d.medium(format!(
+                        "`{method}` registers: it is called to set an instance up, once per name, not once per request"
+                    ));
+                }
                 for r in &resets {
                     d = d.with_related(
                         r.clone(),
@@ -300,6 +352,23 @@ fn check_memoizing_classes(
             }
         }
     }
+}
+
+/// A `new` of `class` in code that runs many times: instances that die
+/// with their callers, beside the long-lived one.
+fn short_lived_instances(model: &FileModel, class: usize) -> Option<std::ops::Range<usize>> {
+    let binding = model.classes[class].binding.as_ref()?;
+    let frequency = Frequencies::new(model);
+    model
+        .calls
+        .iter()
+        .find(|c| {
+            c.is_new
+                && matches!(&c.callee.path, Some(AccessPath { root: Root::Binding(n, ctxt), props })
+                    if props.is_empty() && n == &binding.0 && *ctxt == binding.1)
+                && frequency.runs_many_times(c.fn_ctx, c.span.start())
+        })
+        .map(|c| c.span.range())
 }
 
 /// Memoizing writes to `this.<field>` (a plain object), with the name of
@@ -382,7 +451,7 @@ fn growth_sites(
     model: &FileModel,
     frequency: &Frequencies,
     keyed: &[&Container],
-) -> Vec<Vec<(std::ops::Range<usize>, String, Frequency)>> {
+) -> Vec<Vec<Growth>> {
     let index: FxHashMap<&AccessPath, usize> = keyed
         .iter()
         .enumerate()
@@ -401,14 +470,20 @@ fn growth_sites(
             && !w.value.is_nullish()
             && !(keyed[i].is_closure() && is_marker(&w.value))
             && keyed[i].written_repeatedly_from(model, w.fn_ctx)
+            && frequency.runs_many_times(w.fn_ctx, w.span.start())
             && keys::is_dynamic_write_key(model, w)
         {
-            let freq = frequency.at(w.fn_ctx, w.span.start());
-            if freq.runs_many_times() {
-                let origin = keys::origin_of_write(model, w);
-                if let Some(key) = growth_key(keyed[i], origin) {
-                    sites[i].push((w.span.range(), key, freq));
+            let origin = keys::origin_of_write(model, w);
+            if let Some(mut g) = growth(frequency, keyed[i], origin, w.fn_ctx, w.span.range()) {
+                let key = match &w.key {
+                    crate::model::Key::Dynamic { ident } => ident.as_ref(),
+                    crate::model::Key::Static(_) => None,
+                };
+                if let Some(e) = growth_evidence::store_api(model, w.fn_ctx, key, &w.value) {
+                    g.evidence.push(e);
+                    g.high = true;
                 }
+                sites[i].push(g);
             }
         }
     }
@@ -433,21 +508,82 @@ fn growth_sites(
         if method == wanted
             && !value_nullish
             && keyed[i].written_repeatedly_from(model, call.fn_ctx)
+            && frequency.runs_many_times(call.fn_ctx, call.span.start())
             && keys::is_dynamic_value(model, &first.value)
         {
-            let freq = frequency.at(call.fn_ctx, call.span.start());
-            if freq.runs_many_times() {
-                let origin = keys::origin_of_arg(model, &first.value, model.text(&first.span));
-                if let Some(key) = growth_key(keyed[i], origin) {
-                    sites[i].push((call.span.range(), key, freq));
+            let origin = keys::origin_of_arg(model, &first.value, model.text(&first.span));
+            if let Some(mut g) = growth(frequency, keyed[i], origin, call.fn_ctx, call.span.range())
+            {
+                let created = growth_evidence::created_per_call(
+                    model,
+                    call,
+                    &first.value,
+                    model.text(&first.span),
+                )
+                .map(|what| format!("key: {what}, so every call adds a new key"));
+                let object = growth_evidence::object_key(model, call.fn_ctx, &first.value);
+                let key = match &first.value {
+                    Value::Path(p) if p.props.is_empty() => p.root_binding(),
+                    _ => None,
+                };
+                let store = call.args.get(1).and_then(|v| {
+                    growth_evidence::store_api(model, call.fn_ctx, key.as_ref(), &v.value)
+                });
+                if let Some(e) = created.or(object).or(store) {
+                    g.evidence.push(e);
+                    g.high = true;
                 }
+                sites[i].push(g);
             }
         }
     }
     for s in &mut sites {
-        s.sort_by_key(|(r, _, _)| r.start);
+        s.sort_by_key(|g| g.site.start);
     }
     sites
+}
+
+/// A growth site of a module-level or closure container, with what decided
+/// its confidence.
+#[derive(Clone)]
+struct Growth {
+    site: std::ops::Range<usize>,
+    label: String,
+    evidence: Vec<String>,
+    high: bool,
+}
+
+/// The growth site at `site`, or `None` when its key does not count (see
+/// [`growth_key`]). High when the key is new on every call or the
+/// repetition is shown (see [`growth_evidence`]).
+fn growth(
+    frequency: &Frequencies,
+    c: &Container,
+    origin: KeyOrigin,
+    fn_ctx: Option<crate::model::FnId>,
+    site: std::ops::Range<usize>,
+) -> Option<Growth> {
+    let (key, key_shown) = growth_evidence::key_evidence(&origin);
+    let label = growth_key(c, origin)?;
+    let (runs, runs_shown) = match growth_evidence::repetition(frequency, fn_ctx, site.start) {
+        Strength::Shown(s) => (s, true),
+        Strength::Assumed(s) => (s, false),
+    };
+    Some(Growth {
+        site,
+        label,
+        evidence: vec![runs, key],
+        high: key_shown || runs_shown,
+    })
+}
+
+fn kind_name(kind: ContainerKind) -> &'static str {
+    match kind {
+        ContainerKind::Map => "`Map`",
+        ContainerKind::Set => "`Set`",
+        ContainerKind::Object => "plain object used as a dictionary",
+        _ => "container",
+    }
 }
 
 /// `seen[k] = true`: a visited or warned-once marker. In a factory's
@@ -495,12 +631,15 @@ impl<'m> NullishWrites<'m> {
 }
 
 /// `c[k] = null`, `m.set(k, undefined)`: look like removal, keep the key.
-fn pseudo_evictions(nullish: &NullishWrites, c: &Container) -> Vec<std::ops::Range<usize>> {
+fn pseudo_evictions(
+    nullish: &NullishWrites,
+    c: &Container,
+) -> Vec<(std::ops::Range<usize>, Option<crate::model::FnId>)> {
     let mut out: Vec<_> = nullish
         .writes
         .iter()
         .filter(|w| containers::names(&w.object, &c.path))
-        .map(|w| w.span.range())
+        .map(|w| (w.span.range(), w.fn_ctx))
         .collect();
     out.extend(
         nullish
@@ -512,7 +651,7 @@ fn pseudo_evictions(nullish: &NullishWrites, c: &Container) -> Vec<std::ops::Ran
                     .as_ref()
                     .is_some_and(|r| containers::names(r, &c.path))
             })
-            .map(|call| call.span.range()),
+            .map(|call| (call.span.range(), call.fn_ctx)),
     );
     out
 }

@@ -1,0 +1,274 @@
+//! How strongly the code shows that a container grows for good: the
+//! confidence of an `unbounded-cache` or `unbounded-array` growth site, from
+//! the run-frequency and key-origin answers, with the evidence a finding
+//! quotes.
+//!
+//! A growth site is reported as **high** when one of these is shown:
+//! - the key is new on every call ([`KeyOrigin::Unbounded`], with its
+//!   source: a counter, the time, a random id, a field of an event);
+//! - the code runs again and again for a reason the file shows
+//!   ([`Strength::Shown`]: a listener, an interval, a route handler, a
+//!   callback run any number of times, a loop that never ends, recursion),
+//!   whatever the key.
+//!
+//! Otherwise, when the key is only computed from values the file does not
+//! show and the code runs "many times" only because its callers are not
+//! shown (an exported function, a method, a function handed out), the
+//! finding is **medium**: on real code such sites are mostly warn-once
+//! sets, start-up registries and tables keyed by a small set of names.
+
+use crate::analysis::frequency::{Frequencies, Frequency, Why};
+use crate::analysis::keys::KeyOrigin;
+use crate::model::semantic::BindingKind;
+use crate::model::{CallId, FileModel, FnId, LoopTest, Root, Value};
+
+/// How the file shows that code runs many times.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Strength {
+    /// Repetition the file shows, with its evidence.
+    Shown(String),
+    /// Only assumed: the callers are elsewhere (exported, a method, a
+    /// function handed out) or the chain of calls is too long to follow.
+    Assumed(String),
+}
+
+/// The strength of "runs many times" at `pos` in `fn_ctx`: follows calls
+/// (`CalledFrom`) and loops to the reason at the root of the chain.
+pub(crate) fn repetition(freq: &Frequencies, fn_ctx: Option<FnId>, pos: usize) -> Strength {
+    let f = freq.at(fn_ctx, pos);
+    let text = freq.describe(&f);
+    match root_shown(freq, f, 0) {
+        true => Strength::Shown(format!("frequency: {text}")),
+        false => Strength::Assumed(format!("frequency (assumed, callers not shown): {text}")),
+    }
+}
+
+fn root_shown(freq: &Frequencies, f: Frequency, depth: u32) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    let m = freq.model();
+    match f {
+        Frequency::Once(_) | Frequency::PerCall(_) => false,
+        Frequency::Many(why) => match why {
+            // A listener for an event that ends the process runs a few
+            // times at most before it exits.
+            Why::Listener(c) => !ends_process(m, c),
+            Why::Interval(_) | Why::Route(_) => true,
+            // A callback handed to a function the file does not show runs
+            // as often as its registration is shown to: a callback given
+            // once at load (`each(TABLE, fn)`) walks a fixed table.
+            // A function of this file was looked into by the frequency
+            // answer: it hands the callback on to something that repeats.
+            Why::Callback(c) => {
+                let call = &m.calls[c];
+                calls_local_function(m, call)
+                    || root_shown(freq, freq.at(call.fn_ctx, call.span.start()), depth + 1)
+            }
+            Why::Recursive(_) => true,
+            // A walk over a collection at hand (a table at load time) turns
+            // as many times as the collection has elements: many only if the
+            // code around it runs many times. Other loops (no end, a count,
+            // a condition) repeat by themselves.
+            Why::Loop(l) => {
+                let lp = &m.loops[l];
+                lp.awaits
+                    || lp.test != LoopTest::Walk
+                    || root_shown(freq, outer(freq, lp.fn_ctx, lp.span.start()), depth + 1)
+            }
+            Why::CalledFrom(c) => {
+                let call = &m.calls[c];
+                root_shown(freq, freq.at(call.fn_ctx, call.span.start()), depth + 1)
+            }
+            Why::Exported(_) | Why::TooDeep => false,
+            _ => false,
+        },
+    }
+}
+
+/// `f(…)` where `f` is a function declared in this file.
+fn calls_local_function(m: &FileModel, call: &crate::model::CallFact) -> bool {
+    let Some(p) = call.callee.path.as_ref() else {
+        return false;
+    };
+    if !p.props.is_empty() {
+        return false;
+    }
+    p.root_binding()
+        .and_then(|id| m.semantic.binding(&id))
+        .is_some_and(|b| {
+            b.kind == BindingKind::Function || matches!(b.init, Some(Value::Function(_)))
+        })
+}
+
+/// What a call adds, when it is a value the call itself creates: `this`
+/// (the instance a method runs on), a local initialised with an object, a
+/// function, a `new`, a literal or a timer handle, or such an expression in
+/// place. Every call adds a new one, whoever the callers are.
+pub(crate) fn created_per_call(
+    model: &FileModel,
+    call: &crate::model::CallFact,
+    arg: &Value,
+    text: &str,
+) -> Option<String> {
+    let fresh = |v: &Value| match v {
+        Value::Object { .. } | Value::Array { .. } | Value::Function(_) | Value::New(_) => true,
+        Value::Call(c) => c
+            .callee
+            .as_ref()
+            .is_some_and(|p| p.props.is_empty() && TIMERS.contains(&p.to_string().as_str())),
+        _ => false,
+    };
+    match arg {
+        // Self-registration: every instance it runs on stays reachable.
+        Value::Path(p) if p.props.is_empty() && p.root == Root::This => {
+            model.this_function(call.fn_ctx)?;
+            Some("the instance it runs on (`this`)".to_string())
+        }
+        Value::Path(p) if p.props.is_empty() => {
+            let id = p.root_binding()?;
+            let b = model.semantic.binding(&id)?;
+            let local = b.fn_ctx.is_some()
+                && b.fn_ctx == call.fn_ctx
+                && matches!(
+                    b.kind,
+                    BindingKind::Const
+                        | BindingKind::Let
+                        | BindingKind::Var
+                        | BindingKind::Function
+                )
+                && b.init
+                    .as_ref()
+                    .is_some_and(|v| fresh(v) || matches!(v, Value::Other));
+            local.then(|| format!("`{}`, a value created by the call", id.0))
+        }
+        v if fresh(v) => Some(format!("`{text}`, a value created by the call")),
+        _ => None,
+    }
+}
+
+/// A store API: a function (not a registration API) that keeps the value
+/// its caller passes under the key its caller passes (`put(k, v) { c[k] = v }`).
+/// The container is the product: what goes in is whatever the callers
+/// store, with no table or name set to bound it. Evidence, or `None`.
+pub(crate) fn store_api(
+    model: &FileModel,
+    fn_ctx: Option<FnId>,
+    key: Option<&crate::model::semantic::BindingId>,
+    value: &Value,
+) -> Option<String> {
+    let param = |id: &crate::model::semantic::BindingId| {
+        model
+            .semantic
+            .binding(id)
+            .is_some_and(|b| b.kind == BindingKind::Param && b.fn_ctx == fn_ctx && fn_ctx.is_some())
+    };
+    let key = key.filter(|k| param(k))?;
+    let Value::Path(v) = value else { return None };
+    let v = v.root_binding().filter(|v| param(v) && v != key)?;
+    if !v_is_whole(value) || crate::analysis::instances::in_registration_method(model, fn_ctx) {
+        return None;
+    }
+    let name = model
+        .this_function(fn_ctx)
+        .and_then(|f| model.functions[f].name.clone())
+        .map(|n| format!("`{n}`"))
+        .unwrap_or_else(|| "the function".into());
+    Some(format!(
+        "key: a store API: {name} keeps the value its callers pass (`{}`) under the key they pass (`{}`)",
+        v.0, key.0
+    ))
+}
+
+fn v_is_whole(v: &Value) -> bool {
+    matches!(v, Value::Path(p) if p.props.is_empty())
+}
+
+/// Calls that return a new handle each time.
+const TIMERS: &[&str] = &[
+    "setTimeout",
+    "setInterval",
+    "setImmediate",
+    "requestAnimationFrame",
+];
+
+/// Events after which a process exits (or is expected to).
+const PROCESS_ENDING_EVENTS: &[&str] = &[
+    "uncaughtException",
+    "exit",
+    "beforeExit",
+    "SIGINT",
+    "SIGTERM",
+    "SIGHUP",
+];
+
+fn ends_process(m: &FileModel, c: CallId) -> bool {
+    matches!(m.calls[c].args.first().map(|a| &a.value),
+        Some(Value::Str(e)) if PROCESS_ENDING_EVENTS.contains(&e.as_ref()))
+}
+
+/// Constructors whose argument is a string or a number: a key handed to
+/// one says nothing about the key being an object.
+const VALUE_CONSTRUCTORS: &[&str] = &[
+    "RegExp",
+    "Error",
+    "TypeError",
+    "RangeError",
+    "URL",
+    "Date",
+    "String",
+    "Number",
+    "Symbol",
+];
+
+/// A Map or Set key that the same function hands to a constructor as a
+/// named option (`new ScrollTimeline({ source: container })`): an
+/// object such as an element or a socket, which a strong `Map` keeps alive
+/// with everything it refers to. Evidence for the finding, or `None`.
+pub(crate) fn object_key(model: &FileModel, fn_ctx: Option<FnId>, key: &Value) -> Option<String> {
+    let Value::Path(k) = key else { return None };
+    if !k.props.is_empty() {
+        return None;
+    }
+    let id = k.root_binding()?;
+    let is_key = |v: &Value| matches!(v, Value::Path(p) if p.props.is_empty() && p.root_binding().as_ref() == Some(&id));
+    model.calls.iter().find_map(|call| {
+        if !call.is_new || call.fn_ctx != fn_ctx {
+            return None;
+        }
+        let name = call.callee.path.as_ref().map(|p| p.to_string())?;
+        // Errors take a message or a path, whatever their class is called.
+        if VALUE_CONSTRUCTORS.contains(&name.as_str()) || name.contains("Error") {
+            return None;
+        }
+        // As a named option (`{ source: key }`): a positional argument may
+        // be a name as easily as an object.
+        let handed = call.args.iter().any(|a| {
+            matches!(&a.value, Value::Object { props, .. } if props.iter().any(|(_, v)| is_key(v)))
+        });
+        handed.then(|| {
+            format!(
+                "key: an object, handed to `new {name}` as an option (line {}): the strong `Map` keeps it alive",
+                model.source[..call.span.start()].matches('\n').count() + 1
+            )
+        })
+    })
+}
+
+/// The frequency of the code around a loop statement (its own position,
+/// not its body).
+fn outer(freq: &Frequencies, fn_ctx: Option<FnId>, pos: usize) -> Frequency {
+    freq.at(fn_ctx, pos)
+}
+
+/// The evidence about a key, and whether it alone shows growth.
+pub(crate) fn key_evidence(origin: &KeyOrigin) -> (String, bool) {
+    match origin {
+        KeyOrigin::Unbounded(why) => (format!("key: {why}"), true),
+        KeyOrigin::Bounded(why) => (format!("key: {why}"), false),
+        KeyOrigin::Unknown => (
+            "key: computed from values the file does not show (a caller's argument); it may come from a small fixed set".into(),
+            false,
+        ),
+    }
+}

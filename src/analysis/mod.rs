@@ -14,6 +14,7 @@ pub mod entry_removal;
 pub mod expiry;
 pub mod frameworks;
 pub mod frequency;
+pub mod growth_evidence;
 pub mod handles;
 pub mod instances;
 pub mod keys;

@@ -9,7 +9,6 @@ use crate::model::FileModel;
 
 pub use set::RuleSet;
 
-mod growth_evidence;
 mod ignored_backpressure;
 mod null_instead_of_delete;
 mod set;

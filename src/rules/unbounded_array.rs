@@ -3,9 +3,9 @@
 use std::ops::Range;
 
 use super::Rule;
-use super::growth_evidence::{self, Strength};
 use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::frequency::Frequencies;
+use crate::analysis::growth_evidence::{self, Strength};
 use crate::analysis::instances;
 use crate::analysis::registry;
 use crate::diagnostic::{Diagnostic, Severity};

@@ -1,11 +1,11 @@
 //! A long-lived keyed container grows with dynamic keys and nothing removes entries.
 
 use super::Rule;
-use super::growth_evidence::{self, Strength};
 use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::entry_removal;
 use crate::analysis::expiry;
 use crate::analysis::frequency::Frequencies;
+use crate::analysis::growth_evidence::{self, Strength};
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys::{self, KeyOrigin};
 use crate::analysis::memo;

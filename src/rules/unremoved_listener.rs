@@ -300,7 +300,7 @@ impl Grade {
             )
         } else if listeners::is_pooled_target(model, &reg.target) {
             Some("a checkout from a pool happens once per operation")
-        } else if partial {
+        } else if partial && !made_here(model, &reg.target) {
             Some(
                 "the code removes the listener on some ways out: its author expects the call to repeat on a target that stays",
             )
@@ -355,6 +355,23 @@ impl Graded<'_> {
     fn push(&mut self, diag: Diagnostic) {
         self.out.push(self.grade.apply(diag));
     }
+}
+
+/// The target is a local of the registering function set to the result of
+/// a call or a `new` (`const socket = tls.connect(…)`): an object made for
+/// this call, as far as the code shows.
+fn made_here(model: &FileModel, target: &AccessPath) -> bool {
+    target.props.is_empty()
+        && target
+            .root_binding()
+            .and_then(|id| model.semantic.binding(&id))
+            .is_some_and(|b| {
+                matches!(
+                    b.kind,
+                    BindingKind::Var | BindingKind::Let | BindingKind::Const
+                ) && !b.is_module_level()
+                    && matches!(b.init, Some(Value::Call(_) | Value::New(_)))
+            })
 }
 
 /// The code runs in a listener for an event that ends its emitter

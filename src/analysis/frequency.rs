@@ -3,7 +3,8 @@
 //! computes its own.
 //!
 //! The lattice: straight-line module code runs [`Frequency::Once`]; the body
-//! of a loop runs [`Frequency::Many`] times, at top level too. A function's
+//! of a loop runs [`Frequency::Many`] times, at top level too, unless it
+//! walks data at hand or counts to a small literal. A function's
 //! frequency is the join over the ways it is reached:
 //! - created and invoked in place (an IIFE, a bundler's module wrapper), or
 //!   handed to a call that runs it at most once per call (a timer, `once`, a
@@ -13,9 +14,15 @@
 //! - called by name: the join over its call sites in the file (only from
 //!   code that runs once → once; recursion → many);
 //! - exported: many (others call it);
+//! - handed to a function of this file that only calls it directly (a
+//!   helper, a UMD wrapper): as often as that call;
 //! - anything else (a method, a function stored or handed out, never called
 //!   here): once per call of that function, [`Frequency::PerCall`], whose
 //!   callers the file does not show.
+//!
+//! Inside a function, loops that nothing at hand bounds repeat (a loop
+//! that awaits, has no end in its head, or counts to a large number), and lazy initialisation runs once per life of its guard
+//! ([`Why::Memoised`]).
 //!
 //! Each answer carries its evidence ([`Why`]), which
 //! [`Frequencies::describe`] renders for messages. The answers for a file
@@ -124,6 +131,8 @@ const MAX_DEPTH: u32 = 48;
 pub(crate) struct Table {
     /// The frequency of each function's body.
     fns: Vec<Frequency>,
+    /// Where each line starts, built when a message first needs a line.
+    line_starts: std::cell::OnceCell<Vec<usize>>,
     places: Places,
 }
 
@@ -200,6 +209,17 @@ impl<'m, 'a> Frequencies<'m, 'a> {
         }
     }
 
+    /// The write that closes a lazy-initialisation guard around `pos`, if
+    /// any: the code runs at most once per life of the guard's name (once
+    /// per process for a module-level name, once per call of the function
+    /// that declares it otherwise). See [`Why::Memoised`].
+    pub fn memoised(&self, fn_ctx: Option<FnId>, pos: usize) -> Option<usize> {
+        match self.table.places.innermost(self.model, fn_ctx, pos) {
+            Some(Inner::Memoised(w)) => Some(w),
+            _ => None,
+        }
+    }
+
     /// How often the body of function `f` runs.
     pub fn function(&self, f: FnId) -> &'m Frequency {
         &self.table.fns[f]
@@ -214,7 +234,13 @@ impl<'m, 'a> Frequencies<'m, 'a> {
 
     fn describe_in(&self, freq: &Frequency, depth: u32) -> String {
         let m = self.model;
-        let line = |pos: usize| line_of(m.source, pos);
+        let starts = self.table.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(m.source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        // 1-based: the number of line starts at or before `pos`.
+        let line = |pos: usize| starts.partition_point(|&s| s <= pos);
         let name = |f: FnId| {
             m.functions[f]
                 .name
@@ -234,7 +260,7 @@ impl<'m, 'a> Frequencies<'m, 'a> {
         let why = match freq {
             Frequency::PerCall(f) => {
                 return format!(
-                    "runs on every call of {} (line {})",
+                    "on every call of {} (line {}), whose callers are not in view",
                     name(*f),
                     line(m.functions[*f].span.start())
                 );
@@ -337,15 +363,6 @@ impl<'m, 'a> Frequencies<'m, 'a> {
     }
 }
 
-/// The 1-based line of a byte offset.
-fn line_of(source: &str, pos: usize) -> usize {
-    source
-        .as_bytes()
-        .get(..pos)
-        .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
-        + 1
-}
-
 /// What changes how often code inside a function runs compared with the
 /// function itself: repeating loops and memoised (lazily initialised) regions.
 #[derive(Default)]
@@ -445,7 +462,7 @@ fn memoised_regions(model: &FileModel) -> FxHashMap<Option<FnId>, Vec<(TextSpan,
             // Top-level code runs once anyway; a value taken from elsewhere
             // (`current = req.id`) changes, and `null` re-arms the guard.
             let Some(f) = w.fn_ctx else { continue };
-            if w.value.is_nullish() || matches!(w.value, Value::Path(_) | Value::Other) {
+            if may_be_falsy(model, w) {
                 continue;
             }
             // The name outlives the function's call.
@@ -481,10 +498,13 @@ fn memoised_regions(model: &FileModel) -> FxHashMap<Option<FnId>, Vec<(TextSpan,
                     .then(|| TextSpan::new(w.span.start() as u32, end as u32))
             });
             let Some(region) = region else { continue };
-            let sole_writer = writes
+            // A write that may clear the guard (a reset, even in a cleanup
+            // nested in the region) opens it again; others (`ready = true`
+            // where the work is also done another way) keep it shut.
+            let never_reset = writes
                 .iter()
-                .all(|&o| region.encloses(model.binding_writes[o].span));
-            if sole_writer {
+                .all(|&o| !may_be_falsy(model, &model.binding_writes[o]));
+            if never_reset {
                 out.entry(Some(f)).or_default().push((region, wi));
                 break;
             }
@@ -686,6 +706,7 @@ impl<'m, 'a> Builder<'m, 'a> {
             .collect();
         Table {
             fns,
+            line_starts: std::cell::OnceCell::new(),
             places: self.places,
         }
     }
@@ -923,6 +944,23 @@ fn callback_kind(model: &FileModel, call: CallId) -> Result<(), Why> {
             Err(Why::Route(call))
         }
         _ => Err(Why::Callback(call)),
+    }
+}
+
+/// May this write clear a guard: `null`, `undefined`, `false` (also
+/// minified `!1`), `0`, `''`, or a value read from elsewhere that may be any
+/// of them (`current = req.id`)?
+fn may_be_falsy(model: &FileModel, w: &crate::model::BindingWrite) -> bool {
+    match &w.value {
+        Value::Null | Value::Undefined | Value::Path(_) | Value::Other => true,
+        Value::Num(n) => *n == 0.0,
+        Value::Str(s) => s.is_empty(),
+        Value::Bool => {
+            let text = model.text(&w.span);
+            let rhs = text.rsplit('=').next().unwrap_or("").trim();
+            matches!(rhs, "false" | "!1")
+        }
+        _ => false,
     }
 }
 
@@ -1173,6 +1211,10 @@ mod tests {
             "let installed = false\nexport function install() {\n  if (installed) return\n  installed = true\n  mark()\n}\n",
         );
         once("let x\nexport const get = () => x || (x = mark())\n");
+        // Also set elsewhere, never cleared: the guard stays shut.
+        once(
+            "let ready = false\nexport function a() { if (!ready) { mark(); ready = true } }\nexport function b() { ready = true }\n",
+        );
         // Functions created in the region run as often as they are called.
         once(
             "let ready\nexport function init() { if (!ready) { ready = true; start() } }\nfunction start() { mark() }\n",
@@ -1190,6 +1232,10 @@ mod tests {
             "export function f() { let x; if (!x) { x = 1; mark() } }\n",
             // A loop inside the region repeats.
             "let done\nexport function f() { if (!done) { done = true; for (;;) mark() } }\n",
+            // Reset by a cleanup nested in the region.
+            "let on = false\nexport function f() { if (on) return; on = true; mark(); return () => { on = false } }\n",
+            // Cleared with `false` elsewhere.
+            "let on = false\nexport function f() { if (!on) { on = true; mark() } }\nexport function g() { on = !1 }\n",
             // The test does not read the name.
             "let n\nexport function f(a) { if (a) { n = 1; mark() } }\n",
         ] {

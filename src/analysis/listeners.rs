@@ -390,10 +390,11 @@ pub fn is_pooled_target(model: &FileModel, target: &AccessPath) -> bool {
             .is_some_and(|id| is_pooled_checkout(model, &id))
 }
 
-/// `fn_ctx` (or the function it is an arrow in) builds a new object or
-/// function in a local, gives it members, and returns it: a factory whose
+/// `fn_ctx` (or the function it is an arrow in) returns a function or
+/// literal made in a local and given members, or (with `new_object`) a new
+/// object made in a local (`new X()`, or a part of it): a factory whose
 /// result is per call, so the function runs once per object it makes.
-pub fn in_factory(model: &FileModel, fn_ctx: Option<FnId>) -> bool {
+pub fn in_factory(model: &FileModel, fn_ctx: Option<FnId>, new_object: bool) -> bool {
     let Some(f) = model.this_function(fn_ctx) else {
         return false;
     };
@@ -404,22 +405,67 @@ pub fn in_factory(model: &FileModel, fn_ctx: Option<FnId>) -> bool {
         let Value::Path(p) = &r.value else {
             return false;
         };
-        let Some(id) = p.props.is_empty().then(|| p.root_binding()).flatten() else {
+        let Some(id) = p.root_binding() else {
             return false;
         };
-        let fresh = model.semantic.binding(&id).is_some_and(|b| {
-            b.fn_ctx == Some(f)
-                && matches!(
-                    b.init,
-                    Some(Value::Function(_) | Value::Object { .. } | Value::New(_))
-                )
-        });
-        fresh
-            && model
-                .member_writes
-                .iter()
-                .any(|w| w.fn_ctx == Some(f) && w.object.root_binding().as_ref() == Some(&id))
+        let Some(init) = model
+            .semantic
+            .binding(&id)
+            .filter(|b| b.fn_ctx == Some(f))
+            .and_then(|b| b.init.as_ref())
+        else {
+            return false;
+        };
+        match init {
+            // `const c = new AbortController(); …; return c.signal`: a new
+            // object (or a part of it) per call.
+            Value::New(_) => new_object,
+            // A function or literal given members, then returned whole.
+            Value::Function(_) | Value::Object { .. } => {
+                p.props.is_empty()
+                    && model.member_writes.iter().any(|w| {
+                        w.fn_ctx == Some(f) && w.object.root_binding().as_ref() == Some(&id)
+                    })
+            }
+            _ => false,
+        }
     })
+}
+
+/// Are two targets the element parameter of callbacks iterating the same
+/// collection (`signals.forEach(s => s.addEventListener(…))` and, later,
+/// `signals.forEach(signal => signal.removeEventListener(…))`)? They name
+/// the same objects.
+fn same_element(model: &FileModel, a: &AccessPath, b: &AccessPath) -> bool {
+    let collection = |t: &AccessPath| -> Option<AccessPath> {
+        if !t.props.is_empty() {
+            return None;
+        }
+        let id = t.root_binding()?;
+        let binding = model.semantic.binding(&id)?;
+        let f = binding
+            .fn_ctx
+            .filter(|_| binding.kind == BindingKind::Param)?;
+        let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation else {
+            return None;
+        };
+        // The element is the callback's first parameter: no other comes
+        // before it (`(s, i) =>`, `function (s) {`).
+        let before = model
+            .source
+            .get(model.functions[f].span.start()..binding.span.start())?;
+        if before.contains(',') {
+            return None;
+        }
+        let c = &model.calls[call];
+        c.callee
+            .method
+            .as_deref()
+            .is_some_and(crate::model::is_iteration_method)
+            .then(|| c.callee.receiver())
+            .flatten()
+    };
+    a != b && collection(a).is_some_and(|ca| collection(b).is_some_and(|cb| ca == cb))
 }
 
 /// A local bound to `pool.connect()` (`acquire()`, `getConnection()`, also
@@ -706,7 +752,10 @@ impl<'m> Registration<'m> {
             // A removal whose listener we cannot name (`getLast().onFocus`)
             // may well be the matching one. One with another `capture` flag
             // never is.
-            return self.is_same_slot(&r)
+            let same_slot = self.is_same_slot(&r)
+                || (self.same_event(r.event.as_ref())
+                    && same_element(model, &self.target, &r.target));
+            return same_slot
                 && !(self.is_dom() && removal::capture_differs(model, self.call, c))
                 && (r.listener.same(&self.listener)
                     || r.listener == Identity::Unknown
@@ -894,22 +943,18 @@ pub fn context_name(model: &FileModel, fn_ctx: Option<FnId>) -> Option<Atom> {
     None
 }
 
-/// Is the call inside an `if` that also sets a flag declared outside the
-/// function (`if (!installed) { installed = true; target.on(…) }`)? That
-/// registers once, however often the function runs.
-pub fn guarded_once(model: &FileModel, call: &CallFact) -> bool {
+/// Is the call inside an `if` that also sets a flag on an object
+/// (`if (!this.bound) { this.bound = true; target.on(…) }`)? That registers
+/// once per owner, however often the function runs. Flags held in a name
+/// (`let installed`) are lazy initialisation, which the frequency answer
+/// knows (`frequency::Why::Memoised`).
+pub fn guarded_by_member_flag(model: &FileModel, call: &CallFact) -> bool {
     model.conditionals.iter().any(|c| {
         c.span.encloses(call.span)
-            && (model.binding_writes.iter().any(|w| {
-                c.span.encloses(w.span)
-                    && w.value == Value::Bool
-                    && model.semantic.binding(&w.id).is_some_and(|b| {
-                        b.fn_ctx != w.fn_ctx && !matches!(b.kind, BindingKind::Param)
-                    })
-            }) || model
+            && model
                 .member_writes
                 .iter()
-                .any(|w| c.span.encloses(w.span) && matches!(w.value, Value::Bool)))
+                .any(|w| c.span.encloses(w.span) && matches!(w.value, Value::Bool))
     })
 }
 

@@ -6,6 +6,7 @@
 //! on first use, and kept in the model's [`Derived`] cache: a file that no
 //! rule asks about pays nothing, and a second rule asking pays nothing more.
 
+pub mod backlog;
 pub mod containers;
 pub mod entry_removal;
 pub mod expiry;

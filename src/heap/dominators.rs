@@ -30,14 +30,16 @@ pub struct Retention {
 impl Retention {
     pub fn compute(g: &Graph) -> Retention {
         let n = g.node_count();
-        let (preorder, parent) = depth_first(g);
-        let idom_dfs = semi_nca(g, &preorder, &parent, n);
-        drop(parent);
+        let (preorder, parent, number) = depth_first(g);
+        let idom_dfs = semi_nca(g, &preorder, parent, number);
+        // Scratch arrays are dropped as soon as they are done with, so the
+        // peak stays near the graph plus five arrays of one u32 per node.
         let mut idom = vec![NONE; n];
-        let mut retained: Vec<u64> = (0..n as u32).map(|v| g.self_size(v) as u64).collect();
         for (w, &d) in idom_dfs.iter().enumerate().skip(1) {
             idom[preorder[w] as usize] = preorder[d as usize];
         }
+        drop(idom_dfs);
+        let mut retained: Vec<u64> = (0..n as u32).map(|v| g.self_size(v) as u64).collect();
         for &v in preorder.iter().skip(1).rev() {
             let d = idom[v as usize] as usize;
             retained[d] += retained[v as usize];
@@ -67,14 +69,15 @@ impl Retention {
     }
 }
 
-/// Preorder from the root and each visited node's DFS parent (as a preorder number).
-fn depth_first(g: &Graph) -> (Vec<u32>, Vec<u32>) {
+/// Preorder from the root, each visited node's DFS parent (as a preorder
+/// number), and each node's preorder number (`NONE` when unreachable).
+fn depth_first(g: &Graph) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
     let n = g.node_count();
-    let mut seen = vec![false; n];
+    let mut number = vec![NONE; n];
     let mut preorder = Vec::with_capacity(n);
     let mut parent = Vec::with_capacity(n);
     let mut stack: Vec<(u32, u32, u32)> = Vec::new(); // (node, next edge, preorder number)
-    seen[0] = true;
+    number[0] = 0;
     preorder.push(0);
     parent.push(0);
     stack.push((0, g.edges_of(0).start, 0));
@@ -89,24 +92,23 @@ fn depth_first(g: &Graph) -> (Vec<u32>, Vec<u32>) {
             continue;
         }
         let w = g.edge_to(e);
-        if !seen[w as usize] {
-            seen[w as usize] = true;
+        if number[w as usize] == NONE {
             let wnum = preorder.len() as u32;
+            number[w as usize] = wnum;
             preorder.push(w);
             parent.push(num);
             stack.push((w, g.edges_of(w).start, wnum));
         }
     }
-    (preorder, parent)
+    preorder.shrink_to_fit();
+    parent.shrink_to_fit();
+    (preorder, parent, number)
 }
 
 /// Immediate dominators, in preorder numbers.
-fn semi_nca(g: &Graph, preorder: &[u32], parent: &[u32], n: usize) -> Vec<u32> {
+/// `parent` becomes the result.
+fn semi_nca(g: &Graph, preorder: &[u32], parent: Vec<u32>, number: Vec<u32>) -> Vec<u32> {
     let m = preorder.len();
-    let mut number = vec![NONE; n];
-    for (i, &v) in preorder.iter().enumerate() {
-        number[v as usize] = i as u32;
-    }
     let mut semi: Vec<u32> = (0..m as u32).collect();
     let mut label: Vec<u32> = (0..m as u32).collect();
     let mut ancestor = vec![NONE; m];
@@ -131,7 +133,8 @@ fn semi_nca(g: &Graph, preorder: &[u32], parent: &[u32], n: usize) -> Vec<u32> {
     }
     drop(ancestor);
     drop(label);
-    let mut idom: Vec<u32> = parent.to_vec();
+    drop(number);
+    let mut idom = parent;
     for w in 1..m {
         let mut d = idom[w];
         while d > semi[w] {

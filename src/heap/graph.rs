@@ -37,12 +37,26 @@ pub struct Loc {
     pub column: u32,
 }
 
+/// Values kept per node in [`Graph::nodes`]: type, name, id, self size (the
+/// snapshot's other fields, such as `trace_node_id` and `detachedness`, are
+/// dropped, and `edge_count` becomes [`Graph::first_edge`]).
+const NF: usize = 4;
+const N_TYPE: usize = 0;
+const N_NAME: usize = 1;
+const N_ID: usize = 2;
+const N_SELF: usize = 3;
+/// Values kept per edge in [`Graph::edges`]: name or index, target ordinal
+/// (the type is in [`Graph::edge_kinds`], one byte per edge).
+const EF: usize = 2;
+const E_NAME: usize = 0;
+const E_TO: usize = 1;
+
 pub struct Graph {
-    nf: usize,
-    ef: usize,
+    /// `NF` values per node, compacted in place from the snapshot's array.
     nodes: Vec<u32>,
-    /// `to_node` is rewritten to the target's node ordinal.
+    /// `EF` values per edge; `to_node` is rewritten to the target's ordinal.
     edges: Vec<u32>,
+    edge_kinds: Vec<u8>,
     first_edge: Vec<u32>,
     rev_first: Vec<u32>,
     /// Edge indices, grouped by target node.
@@ -51,13 +65,6 @@ pub struct Graph {
     node_types: Vec<String>,
     edge_types: Vec<String>,
     locations: FxHashMap<u32, Loc>,
-    f_type: usize,
-    f_name: usize,
-    f_id: usize,
-    f_self: usize,
-    e_type: usize,
-    e_name: usize,
-    e_to: usize,
     pub k: Kinds,
 }
 
@@ -105,6 +112,12 @@ impl Graph {
             .first()
             .map(|t| t.names().to_vec())
             .unwrap_or_default();
+        if edge_types.len() > u8::MAX as usize {
+            return Err(HeapError::new(format!(
+                "not a V8 heap snapshot: {} edge types (at most 255 are supported)",
+                edge_types.len()
+            )));
+        }
         if node_types.is_empty() || edge_types.is_empty() {
             return Err(HeapError::new(
                 "not a V8 heap snapshot: `snapshot.meta` lists no node or edge types",
@@ -133,25 +146,30 @@ impl Graph {
             ));
         }
         let ns = strings.len() as u64;
+        let mut nodes = nodes;
         let mut first_edge = Vec::with_capacity(n + 1);
         let mut total: u64 = 0;
         for i in 0..n {
             first_edge.push(total.min(m as u64) as u32);
             let node = &nodes[i * nf..(i + 1) * nf];
+            let (t, name, id, size) = (node[f_type], node[f_name], node[f_id], node[f_self]);
             total += node[f_count] as u64;
-            if node[f_type] as usize >= node_types.len() {
+            if t as usize >= node_types.len() {
                 return Err(HeapError::new(format!(
-                    "corrupt snapshot: node {i} has an unknown type {}",
-                    node[f_type]
+                    "corrupt snapshot: node {i} has an unknown type {t}"
                 )));
             }
-            if node[f_name] as u64 >= ns {
+            if name as u64 >= ns {
                 return Err(HeapError::new(format!(
-                    "corrupt snapshot: node {i} names string {}, but there are {ns} strings",
-                    node[f_name]
+                    "corrupt snapshot: node {i} names string {name}, but there are {ns} strings"
                 )));
             }
+            // In place: node i's slot ends before node i's fields in the
+            // snapshot's layout begin to be overwritten (NF <= nf).
+            nodes[i * NF..(i + 1) * NF].copy_from_slice(&[t, name, id, size]);
         }
+        nodes.truncate(n * NF);
+        nodes.shrink_to_fit();
         if total != m as u64 {
             return Err(HeapError::new(format!(
                 "corrupt snapshot: nodes declare {total} edges, the file has {m}"
@@ -162,8 +180,9 @@ impl Graph {
             let name = edge_types[t as usize].as_str();
             name != "element" && name != "hidden"
         };
+        let mut edge_kinds = Vec::with_capacity(m);
         for e in 0..m {
-            let edge = &mut edges[e * ef..(e + 1) * ef];
+            let edge = &edges[e * ef..(e + 1) * ef];
             let t = edge[e_type];
             if t as usize >= edge_types.len() {
                 return Err(HeapError::new(format!(
@@ -182,24 +201,29 @@ impl Graph {
                     "corrupt snapshot: edge {e} points to {to}, not a node"
                 )));
             }
-            edge[e_to] = (to / nf) as u32;
+            let name = edge[e_name];
+            edge_kinds.push(t as u8);
+            // In place, as for nodes (EF < ef).
+            edges[e * EF + E_NAME] = name;
+            edges[e * EF + E_TO] = (to / nf) as u32;
         }
-        // Retainers: counting sort of edge indices by target.
+        edges.truncate(m * EF);
+        edges.shrink_to_fit();
+        // Retainers: counting sort of edge indices by target, in place:
+        // `rev_first[v]` counts, then ends, then (filled from the back) starts.
         let mut rev_first = vec![0u32; n + 1];
         for e in 0..m {
-            rev_first[edges[e * ef + e_to] as usize + 1] += 1;
+            rev_first[edges[e * EF + E_TO] as usize] += 1;
         }
-        for i in 0..n {
-            rev_first[i + 1] += rev_first[i];
+        for i in 1..=n {
+            rev_first[i] += rev_first[i - 1];
         }
-        let mut fill = rev_first.clone();
         let mut rev_edges = vec![0u32; m];
-        for e in 0..m {
-            let to = edges[e * ef + e_to] as usize;
-            rev_edges[fill[to] as usize] = e as u32;
-            fill[to] += 1;
+        for e in (0..m).rev() {
+            let to = edges[e * EF + E_TO] as usize;
+            rev_first[to] -= 1;
+            rev_edges[rev_first[to] as usize] = e as u32;
         }
-        drop(fill);
         let loc_fields = &meta.location_fields;
         let mut locs = FxHashMap::default();
         if let (Ok(lo), Ok(ls), Ok(ll), Ok(lc)) = (
@@ -240,10 +264,9 @@ impl Graph {
             e_weak: kind(&edge_types, "weak"),
         };
         Ok(Graph {
-            nf,
-            ef,
             nodes,
             edges,
+            edge_kinds,
             first_edge,
             rev_first,
             rev_edges,
@@ -251,31 +274,24 @@ impl Graph {
             node_types,
             edge_types,
             locations: locs,
-            f_type,
-            f_name,
-            f_id,
-            f_self,
-            e_type,
-            e_name,
-            e_to,
             k,
         })
     }
 
     pub fn node_count(&self) -> usize {
-        self.nodes.len() / self.nf
+        self.nodes.len() / NF
     }
 
     pub fn edge_count(&self) -> usize {
-        self.edges.len() / self.ef
+        self.edge_kinds.len()
     }
 
     fn nfield(&self, node: u32, f: usize) -> u32 {
-        self.nodes[node as usize * self.nf + f]
+        self.nodes[node as usize * NF + f]
     }
 
     pub fn node_type(&self, node: u32) -> u32 {
-        self.nfield(node, self.f_type)
+        self.nfield(node, N_TYPE)
     }
 
     pub fn type_name(&self, node: u32) -> &str {
@@ -283,15 +299,15 @@ impl Graph {
     }
 
     pub fn name(&self, node: u32) -> &str {
-        self.strings.get(self.nfield(node, self.f_name) as usize)
+        self.strings.get(self.nfield(node, N_NAME) as usize)
     }
 
     pub fn id(&self, node: u32) -> u32 {
-        self.nfield(node, self.f_id)
+        self.nfield(node, N_ID)
     }
 
     pub fn self_size(&self, node: u32) -> u32 {
-        self.nfield(node, self.f_self)
+        self.nfield(node, N_SELF)
     }
 
     pub fn location(&self, node: u32) -> Option<Loc> {
@@ -310,7 +326,7 @@ impl Graph {
     }
 
     pub fn edge_type(&self, e: u32) -> u32 {
-        self.edges[e as usize * self.ef + self.e_type]
+        self.edge_kinds[e as usize] as u32
     }
 
     pub fn edge_type_name(&self, e: u32) -> &str {
@@ -318,7 +334,7 @@ impl Graph {
     }
 
     pub fn edge_to(&self, e: u32) -> u32 {
-        self.edges[e as usize * self.ef + self.e_to]
+        self.edges[e as usize * EF + E_TO]
     }
 
     /// The node an edge leaves from.
@@ -328,7 +344,7 @@ impl Graph {
 
     /// The raw `name_or_index` field.
     pub fn edge_index(&self, e: u32) -> u32 {
-        self.edges[e as usize * self.ef + self.e_name]
+        self.edges[e as usize * EF + E_NAME]
     }
 
     /// An edge's name; element and hidden edges have an index instead.

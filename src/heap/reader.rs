@@ -78,7 +78,9 @@ struct Header {
 #[derive(Debug, Default)]
 pub struct Strings {
     bytes: String,
-    ends: Vec<usize>,
+    /// u32 offsets (half the memory of usize): the reader refuses a table
+    /// over 4 GB.
+    ends: Vec<u32>,
 }
 
 impl Strings {
@@ -95,7 +97,7 @@ impl Strings {
             return "";
         };
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..end]
+        &self.bytes[start as usize..end as usize]
     }
 
     fn shrink_to_fit(&mut self) {
@@ -103,9 +105,15 @@ impl Strings {
         self.ends.shrink_to_fit();
     }
 
-    pub fn push(&mut self, s: &str) {
+    /// Appends a string; false (and nothing appended) when the table would
+    /// pass 4 GB.
+    pub fn push(&mut self, s: &str) -> bool {
+        let Ok(end) = u32::try_from(self.bytes.len() + s.len()) else {
+            return false;
+        };
         self.bytes.push_str(s);
-        self.ends.push(self.bytes.len());
+        self.ends.push(end);
+        true
     }
 }
 
@@ -374,7 +382,11 @@ impl<R: Read> Lexer<R> {
             }
             s.clear();
             self.string_into(&mut s)?;
-            table.push(&s);
+            if !table.push(&s) {
+                return Err(HeapError::new(
+                    "the snapshot is too large (its strings take over 4 GB)",
+                ));
+            }
             self.skip_ws()?;
             match self.need()? {
                 b',' => {}

@@ -55,6 +55,8 @@ pub fn build<'a>(
             exports: Vec::new(),
             instance_scopes: Vec::new(),
             guarded: Vec::with_capacity(len / 256 + 4),
+            size_check_ctx: Vec::new(),
+            awaits: Vec::new(),
             presence_reads: Vec::new(),
             strict_nullish_tests: Vec::new(),
             derived: Default::default(),
@@ -778,6 +780,10 @@ impl Collector<'_> {
         }
         if let Some(path) = self.path_of(&m.obj) {
             self.model.size_checks.push(path);
+            let ctx = self.fn_ctx();
+            self.model
+                .size_check_ctx
+                .push((self.model.size_checks.len() - 1, ctx));
         }
     }
 }
@@ -1097,6 +1103,8 @@ impl Visit for Collector<'_> {
     }
 
     fn visit_await_expr(&mut self, n: &AwaitExpr) {
+        let span = self.range(n.span);
+        self.model.awaits.push(span);
         // Every loop of this function around the `await` waits on each turn.
         let ctx = self.fn_ctx();
         for &l in self.loop_stack.iter().rev() {

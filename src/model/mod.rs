@@ -326,6 +326,11 @@ pub struct FileModel<'a> {
     /// Code that runs only when a condition holds: branches of `if`, `?:`
     /// and `switch`, right operands of `&&`, `||` and `??`.
     pub guarded: Vec<TextSpan>,
+    /// For direct `x.length`/`x.size` comparisons: the index in
+    /// `size_checks` and the function the comparison is in.
+    pub size_check_ctx: Vec<(usize, Option<FnId>)>,
+    /// `await` expressions, in source order.
+    pub awaits: Vec<TextSpan>,
     /// Containers read in a way that tells a null entry from a missing key
     /// (`k in c`, `c[k] === null`, `for (k in c)`, `{ ...c }`, `c.size`), as
     /// spelled. Calls that do the same (`c.has(k)`) are in `calls`.

@@ -7,10 +7,13 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::FileModel;
 
+mod ignored_backpressure;
 mod null_instead_of_delete;
 mod unbounded_array;
 mod unbounded_cache;
+mod unbounded_concurrency;
 mod unbounded_memoize;
+mod unbounded_queue;
 mod uncancelled_animation_frame;
 mod uncleared_interval;
 mod undisconnected_observer;
@@ -34,10 +37,13 @@ pub struct Rule {
 
 /// Every rule, sorted by name.
 pub static RULES: &[Rule] = &[
+    ignored_backpressure::RULE,
     null_instead_of_delete::RULE,
     unbounded_array::RULE,
     unbounded_cache::RULE,
+    unbounded_concurrency::RULE,
     unbounded_memoize::RULE,
+    unbounded_queue::RULE,
     uncancelled_animation_frame::RULE,
     uncleared_interval::RULE,
     undisconnected_observer::RULE,

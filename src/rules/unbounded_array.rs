@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
-use crate::analysis::frequency::Frequencies;
+use crate::analysis::frequency::{Frequencies, Frequency};
 use crate::analysis::registry;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, FileModel, Key, Root, Value};
@@ -47,7 +47,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if growth.is_empty() || shrinks(model, &array) {
             continue;
         }
-        for (span, method) in growth {
+        for (span, method, freq) in growth {
             // Already reported as a factory registry, with its reasons.
             if out.iter().any(|d| d.rule == RULE.name && d.span == span) {
                 continue;
@@ -60,6 +60,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 )
                 .with_label(format!("`{method}` on every call"))
                 .with_related(array.container.decl_span.clone(), array.container.lifetime.clone())
+                .with_evidence(format!("frequency: {}", rep.describe(&freq)))
                 .with_help(format!(
                     "every element stays reachable until the process exits; cap it (`if ({p}.length > LIMIT) {p}.shift()`), empty it after use (`{p}.length = 0` or `{p}.splice(0)`), or remove elements when their owner goes away",
                     p = array.container.path
@@ -198,7 +199,7 @@ fn growth_sites(
     rep: &Frequencies,
     appends: &[(&CallFact, &'static str)],
     array: &LongLivedArray,
-) -> Vec<(Range<usize>, &'static str)> {
+) -> Vec<(Range<usize>, &'static str, Frequency)> {
     let mut sites: Vec<_> = appends
         .iter()
         .filter(|(call, _)| {
@@ -207,11 +208,14 @@ fn growth_sites(
                 .as_ref()
                 .is_some_and(|recv| names(model, array, call.fn_ctx, recv))
                 && array.container.written_repeatedly_from(model, call.fn_ctx)
-                && rep.runs_many_times(call.fn_ctx, call.span.start())
         })
-        .map(|(call, method)| (call.span.range(), *method))
+        .map(|(call, method)| {
+            let freq = rep.at(call.fn_ctx, call.span.start());
+            (call.span.range(), *method, freq)
+        })
+        .filter(|(_, _, freq)| freq.runs_many_times())
         .collect();
-    sites.sort_by_key(|(s, _)| s.start);
+    sites.sort_by_key(|(s, _, _)| s.start);
     sites
 }
 

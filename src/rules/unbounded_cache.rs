@@ -3,7 +3,7 @@
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::entry_removal;
-use crate::analysis::frequency::Frequencies;
+use crate::analysis::frequency::{Frequencies, Frequency};
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys::{self, KeyOrigin};
 use crate::analysis::memo;
@@ -35,10 +35,10 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             )
         })
         .collect();
-    let mut growth_by_container = if keyed.is_empty() {
-        Vec::new()
-    } else {
-        growth_sites(model, &Frequencies::new(model), &keyed)
+    let frequency = (!keyed.is_empty()).then(|| Frequencies::new(model));
+    let mut growth_by_container = match &frequency {
+        Some(f) => growth_sites(model, f, &keyed),
+        None => Vec::new(),
     };
     // Built on the first reported container: most files have none.
     let nullish = std::cell::OnceCell::new();
@@ -48,7 +48,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let pseudo: Vec<_> = pseudo_evictions(nullish.get_or_init(|| NullishWrites::of(model)), c);
-        for (site, label) in growth {
+        for (site, label, freq) in growth {
             let mut d = Diagnostic::new(
                 RULE.name,
                 site.clone(),
@@ -59,6 +59,9 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             )
             .with_label(label)
             .with_related(c.decl_span.clone(), c.lifetime.clone());
+            if let Some(f) = &frequency {
+                d = d.with_evidence(format!("frequency: {}", f.describe(&freq)));
+            }
             for p in &pseudo {
                 d = d.with_related(p.clone(), "sets null here: the key stays");
             }
@@ -379,7 +382,7 @@ fn growth_sites(
     model: &FileModel,
     frequency: &Frequencies,
     keyed: &[&Container],
-) -> Vec<Vec<(std::ops::Range<usize>, String)>> {
+) -> Vec<Vec<(std::ops::Range<usize>, String, Frequency)>> {
     let index: FxHashMap<&AccessPath, usize> = keyed
         .iter()
         .enumerate()
@@ -398,12 +401,14 @@ fn growth_sites(
             && !w.value.is_nullish()
             && !(keyed[i].is_closure() && is_marker(&w.value))
             && keyed[i].written_repeatedly_from(model, w.fn_ctx)
-            && frequency.runs_many_times(w.fn_ctx, w.span.start())
             && keys::is_dynamic_write_key(model, w)
         {
-            let origin = keys::origin_of_write(model, w);
-            if let Some(key) = growth_key(keyed[i], origin) {
-                sites[i].push((w.span.range(), key));
+            let freq = frequency.at(w.fn_ctx, w.span.start());
+            if freq.runs_many_times() {
+                let origin = keys::origin_of_write(model, w);
+                if let Some(key) = growth_key(keyed[i], origin) {
+                    sites[i].push((w.span.range(), key, freq));
+                }
             }
         }
     }
@@ -428,17 +433,19 @@ fn growth_sites(
         if method == wanted
             && !value_nullish
             && keyed[i].written_repeatedly_from(model, call.fn_ctx)
-            && frequency.runs_many_times(call.fn_ctx, call.span.start())
             && keys::is_dynamic_value(model, &first.value)
         {
-            let origin = keys::origin_of_arg(model, &first.value, model.text(&first.span));
-            if let Some(key) = growth_key(keyed[i], origin) {
-                sites[i].push((call.span.range(), key));
+            let freq = frequency.at(call.fn_ctx, call.span.start());
+            if freq.runs_many_times() {
+                let origin = keys::origin_of_arg(model, &first.value, model.text(&first.span));
+                if let Some(key) = growth_key(keyed[i], origin) {
+                    sites[i].push((call.span.range(), key, freq));
+                }
             }
         }
     }
     for s in &mut sites {
-        s.sort_by_key(|(r, _)| r.start);
+        s.sort_by_key(|(r, _, _)| r.start);
     }
     sites
 }

@@ -124,7 +124,7 @@ fn check_interval(
         Diagnostic::new(RULE.name, call.span.range(), message)
             .with_label(format!("started {where_}"))
             .with_help(help)
-            .with_evidence(format!("how often: {}", rep.describe(&freq)))
+            .with_evidence(format!("frequency: {}", rep.describe(&freq)))
             .with_evidence(match &stored {
                 None => "the handle is discarded: nothing can ever clear it".to_string(),
                 Some(h) => format!("no clearInterval of `{h}` in this file"),
@@ -202,7 +202,7 @@ fn check_interval_in_setup(
                 format!("set up in `{}`", setup.hook),
             )
             .with_help(help)
-            .with_evidence(format!("how often: once per {occasion}"))
+            .with_evidence(format!("frequency: once per {occasion}"))
             .with_evidence(format!("no clearInterval on {}", setup.ending())),
     );
 }
@@ -231,7 +231,7 @@ fn shared_slot_diagnostic(
         ),
     )
     .with_label(format!("started {every}"))
-    .with_evidence(format!("how often: {every} (a constructor)"))
+    .with_evidence(format!("frequency: {every} (a constructor)"))
     .with_evidence(format!("one shared slot `{slot}` for every instance's handle"));
     if let Some(d) = decl {
         diag = diag.with_related(d.range(), "one slot for every instance");
@@ -298,7 +298,7 @@ fn check_rearming_timeout(
             format!("`{name}` re-arms itself with setTimeout {how} and nothing can stop it, so the loop and its closure live forever"),
         )
         .with_label("re-arms the timer unconditionally")
-        .with_evidence(format!("how often: {how} of `{name}`"))
+        .with_evidence(format!("frequency: {how} of `{name}`"))
         .with_evidence("no stop condition guards the re-arming call")
         .with_help(format!(
             "keep the handle and call clearTimeout(handle) when the owner is done, or check a stop flag in `{name}` (`if (stopped) return`) before re-arming"
@@ -374,7 +374,7 @@ fn check_race_timeout(
         )
         .with_label("never cleared when the race is decided")
         .with_help("keep the handle and call clearTimeout(handle) as soon as the raced promise settles (for example in `.finally()`)")
-        .with_evidence(format!("how often: {freq}"))
+        .with_evidence(format!("frequency: {freq}"))
         .with_evidence("the timer's handle is never cleared when the race is decided");
     // The timer ends by itself after its delay: retention adds up only
     // where the race is shown to run again and again (a loop, a listener,

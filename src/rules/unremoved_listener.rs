@@ -68,7 +68,8 @@ fn check_add(
         check_add_in_setup(model, rep, setup, reg, folded, out);
         return;
     }
-    if !rep.runs_many_times(call.fn_ctx, call.span.start()) {
+    let freq = rep.at(call.fn_ctx, call.span.start());
+    if !freq.runs_many_times() {
         return;
     }
     let removal = removal::of_listener(model, reg);
@@ -100,7 +101,12 @@ fn check_add(
     if reg.is_dom() && is_module_level_function(model, &listener_arg.value) {
         return;
     }
-    if listeners::guarded_once(model, call)
+    // Lazy initialisation adds once per life of its guard: once per owner
+    // (`if (!wsInitialized) { server.on(…); wsInitialized = true }` in a
+    // factory), however often the function runs. A `has()`/`add()` guard
+    // adds once per target.
+    if rep.memoised(call.fn_ctx, call.span.start()).is_some()
+        || listeners::guarded_by_member_flag(model, call)
         || listeners::guarded_per_target(model, call, &reg.target)
     {
         return;
@@ -234,7 +240,8 @@ fn check_add(
         format!("a listener for {event} is added to `{target}` {where_} and {never}, so each one and its closure stay alive"),
     )
     .with_label(format!("added {where_}"))
-    .with_related(call.callee.receiver_span.unwrap_or(call.callee_span).range(), why);
+    .with_related(call.callee.receiver_span.unwrap_or(call.callee_span).range(), why)
+    .with_evidence(format!("frequency: {}", rep.describe(&freq)));
     if let Some(r) = futile {
         folded.push(r.call.span.start());
         diag = diag.with_related(
@@ -283,7 +290,7 @@ impl Grade {
             || listeners::is_event_socket(model, &reg.target);
         let target = reg.target_text(model);
         let mut evidence = vec![
-            format!("how often: {frequency}"),
+            format!("frequency: {frequency}"),
             format!("target `{target}`: {why}"),
         ];
         // What shows, beyond "its callers are not shown", that the add
@@ -306,7 +313,9 @@ impl Grade {
             )
         } else if shown && in_class_constructor(model, call) {
             Some("added in a class constructor: once per instance")
-        } else if shown && listeners::in_factory(model, call.fn_ctx) {
+        } else if (shown && listeners::in_factory(model, call.fn_ctx, false))
+            || (is_abort_of_param(model, reg) && listeners::in_factory(model, call.fn_ctx, true))
+        {
             Some("added by a function that builds and returns a new object on every call")
         } else if !shown && in_class_method(model, call) && is_abort_of_param(model, reg) {
             Some(
@@ -542,7 +551,12 @@ fn check_add_in_setup(
     if reg.is_dom() && is_module_level_function(model, &listener_arg.value) {
         return;
     }
-    if listeners::guarded_once(model, call) || setup.has_opaque_cleanup(model) {
+    // Lazy initialisation (`if (!installed) { installed = true; … }`) adds
+    // once per life of the guard, however often the component mounts.
+    if rep.memoised(call.fn_ctx, call.span.start()).is_some()
+        || listeners::guarded_by_member_flag(model, call)
+        || setup.has_opaque_cleanup(model)
+    {
         return;
     }
     let handle = match &reg.listener {
@@ -647,7 +661,7 @@ fn check_add_in_setup(
         );
     }
     diag = diag
-        .with_evidence(format!("how often: once per {occasion}"))
+        .with_evidence(format!("frequency: once per {occasion}"))
         .with_evidence(format!("target `{target}`: {why}"));
     // The same function is removed elsewhere in the file (a `close()`
     // method): the author has a teardown; that the component always goes

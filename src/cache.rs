@@ -25,14 +25,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 use swc_atoms::Atom;
 
-use crate::diagnostic::{Diagnostic, INTERNAL_ERROR, known_rule_id};
-use crate::engine::{self, FileResult, RuleSet};
+use crate::diagnostic::{
+    Confidence, Diagnostic, Fix, INTERNAL_ERROR, Label, PARSE_ERROR, RuleId, Severity,
+};
+use crate::engine::{self, FileResult};
 use crate::project::FileSummary;
 use crate::rules::RULES;
+use crate::rules::RuleSet;
 use crate::{project, schedule};
 
 /// The default cache file, in the working directory.
@@ -40,6 +43,66 @@ pub const DEFAULT_LOCATION: &str = ".leaklintcache";
 
 /// Changes whenever the layout of the file changes.
 const FORMAT: &str = "leaklint-cache/1";
+
+/// `id` as the `'static` name of a registered rule or a built-in problem.
+pub fn known_rule_id(id: &str) -> Option<&'static str> {
+    const BUILT_IN: [&str; 4] = [
+        PARSE_ERROR,
+        INTERNAL_ERROR,
+        crate::suppress::UNUSED_DIRECTIVE,
+        crate::suppress::UNKNOWN_RULE,
+    ];
+    BUILT_IN
+        .into_iter()
+        .find(|b| *b == id)
+        .or_else(|| crate::rules::find(id).map(|r| r.name))
+}
+
+/// The registered id (rule or built-in) a diagnostic read back from the
+/// cache names; an id this build does not know makes the entry invalid.
+fn static_rule_id<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let id = String::deserialize(d)?;
+    known_rule_id(&id).ok_or_else(|| serde::de::Error::custom(format!("unknown rule id `{id}`")))
+}
+
+/// A [`Diagnostic`] as the cache stores it. Reading one back needs the rule
+/// registry (its id must be a registered `'static` name), so its
+/// `Deserialize` lives here rather than in `diagnostic`, which the rules
+/// themselves depend on.
+#[derive(Deserialize)]
+struct StoredDiagnostic {
+    #[serde(deserialize_with = "static_rule_id")]
+    rule: RuleId,
+    severity: Severity,
+    message: String,
+    span: std::ops::Range<usize>,
+    label: Option<String>,
+    labels: Vec<Label>,
+    help: Option<String>,
+    fix: Option<Fix>,
+    fatal: bool,
+    confidence: Confidence,
+    evidence: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Diagnostic {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = StoredDiagnostic::deserialize(d)?;
+        Ok(Diagnostic {
+            rule: s.rule,
+            severity: s.severity,
+            message: s.message,
+            span: s.span,
+            label: s.label,
+            labels: s.labels,
+            help: s.help,
+            fix: s.fix,
+            fatal: s.fatal,
+            confidence: s.confidence,
+            evidence: s.evidence,
+        })
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 struct CacheFile {

@@ -21,9 +21,7 @@ use crate::report::{self, Report, pretty};
 use crate::rules::{self, RULES};
 use crate::walk;
 
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_PROBLEMS: u8 = 1;
-pub const EXIT_ERROR: u8 = 2;
+pub use crate::report::{ColorChoice, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -74,13 +72,6 @@ pub enum Format {
     Junit,
     /// One line per problem: `path:line:col: severity message [rule]`.
     Compact,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(clap::Args, Debug, Default)]

@@ -31,8 +31,8 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::diagnostic::{Confidence, Severity};
-use crate::engine::RuleSet;
 use crate::position::LineIndex;
+use crate::rules::RuleSet;
 use crate::rules::{self, RULES};
 
 /// File names looked up in each directory.

@@ -4,8 +4,10 @@
 //! numbers are computed once, in [`crate::position`], and shared by all formats.
 
 use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 /// How serious a finding is. The order matters: `Error > Warning`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -115,11 +117,11 @@ pub const PARSE_ERROR: &str = "parse-error";
 /// Rule id used for files that could not be analysed (read error, internal error).
 pub const INTERNAL_ERROR: &str = "internal-error";
 
-/// One problem in one file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One problem in one file. (Read back only by the cache, which knows the
+/// registered rule ids: its `Deserialize` is in `crate::cache`.)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Rule name (`unbounded-cache`), or `parse-error` for a fatal parse failure.
-    #[serde(deserialize_with = "static_rule_id")]
     pub rule: RuleId,
     pub severity: Severity,
     /// What leaks, lowercase, no trailing period.
@@ -143,30 +145,9 @@ pub struct Diagnostic {
 }
 
 /// A rule's id: the `'static` name of a registered rule or built-in problem.
-/// (An alias, so that serde's derive does not take the field for text
-/// borrowed from the input: it is looked up by [`static_rule_id`].)
+/// (An alias, so that serde's derive does not take a field of this type for
+/// text borrowed from the input: see `crate::cache`, which reads ids back.)
 pub type RuleId = &'static str;
-
-/// The registered id (rule or built-in) a diagnostic read back from the
-/// cache names; an id this build does not know makes the entry invalid.
-pub fn static_rule_id<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
-    let id = String::deserialize(d)?;
-    known_rule_id(&id).ok_or_else(|| serde::de::Error::custom(format!("unknown rule id `{id}`")))
-}
-
-/// `id` as the `'static` name of a registered rule or a built-in problem.
-pub fn known_rule_id(id: &str) -> Option<&'static str> {
-    const BUILT_IN: [&str; 4] = [
-        PARSE_ERROR,
-        INTERNAL_ERROR,
-        crate::suppress::UNUSED_DIRECTIVE,
-        crate::suppress::UNKNOWN_RULE,
-    ];
-    BUILT_IN
-        .into_iter()
-        .find(|b| *b == id)
-        .or_else(|| crate::rules::find(id).map(|r| r.name))
-}
 
 impl Diagnostic {
     pub fn new(rule: &'static str, span: Range<usize>, message: impl Into<String>) -> Self {
@@ -241,4 +222,14 @@ impl Diagnostic {
         d.fatal = true;
         d
     }
+}
+
+/// The result of linting one file on disk.
+pub struct FileResult {
+    pub path: PathBuf,
+    /// The text the diagnostics point into (kept only when there are any).
+    pub source: Option<Arc<str>>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file could not be read: a one-line reason.
+    pub error: Option<String>,
 }

@@ -1,4 +1,5 @@
-//! The per-file pipeline (read → parse → resolve → model → rules → suppress)
+//! The per-file pipeline (read → parse → model, which resolves scopes in its
+//! one traversal → rules → suppress)
 //! and the parallel driver over many files.
 
 use std::cell::Cell;
@@ -9,11 +10,12 @@ use std::sync::Arc;
 use bytes_str::BytesStr;
 use rayon::prelude::*;
 
-use crate::diagnostic::{Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
+pub use crate::diagnostic::FileResult;
+use crate::diagnostic::{Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
 use crate::model::{self, FileModel};
 use crate::parse::{self, Dialect};
 use crate::project::FileSummary;
-use crate::rules::{RULES, Rule};
+pub use crate::rules::RuleSet;
 use crate::{schedule, sfc, suppress};
 
 /// Files larger than this are not read (generated bundles, data dumps).
@@ -22,58 +24,6 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Stack for each worker: deeply nested (but legal) code recurses deeply in
 /// the parser and the visitor. Only touched pages are committed.
 pub(crate) const WORKER_STACK_BYTES: usize = 512 * 1024 * 1024;
-
-/// Which rules run on a file, and at what severity.
-#[derive(Clone)]
-pub struct RuleSet {
-    pub rules: Vec<(&'static Rule, Severity)>,
-    /// Severity of unused suppression directives; `None` to not report them.
-    pub unused_directives: Option<Severity>,
-    /// The least confidence a finding needs to be reported (`High` by
-    /// default). Applied once, in [`RuleSet::shown`], after suppression.
-    pub min_confidence: Confidence,
-}
-
-impl Default for RuleSet {
-    fn default() -> Self {
-        RuleSet {
-            rules: RULES.iter().map(|r| (r, r.default_severity)).collect(),
-            unused_directives: Some(Severity::Warning),
-            min_confidence: Confidence::High,
-        }
-    }
-}
-
-impl RuleSet {
-    /// Only one rule, at its default severity (fixture tests).
-    pub fn only(name: &str) -> RuleSet {
-        RuleSet {
-            rules: RULES
-                .iter()
-                .filter(|r| r.name == name)
-                .map(|r| (r, r.default_severity))
-                .collect(),
-            unused_directives: Some(Severity::Warning),
-            min_confidence: Confidence::High,
-        }
-    }
-
-    /// The same rules, reporting findings down to `confidence`.
-    pub fn with_min_confidence(mut self, confidence: Confidence) -> RuleSet {
-        self.min_confidence = confidence;
-        self
-    }
-
-    /// The one place findings are filtered by confidence. It runs after
-    /// suppression, so a directive that silences a medium finding counts as
-    /// used whatever the level shown, and the unused-directive report does
-    /// not change with `--confidence`. Problems of the tool itself (parse
-    /// errors, directives) are always high.
-    pub fn shown(&self, mut found: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        found.retain(|d| d.fatal || d.confidence >= self.min_confidence);
-        found
-    }
-}
 
 /// Lints one source text. `path` picks the dialect (by extension) and is
 /// never read. Diagnostics are sorted by position, then rule.
@@ -110,11 +60,19 @@ pub fn lint_source_as(
         dialect,
         rules,
     )
+    .0
 }
 
 /// The pipeline on a text (without BOM) that swc's `SourceFile` shares
 /// rather than copies.
-fn lint_shared(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
+/// Also returns what the file tells the others of the run (see
+/// [`crate::project`]), `None` when its analysis did not complete.
+fn lint_shared(
+    path: &Path,
+    text: BytesStr,
+    dialect: Dialect,
+    rules: &RuleSet,
+) -> (Vec<Diagnostic>, Option<FileSummary>) {
     // Library callers (tests, benches, the fuzzer) may run on a small stack:
     // switch to one as large as a worker's unless this thread already has it.
     let outcome = stacker::maybe_grow(WORKER_STACK_BYTES / 2, WORKER_STACK_BYTES, || {
@@ -124,26 +82,24 @@ fn lint_shared(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -
         ANALYSING.set(false);
         outcome
     });
-    let mut diagnostics = outcome.unwrap_or_else(|panic| {
+    let (mut diagnostics, summary) = outcome.unwrap_or_else(|panic| {
         let what = PANIC_LOCATION
             .take()
             .unwrap_or_else(|| panic_message(&*panic));
-        vec![Diagnostic::fatal(
+        let fatal = Diagnostic::fatal(
             INTERNAL_ERROR,
             0..0,
             format!("internal error while analysing this file ({what}); please report it"),
-        )]
+        );
+        (vec![fatal], None)
     });
     diagnostics.sort_by(|a, b| {
         (a.span.start, a.rule, &a.message).cmp(&(b.span.start, b.rule, &b.message))
     });
-    diagnostics
+    (diagnostics, summary)
 }
 
 thread_local! {
-    /// The cross-file summary of the file this thread analysed last, taken
-    /// by [`lint_file`] (kept out of the diagnostics path on purpose).
-    static LAST_SUMMARY: Cell<Option<FileSummary>> = const { Cell::new(None) };
     /// Set while this thread analyses one file: a panic there is caught and
     /// reported as that file's `internal-error`.
     static ANALYSING: Cell<bool> = const { Cell::new(false) };
@@ -180,7 +136,12 @@ pub fn install_panic_hook() {
     }));
 }
 
-fn analyse(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -> Vec<Diagnostic> {
+fn analyse(
+    path: &Path,
+    text: BytesStr,
+    dialect: Dialect,
+    rules: &RuleSet,
+) -> (Vec<Diagnostic>, Option<FileSummary>) {
     let outcome = with_model(path, text, dialect, |model, directives| {
         let mut found = Vec::new();
         for (rule, severity) in &rules.rules {
@@ -191,10 +152,13 @@ fn analyse(path: &Path, text: BytesStr, dialect: Dialect, rules: &RuleSet) -> Ve
             }
         }
         // Cross-file hook: what this file tells the others (see project.rs).
-        LAST_SUMMARY.set(Some(crate::project::summarize(model, &found)));
-        rules.shown(directives.apply(model.source, found, rules))
+        let summary = crate::project::summarize(model, &found);
+        (
+            rules.shown(directives.apply(model.source, found, rules)),
+            Some(summary),
+        )
     });
-    outcome.unwrap_or_else(|fatal| vec![fatal])
+    outcome.unwrap_or_else(|fatal| (vec![fatal], None))
 }
 
 /// Parses `text` and builds its model (which resolves scopes in the same
@@ -252,16 +216,6 @@ pub fn with_model_for_test(src: &str, dialect: Dialect, f: impl FnOnce(&FileMode
     .unwrap_or_else(|d| panic!("test source does not parse: {}", d.message));
 }
 
-/// The result of linting one file on disk.
-pub struct FileResult {
-    pub path: PathBuf,
-    /// The text the diagnostics point into (kept only when there are any).
-    pub source: Option<Arc<str>>,
-    pub diagnostics: Vec<Diagnostic>,
-    /// The file could not be read: a one-line reason.
-    pub error: Option<String>,
-}
-
 /// [`lint_file`], with what the file tells the others of the run (see
 /// [`crate::project`]).
 pub(crate) fn lint_file_summarized(
@@ -282,24 +236,13 @@ pub(crate) fn lint_file_summarized(
     }
 }
 
-/// [`lint_bytes`] with the file's cross-file summary.
+/// Lints the bytes of the file at `path` (already read), with the file's
+/// cross-file summary.
 pub(crate) fn lint_bytes_summarized(
     path: &Path,
     bytes: Vec<u8>,
     rules: &RuleSet,
 ) -> (FileResult, Option<FileSummary>) {
-    LAST_SUMMARY.set(None);
-    let result = lint_bytes(path, bytes, rules);
-    (result, LAST_SUMMARY.take().filter(|s| !s.is_empty()))
-}
-
-/// Reads and lints one file. Never panics, never blocks on special files.
-pub fn lint_file(path: &Path, rules: &RuleSet) -> FileResult {
-    lint_file_summarized(path, rules).0
-}
-
-/// Lints the bytes of the file at `path` (already read).
-pub(crate) fn lint_bytes(path: &Path, bytes: Vec<u8>, rules: &RuleSet) -> FileResult {
     let mut result = FileResult {
         path: path.to_path_buf(),
         source: None,
@@ -310,7 +253,7 @@ pub(crate) fn lint_bytes(path: &Path, bytes: Vec<u8>, rules: &RuleSet) -> FileRe
         Ok(t) => t,
         Err(problem) => {
             result.diagnostics.push(problem);
-            return result;
+            return (result, None);
         }
     };
     let mut text = BytesStr::from(text);
@@ -319,7 +262,7 @@ pub(crate) fn lint_bytes(path: &Path, bytes: Vec<u8>, rules: &RuleSet) -> FileRe
         bom = '\u{feff}'.len_utf8();
         text.advance(bom);
     }
-    let mut diagnostics = lint_shared(path, text.clone(), dialect_of(path), rules);
+    let (mut diagnostics, summary) = lint_shared(path, text.clone(), dialect_of(path), rules);
     if let Some(mut note) = note {
         // The note's offset is into the text with its BOM.
         let at = note.span.start.saturating_sub(bom);
@@ -332,7 +275,12 @@ pub(crate) fn lint_bytes(path: &Path, bytes: Vec<u8>, rules: &RuleSet) -> FileRe
         result.source = Some(Arc::from(text.as_str()));
     }
     result.diagnostics = diagnostics;
-    result
+    (result, summary.filter(|s| !s.is_empty()))
+}
+
+/// Reads and lints one file. Never panics, never blocks on special files.
+pub fn lint_file(path: &Path, rules: &RuleSet) -> FileResult {
+    lint_file_summarized(path, rules).0
 }
 
 /// Reads a file as UTF-8 source. `Err` is an I/O problem (a one-line

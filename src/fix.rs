@@ -15,8 +15,9 @@ use std::sync::Arc;
 use swc_common::{GLOBALS, Globals};
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::engine::{self, FileResult, RuleSet};
+use crate::engine::{self, FileResult};
 use crate::parse::{self, Dialect};
+use crate::rules::RuleSet;
 
 /// Rounds of fix → re-lint before giving up on convergence.
 pub const MAX_ROUNDS: usize = 10;

@@ -31,10 +31,11 @@ use serde_json::{Value, json};
 
 use crate::config::{CliRules, Resolver};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
-use crate::engine::{self, RuleSet};
+use crate::engine;
 use crate::fix::{self, FixLevel};
 use crate::parse;
 use crate::position::LineIndex;
+use crate::rules::RuleSet;
 
 /// Messages larger than this are refused (read and dropped), not buffered.
 const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
@@ -377,7 +378,7 @@ impl Server {
                 return found;
             }
         };
-        let result = engine::FileResult {
+        let result = crate::diagnostic::FileResult {
             path: path.to_path_buf(),
             source: Some(std::sync::Arc::from(body)),
             diagnostics: found,

@@ -11,65 +11,30 @@ use swc_ecma_ast::{EsVersion, Program};
 use swc_ecma_parser::{EsSyntax, Syntax, TsSyntax, parse_file_as_program};
 
 use crate::diagnostic::{Diagnostic, PARSE_ERROR};
-use crate::sfc::ComponentKind;
+pub use crate::dialect::Dialect;
 
 /// Deepest bracket nesting we hand to the parser. Real code stays far below;
 /// generated or hostile input above it is reported instead of risking the stack.
 pub const MAX_NESTING: usize = 4_000;
 
-/// The language dialects leaklint parses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    /// JavaScript with JSX (`.js .jsx .mjs .cjs`).
-    Js,
-    /// TypeScript (`.ts .mts .cts`).
-    Ts,
-    /// TypeScript with JSX (`.tsx`).
-    Tsx,
-    /// A single-file component (`.vue .svelte .astro`): its script blocks are
-    /// masked out of the file ([`crate::sfc`]) and parsed as JS or TS.
-    Component(ComponentKind),
-}
-
-impl Dialect {
-    /// The dialect for a file name, or `None` when leaklint does not lint it
-    /// (other extensions, TypeScript declaration files).
-    pub fn for_path(path: &Path) -> Option<Dialect> {
-        // Bytes, not `str`: a name that is not valid UTF-8 is still linted.
-        let name = path.file_name()?.as_encoded_bytes();
-        if name.ends_with(b".d.ts") || name.ends_with(b".d.mts") || name.ends_with(b".d.cts") {
-            return None;
-        }
-        match path.extension()?.to_str()? {
-            "js" | "jsx" | "mjs" | "cjs" => Some(Dialect::Js),
-            "ts" | "mts" | "cts" => Some(Dialect::Ts),
-            "tsx" => Some(Dialect::Tsx),
-            other => ComponentKind::for_extension(other).map(Dialect::Component),
-        }
-    }
-
-    pub fn is_typescript(self) -> bool {
-        matches!(self, Dialect::Ts | Dialect::Tsx)
-    }
-
-    fn syntax(self) -> Syntax {
-        match self {
-            // Masked component text is parsed with the dialect of its blocks;
-            // parsed directly, it is most likely TypeScript.
-            Dialect::Component(_) => Dialect::Ts.syntax(),
-            Dialect::Js => Syntax::Es(EsSyntax {
-                jsx: true,
-                decorators: true,
-                explicit_resource_management: true,
-                allow_return_outside_function: true,
-                ..Default::default()
-            }),
-            Dialect::Ts | Dialect::Tsx => Syntax::Typescript(TsSyntax {
-                tsx: self == Dialect::Tsx,
-                decorators: true,
-                ..Default::default()
-            }),
-        }
+/// The parser settings of a dialect.
+fn syntax(dialect: Dialect) -> Syntax {
+    match dialect {
+        // Masked component text is parsed with the dialect of its blocks;
+        // parsed directly, it is most likely TypeScript.
+        Dialect::Component(_) => syntax(Dialect::Ts),
+        Dialect::Js => Syntax::Es(EsSyntax {
+            jsx: true,
+            decorators: true,
+            explicit_resource_management: true,
+            allow_return_outside_function: true,
+            ..Default::default()
+        }),
+        Dialect::Ts | Dialect::Tsx => Syntax::Typescript(TsSyntax {
+            tsx: dialect == Dialect::Tsx,
+            decorators: true,
+            ..Default::default()
+        }),
     }
 }
 
@@ -148,7 +113,7 @@ pub fn parse_shared(
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         parse_file_as_program(
             &file,
-            dialect.syntax(),
+            syntax(dialect),
             EsVersion::latest(),
             comments
                 .as_ref()

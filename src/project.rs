@@ -20,7 +20,7 @@ use swc_atoms::Atom;
 
 use crate::analysis::{containers, registry, teardown};
 use crate::diagnostic::Diagnostic;
-use crate::engine::FileResult;
+use crate::diagnostic::FileResult;
 use crate::model::FileModel;
 use crate::model::{AccessPath, Root};
 

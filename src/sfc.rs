@@ -11,26 +11,8 @@
 
 use std::ops::Range;
 
-use crate::parse::Dialect;
-
-/// The component file formats leaklint reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ComponentKind {
-    Vue,
-    Svelte,
-    Astro,
-}
-
-impl ComponentKind {
-    pub fn for_extension(ext: &str) -> Option<ComponentKind> {
-        match ext {
-            "vue" => Some(ComponentKind::Vue),
-            "svelte" => Some(ComponentKind::Svelte),
-            "astro" => Some(ComponentKind::Astro),
-            _ => None,
-        }
-    }
-}
+pub use crate::dialect::ComponentKind;
+use crate::dialect::Dialect;
 
 /// One script block of a component file.
 #[derive(Clone, Debug, PartialEq, Eq)]

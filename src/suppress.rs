@@ -15,9 +15,9 @@ use std::ops::Range;
 use swc_common::comments::{Comment, CommentKind, SingleThreadedComments};
 
 use crate::diagnostic::{Diagnostic, PARSE_ERROR, Severity};
-use crate::engine::RuleSet;
 use crate::position::LineIndex;
 use crate::rules;
+use crate::rules::RuleSet;
 
 /// Rule id of the report for a directive that suppressed nothing.
 pub const UNUSED_DIRECTIVE: &str = "unused-disable-directive";

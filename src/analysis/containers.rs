@@ -10,8 +10,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::frequency::Frequencies;
 use super::lifetime::{self, Lifetime};
 use crate::model::path::is_global_object_name;
+use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{AccessPath, FileModel, FnId, FnKind, Key, Root, Value};
-use crate::semantic::{BindingId, BindingKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContainerKind {
@@ -190,10 +190,13 @@ impl LongLived {
     }
 }
 
+/// Bindings used as arrays (`q.push(x)`), for container kinds.
+struct ArrayReceivers(rustc_hash::FxHashSet<AccessPath>);
+
 /// Every long-lived container of the file (see [`long_lived`]), computed on
 /// the first call for the file and shared by every rule after that.
 pub fn all<'m>(model: &'m FileModel) -> &'m LongLived {
-    model.derived.long_lived.get_or_init(|| {
+    model.derived.get_or_init(|| {
         let list = find_long_lived(model);
         let mut by_path = FxHashMap::default();
         for (i, c) in list.iter().enumerate() {
@@ -534,21 +537,23 @@ fn kind_beyond(
         }
         // Initialised by something the summary does not know (`items ?? []`)
         // but used as an array: `q.push(x)`, `q.splice(…)`.
-        let arrays = model.derived.array_receivers.get_or_init(|| {
-            model
-                .calls
-                .iter()
-                .filter(|c| {
-                    matches!(
-                        c.callee.method.as_deref(),
-                        Some("push" | "unshift" | "splice" | "shift" | "pop")
-                    )
-                })
-                .filter_map(|c| c.callee.receiver())
-                .filter(|r| r.props.is_empty())
-                .collect()
+        let arrays = model.derived.get_or_init(|| {
+            ArrayReceivers(
+                model
+                    .calls
+                    .iter()
+                    .filter(|c| {
+                        matches!(
+                            c.callee.method.as_deref(),
+                            Some("push" | "unshift" | "splice" | "shift" | "pop")
+                        )
+                    })
+                    .filter_map(|c| c.callee.receiver())
+                    .filter(|r| r.props.is_empty())
+                    .collect(),
+            )
         });
-        return arrays.contains(path).then_some(ContainerKind::Array);
+        return arrays.0.contains(path).then_some(ContainerKind::Array);
     }
     None
 }
@@ -558,10 +563,7 @@ fn kind_beyond(
 /// `c.splice(…)`, reassignment inside a function, or a size bound.
 pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
     let path = path.normalized();
-    let index = model
-        .derived
-        .eviction
-        .get_or_init(|| EvictionIndex::build(model));
+    let index = model.derived.get_or_init(|| EvictionIndex::build(model));
     // `delete c[k]`, `c.clear()`, `c.splice(…)`, `c.length = 0`.
     if index.evicted.contains(&path) {
         return true;

@@ -30,10 +30,10 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{
     CallId, FileModel, FnId, FnKind, Invocation, LoopFact, LoopTest, Root, TextSpan, Value,
 };
-use crate::semantic::{BindingId, BindingKind};
 
 /// How often a piece of code runs per process.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -146,10 +146,7 @@ impl<'m, 'a> Frequencies<'m, 'a> {
     /// The answers for `model`: computed on the first call for the file and
     /// shared by every rule after that.
     pub fn new(model: &'m FileModel<'a>) -> Self {
-        let table = model
-            .derived
-            .frequency
-            .get_or_init(|| Builder::new(model).build());
+        let table = model.derived.get_or_init(|| Builder::new(model).build());
         Frequencies { model, table }
     }
 
@@ -425,7 +422,7 @@ impl Places {
     }
 
     /// The binding a memoised region's guard lives in.
-    fn owner<'m>(&self, model: &'m FileModel, write: usize) -> &'m crate::semantic::Binding {
+    fn owner<'m>(&self, model: &'m FileModel, write: usize) -> &'m crate::model::semantic::Binding {
         model
             .semantic
             .binding(&model.binding_writes[write].id)

@@ -2,8 +2,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{AccessPath, FileModel, FnId, Invocation, Key, MemberWrite, Value};
-use crate::semantic::{BindingId, BindingKind};
 
 /// A key that takes a new value on each call (`c[id]`, `` c[`u:${id}`] ``).
 /// Literal keys and identifiers bound to a `const` literal are fixed.
@@ -211,7 +211,10 @@ fn fresh_per_call(text: &str) -> Option<&'static str> {
 
 /// The source text of a `const`/`let`/`var` initialiser, from the binding's
 /// name to the end of its statement (one line at most).
-fn initializer_text<'m>(model: &'m FileModel, b: &crate::semantic::Binding) -> Option<&'m str> {
+fn initializer_text<'m>(
+    model: &'m FileModel,
+    b: &crate::model::semantic::Binding,
+) -> Option<&'m str> {
     if !matches!(
         b.kind,
         BindingKind::Const | BindingKind::Let | BindingKind::Var
@@ -242,7 +245,7 @@ pub(crate) struct Params {
 }
 
 fn params<'m>(model: &'m FileModel) -> &'m Params {
-    model.derived.params.get_or_init(|| {
+    model.derived.get_or_init(|| {
         let mut with_start: FxHashMap<FnId, Vec<(usize, BindingId)>> = FxHashMap::default();
         let mut binding_of = FxHashMap::default();
         for (id, b) in model.semantic.bindings() {

@@ -187,9 +187,9 @@ fn is_hook_name(name: &str) -> bool {
 /// script (Vue `<script setup>`, Svelte's instance `<script>`)? Such a
 /// binding is created again for every component instance: it lives as long
 /// as the component, not as long as the module. Imports stay module-level.
-pub fn is_per_instance_binding(model: &FileModel, b: &crate::semantic::Binding) -> bool {
+pub fn is_per_instance_binding(model: &FileModel, b: &crate::model::semantic::Binding) -> bool {
     b.fn_ctx.is_none()
-        && b.kind != crate::semantic::BindingKind::Import
+        && b.kind != crate::model::semantic::BindingKind::Import
         && model
             .instance_scopes
             .iter()
@@ -235,7 +235,7 @@ impl Lifecycles {
     /// Every setup of the file and its teardowns, found on the first call
     /// for the file and shared by every rule after that.
     pub fn shared<'m>(model: &'m FileModel) -> &'m Lifecycles {
-        model.derived.lifecycles.get_or_init(|| Self::find(model))
+        model.derived.get_or_init(|| Self::find(model))
     }
 
     fn find(model: &FileModel) -> Lifecycles {

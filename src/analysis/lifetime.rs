@@ -17,8 +17,8 @@ use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 
 use crate::model::path::is_global_object_name;
+use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{AccessPath, ClassId, FileModel, FnId, FnKind, Root, Value};
-use crate::semantic::{BindingId, BindingKind};
 
 /// How long an owner lives, and why.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,10 +107,7 @@ fn is_compiler_this_name(name: &str) -> bool {
 }
 
 fn aliases<'m>(model: &'m FileModel) -> &'m ThisAliases {
-    model
-        .derived
-        .this_aliases
-        .get_or_init(|| ThisAliases::build(model))
+    model.derived.get_or_init(|| ThisAliases::build(model))
 }
 
 /// A path seen from the `this` it starts at: `_this2.queue` in a callback
@@ -298,7 +295,6 @@ pub(crate) struct Escapes(FxHashMap<FnId, Vec<FnId>>);
 fn escapes<'m>(model: &'m FileModel) -> &'m FxHashMap<FnId, Vec<FnId>> {
     &model
         .derived
-        .escapes
         .get_or_init(|| {
             let mut map: FxHashMap<FnId, Vec<FnId>> = FxHashMap::default();
             for r in &model.returns {

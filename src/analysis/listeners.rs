@@ -10,11 +10,11 @@ use crate::analysis::lifecycle::is_per_instance_binding;
 use crate::analysis::removal;
 use crate::analysis::resources::{self, Kind};
 use crate::model::path::is_global_object_name;
+use crate::model::semantic::BindingKind;
 use crate::model::{
     AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Props, Root, TextSpan,
     Value,
 };
-use crate::semantic::BindingKind;
 
 /// Methods that register a listener: `emitter.on`, `target.addEventListener`, …
 /// (from the resource table).
@@ -841,10 +841,7 @@ pub fn is_cleared(model: &FileModel, handle: &Identity) -> bool {
     let Identity::Path { path, .. } = handle else {
         return false;
     };
-    let cleared = model
-        .derived
-        .cleared_timers
-        .get_or_init(|| ClearedHandles::build(model));
+    let cleared = model.derived.get_or_init(|| ClearedHandles::build(model));
     cleared
         .by_props
         .get(&path.normalized().props)

@@ -15,8 +15,8 @@
 
 use swc_atoms::Atom;
 
+use crate::model::semantic::BindingKind;
 use crate::model::{AccessPath, ClassId, FileModel, FnId, Key, MemberWrite, Root, Value};
-use crate::semantic::BindingKind;
 
 /// Verbs of methods that change configuration: they run when the set of
 /// servers, routes or options changes, not once per lookup.

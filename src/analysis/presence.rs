@@ -22,10 +22,7 @@ pub(crate) struct Presence {
 }
 
 fn index<'m>(model: &'m FileModel) -> &'m Presence {
-    model
-        .derived
-        .presence
-        .get_or_init(|| Presence::build(model))
+    model.derived.get_or_init(|| Presence::build(model))
 }
 
 /// Does the file read the container at `path` in a way that tells a null
@@ -46,7 +43,7 @@ pub fn escapes(model: &FileModel, path: &AccessPath) -> bool {
                 || model
                     .semantic
                     .binding(&id)
-                    .is_some_and(|b| b.kind == crate::semantic::BindingKind::Import)
+                    .is_some_and(|b| b.kind == crate::model::semantic::BindingKind::Import)
         }),
     };
     root_escapes || index(model).escaped.iter().any(|p| is_prefix(p, &path))

@@ -23,8 +23,8 @@ use std::ops::Range;
 use swc_atoms::Atom;
 
 use super::teardown;
+use crate::model::semantic::BindingKind;
 use crate::model::{AccessPath, FileModel, FnId, Key, Value};
-use crate::semantic::BindingKind;
 
 pub struct FactoryRegistry {
     /// `create.instances`

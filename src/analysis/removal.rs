@@ -12,8 +12,8 @@ use swc_atoms::Atom;
 
 use crate::analysis::listeners::{self, Identity, Registration, callee_identity, context_name};
 use crate::analysis::resources;
+use crate::model::semantic::BindingKind;
 use crate::model::{CallFact, FileModel, FnId, Invocation, TextSpan, Value};
-use crate::semantic::BindingKind;
 
 /// A way an operation ends, with where it happens.
 #[derive(Clone, Debug)]

@@ -10,8 +10,8 @@
 //! long-lived emitter, a subscription) for good.
 
 use crate::analysis::listeners::callee_identity;
+use crate::model::semantic::BindingKind;
 use crate::model::{AccessPath, CallFact, FileModel, FnId, Value};
-use crate::semantic::BindingKind;
 
 /// An iterator wrapper whose `return()` never reaches the inner iterator.
 pub struct UnpropagatedEnd<'m> {

@@ -5,7 +5,8 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 
 use super::collections::{Collection, Holder, Kind};
-use crate::engine::{self, FileResult, RuleSet};
+use crate::engine::{self, FileResult};
+use crate::rules::RuleSet;
 use crate::walk;
 
 /// A static finding that explains a heap culprit.

@@ -29,7 +29,7 @@ use self::dominators::Retention;
 use self::graph::Graph;
 use self::reader::HeapError;
 use self::report::{Culprit, HeapReport};
-use crate::cli::{EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
+use crate::report::{ColorChoice, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum HeapFormat {
@@ -74,7 +74,7 @@ pub struct HeapArgs {
 
     /// When to use colours.
     #[arg(long, value_enum, value_name = "WHEN")]
-    pub color: Option<crate::cli::ColorChoice>,
+    pub color: Option<ColorChoice>,
 }
 
 /// A snapshot read and analysed.
@@ -208,8 +208,8 @@ pub fn run(args: HeapArgs) -> u8 {
         HeapFormat::Pretty => {
             let color = !to_file
                 && match args.color {
-                    Some(crate::cli::ColorChoice::Always) => true,
-                    Some(crate::cli::ColorChoice::Never) => false,
+                    Some(ColorChoice::Always) => true,
+                    Some(ColorChoice::Never) => false,
                     _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
                 };
             let handler = crate::report::pretty::handler(&crate::report::pretty::PrettyOptions {

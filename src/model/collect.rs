@@ -17,7 +17,7 @@ use super::{
 use crate::model::BindingWrite;
 
 mod presence;
-use crate::semantic::{Binding, BindingId, BindingKind, Reference, Semantic};
+use crate::model::semantic::{Binding, BindingId, BindingKind, Reference, Semantic};
 
 /// Builds the model of a parsed program, resolving its scopes on the way.
 /// `start` is the swc position of the file's first byte; `typescript` says

@@ -6,9 +6,11 @@
 //! rules together close to the cost of a single visit (see docs/architecture.md).
 
 mod collect;
+pub mod derived;
 pub mod path;
 mod prototype;
 pub(crate) mod scope;
+pub mod semantic;
 mod span;
 mod value;
 
@@ -22,7 +24,7 @@ pub use path::{AccessPath, Props, Root};
 pub use span::{ByteRange, TextSpan};
 pub use value::{CallValue, NewValue, Value};
 
-use crate::semantic::Semantic;
+use crate::model::semantic::Semantic;
 
 pub type FnId = usize;
 pub type ClassId = usize;
@@ -339,7 +341,7 @@ pub struct FileModel<'a> {
     /// where `v` holds an entry (`const v = c.get(k)`), `c` is read that way.
     pub strict_nullish_tests: Vec<(Atom, SyntaxContext)>,
     /// Shared analyses of this file, computed on first use (see `analysis`).
-    pub derived: crate::analysis::Derived,
+    pub derived: derived::Derived,
 }
 
 impl<'a> FileModel<'a> {
@@ -479,7 +481,7 @@ mod tests {
     use std::mem::size_of;
 
     use super::*;
-    use crate::semantic::Binding;
+    use crate::model::semantic::Binding;
 
     /// A large bundle has hundreds of thousands of these alive beside its AST
     /// while the model is built: growing one raises the peak memory of a run.

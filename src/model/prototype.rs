@@ -22,7 +22,7 @@ use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 
 use super::{AccessPath, ClassInfo, ClassMember, FileModel, FnId, FnKind, Key, Root, Value};
-use crate::semantic::BindingKind;
+use crate::model::semantic::BindingKind;
 
 type BindingId = (Atom, swc_common::SyntaxContext);
 

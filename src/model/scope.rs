@@ -590,9 +590,9 @@ impl<'s> Hoister<'s> {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::semantic::{Binding, BindingKind};
     use crate::model::{FileModel, Root, Value};
     use crate::parse::Dialect;
-    use crate::semantic::{Binding, BindingKind};
 
     fn model(src: &str, dialect: Dialect, f: impl FnOnce(&FileModel)) {
         crate::engine::with_model_for_test(src, dialect, f)

@@ -16,9 +16,23 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::diagnostic::FileResult;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::FileResult;
 use crate::position::{LineIndex, Region};
+
+/// Exit codes of every command (`check`, `heap`, …): no problem, problems
+/// found, or the run itself failed.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_PROBLEMS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// When output uses colours (`--color`), for every command that reports.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 /// A diagnostic with its positions resolved.
 pub struct Located {

@@ -7,8 +7,11 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::FileModel;
 
+pub use set::RuleSet;
+
 mod ignored_backpressure;
 mod null_instead_of_delete;
+mod set;
 mod unbounded_array;
 mod unbounded_cache;
 mod unbounded_concurrency;

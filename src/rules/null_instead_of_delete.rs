@@ -6,10 +6,10 @@ use super::Rule;
 use crate::analysis::containers::{self, ContainerKind};
 use crate::analysis::{expiry, keys, lifetime, presence};
 use crate::diagnostic::{Applicability, Confidence, Diagnostic, Edit, Fix, Severity};
+use crate::model::semantic::BindingKind;
 use crate::model::{
     AccessPath, FileModel, FnId, FnKind, Invocation, Key, MemberWrite, ResultUse, Root, Value,
 };
-use crate::semantic::BindingKind;
 
 pub(crate) const RULE: Rule = Rule {
     name: "null-instead-of-delete",
@@ -254,7 +254,7 @@ fn owner_evidence(
                 model
                     .semantic
                     .binding(&id)
-                    .is_some_and(|b| b.kind == crate::semantic::BindingKind::Import)
+                    .is_some_and(|b| b.kind == crate::model::semantic::BindingKind::Import)
             });
             if imported {
                 format!("owner `{path}`: imported from a module")

@@ -4,10 +4,10 @@
 
 use super::Rule;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::semantic::BindingKind;
 use crate::model::{
     AccessPath, CallFact, CallId, FileModel, FnId, Invocation, LoopKind, Root, Value,
 };
-use crate::semantic::BindingKind;
 
 pub(crate) const RULE: Rule = Rule {
     name: "unbounded-concurrency",

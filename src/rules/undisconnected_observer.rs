@@ -5,8 +5,8 @@ use crate::analysis::handles::{aliases, escapes, release_counts};
 use crate::analysis::lifecycle::{Lifecycles, Setup, function_of};
 use crate::analysis::resources;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::semantic::BindingKind;
 use crate::model::{AccessPath, CallFact, FileModel, ResultUse, Root, Value};
-use crate::semantic::BindingKind;
 
 pub(crate) const RULE: Rule = Rule {
     name: "undisconnected-observer",

@@ -9,8 +9,8 @@ use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners::{self, Identity, Registration};
 use crate::analysis::removal::{self, Ending, Removal};
 use crate::diagnostic::{Confidence, Diagnostic, Severity};
+use crate::model::semantic::BindingKind;
 use crate::model::{AccessPath, CallFact, FileModel, FnKind, Root, Value};
-use crate::semantic::BindingKind;
 
 pub(crate) const RULE: Rule = Rule {
     name: "unremoved-listener",

@@ -3,8 +3,8 @@
 use super::Rule;
 use crate::analysis::containers::{self, ContainerKind};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{CallFact, FileModel, Root, Value};
-use crate::semantic::{BindingId, BindingKind};
 
 pub(crate) const RULE: Rule = Rule {
     name: "weakmap-fresh-key",

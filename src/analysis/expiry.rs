@@ -119,7 +119,7 @@ pub fn expires(model: &FileModel, fn_ctx: Option<FnId>) -> Option<String> {
 }
 
 /// A timer or an ending-event listener.
-fn ending_callback(model: &FileModel, call: usize) -> Option<String> {
+pub(crate) fn ending_callback(model: &FileModel, call: usize) -> Option<String> {
     let c = &model.calls[call];
     if let Some(g) = c.callee.global_function() {
         if matches!(g.as_ref(), "setTimeout" | "setInterval") {

@@ -178,6 +178,34 @@ impl<'m, 'a> Frequencies<'m, 'a> {
         self.at(fn_ctx, pos).runs_many_times()
     }
 
+    /// Is code at `pos` in `fn_ctx` *shown* to run many times: in a loop, a
+    /// listener, an interval, a route handler, a recursive function, or
+    /// called from such code? "Unknown callers" (a method, an exported
+    /// function, a callback of an unknown call, a chain too long to follow)
+    /// runs many times only by assumption.
+    pub fn shown_many(&self, fn_ctx: Option<FnId>, pos: usize) -> bool {
+        self.freq_shown_many(&self.at(fn_ctx, pos), 0)
+    }
+
+    fn freq_shown_many(&self, freq: &Frequency, depth: u32) -> bool {
+        match freq {
+            Frequency::Once(_) | Frequency::PerCall(_) => false,
+            Frequency::Many(why) => match why {
+                Why::Loop(_)
+                | Why::Listener(_)
+                | Why::Interval(_)
+                | Why::Route(_)
+                | Why::Recursive(_) => true,
+                Why::CalledFrom(c) if depth < MAX_DEPTH => {
+                    let call = &self.model.calls[*c];
+                    let caller = self.at(call.fn_ctx, call.span.start());
+                    self.freq_shown_many(&caller, depth + 1)
+                }
+                _ => false,
+            },
+        }
+    }
+
     /// The write that closes a lazy-initialisation guard around `pos`, if
     /// any: the code runs at most once per life of the guard's name (once
     /// per process for a module-level name, once per call of the function

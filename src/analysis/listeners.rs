@@ -267,23 +267,169 @@ pub fn long_lived_target(
                     )
                 }
                 BindingKind::Param if is_signal_param(model, &id, target) => {
-                    Some("a caller-supplied AbortSignal: it can outlive this call by far")
+                    Some("an AbortSignal handed in by the caller: it may outlive this call")
                 }
                 BindingKind::Param if is_pooled_socket(model, b.fn_ctx, target) => {
-                    Some("a pooled keep-alive socket: it is reused by later requests")
+                    Some("a socket handed in: with keep-alive it may be reused by later requests")
                 }
                 BindingKind::Param
                     if is_server_param(target)
                         && b.fn_ctx.is_some_and(|f| called_repeatedly(rep, f)) =>
                 {
                     Some(
-                        "a server passed in by a caller that runs many times: the server outlives every call",
+                        "a server handed in by a caller that runs many times: it may outlive every call",
                     )
                 }
                 _ => None,
             }
         }
     }
+}
+
+/// Is the target's long life *shown* by the code (a global object, an
+/// imported singleton, a module-level binding, a pooled checkout given
+/// back with `release()`), rather than inferred from a parameter (a signal,
+/// a socket or a server handed in, which may as well be made per call)?
+pub fn target_shown_long_lived(model: &FileModel, target: &AccessPath) -> bool {
+    match &target.root {
+        Root::Global(g) => LONG_LIVED_GLOBALS.contains(&g.as_ref()),
+        Root::This => false,
+        Root::Binding(..) => target
+            .root_binding()
+            .and_then(|id| model.semantic.binding(&id).map(|b| (id.clone(), b)))
+            .is_some_and(|(id, b)| match b.kind {
+                BindingKind::Param => false,
+                BindingKind::Import => true,
+                _ if b.is_module_level() => true,
+                BindingKind::Var | BindingKind::Let | BindingKind::Const => {
+                    target.props.is_empty() && is_pooled_checkout(model, &id)
+                }
+                _ => false,
+            }),
+    }
+}
+
+/// A parameter that [`long_lived_target`] takes as long-lived only because
+/// of its name (`server`, `req.socket`): a guess, never shown evidence.
+pub fn long_lived_by_name_only(model: &FileModel, target: &AccessPath) -> bool {
+    let Some(b) = target
+        .root_binding()
+        .and_then(|id| model.semantic.binding(&id))
+    else {
+        return false;
+    };
+    b.kind == BindingKind::Param
+        && !is_event_socket(model, target)
+        && (is_server_param(target) || is_pooled_socket(model, b.fn_ctx, target))
+}
+
+/// The socket handed to a `'socket'` listener (`req.on('socket', s => …)`):
+/// a client request's socket, which an agent pools and hands to later
+/// requests.
+pub fn is_event_socket(model: &FileModel, target: &AccessPath) -> bool {
+    if !target.props.is_empty() {
+        return false;
+    }
+    let Some(b) = target
+        .root_binding()
+        .and_then(|id| model.semantic.binding(&id))
+    else {
+        return false;
+    };
+    if b.kind != BindingKind::Param {
+        return false;
+    }
+    let Some(f) = b.fn_ctx else { return false };
+    let Invocation::CallbackOf { call, .. } = model.functions[f].invocation else {
+        return false;
+    };
+    let c = &model.calls[call];
+    c.callee
+        .method
+        .as_deref()
+        .is_some_and(|m| m == "on" || m == "once")
+        && matches!(c.args.first().map(|a| &a.value), Some(Value::Str(s)) if s == "socket")
+}
+
+/// The added listener is stored in a map (`listeners.set(key, listener)`)
+/// and the removal passes a local read back from that map
+/// (`const l = listeners.get(key); target.removeEventListener('x', l)`):
+/// the cleanup looks the same function up by key.
+fn through_same_map(model: &FileModel, added: &Identity, removed: &Identity) -> bool {
+    let (Identity::Path { path: a, .. }, Identity::Path { path: r, .. }) = (added, removed) else {
+        return false;
+    };
+    let (Some(a), Some(r)) = (
+        a.props.is_empty().then(|| a.root_binding()).flatten(),
+        r.props.is_empty().then(|| r.root_binding()).flatten(),
+    ) else {
+        return false;
+    };
+    let Some(Value::Call(read)) = model.semantic.binding(&r).and_then(|b| b.init.as_ref()) else {
+        return false;
+    };
+    if read.method.as_deref() != Some("get") {
+        return false;
+    }
+    let Some(map) = read.callee.as_ref().and_then(|c| c.parent()) else {
+        return false;
+    };
+    let map = map.normalized();
+    model.method_calls("set").any(|c| {
+        c.callee.receiver().is_some_and(|m| m.normalized() == map)
+            && matches!(c.args.get(1).map(|x| &x.value),
+                Some(Value::Path(p)) if p.props.is_empty() && p.root_binding().as_ref() == Some(&a))
+    })
+}
+
+/// A local checked out of a pool (see [`is_pooled_checkout`]).
+pub fn is_pooled_target(model: &FileModel, target: &AccessPath) -> bool {
+    target.props.is_empty()
+        && target
+            .root_binding()
+            .is_some_and(|id| is_pooled_checkout(model, &id))
+}
+
+/// `fn_ctx` (or the function it is an arrow in) returns a function or
+/// literal made in a local and given members, or (with `new_object`) a new
+/// object made in a local (`new X()`, or a part of it): a factory whose
+/// result is per call, so the function runs once per object it makes.
+pub fn in_factory(model: &FileModel, fn_ctx: Option<FnId>, new_object: bool) -> bool {
+    let Some(f) = model.this_function(fn_ctx) else {
+        return false;
+    };
+    model.returns.iter().any(|r| {
+        if r.fn_ctx != Some(f) {
+            return false;
+        }
+        let Value::Path(p) = &r.value else {
+            return false;
+        };
+        let Some(id) = p.root_binding() else {
+            return false;
+        };
+        let Some(init) = model
+            .semantic
+            .binding(&id)
+            .filter(|b| b.fn_ctx == Some(f))
+            .and_then(|b| b.init.as_ref())
+        else {
+            return false;
+        };
+        match init {
+            // `const c = new AbortController(); …; return c.signal`: a new
+            // object (or a part of it) per call.
+            Value::New(_) => new_object,
+            // A function or literal given members, then returned whole.
+            Value::Function(_) | Value::Object { .. } => {
+                p.props.is_empty()
+                    && model.member_writes.iter().any(|w| {
+                        w.fn_ctx == Some(f) && w.object.root_binding().as_ref() == Some(&id)
+                    })
+            }
+            _ => false,
+        }
+    })
 }
 
 /// Are two targets the element parameter of callbacks iterating the same
@@ -613,7 +759,8 @@ impl<'m> Registration<'m> {
                 && !(self.is_dom() && removal::capture_differs(model, self.call, c))
                 && (r.listener.same(&self.listener)
                     || r.listener == Identity::Unknown
-                    || (is_param(model, &self.listener) && is_param(model, &r.listener)));
+                    || (is_param(model, &self.listener) && is_param(model, &r.listener))
+                    || through_same_map(model, &self.listener, &r.listener));
         }
         method_of(c).is_some_and(|m| m == resources::REMOVE_ALL)
             && target_of(c).is_some_and(|t| t == self.target)
@@ -805,6 +952,29 @@ pub fn guarded_by_member_flag(model: &FileModel, call: &CallFact) -> bool {
                 .member_writes
                 .iter()
                 .any(|w| c.span.encloses(w.span) && matches!(w.value, Value::Bool))
+    })
+}
+
+/// Is the add inside an `if` that also puts the target into a set the file
+/// tests with `has` (`if (!seen.has(socket)) { seen.add(socket);
+/// socket.on(…) }`)? That registers once per target, however often the
+/// function runs.
+pub fn guarded_per_target(model: &FileModel, call: &CallFact, target: &AccessPath) -> bool {
+    let target = target.normalized();
+    let arg_is_target = |c: &CallFact| matches!(c.args.first().map(|a| &a.value), Some(Value::Path(p)) if p.normalized() == target);
+    let same_set = |a: &CallFact, b: &CallFact| match (a.callee.receiver(), b.callee.receiver()) {
+        (Some(x), Some(y)) => x.normalized() == y.normalized(),
+        _ => false,
+    };
+    model.conditionals.iter().any(|cond| {
+        cond.span.encloses(call.span)
+            && model.method_calls("add").any(|add| {
+                cond.span.encloses(add.span)
+                    && arg_is_target(add)
+                    && model
+                        .method_calls("has")
+                        .any(|has| arg_is_target(has) && same_set(has, add))
+            })
     })
 }
 

@@ -119,10 +119,16 @@ fn check_interval(
     if unref {
         help.push_str("; `.unref()` only lets the process exit, the interval still runs and holds its closure");
     }
+    let freq = rep.at(call.fn_ctx, call.span.start());
     out.push(
         Diagnostic::new(RULE.name, call.span.range(), message)
             .with_label(format!("started {where_}"))
-            .with_help(help),
+            .with_help(help)
+            .with_evidence(format!("frequency: {}", rep.describe(&freq)))
+            .with_evidence(match &stored {
+                None => "the handle is discarded: nothing can ever clear it".to_string(),
+                Some(h) => format!("no clearInterval of `{h}` in this file"),
+            }),
     );
 }
 
@@ -195,7 +201,9 @@ fn check_interval_in_setup(
                 setup.label_span.clone(),
                 format!("set up in `{}`", setup.hook),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_evidence(format!("frequency: once per {occasion}"))
+            .with_evidence(format!("no clearInterval on {}", setup.ending())),
     );
 }
 
@@ -222,7 +230,9 @@ fn shared_slot_diagnostic(
             "an interval is started {every} and stored in `{slot}`, one variable shared by all instances: each new instance overwrites the previous handle, so `clearInterval({slot})` can only stop the newest and the others run, keeping their instances alive, forever"
         ),
     )
-    .with_label(format!("started {every}"));
+    .with_label(format!("started {every}"))
+    .with_evidence(format!("frequency: {every} (a constructor)"))
+    .with_evidence(format!("one shared slot `{slot}` for every instance's handle"));
     if let Some(d) = decl {
         diag = diag.with_related(d.range(), "one slot for every instance");
     }
@@ -288,6 +298,8 @@ fn check_rearming_timeout(
             format!("`{name}` re-arms itself with setTimeout {how} and nothing can stop it, so the loop and its closure live forever"),
         )
         .with_label("re-arms the timer unconditionally")
+        .with_evidence(format!("frequency: {how} of `{name}`"))
+        .with_evidence("no stop condition guards the re-arming call")
         .with_help(format!(
             "keep the handle and call clearTimeout(handle) when the owner is done, or check a stop flag in `{name}` (`if (stopped) return`) before re-arming"
         )),
@@ -320,16 +332,16 @@ fn check_race_timeout(
     if !is_promise || !rep.runs_many_times(promise.fn_ctx, promise.span.start()) {
         return;
     }
-    let raced = model.calls.iter().any(|c| {
+    let race = model.calls.iter().find(|c| {
         c.fn_ctx == promise.fn_ctx
             && c.callee.path.as_ref().is_some_and(|p| {
                 matches!(&p.root, Root::Global(g) if g == "Promise")
                     && matches!(p.props.as_slice(), [m] if m == "race")
             })
     });
-    if !raced {
+    let Some(race) = race else {
         return;
-    }
+    };
     match &call.result {
         ResultUse::Discarded => {}
         // `new Promise((_, reject) => setTimeout(reject, ms))`: the
@@ -353,15 +365,32 @@ fn check_race_timeout(
         _ => return,
     }
     let where_ = listeners::how_often(model, promise.fn_ctx, false);
-    out.push(
-        Diagnostic::new(
+    let pos = promise.span.start();
+    let freq = rep.describe(&rep.at(promise.fn_ctx, pos));
+    let mut diag = Diagnostic::new(
             RULE.name,
             call.span.range(),
             format!("a timeout races a promise {where_} and is never cleared, so when the promise wins the timer and its closure stay alive for the full delay"),
         )
         .with_label("never cleared when the race is decided")
-        .with_help("keep the handle and call clearTimeout(handle) as soon as the raced promise settles (for example in `.finally()`)"),
-    );
+        .with_help("keep the handle and call clearTimeout(handle) as soon as the raced promise settles (for example in `.finally()`)")
+        .with_evidence(format!("frequency: {freq}"))
+        .with_evidence("the timer's handle is never cleared when the race is decided");
+    // The timer ends by itself after its delay: retention adds up only
+    // where the race is shown to run again and again (a loop, a listener,
+    // a route handler, a helper returning it), not in code whose callers
+    // are unknown (a test case, a start-up helper).
+    // A helper that returns the race hands out a new promise per call: it
+    // exists to be called once per operation.
+    let returned = matches!(race.result, ResultUse::Returned);
+    if returned {
+        diag = diag.with_evidence("the function returns the race: one per operation");
+    } else if !rep.shown_many(promise.fn_ctx, pos) {
+        diag = diag.medium(
+            "the race repeats only by assumption: nothing here shows its callers run it again",
+        );
+    }
+    out.push(diag);
 }
 
 /// The enclosing named function the timeout callback calls again, if any.

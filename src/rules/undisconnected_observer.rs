@@ -141,7 +141,6 @@ fn report(
             setup.advice("observer.disconnect()")
         ),
     };
-    let _ = model;
     Diagnostic::new(
         RULE.name,
         call.span.range(),
@@ -153,4 +152,6 @@ fn report(
     .with_label(format!("`{kind}` created here"))
     .with_related(setup.label_span.clone(), format!("set up in `{}`", setup.hook))
     .with_help(help)
+    .with_evidence(format!("frequency: once per {}", setup.occasion(model)))
+    .with_evidence(format!("no disconnect on {}", setup.ending()))
 }

@@ -1,8 +1,9 @@
 //! `setMaxListeners(0)` / `Infinity` switches off Node's listener-leak warning.
 
 use super::Rule;
+use crate::analysis::listeners;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{FileModel, Key, Root, Value};
+use crate::model::{AccessPath, FileModel, Key, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
     name: "unlimited-listeners",
@@ -23,15 +24,43 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 Some(s) => format!("`{}`", model.text(s)),
                 None => "the emitter".to_string(),
             };
-            out.push(
-                Diagnostic::new(
-                    RULE.name,
-                    call.span.range(),
-                    format!("`setMaxListeners({what})` removes the listener limit of {target}, so listener leaks go unnoticed"),
-                )
-                .with_label("no limit: MaxListenersExceededWarning can never fire")
-                .with_help(HELP),
-            );
+            let mut diag = Diagnostic::new(
+                RULE.name,
+                call.span.range(),
+                format!("`setMaxListeners({what})` removes the listener limit of {target}, so listener leaks go unnoticed"),
+            )
+            .with_label("no limit: MaxListenersExceededWarning can never fire")
+            .with_help(HELP);
+            // `events.setMaxListeners(n, ...targets)` sets the limit of its
+            // other arguments; a method call, that of its receiver.
+            let targets: Vec<AccessPath> = if call.args.len() > 1 {
+                call.args[1..]
+                    .iter()
+                    .filter_map(|a| match &a.value {
+                        Value::Path(p) => Some(p.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            } else {
+                call.callee.receiver().into_iter().collect()
+            };
+            let shared = !targets.is_empty()
+                && targets.len() == call.args.len().saturating_sub(1).max(1)
+                && targets
+                    .iter()
+                    .all(|t| listeners::target_shown_long_lived(model, t));
+            diag = match shared {
+                true => diag.with_evidence(format!(
+                    "{target} is shared: a global, an imported or a module-level emitter, whose leaks the warning would catch"
+                )),
+                // `this`, a parameter or a local emitter: often one per
+                // instance or per operation, where many listeners are by
+                // design and the emitter dies with its owner.
+                false => diag.medium(format!(
+                    "{target} is not shown to be shared: an instance's, a local or a handed-in emitter may carry many listeners by design and die with its owner"
+                )),
+            };
+            out.push(diag);
         }
     }
     for w in &model.member_writes {
@@ -49,7 +78,8 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .with_label("no limit for any emitter")
-                .with_help(HELP),
+                .with_help(HELP)
+                .with_evidence("the default limit of every emitter in the process"),
             );
         }
     }

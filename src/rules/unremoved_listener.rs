@@ -1,15 +1,16 @@
 //! A listener is added to a long-lived target on every call and never removed.
 
 use super::Rule;
+use crate::analysis::expiry;
 use crate::analysis::frameworks::{self, react};
-use crate::analysis::frequency::Frequencies;
+use crate::analysis::frequency::{Frequencies, Frequency, Why};
 use crate::analysis::handles::{self, release_counts};
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners::{self, Identity, Registration};
 use crate::analysis::removal::{self, Ending, Removal};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::model::semantic::BindingKind;
-use crate::model::{AccessPath, CallFact, FileModel, Root, Value};
+use crate::model::{AccessPath, CallFact, FileModel, FnKind, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
     name: "unremoved-listener",
@@ -102,9 +103,11 @@ fn check_add(
     }
     // Lazy initialisation adds once per life of its guard: once per owner
     // (`if (!wsInitialized) { server.on(…); wsInitialized = true }` in a
-    // factory), however often the function runs.
+    // factory), however often the function runs. A `has()`/`add()` guard
+    // adds once per target.
     if rep.memoised(call.fn_ctx, call.span.start()).is_some()
         || listeners::guarded_by_member_flag(model, call)
+        || listeners::guarded_per_target(model, call, &reg.target)
     {
         return;
     }
@@ -115,6 +118,16 @@ fn check_add(
     let event = reg.event_text(model);
     let target = reg.target_text(model);
     let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
+    let grade = Grade::of(
+        model,
+        rep,
+        reg,
+        effect.is_some(),
+        why,
+        matches!(removal, Removal::Partial { .. }),
+    );
+    let mut out = Graded { out, grade };
+    let out = &mut out;
     match &removal {
         Removal::Partial {
             removal,
@@ -243,6 +256,206 @@ fn check_add(
         );
     }
     out.push(diag.with_help(help));
+}
+
+/// How much of a finding is shown by the code: that the registration runs
+/// many times, and that the target outlives the call. High only when both
+/// are shown; medium when either is assumed.
+struct Grade {
+    high: bool,
+    evidence: Vec<String>,
+}
+
+impl Grade {
+    fn of(
+        model: &FileModel,
+        rep: &Frequencies,
+        reg: &Registration,
+        in_effect: bool,
+        why: &str,
+        partial: bool,
+    ) -> Grade {
+        let call = reg.call;
+        let pos = call.span.start();
+        let freq = rep.at(call.fn_ctx, pos);
+        let frequency = if in_effect {
+            "runs every time the effect runs".to_string()
+        } else {
+            rep.describe(&freq)
+        };
+        // A parameter called `server`, or `req.socket`, is long-lived by
+        // its name only: that is never enough for high.
+        let named_only = listeners::long_lived_by_name_only(model, &reg.target);
+        let shown = listeners::target_shown_long_lived(model, &reg.target)
+            || listeners::is_event_socket(model, &reg.target);
+        let target = reg.target_text(model);
+        let mut evidence = vec![
+            format!("frequency: {frequency}"),
+            format!("target `{target}`: {why}"),
+        ];
+        // What shows, beyond "its callers are not shown", that the add
+        // repeats while the target stays.
+        let once_listener = fires_once(model, &freq);
+        let repeat = if let Some(once) = &once_listener {
+            evidence.push(once.clone());
+            None
+        } else if in_effect || rep.shown_many(call.fn_ctx, pos) {
+            Some("the code is shown to run many times")
+        } else if !shown && handed_out(model, &freq) {
+            Some(
+                "runs in a function that its parent returns, a handler the caller keeps and calls on every request or event",
+            )
+        } else if listeners::is_pooled_target(model, &reg.target) {
+            Some("a checkout from a pool happens once per operation")
+        } else if partial && !made_here(model, &reg.target) {
+            Some(
+                "the code removes the listener on some ways out: its author expects the call to repeat on a target that stays",
+            )
+        } else if shown && in_class_constructor(model, call) {
+            Some("added in a class constructor: once per instance")
+        } else if (shown && listeners::in_factory(model, call.fn_ctx, false))
+            || (is_abort_of_param(model, reg) && listeners::in_factory(model, call.fn_ctx, true))
+        {
+            Some("added by a function that builds and returns a new object on every call")
+        } else if !shown && in_class_method(model, call) && is_abort_of_param(model, reg) {
+            Some(
+                "an 'abort' listener on a signal handed to a method: one per operation of an object that stays",
+            )
+        } else {
+            None
+        };
+        match repeat {
+            Some(r) => evidence.push(r.to_string()),
+            None => evidence.push(
+                "runs many times only by assumption: nothing here shows its callers call it again"
+                    .into(),
+            ),
+        }
+        if named_only && !partial {
+            evidence.push(format!(
+                "`{target}` is long-lived by its name only: nothing here shows it is shared rather than made per call"
+            ));
+        }
+        Grade {
+            high: repeat.is_some()
+                && (!named_only || partial || (!shown && handed_out(model, &freq))),
+            evidence,
+        }
+    }
+
+    fn apply(&self, mut diag: Diagnostic) -> Diagnostic {
+        for e in &self.evidence {
+            diag = diag.with_evidence(e.clone());
+        }
+        if !self.high {
+            diag = diag.with_confidence(Confidence::Medium);
+        }
+        diag
+    }
+}
+
+/// The findings of one add, graded as they are pushed.
+struct Graded<'o> {
+    out: &'o mut Vec<Diagnostic>,
+    grade: Grade,
+}
+
+impl Graded<'_> {
+    fn push(&mut self, diag: Diagnostic) {
+        self.out.push(self.grade.apply(diag));
+    }
+}
+
+/// The target is a local of the registering function set to the result of
+/// a call or a `new` (`const socket = tls.connect(…)`): an object made for
+/// this call, as far as the code shows.
+fn made_here(model: &FileModel, target: &AccessPath) -> bool {
+    target.props.is_empty()
+        && target
+            .root_binding()
+            .and_then(|id| model.semantic.binding(&id))
+            .is_some_and(|b| {
+                matches!(
+                    b.kind,
+                    BindingKind::Var | BindingKind::Let | BindingKind::Const
+                ) && !b.is_module_level()
+                    && matches!(b.init, Some(Value::Call(_) | Value::New(_)))
+            })
+}
+
+/// The code runs in a listener for an event that ends its emitter
+/// (`process.on('exit')`, `child.on('exit')` of a child made here): it
+/// fires once per emitter.
+fn fires_once(model: &FileModel, freq: &Frequency) -> Option<String> {
+    let Frequency::Many(Why::Listener(c)) = freq else {
+        return None;
+    };
+    let call = &model.calls[*c];
+    // A parameter (a connection handed to a `connection` listener) may be
+    // a new emitter each time; a global or a local one ends once.
+    let receiver = call.callee.receiver()?;
+    let param = receiver
+        .root_binding()
+        .and_then(|id| model.semantic.binding(&id))
+        .is_some_and(|b| b.kind == BindingKind::Param);
+    if matches!(receiver.root, Root::This) || param {
+        return None;
+    }
+    let ending = expiry::ending_callback(model, *c)?;
+    Some(format!(
+        "{ending} of `{}`, which ends once",
+        model.text(&call.callee.receiver_span?)
+    ))
+}
+
+/// Code that runs once per call of a function its parent returns (a
+/// middleware or handler handed out to be called again and again).
+fn handed_out(model: &FileModel, freq: &Frequency) -> bool {
+    let Frequency::PerCall(f) = freq else {
+        return false;
+    };
+    let info = &model.functions[*f];
+    let Some(parent) = info.parent else {
+        return false;
+    };
+    model.returns.iter().any(|r| {
+        r.fn_ctx == Some(parent)
+            && match &r.value {
+                Value::Function(Some(g)) => g == f,
+                Value::Path(p) => {
+                    p.props.is_empty()
+                        && matches!(&p.root, Root::Binding(n, _) if info.name.as_ref() == Some(n))
+                }
+                _ => false,
+            }
+    })
+}
+
+/// An `'abort'` listener on a parameter: its use shows an AbortSignal,
+/// whatever the parameter is called.
+fn is_abort_of_param(model: &FileModel, reg: &Registration) -> bool {
+    reg.event.as_deref() == Some("abort")
+        && reg.target.props.is_empty()
+        && reg
+            .target
+            .root_binding()
+            .and_then(|id| model.semantic.binding(&id))
+            .is_some_and(|b| b.kind == BindingKind::Param)
+}
+
+/// The registration runs in a class constructor (arrows inside it included).
+fn in_class_constructor(model: &FileModel, call: &CallFact) -> bool {
+    model
+        .this_function(call.fn_ctx)
+        .is_some_and(|f| model.functions[f].kind == FnKind::Constructor)
+}
+
+/// The registration runs in a method of a class (not its constructor).
+fn in_class_method(model: &FileModel, call: &CallFact) -> bool {
+    model.this_function(call.fn_ctx).is_some_and(|f| {
+        let info = &model.functions[f];
+        info.class.is_some() && info.kind != FnKind::Constructor && !info.is_static
+    })
 }
 
 /// A target the operation did not create itself: a parameter, something
@@ -446,6 +659,21 @@ fn check_add_in_setup(
             r.call.span.range(),
             "removed only here, which the teardown never runs",
         );
+    }
+    diag = diag
+        .with_evidence(format!("frequency: once per {occasion}"))
+        .with_evidence(format!("target `{target}`: {why}"));
+    // The same function is removed elsewhere in the file (a `close()`
+    // method): the author has a teardown; that the component always goes
+    // through it is not shown either way.
+    if let Some(r) = elsewhere.filter(|_| mismatched.is_none()) {
+        let line = model.source[..r.call.span.start()].lines().count().max(1);
+        diag = diag.medium(format!(
+            "removed at line {line}, in code this file does not show to run on {}",
+            setup.ending()
+        ));
+    } else {
+        diag = diag.with_evidence(format!("no removal of this listener on {}", setup.ending()));
     }
     out.push(diag.with_help(help));
 }

@@ -242,6 +242,18 @@ fn check_add(
     .with_label(format!("added {where_}"))
     .with_related(call.callee.receiver_span.unwrap_or(call.callee_span).range(), why)
     .with_evidence(format!("frequency: {}", rep.describe(&freq)));
+    // A removal that can never match is the author's own statement that this
+    // add is meant to be undone, again and again, on a target that stays:
+    // the same evidence as a removal on only some ways out.
+    if (futile.is_some() || capture.is_some())
+        && !out.grade.high
+        && !made_here(model, &reg.target)
+        && !listeners::long_lived_by_name_only(model, &reg.target)
+    {
+        out.grade.promote(
+            "the code tries to remove the listener but the removal can never match: its author expects the add to repeat on a target that stays",
+        );
+    }
     if let Some(r) = futile {
         folded.push(r.call.span.start());
         diag = diag.with_related(
@@ -341,6 +353,14 @@ impl Grade {
                 && (!named_only || partial || (!shown && handed_out(model, &freq))),
             evidence,
         }
+    }
+
+    /// Shown after all: replaces the "only by assumption" evidence.
+    fn promote(&mut self, why: &str) {
+        self.evidence
+            .retain(|e| !e.starts_with("runs many times only by assumption"));
+        self.evidence.push(why.to_string());
+        self.high = true;
     }
 
     fn apply(&self, mut diag: Diagnostic) -> Diagnostic {

@@ -1,7 +1,8 @@
 //! The rule registry. A rule is data plus a function over the file model;
 //! the engine does everything else (severity, suppression, output).
 //!
-//! Adding a rule: one file here, one line in [`RULES`] (alphabetical), its
+//! Adding a rule: one file here (each `*.rs` beside this one is a rule; shared
+//! pieces live in folders, like `set/`), one line in [`RULES`] (alphabetical), its
 //! doc in `rules/<name>.md`, its fixtures in `fixtures/<name>/`.
 
 use crate::diagnostic::{Diagnostic, Severity};

@@ -11,6 +11,10 @@
 use std::path::Path;
 use std::process::Command;
 
+#[path = "support/node.rs"]
+mod node;
+use node::{node_available, printed_number};
+
 /// 20,000 requests of ~450 bytes each; the script prints the heap growth
 /// (bytes in use after GC, after the load, minus before it).
 const LEAKY: &str = r#"const { Writable } = require('stream')
@@ -57,31 +61,6 @@ fn fixed() -> String {
         )
 }
 
-fn node_available() -> bool {
-    Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Heap growth in bytes printed by a script.
-fn heap_growth(script: &Path) -> i64 {
-    let out = Command::new("node")
-        .arg("--expose-gc")
-        .arg(script)
-        .output()
-        .expect("run node");
-    assert!(
-        out.status.success(),
-        "node failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("node printed {text:?}, not a byte count"))
-}
-
 /// The rules leaklint reports for a script, from its JSON output.
 fn rules_reported(script: &Path) -> Vec<String> {
     let out = Command::new(env!("CARGO_BIN_EXE_leaklint"))
@@ -117,8 +96,8 @@ fn waiting_for_drain_keeps_the_heap_flat() {
         println!("skipping the heap measurement: `node` is not installed");
         return;
     }
-    let leaked = heap_growth(&leaky);
-    let kept = heap_growth(&fixed_path);
+    let leaked = printed_number::<i64>(&leaky);
+    let kept = printed_number::<i64>(&fixed_path);
     println!(
         "heap growth after GC: ignored backpressure {leaked} bytes, waiting for 'drain' {kept} bytes"
     );

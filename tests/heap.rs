@@ -6,8 +6,11 @@
 //! the reason); the full suite (`cargo test -- --include-ignored`, what
 //! `.ci/run` runs) includes it, and there a missing `node` fails it.
 
-use std::path::Path;
 use std::process::Command;
+
+#[path = "support/node.rs"]
+mod node;
+use node::{node_available, printed_number};
 
 /// The seed leak, verbatim, plus a driver. Timers are stubbed so that the
 /// expiry callbacks run right after the loop: the script ends in about a
@@ -29,31 +32,6 @@ global.gc()
 global.gc()
 console.log(process.memoryUsage().heapUsed)
 "#;
-
-fn node_available() -> bool {
-    Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Bytes of heap in use after GC at the end of the script.
-fn heap_used(script: &Path) -> u64 {
-    let out = Command::new("node")
-        .arg("--expose-gc")
-        .arg(script)
-        .output()
-        .expect("run node");
-    assert!(
-        out.status.success(),
-        "node failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("node printed {text:?}, not a byte count"))
-}
 
 #[test]
 #[ignore = "needs node; run the full suite with `cargo test-all`"]
@@ -101,8 +79,8 @@ fn heap_drops_after_plain_fix(script: &str, leaky_text: &str, fixed_text_expecte
     let fixed_text = std::fs::read_to_string(&fixed).unwrap();
     assert_eq!(fixed_text, script.replace(leaky_text, fixed_text_expected));
 
-    let before = heap_used(&leaky);
-    let after = heap_used(&fixed);
+    let before = printed_number::<u64>(&leaky);
+    let after = printed_number::<u64>(&fixed);
     println!("heap after GC: leaky {before} bytes, fixed {after} bytes");
     // A million retained keys cost tens of megabytes; if not, the script
     // measures nothing and the comparison below would prove nothing.

@@ -339,16 +339,7 @@ pub fn is_event_socket(model: &FileModel, target: &AccessPath) -> bool {
     if b.kind != BindingKind::Param {
         return false;
     }
-    let Some(f) = b.fn_ctx else { return false };
-    let Invocation::CallbackOf { call, .. } = model.functions[f].invocation else {
-        return false;
-    };
-    let c = &model.calls[call];
-    c.callee
-        .method
-        .as_deref()
-        .is_some_and(|m| m == "on" || m == "once")
-        && matches!(c.args.first().map(|a| &a.value), Some(Value::Str(s)) if s == "socket")
+    b.fn_ctx.is_some_and(|f| is_socket_listener(model, f))
 }
 
 /// The added listener is stored in a map (`listeners.set(key, listener)`)
@@ -571,7 +562,11 @@ fn is_pooled_socket(model: &FileModel, param_fn: Option<FnId>, target: &AccessPa
     if !target.props.is_empty() {
         return false;
     }
-    let Some(f) = param_fn else { return false };
+    param_fn.is_some_and(|f| is_socket_listener(model, f))
+}
+
+/// Is `f` the listener of a `'socket'` event (`req.on('socket', s => …)`)?
+fn is_socket_listener(model: &FileModel, f: FnId) -> bool {
     let Invocation::CallbackOf { call, .. } = model.functions[f].invocation else {
         return false;
     };

@@ -93,14 +93,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             .with_help(format!(
                 "limit how many run at once: `p-limit` (`const limit = pLimit(8); await Promise.all({shown}.map((x) => limit(() => …)))`), `p-map` with `concurrency`, or process `{shown}` in fixed-size chunks; also cap the input's size where it enters"
             ));
-        // A client's request decides the size: the code shows everything the
-        // finding depends on. A directory's size is the deployment's
-        // business: medium.
-        out.push(if origin.3 {
-            d
-        } else {
-            d.medium("how many entries the directory holds is not shown by the code")
-        });
+        out.push(graded(d, origin.3));
     }
 }
 
@@ -267,11 +260,7 @@ fn check_loops(model: &FileModel, io_calls: &[&CallFact], out: &mut Vec<Diagnost
         .with_help(format!(
             "await each operation in the loop (one at a time), or limit how many run at once with `p-limit`/`p-map` (`concurrency`), or process `{items}` in fixed-size chunks; also cap the input's size where it enters"
         ));
-        out.push(if origin.3 {
-            d
-        } else {
-            d.medium("how many entries the directory holds is not shown by the code")
-        });
+        out.push(graded(d, origin.3));
     }
 }
 
@@ -310,4 +299,15 @@ fn iterated(model: &FileModel, start: usize, body: usize) -> Option<AccessPath> 
         path = path.child(p.into());
     }
     Some(path)
+}
+
+/// A client's request decides the size: the code shows everything the
+/// finding depends on. A directory's size is the deployment's business:
+/// medium.
+fn graded(d: Diagnostic, size_from_request: bool) -> Diagnostic {
+    if size_from_request {
+        d
+    } else {
+        d.medium("how many entries the directory holds is not shown by the code")
+    }
 }

@@ -547,6 +547,11 @@ fn lint_paths(
     } else {
         args.paths.clone()
     };
+    // The cache is read and decoded while the tree is walked.
+    let cache = (args.cache && fix_level(args).is_none()).then(|| {
+        let location = crate::cache::Cache::location(args.cache_location.as_deref(), cwd);
+        std::thread::spawn(move || crate::cache::Cache::open(location))
+    });
     let walked = walk::collect(&paths);
     let mut linted = Linted {
         results: Vec::new(),
@@ -572,9 +577,13 @@ fn lint_paths(
         jobs.push((file, resolved.rules));
     }
     let Some(level) = fix_level(args) else {
-        linted.results = if args.cache {
-            let location = crate::cache::Cache::location(args.cache_location.as_deref(), cwd);
-            let mut cache = crate::cache::Cache::open(location);
+        linted.results = if let Some(cache) = cache {
+            let mut cache = cache
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            if let Some(warning) = cache.warning() {
+                eprintln!("leaklint: warning: {warning}");
+            }
             let (results, _) = cache.lint(&jobs, threads, cwd);
             cache.save();
             results

@@ -2,7 +2,10 @@
 //! unchanged files from the cache (shown by a doctored entry), re-lints a
 //! file whose content or rules changed, keeps the cross-file join exact when
 //! only one side of it changed, and survives a corrupt, truncated or foreign
-//! cache file and concurrent runs.
+//! cache file and concurrent runs. A file whose stat stamp is settled and
+//! unchanged is not read; a write of the same size (modification time put
+//! back) is still seen, and a file too recent to trust by its stamp is
+//! hashed. A run that changes nothing does not rewrite the cache.
 
 mod support;
 
@@ -13,6 +16,8 @@ use support::run::{Run, leaklint};
 
 const LEAK: &str = "const cache = {}\nexport function put(k, v) {\n  cache[k] = v\n}\n";
 const CLEAN: &str = "export function add(a, b) {\n  return a + b\n}\n";
+/// As long as [`LEAK`], and no leak: a fixed key.
+const FIXED_KEY: &str = "const cache = {}\nexport function put(k, v) {\n  cache.kk = v\n}\n";
 
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
@@ -229,4 +234,110 @@ fn concurrent_runs_leave_a_valid_cache() {
     let warm = lint(dir.path(), &[]);
     assert_eq!(warm.stdout, outputs[0].stdout);
     assert!(!warm.stderr.contains("cache"), "{}", warm.stderr);
+}
+
+/// The entry of the file whose path ends with `suffix`.
+fn entry<'a>(cache: &'a Value, suffix: &str) -> &'a Value {
+    cache["entries"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| k.ends_with(suffix))
+        .map(|(_, e)| e)
+        .unwrap_or_else(|| panic!("no entry for {suffix}"))
+}
+
+/// Replaces the recorded hash of `suffix`'s file by zeros; returns it.
+fn doctor_hash(dir: &Path, suffix: &str) -> String {
+    let real = entry(&cache_file(dir), suffix)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = dir.join(".leaklintcache");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.matches(&real).count(), 1, "one file has this content");
+    std::fs::write(&path, text.replace(&real, &"0".repeat(real.len()))).unwrap();
+    real
+}
+
+#[test]
+fn a_settled_file_is_not_read_and_a_write_of_the_same_size_is_still_seen() {
+    let dir = project();
+    assert_eq!(FIXED_KEY.len(), LEAK.len());
+    write(dir.path(), "src/clean.js", FIXED_KEY);
+    // Let the files settle, as those of an untouched checkout are.
+    std::thread::sleep(leaklint::cache::SETTLED + std::time::Duration::from_millis(300));
+    let cold = lint(dir.path(), &[]);
+    assert!(
+        rules_of(&cold, "src/clean.js").is_empty(),
+        "{}",
+        cold.stdout
+    );
+    assert!(entry(&cache_file(dir.path()), "src/clean.js")["stamp"].is_array());
+
+    // A wrong recorded hash goes unnoticed: the file was not read (and the
+    // run, having changed nothing, did not rewrite the cache).
+    doctor_hash(dir.path(), "src/clean.js");
+    let path = dir.path().join(".leaklintcache");
+    let doctored = std::fs::read(&path).unwrap();
+    let warm = lint(dir.path(), &[]);
+    assert_eq!(warm.stdout, cold.stdout);
+    assert_eq!(std::fs::read(&path).unwrap(), doctored, "not rewritten");
+
+    // Now it leaks: same size, modification time put back (as `cp -p` or
+    // `touch -d` would). The change time moved, so it is read and linted.
+    let file = dir.path().join("src/clean.js");
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    write(dir.path(), "src/clean.js", LEAK);
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().len(),
+        FIXED_KEY.len() as u64
+    );
+    let run = lint(dir.path(), &[]);
+    assert_eq!(rules_of(&run, "src/clean.js"), vec!["unbounded-cache"]);
+    let uncached = leaklint(dir.path()).args(["-f", "json", "src"]).run();
+    assert_eq!(run.stdout, uncached.stdout);
+}
+
+#[test]
+fn a_file_too_recent_for_its_stamp_is_hashed() {
+    let dir = project();
+    // A modification time in the future never settles, whatever the
+    // machine's speed (files written within SETTLED of a run do the same;
+    // see the unit tests of `cache::stamp`).
+    let file = dir.path().join("src/clean.js");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let cold = lint(dir.path(), &[]);
+    assert!(
+        entry(&cache_file(dir.path()), "src/clean.js")
+            .get("stamp")
+            .is_none()
+    );
+    // The doctored hash is noticed: the file is read, linted and its entry
+    // written back with the real hash.
+    let real = doctor_hash(dir.path(), "src/clean.js");
+    let warm = lint(dir.path(), &[]);
+    assert_eq!(warm.stdout, cold.stdout);
+    assert_eq!(
+        entry(&cache_file(dir.path()), "src/clean.js")["content"],
+        real
+    );
+    // Read and hashed again, found unchanged: nothing to write.
+    let path = dir.path().join(".leaklintcache");
+    let before = std::fs::read(&path).unwrap();
+    let again = lint(dir.path(), &[]);
+    assert_eq!(again.stdout, cold.stdout);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
 }

@@ -779,17 +779,20 @@ fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
     }
     print!("{}", fixed.output);
     let _ = std::io::stdout().flush();
-    let report = Report::new(
-        vec![result],
-        &std::env::current_dir().unwrap_or_default(),
-        std::time::Duration::ZERO,
-    );
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut report = Report::new(vec![result], &cwd, std::time::Duration::ZERO);
+    // The fixed text is out already: a broken suppressions file is reported
+    // and the problems are shown unfiltered.
+    let bulk = bulk_suppressions(args, &mut report, &cwd)?;
     let options = pretty::PrettyOptions {
         color: false,
         width: 100,
     };
     eprint!("{}", pretty::render(&report, &options));
     eprintln!("leaklint: {summary}");
+    if let Some((applied, file)) = &bulk {
+        bulk_notes(args, applied, file);
+    }
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     Err(

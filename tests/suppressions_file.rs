@@ -213,6 +213,15 @@ fn a_fixed_leak_fails_the_run_until_pruned_and_then_comes_back_as_new() {
 
     // Everything fixed: the file's entry goes.
     write(dir.path(), "src/a.js", "export const a = 1\n");
+    write(dir.path(), "lib/gone.js", CACHE);
+    assert_eq!(run(dir.path(), &["--suppress-all", "lib"]).code, 0);
+    assert_eq!(run(dir.path(), &["--prune-suppressions", "src"]).code, 0);
+    assert_eq!(
+        recorded(dir.path(), FILE),
+        serde_json::json!({ "lib/gone.js": { "unbounded-cache": { "count": 1 } } })
+    );
+    // A deleted file's entry goes at the next prune, whatever is linted.
+    std::fs::remove_file(dir.path().join("lib/gone.js")).unwrap();
     assert_eq!(run(dir.path(), &["--prune-suppressions", "src"]).code, 0);
     assert_eq!(recorded(dir.path(), FILE), serde_json::json!({}));
 }
@@ -377,6 +386,24 @@ fn stdin_is_filtered_like_the_file_but_never_fails_on_unused_counts() {
     assert_eq!(fewer.code, 0, "{}", fewer.stderr);
     let more = piped(&format!("{CACHE}{ARRAY}{MORE_CACHE}"));
     assert_eq!(more.code, 1);
+    // `--fix` on stdin: the fixed text on stdout, the problems left on
+    // stderr, filtered the same way.
+    let fixing = |text: &str| {
+        leaklint(dir.path())
+            .args(["--stdin", "--stdin-filename", "a.js", "--fix"])
+            .stdin(text)
+            .run()
+    };
+    let same = fixing(&format!("{CACHE}{ARRAY}"));
+    assert_eq!(same.code, 0, "{}", same.stderr);
+    assert_eq!(same.stdout, format!("{CACHE}{ARRAY}"));
+    let more = fixing(&format!("{CACHE}{ARRAY}{MORE_CACHE}"));
+    assert_eq!(more.code, 1, "{}", more.stderr);
+    assert!(
+        more.stderr.contains("2 unbounded-cache problems"),
+        "{}",
+        more.stderr
+    );
     let refused = leaklint(dir.path())
         .args(["--stdin", "--suppress-all"])
         .stdin(CACHE)

@@ -106,6 +106,11 @@ impl Suppressions {
         rel
     }
 
+    /// Whether the file a key names exists.
+    pub fn exists(&self, key: &str) -> bool {
+        self.base.join(key).is_file()
+    }
+
     /// Writes the file, replacing it atomically (a temporary file renamed
     /// over it), so that an interrupted run cannot leave half a file.
     pub fn save(&self) -> std::io::Result<()> {

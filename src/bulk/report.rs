@@ -72,10 +72,23 @@ impl Suppressions {
         total
     }
 
-    /// Lowers each linted file's counts to its findings. Returns how many
+    /// Lowers each linted file's counts to its findings, and drops the
+    /// entries of files that no longer exist (deleted or renamed: their
+    /// findings went with them, whatever was linted). Returns how many
     /// suppressions were dropped (the sum of the decreases).
     pub fn prune(&mut self, report: &Report) -> usize {
         let mut dropped = 0;
+        let gone: Vec<String> = self
+            .entries
+            .keys()
+            .filter(|key| !self.exists(key))
+            .cloned()
+            .collect();
+        for key in gone {
+            if let Some(entry) = self.entries.remove(&key) {
+                dropped += entry.values().map(|c| c.count).sum::<usize>();
+            }
+        }
         for f in &report.files {
             let key = self.key(&f.abs_path);
             let Some(old) = self.entries.get(&key) else {

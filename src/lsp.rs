@@ -26,9 +26,10 @@ mod actions;
 mod convert;
 mod transport;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use crossbeam_channel::Sender;
 use lsp_server::{Connection, ErrorCode, Message, Notification, ProtocolError, Request, Response};
@@ -183,7 +184,12 @@ struct Server {
     documents: HashMap<Uri, Document>,
     /// `initializationOptions.baseline`: findings recorded there are not shown.
     baseline: Option<PathBuf>,
+    /// The config files that could apply to the open documents, as they
+    /// were on disk when last looked at (`None`: absent).
+    configs_seen: ConfigStamp,
 }
+
+type ConfigStamp = BTreeMap<PathBuf, Option<(Option<SystemTime>, u64)>>;
 
 impl Server {
     fn new(sender: Sender<Message>, params: &InitializeParams) -> Server {
@@ -208,6 +214,7 @@ impl Server {
             resolver: None,
             documents: HashMap::new(),
             baseline,
+            configs_seen: BTreeMap::new(),
         }
     }
 
@@ -299,7 +306,7 @@ impl Server {
                 );
                 // A config file is read from disk when it is saved, not linted.
                 if !config {
-                    self.publish(&doc.uri);
+                    self.publish_fresh(&doc.uri);
                 }
             }
             DidChangeTextDocument::METHOD => {
@@ -312,7 +319,7 @@ impl Server {
                     doc.version = Some(p.text_document.version);
                     // A config being edited applies once it is saved.
                     if !convert::is_config(&uri) {
-                        self.publish(&uri);
+                        self.publish_fresh(&uri);
                     }
                 }
             }
@@ -322,7 +329,7 @@ impl Server {
                 if convert::is_config(&uri) {
                     self.reload_config();
                 } else if self.documents.contains_key(&uri) {
-                    self.publish(&uri);
+                    self.publish_fresh(&uri);
                 }
             }
             DidCloseTextDocument::METHOD => {
@@ -348,8 +355,52 @@ impl Server {
         Ok(())
     }
 
+    /// Publishes `uri`'s diagnostics, or every document's when a config
+    /// file changed on disk since it was last looked at: an editor that does
+    /// not watch files for the server tells it nothing of a `leaklint.json`
+    /// edited elsewhere (a few `stat`s per edit, next to a parse).
+    fn publish_fresh(&mut self, uri: &Uri) {
+        if self.configs_changed() {
+            self.reload_config();
+        } else {
+            self.publish(uri);
+        }
+    }
+
+    /// Whether a config file seen before is no longer as it was (a config
+    /// file looked at for the first time is only recorded).
+    fn configs_changed(&mut self) -> bool {
+        let mut dirs = BTreeSet::new();
+        for uri in self.documents.keys() {
+            let Some(path) = convert::uri_to_path(uri.as_str()) else {
+                continue;
+            };
+            for dir in self.root.join(path).ancestors().skip(1) {
+                // Its ancestors are in already.
+                if !dirs.insert(dir.to_path_buf()) {
+                    break;
+                }
+            }
+        }
+        let now: ConfigStamp = dirs
+            .iter()
+            .flat_map(|d| crate::config::CONFIG_NAMES.iter().map(move |n| d.join(n)))
+            .map(|file| {
+                let meta = std::fs::metadata(&file).ok();
+                (file, meta.map(|m| (m.modified().ok(), m.len())))
+            })
+            .collect();
+        let changed = now
+            .iter()
+            .any(|(file, state)| self.configs_seen.get(file).is_some_and(|was| was != state));
+        self.configs_seen = now;
+        changed
+    }
+
     fn reload_config(&mut self) {
         self.resolver = None;
+        // What is on disk now is what the documents are linted with.
+        self.configs_changed();
         let uris: Vec<Uri> = self
             .documents
             .keys()
@@ -454,6 +505,9 @@ impl Server {
 
     fn code_actions(&mut self, params: CodeActionParams) -> Vec<lsp_types::CodeActionOrCommand> {
         let uri = params.text_document.uri;
+        if self.configs_changed() {
+            self.reload_config();
+        }
         let Some((text, path, found, rules)) = self.lint(&uri) else {
             return Vec::new();
         };

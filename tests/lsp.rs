@@ -458,6 +458,16 @@ fn config_changes_are_picked_up_on_save() {
         json!({ "changes": [{ "uri": format!("file://{}", config.display()), "type": 2 }] }),
     );
     assert_eq!(codes(&client.diagnostics(&uri)), vec!["unbounded-cache"]);
+    // A config changed on disk with nothing sent about it (an editor that
+    // watches no files for the server) applies at the next edit.
+    std::fs::write(&config, "{\"rules\": {\"unbounded-cache\": \"off\"}}").unwrap();
+    assert!(client.change(&uri, 2, leak).is_empty());
+    assert!(client.change(&uri, 3, leak).is_empty(), "and stays");
+    std::fs::remove_file(&config).unwrap();
+    assert_eq!(
+        codes(&client.change(&uri, 4, leak)),
+        vec!["unbounded-cache"]
+    );
     client.stop();
 }
 

@@ -24,6 +24,7 @@
 
 mod actions;
 mod convert;
+mod inbox;
 mod transport;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -103,7 +104,8 @@ fn serve(connection: &Connection) -> Result<u8, ProtocolError> {
     let mut server = Server::new(connection.sender.clone(), &params);
     server.watch_config(&params);
     let mut shutting_down = false;
-    for message in &connection.receiver {
+    let mut inbox = inbox::Inbox::new(&connection.receiver);
+    while let Some(message) = inbox.next() {
         match message {
             Message::Request(request) if shutting_down => send(
                 &connection.sender,
@@ -124,7 +126,10 @@ fn serve(connection: &Connection) -> Result<u8, ProtocolError> {
             Message::Notification(n) if n.method == "exit" => {
                 return Ok(if shutting_down { 0 } else { 1 });
             }
-            Message::Notification(n) => server.notification(n),
+            Message::Notification(n) => {
+                let lint = !inbox.superseded(&n);
+                server.notification(n, lint);
+            }
             // Answers to what the server asked (the watcher registration).
             Message::Response(_) => {}
         }
@@ -284,14 +289,16 @@ impl Server {
         }
     }
 
-    fn notification(&mut self, n: Notification) {
-        if let Err(e) = self.try_notification(n) {
+    /// Handles a notification; `lint: false` takes an edit without linting
+    /// it (a later one is already waiting).
+    fn notification(&mut self, n: Notification, lint: bool) {
+        if let Err(e) = self.try_notification(n, lint) {
             // A notification has no answer: the client's log is the place.
             eprintln!("leaklint lsp: {e}");
         }
     }
 
-    fn try_notification(&mut self, n: Notification) -> Result<(), String> {
+    fn try_notification(&mut self, n: Notification, lint: bool) -> Result<(), String> {
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let p = params::<DidOpenTextDocumentParams>(n.params)?;
@@ -305,7 +312,7 @@ impl Server {
                     },
                 );
                 // A config file is read from disk when it is saved, not linted.
-                if !config {
+                if !config && lint {
                     self.publish_fresh(&doc.uri);
                 }
             }
@@ -318,7 +325,7 @@ impl Server {
                     }
                     doc.version = Some(p.text_document.version);
                     // A config being edited applies once it is saved.
-                    if !convert::is_config(&uri) {
+                    if !convert::is_config(&uri) && lint {
                         self.publish_fresh(&uri);
                     }
                 }

@@ -656,3 +656,51 @@ fn the_baseline_hides_recorded_findings_in_the_editor_too() {
     assert_eq!(diags[0]["range"]["start"]["line"], 6);
     client.stop();
 }
+
+/// While a large file is linted, the edits that arrive meanwhile are taken
+/// together: only the last is linted, so the diagnostics do not fall
+/// further behind at every keystroke.
+#[test]
+fn edits_overtaken_by_later_ones_are_not_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut client = Client::start(dir.path());
+    let uri = format!("file://{}/big.js", dir.path().display());
+    let huge = "export const x = 1\n".repeat(270_000);
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "javascript", "version": 1, "text": huge } }),
+    );
+    // Typed while the server lints the large text: small edits, the last
+    // with a leak.
+    let leak = "const cache = {}\nexport function put(k, v) {\n  cache[k] = v\n}\n";
+    for version in 2..=6 {
+        let text = if version == 6 {
+            leak
+        } else {
+            "export const y = 1\n"
+        };
+        client.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    }
+    let (last, before) = client.wait_seeing(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == uri
+            && m["params"]["version"] == 6
+    });
+    assert_eq!(
+        codes(last["params"]["diagnostics"].as_array().unwrap()),
+        vec!["unbounded-cache"]
+    );
+    let published: Vec<&Value> = before
+        .iter()
+        .filter(|m| m["params"]["uri"] == uri)
+        .map(|m| &m["params"]["version"])
+        .collect();
+    assert!(
+        published.len() <= 1,
+        "versions 2 to 5 are not linted: {published:?}"
+    );
+    client.stop();
+}

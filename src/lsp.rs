@@ -281,6 +281,11 @@ impl Server {
                 Ok(params) => Response::new_ok(id, self.code_actions(params)),
                 Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, e),
             },
+            "initialize" => Response::new_err(
+                id,
+                ErrorCode::InvalidRequest as i32,
+                "the server is already initialized".to_string(),
+            ),
             method => Response::new_err(
                 id,
                 ErrorCode::MethodNotFound as i32,
@@ -521,7 +526,7 @@ impl Server {
         let index = LineIndex::new(&text);
         let start = convert::offset(&text, &index, params.range.start);
         let end = convert::offset(&text, &index, params.range.end);
-        let doc = actions::Linted {
+        let doc = actions::Doc {
             uri: &uri,
             text: &text,
             path: &path,

@@ -593,6 +593,10 @@ fn initialize_params_it_cannot_read_are_refused_and_it_can_be_retried() {
     assert_eq!(good["result"]["capabilities"]["positionEncoding"], "utf-16");
     client.notify("initialized", json!({}));
     client.still_answers();
+    // Once is enough.
+    let again = client.request("initialize", json!({ "capabilities": {} }));
+    assert_eq!(again["error"]["code"], -32600, "{again}");
+    client.still_answers();
     client.stop();
 }
 

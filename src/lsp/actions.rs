@@ -19,7 +19,7 @@ pub const FIX_ALL: &str = "source.fixAll.leaklint";
 
 /// The document an action is computed for: its text (without BOM), path,
 /// findings and rules (`None` when it is ignored or the config is broken).
-pub struct Linted<'a> {
+pub struct Doc<'a> {
     pub uri: &'a Uri,
     pub text: &'a str,
     pub path: &'a Path,
@@ -30,7 +30,7 @@ pub struct Linted<'a> {
 /// The actions for `range` (byte offsets) of kinds `only` allows (all when
 /// empty; a kind allows its sub-kinds).
 pub fn code_actions(
-    doc: &Linted,
+    doc: &Doc,
     range: std::ops::Range<usize>,
     only: &[CodeActionKind],
 ) -> Vec<CodeActionOrCommand> {
@@ -107,7 +107,7 @@ fn edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
 /// "Disable RULE for this line": a suppression comment on the line above,
 /// indented like the flagged line, with a reason to fill in.
 fn disable(
-    doc: &Linted,
+    doc: &Doc,
     index: &LineIndex,
     d: &Diagnostic,
     diagnostic: lsp_types::Diagnostic,
@@ -143,7 +143,7 @@ mod tests {
     fn actions_for(found: &[Diagnostic], only: &[CodeActionKind]) -> Vec<CodeAction> {
         let uri: Uri = "file:///x.js".parse().unwrap();
         let text = "function f() {\n\tcache[k] = null\n}\n";
-        let doc = Linted {
+        let doc = Doc {
             uri: &uri,
             text,
             path: Path::new("/x.js"),

@@ -352,6 +352,13 @@ fn diagnostics_match_the_cli_and_a_fix_makes_one_go() {
     assert_eq!(all.len(), 1, "{all:?}");
     let fixed_all = apply(&seed, all[0]["edit"]["changes"][&uri].as_array().unwrap());
     assert!(fixed_all.contains("delete localCache[key]"));
+    // Asked by its parent kind, as editors' "fix all on save" does.
+    let by_parent = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "context": { "diagnostics": [], "only": ["source.fixAll"] } }),
+    )["result"]
+        .clone();
+    assert_eq!(by_parent, json!(all), "{by_parent}");
     client.stop();
 }
 
@@ -706,5 +713,57 @@ fn edits_overtaken_by_later_ones_are_not_linted() {
         published.len() <= 1,
         "versions 2 to 5 are not linted: {published:?}"
     );
+    client.stop();
+}
+
+/// An unsafe fix is offered, marked, never preferred, and left out of fix
+/// all; its diagnostic goes once it is applied.
+#[test]
+fn an_unsafe_fix_is_offered_marked_and_not_in_fix_all() {
+    let dir = tempfile::tempdir().unwrap();
+    // An exported container: another module may tell null from absent.
+    let text =
+        "export const listeners = {}\nexport function off(event) {\n  listeners[event] = null\n}\n";
+    let uri = format!("file://{}/events.mjs", dir.path().display());
+    let mut client = Client::start(dir.path());
+    let diags = client.open(&uri, text);
+    let target = diags
+        .iter()
+        .find(|d| d["code"] == "null-instead-of-delete")
+        .unwrap_or_else(|| panic!("{diags:?}"))
+        .clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": target["range"], "context": { "diagnostics": [target] } }),
+    )["result"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let fix = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .ends_with("(unsafe: review the change)")
+        })
+        .unwrap_or_else(|| panic!("an unsafe fix: {actions:?}"));
+    assert_eq!(fix["isPreferred"], false);
+    assert!(
+        actions.iter().all(|a| a["isPreferred"] != true),
+        "{actions:?}"
+    );
+    let fixed = apply(text, fix["edit"]["changes"][&uri].as_array().unwrap());
+    assert!(fixed.contains("delete listeners[event]"), "{fixed}");
+    assert!(
+        !codes(&client.change(&uri, 2, &fixed)).contains(&"null-instead-of-delete".to_string())
+    );
+    // Fix all applies safe fixes only: nothing to offer here.
+    client.change(&uri, 3, text);
+    let all = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "context": { "diagnostics": [], "only": ["source.fixAll"] } }),
+    );
+    assert_eq!(all["result"], json!([]), "{all}");
     client.stop();
 }

@@ -341,3 +341,20 @@ fn a_file_too_recent_for_its_stamp_is_hashed() {
     assert_eq!(again.stdout, cold.stdout);
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[test]
+fn a_cache_of_an_older_layout_is_replaced_quietly() {
+    let dir = project();
+    let cold = lint(dir.path(), &[]);
+    let path = dir.path().join(".leaklintcache");
+    // What the first layout looked like: hashes and rules per entry, no table.
+    std::fs::write(
+        &path,
+        "{\"format\":\"leaklint-cache/1\",\"leaklint\":\"0\",\"registry\":\"\",\"entries\":{}}",
+    )
+    .unwrap();
+    let run = lint(dir.path(), &[]);
+    assert_eq!(run.stdout, cold.stdout);
+    assert!(!run.stderr.contains("cache"), "{}", run.stderr);
+    assert!(cache_file(dir.path())["rules"].is_array(), "rewritten");
+}

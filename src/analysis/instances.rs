@@ -95,6 +95,27 @@ pub fn long_lived_classes(model: &FileModel) -> Vec<LongLivedClass> {
     out
 }
 
+/// A singleton the file shows: every `new X()` of the class in the file
+/// runs once (module top level), and there is one. The class may be
+/// exported, but the file's own use says one instance per process.
+pub fn singleton_in_file(model: &FileModel, class: ClassId) -> bool {
+    let Some(binding) = model.classes[class].binding.as_ref() else {
+        return false;
+    };
+    let frequency = Frequencies::new(model);
+    let mut news = model.calls.iter().filter(|c| {
+        c.is_new
+            && matches!(&c.callee.path, Some(AccessPath { root: Root::Binding(n, ctxt), props })
+                if props.is_empty() && *n == binding.0 && *ctxt == binding.1)
+    });
+    let mut any = false;
+    let all_once = news.all(|c| {
+        any = true;
+        !frequency.runs_many_times(c.fn_ctx, c.span.start())
+    });
+    any && all_once
+}
+
 /// `X.instances.push(this)` / `registry.add(this)` in the constructor, on a
 /// receiver that lives at module level: the class whose constructor it is.
 fn self_registration_of(model: &FileModel, c: &CallFact) -> Option<ClassId> {

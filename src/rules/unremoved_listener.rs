@@ -463,11 +463,17 @@ fn is_abort_of_param(model: &FileModel, reg: &Registration) -> bool {
             .is_some_and(|b| b.kind == BindingKind::Param)
 }
 
-/// The registration runs in a class constructor (arrows inside it included).
+/// The registration runs in a class constructor, once per instance, and the
+/// file does not show the class as a singleton (`export const net = new
+/// NetInfo()` at top level, its only `new`): one instance adds it once.
 fn in_class_constructor(model: &FileModel, call: &CallFact) -> bool {
-    model
-        .this_function(call.fn_ctx)
-        .is_some_and(|f| model.functions[f].kind == FnKind::Constructor)
+    model.this_function(call.fn_ctx).is_some_and(|f| {
+        let info = &model.functions[f];
+        info.kind == FnKind::Constructor
+            && !info
+                .class
+                .is_some_and(|c| crate::analysis::instances::singleton_in_file(model, c))
+    })
 }
 
 /// The registration runs in a method of a class (not its constructor).

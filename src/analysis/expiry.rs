@@ -296,4 +296,36 @@ mod tests {
             assert!(write_expires(src).is_none(), "{src}");
         }
     }
+
+    /// Does the last null write of `src` disarm its own timer's slot?
+    fn disarms(src: &str) -> bool {
+        let mut r = false;
+        crate::engine::with_model_for_test(src, Dialect::Js, |m| {
+            let w = m
+                .member_writes
+                .iter()
+                .rfind(|w| w.value.is_nullish())
+                .unwrap();
+            r = disarms_own_timer(m, w);
+        });
+        r
+    }
+
+    #[test]
+    fn a_timer_clearing_its_own_slot_disarms() {
+        assert!(disarms(
+            "class Q { push(b) { if (!this.t[b]) this.t[b] = setTimeout(() => { this.t[b] = null; this.run(b) }, 5) } }\n"
+        ));
+        assert!(disarms(
+            "const t = {};\nfunction arm(b) { t[b] = setTimeout(function () { t[b] = null }, 5) }\n"
+        ));
+        // The slot holds a value, not the timer: the timer expires the entry.
+        assert!(!disarms(
+            "const c = {};\nfunction set(k, v) { c[k] = v; setTimeout(() => { c[k] = null }, 5) }\n"
+        ));
+        // Another slot's timer.
+        assert!(!disarms(
+            "const t = {};\nconst c = {};\nfunction arm(b) { t[b] = setTimeout(() => { c[b] = null }, 5) }\n"
+        ));
+    }
 }

@@ -247,10 +247,11 @@ fn serialises_a_stripped_copy(model: &FileModel, text: &str, fn_ctx: Option<FnId
                 .iter()
                 .any(|c| t.contains(c))
     };
-    let copied = model
-        .binding_writes
-        .iter()
-        .any(|w| w.id == *id && matches!(w.value, Value::Object { .. }) && clears_a_field(model.text(&w.span)));
+    let copied = model.binding_writes.iter().any(|w| {
+        w.id == *id
+            && matches!(w.value, Value::Object { .. })
+            && clears_a_field(model.text(&w.span))
+    });
     let deleted = model
         .deletes
         .iter()
@@ -323,7 +324,11 @@ fn params<'m>(model: &'m FileModel) -> &'m Params {
 /// function's parameters.
 pub(crate) fn param_index(model: &FileModel, param: &BindingId) -> Option<(FnId, usize)> {
     let f = model.semantic.binding(param)?.fn_ctx?;
-    let index = params(model).params.get(&f)?.iter().position(|id| id == param)?;
+    let index = params(model)
+        .params
+        .get(&f)?
+        .iter()
+        .position(|id| id == param)?;
     Some((f, index))
 }
 

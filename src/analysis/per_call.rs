@@ -188,7 +188,10 @@ mod tests {
     fn a_method_fed_a_fresh_connection_at_every_call() {
         let src = "export class C {\n  async open(c) { let r = null; r = await c.connect(); return this.use(r) }\n  use(res) { res.socket.once('close', () => {}) }\n}\n";
         let why = answer(src, "res").expect("per call");
-        assert!(why.contains("`r`, a local its caller sets from a call"), "{why}");
+        assert!(
+            why.contains("`r`, a local its caller sets from a call"),
+            "{why}"
+        );
     }
 
     #[test]

@@ -217,7 +217,10 @@ fn note_key_test(c: &CallFact, asked: &mut FxHashSet<AccessPath>) {
             .any(|k| k == "hasOwnProperty" || k == "propertyIsEnumerable");
     let global = match (&path.root, path.props.as_slice()) {
         (Root::Global(g), [name]) => {
-            matches!((g.as_ref(), name.as_ref()), ("Object", "hasOwn") | ("Reflect", "has"))
+            matches!(
+                (g.as_ref(), name.as_ref()),
+                ("Object", "hasOwn") | ("Reflect", "has")
+            )
         }
         _ => false,
     };

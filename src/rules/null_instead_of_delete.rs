@@ -228,7 +228,8 @@ fn judge(
         // A walk over every key (`Object.keys`, `for…in`) sees the null
         // entries but gives them no meaning: it only pays for each one.
         evidence.push(
-            "the file walks every key (`Object.keys`, `for…in`, spreading), null entries included".into(),
+            "the file walks every key (`Object.keys`, `for…in`, spreading), null entries included"
+                .into(),
         );
     }
     let escapes = presence::escapes(model, path);

@@ -12,7 +12,7 @@
 
 use crate::analysis::{keys, lifetime, resources};
 use crate::model::semantic::{BindingId, BindingKind};
-use crate::model::{Arg, CallFact, FileModel, FnId, FnKind, Value};
+use crate::model::{AccessPath, Arg, CallFact, FileModel, FnId, FnKind, Value};
 
 /// Why the parameter holds an object made per call, when every call site in
 /// the file shows it (evidence for messages); `None` otherwise.
@@ -87,7 +87,11 @@ pub fn call_sites<'m>(model: &'m FileModel, f: FnId) -> Option<Vec<&'m CallFact>
 fn made_for_the_call(model: &FileModel, call: &CallFact, arg: &Arg) -> Option<String> {
     match &arg.value {
         Value::New(_) => Some(format!("a new object (`{}`)", model.text(&arg.span))),
-        Value::Call(_) => Some(format!("the result of `{}`", model.text(&arg.span))),
+        Value::Call(c)
+            if makes_a_new_object(model, call.fn_ctx, c.callee.as_ref(), c.method.as_deref()) =>
+        {
+            Some(format!("the result of `{}`", model.text(&arg.span)))
+        }
         Value::Path(p) if p.props.is_empty() => {
             let id = p.root_binding()?;
             let b = model.semantic.binding(&id)?;
@@ -109,7 +113,14 @@ fn made_for_the_call(model: &FileModel, call: &CallFact, arg: &Arg) -> Option<St
             );
             let mut made = false;
             for (v, at) in values {
-                if matches!(v, Value::Call(_) | Value::New(_)) || awaits_a_call(model, at) {
+                let from_call = match v {
+                    Value::New(_) => true,
+                    Value::Call(c) => {
+                        makes_a_new_object(model, b.fn_ctx, c.callee.as_ref(), c.method.as_deref())
+                    }
+                    _ => awaits_a_call(model, at),
+                };
+                if from_call {
                     made = true;
                 } else if !v.is_nullish() {
                     return None;
@@ -150,7 +161,32 @@ fn awaits_a_call(model: &FileModel, from: usize) -> bool {
         return false;
     }
     let start = from + eq + 1 + (after.len() - awaited.trim_start().len());
-    model.calls.iter().any(|c| c.span.start() == start)
+    model.calls.iter().any(|c| {
+        c.span.start() == start
+            && (c.is_new
+                || makes_a_new_object(
+                    model,
+                    c.fn_ctx,
+                    c.callee.path.as_ref(),
+                    c.callee.method.as_deref(),
+                ))
+    })
+}
+
+/// A call whose result is taken as made for the caller: not a read of state
+/// the caller's instance keeps (`this.getSocket()`, `_this.current()`), and
+/// not a fetch from a store (`sockets.get(key)`), which hand back the same
+/// object to every call.
+fn makes_a_new_object(
+    model: &FileModel,
+    fn_ctx: Option<FnId>,
+    callee: Option<&AccessPath>,
+    method: Option<&str>,
+) -> bool {
+    if method == Some("get") {
+        return false;
+    }
+    !callee.is_some_and(|p| !p.props.is_empty() && lifetime::as_this(model, fn_ctx, p).is_some())
 }
 
 /// `x.release()`: the object goes back to a pool and serves later callers.
@@ -196,6 +232,21 @@ mod tests {
 
     #[test]
     fn shared_or_unseen_callers_give_no_answer() {
+        // What the instance keeps, read directly or through an accessor.
+        assert_eq!(
+            answer(
+                "class C {\n  open() { return this.use(this.socket()) }\n  use(res) { res.on('x', () => {}) }\n}\n",
+                "res"
+            ),
+            None
+        );
+        assert_eq!(
+            answer(
+                "function use(res) { res.on('x', () => {}) }\nexport function g(m, k) { use(m.get(k)) }\n",
+                "res"
+            ),
+            None
+        );
         // A field of the instance: the same object on every call.
         assert_eq!(
             answer(

@@ -58,6 +58,7 @@ pub fn build<'a>(
             size_check_ctx: Vec::new(),
             awaits: Vec::new(),
             presence_reads: Vec::new(),
+            key_tests: Vec::new(),
             strict_nullish_tests: Vec::new(),
             derived: Default::default(),
         },

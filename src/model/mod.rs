@@ -337,6 +337,10 @@ pub struct FileModel<'a> {
     /// (`k in c`, `c[k] === null`, `for (k in c)`, `{ ...c }`, `c.size`), as
     /// spelled. Calls that do the same (`c.has(k)`) are in `calls`.
     pub presence_reads: Vec<AccessPath>,
+    /// Containers whose entries are tested for one key (`k in c`,
+    /// `c[k] === null`, `typeof c[k] === 'undefined'`): a subset of
+    /// `presence_reads` that asks about a key rather than walking them all.
+    pub key_tests: Vec<AccessPath>,
     /// Bindings compared strictly with null or undefined (`v === null`):
     /// where `v` holds an entry (`const v = c.get(k)`), `c` is read that way.
     pub strict_nullish_tests: Vec<(Atom, SyntaxContext)>,

@@ -7,6 +7,7 @@ use crate::analysis::frequency::{Frequencies, Frequency, Why};
 use crate::analysis::handles::{self, release_counts};
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners::{self, Identity, Registration};
+use crate::analysis::per_call;
 use crate::analysis::removal::{self, Ending, Removal};
 use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::model::semantic::BindingKind;
@@ -486,16 +487,18 @@ fn in_class_method(model: &FileModel, call: &CallFact) -> bool {
 
 /// A target the operation did not create itself: a parameter, something
 /// reached from one, or a value handed back by a call. A fresh object
-/// (`new X()`, a literal) made by the call dies with it.
+/// (`new X()`, a literal) made by the call dies with it, and so does a
+/// parameter that every caller in the file fills with an object it has just
+/// made for that call (`this.createSession(await connector.connect(s))`).
 fn outlives_the_call(model: &FileModel, target: &AccessPath) -> bool {
-    let Some(b) = target
-        .root_binding()
-        .and_then(|id| model.semantic.binding(&id))
-    else {
+    let Some(id) = target.root_binding() else {
+        return false;
+    };
+    let Some(b) = model.semantic.binding(&id) else {
         return false;
     };
     match b.kind {
-        BindingKind::Param => true,
+        BindingKind::Param => per_call::param_made_per_call(model, &id).is_none(),
         BindingKind::Var | BindingKind::Let | BindingKind::Const => {
             matches!(b.init, Some(Value::Call(_) | Value::Path(_)))
         }

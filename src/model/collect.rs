@@ -59,6 +59,7 @@ pub fn build<'a>(
             awaits: Vec::new(),
             presence_reads: Vec::new(),
             strict_nullish_tests: Vec::new(),
+            settings: Default::default(),
             derived: Default::default(),
         },
         scope: Scopes::new(program, typescript, len),

@@ -956,6 +956,25 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_configs_are_valid() {
+        let doc = include_str!("../docs/configuration.md");
+        let blocks: Vec<&str> = doc
+            .split("```jsonc\n")
+            .skip(1)
+            .filter_map(|b| b.split("```").next())
+            .collect();
+        assert!(
+            blocks.len() >= 2,
+            "docs/configuration.md has jsonc examples"
+        );
+        for block in blocks {
+            let c = Config::from_text(Path::new("/p/leaklint.json"), block)
+                .unwrap_or_else(|e| panic!("{e}\n{block}"));
+            assert!(!c.file.settings.bounded_caches().is_empty(), "{block}");
+        }
+    }
+
+    #[test]
     fn globs_without_slash_match_at_any_depth() {
         let c = Config::from_text(
             Path::new("/p/leaklint.json"),

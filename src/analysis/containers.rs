@@ -753,6 +753,43 @@ mod tests {
     }
 
     #[test]
+    fn bounded_caches_named_in_settings_are_bounded() {
+        // Without settings: `bounded.Map` is a `Map`, `createStore()` creates
+        // nothing leaklint knows, and the factory's closure object lives as
+        // long as the instance that keeps what the factory returns.
+        let src = "const a = new bounded.Map();\nconst b = createStore();\nconst c = new BoundedCache();\nconst makeCache = () => {\n  const m = {};\n  return (k, v) => { m[k] = v };\n};\nclass P { constructor() { this.put = makeCache() } }\nmodule.exports = P;\n";
+        let kinds = |settings: &str| {
+            let settings: crate::settings::Settings = serde_json::from_str(settings).unwrap();
+            let mut out = Vec::new();
+            crate::engine::with_settings_for_test(src, Dialect::Ts, &settings, |m| {
+                out = long_lived(m)
+                    .into_iter()
+                    .map(|c| (c.path.to_string(), c.kind))
+                    .collect::<Vec<_>>();
+            });
+            out
+        };
+        assert_eq!(
+            kinds("{}"),
+            [
+                ("a".into(), ContainerKind::Map),
+                ("m".into(), ContainerKind::Object)
+            ]
+        );
+        assert_eq!(
+            kinds(
+                r#"{"boundedCaches": ["bounded.Map", "createStore", "BoundedCache", "lib.makeCache"]}"#
+            ),
+            [
+                ("a".into(), ContainerKind::Bounded),
+                ("b".into(), ContainerKind::Bounded),
+                ("c".into(), ContainerKind::Bounded),
+            ],
+            "the factory's own storage is no container to watch"
+        );
+    }
+
+    #[test]
     fn hashed_lookup_agrees_with_the_scan() {
         let src = "globalThis.a = {};\nwindow.b = new Map();\nconst c = [];\nclass K { static d = new Set() }\nfunction f() {}\nf.e = {};\nconst c2 = new WeakMap();\n";
         crate::engine::with_model_for_test(src, Dialect::Ts, |m| {

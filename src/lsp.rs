@@ -12,9 +12,9 @@
 //!   for this line" (inserts `// leaklint-disable-next-line RULE -- reason`),
 //!   and `source.fixAll.leaklint` (all safe fixes).
 //! - Positions are UTF-16 code units, LSP's default encoding.
-//! - `initializationOptions: { "baseline": "leaklint-baseline.json" }`
-//!   (relative to the workspace root) hides the findings that baseline
-//!   records, as `--baseline` does on the command line.
+//! - The suppressions file (`leaklint-suppressions.json` at the workspace
+//!   root, or `initializationOptions.suppressionsLocation`) hides what it
+//!   records, as on the command line (`crate::bulk::editor`).
 //!
 //! The transport (Content-Length framing, JSON-RPC) is written here rather
 //! than taken from `lsp-server`, whose reader stops the connection at the
@@ -136,8 +136,8 @@ struct Server {
     root: PathBuf,
     resolver: Option<Resolver>,
     documents: HashMap<String, Document>,
-    /// `initializationOptions.baseline`: findings recorded there are not shown.
-    baseline: Option<PathBuf>,
+    /// `initializationOptions.suppressionsLocation`, relative to the root.
+    suppressions: Option<PathBuf>,
     shutting_down: bool,
 }
 
@@ -148,7 +148,7 @@ impl Server {
             root: std::env::current_dir().unwrap_or_default(),
             resolver: None,
             documents: HashMap::new(),
-            baseline: None,
+            suppressions: None,
             shutting_down: false,
         }
     }
@@ -266,9 +266,9 @@ impl Server {
                 } else if let Some(root) = params["rootPath"].as_str() {
                     self.root = PathBuf::from(root);
                 }
-                self.baseline = params["initializationOptions"]["baseline"]
+                self.suppressions = params["initializationOptions"]["suppressionsLocation"]
                     .as_str()
-                    .map(|b| self.root.join(b));
+                    .map(PathBuf::from);
                 self.reply(
                     id,
                     json!({
@@ -342,7 +342,18 @@ impl Server {
         match self.rules_for(&path) {
             Ok(Some(rules)) => {
                 let found = engine::lint_source(&path, &text, &rules);
-                let found = self.without_baselined(&path, &body, found);
+                let (found, warning) = crate::bulk::editor::visible(
+                    &self.root,
+                    self.suppressions.as_deref(),
+                    &path,
+                    found,
+                );
+                if let Some(message) = warning {
+                    self.notify(
+                        "window/showMessage",
+                        json!({ "type": 2, "message": message }),
+                    );
+                }
                 Some((body, path, found, Some(rules)))
             }
             Ok(None) => Some((body, path, Vec::new(), None)),
@@ -354,44 +365,6 @@ impl Server {
                 Some((body, path, Vec::new(), None))
             }
         }
-    }
-
-    /// `found` less what the baseline records, as `--baseline` would drop
-    /// it on the command line (read at every lint: it changes rarely and is
-    /// small, and a rewritten baseline takes effect at once).
-    fn without_baselined(
-        &mut self,
-        path: &Path,
-        body: &str,
-        found: Vec<Diagnostic>,
-    ) -> Vec<Diagnostic> {
-        let Some(file) = self.baseline.clone() else {
-            return found;
-        };
-        let baseline = match crate::baseline::Baseline::load(&file, &self.root) {
-            Ok(b) => b,
-            Err(message) => {
-                self.notify(
-                    "window/showMessage",
-                    json!({ "type": 2, "message": format!("leaklint: {message}") }),
-                );
-                return found;
-            }
-        };
-        let result = crate::diagnostic::FileResult {
-            path: path.to_path_buf(),
-            source: Some(std::sync::Arc::from(body)),
-            diagnostics: found,
-            error: None,
-        };
-        let mut report =
-            crate::report::Report::new(vec![result], &self.root, std::time::Duration::ZERO);
-        baseline.apply(&mut report);
-        report
-            .files
-            .pop()
-            .map(|f| f.diagnostics.into_iter().map(|l| l.diag).collect())
-            .unwrap_or_default()
     }
 
     fn publish(&mut self, uri: &str) {

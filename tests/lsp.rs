@@ -342,25 +342,61 @@ fn bad_input_does_not_kill_the_server() {
 }
 
 #[test]
-fn the_baseline_hides_recorded_findings_in_the_editor_too() {
+fn the_suppressions_file_hides_recorded_findings_in_the_editor_too() {
     let dir = tempfile::tempdir().unwrap();
     let leak = "const cache = {}\nexport function put(k, v) {\n  cache[k] = v\n}\n";
-    let path = dir.path().join("a.js");
+    let path = dir.path().join("src/a.js");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, leak).unwrap();
-    let written = support::run::leaklint(dir.path())
-        .args(["--write-baseline", "leaklint-baseline.json", "a.js"])
-        .run();
-    assert_eq!(written.code, 0, "{}", written.stderr);
     let uri = format!("file://{}", path.display());
-    let mut client =
-        Client::start_with(dir.path(), json!({ "baseline": "leaklint-baseline.json" }));
-    assert!(client.open(&uri, leak).is_empty(), "recorded: not shown");
-    // A new leak in the same file is shown, and only it.
-    let grown = format!(
-        "{leak}const seen = new Set()\nexport function see(x) {{\n  seen.add({{ x }})\n}}\n"
+    // Before anything is recorded the leak shows.
+    let mut client = Client::start(dir.path());
+    assert_eq!(codes(&client.open(&uri, leak)), vec!["unbounded-cache"]);
+    // Recorded on the command line: gone at the next change, no restart.
+    let recorded = support::run::leaklint(dir.path())
+        .args(["--suppress-all", "src"])
+        .run();
+    assert_eq!(recorded.code, 0, "{}", recorded.stderr);
+    assert!(
+        client.change(&uri, 2, leak).is_empty(),
+        "recorded: not shown"
     );
-    let diags = client.change(&uri, 2, &grown);
-    assert_eq!(codes(&diags), vec!["unbounded-cache"]);
+    // A new leak of another rule in the same file is shown, and only it.
+    let grown =
+        format!("{leak}const seen = []\nexport function see(x) {{\n  seen.push({{ x }})\n}}\n");
+    let diags = client.change(&uri, 3, &grown);
+    assert_eq!(codes(&diags), vec!["unbounded-array"]);
     assert_eq!(diags[0]["range"]["start"]["line"], 6);
+    // One more of the recorded rule: over its count, so both show, as the
+    // command line reports them.
+    let over = format!(
+        "{leak}const byId = new Map()\nexport function keep(id, v) {{\n  byId.set(id, v)\n}}\n"
+    );
+    let diags = client.change(&uri, 4, &over);
+    assert_eq!(codes(&diags), vec!["unbounded-cache", "unbounded-cache"]);
+    client.stop();
+
+    // A file elsewhere, named by the client; a broken one hides nothing and
+    // says why.
+    std::fs::rename(
+        dir.path().join("leaklint-suppressions.json"),
+        dir.path().join("moved.json"),
+    )
+    .unwrap();
+    let mut client =
+        Client::start_with(dir.path(), json!({ "suppressionsLocation": "moved.json" }));
+    assert!(client.open(&uri, leak).is_empty());
+    std::fs::write(dir.path().join("moved.json"), "{ broken").unwrap();
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": leak }] }),
+    );
+    let shown = client.wait(|m| m["method"] == "window/showMessage");
+    let message = shown["params"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("moved.json") && message.contains("not a leaklint suppressions file"),
+        "{message}"
+    );
+    assert_eq!(codes(&client.diagnostics(&uri)), vec!["unbounded-cache"]);
     client.stop();
 }

@@ -105,11 +105,16 @@ fn calls_local_function(m: &FileModel, call: &crate::model::CallFact) -> bool {
 /// (the instance a method runs on), a local initialised with an object, a
 /// function, a `new`, a literal or a timer handle, or such an expression in
 /// place. Every call adds a new one, whoever the callers are.
+///
+/// `as_key`: the value is a `Map`/`Set` key, where only a new *object* is a
+/// new key; a local computed from the arguments (`const key = tz ?? ''`) is
+/// a string or a number that the next call may well compute again.
 pub(crate) fn created_per_call(
     model: &FileModel,
     call: &crate::model::CallFact,
     arg: &Value,
     text: &str,
+    as_key: bool,
 ) -> Option<String> {
     let fresh = |v: &Value| match v {
         Value::Object { .. } | Value::Array { .. } | Value::Function(_) | Value::New(_) => true,
@@ -139,7 +144,7 @@ pub(crate) fn created_per_call(
                 )
                 && b.init
                     .as_ref()
-                    .is_some_and(|v| fresh(v) || matches!(v, Value::Other));
+                    .is_some_and(|v| fresh(v) || (!as_key && matches!(v, Value::Other)));
             local.then(|| format!("`{}`, a value created by the call", id.0))
         }
         v if fresh(v) => Some(format!("`{text}`, a value created by the call")),

@@ -139,6 +139,10 @@ fn event_field(model: &FileModel, root: &BindingId, text: &str) -> Option<KeyOri
         Some("on" | "addListener" | "addEventListener" | "prependListener")
     );
     let event = match c.args.first().map(|a| &a.value) {
+        // An emitter's own meta-events bring event names, a small set.
+        Some(Value::Str(e)) if matches!(e.as_ref(), "newListener" | "removeListener") => {
+            return None;
+        }
         Some(Value::Str(e)) => e.to_string(),
         _ => return None,
     };

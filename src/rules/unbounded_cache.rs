@@ -9,6 +9,7 @@ use crate::analysis::growth_evidence::{self, Strength};
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys::{self, KeyOrigin};
 use crate::analysis::memo;
+use crate::analysis::presence;
 use crate::analysis::reentry;
 use crate::analysis::timer_sets;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -493,7 +494,9 @@ fn growth_sites(
                     crate::model::Key::Dynamic { ident } => ident.as_ref(),
                     crate::model::Key::Static(_) => None,
                 };
-                if let Some(e) = growth_evidence::store_api(model, w.fn_ctx, key, &w.value) {
+                let store = growth_evidence::store_api(model, w.fn_ctx, key, &w.value)
+                    .filter(|_| !presence::is_enumerated(model, &keyed[i].path));
+                if let Some(e) = store {
                     g.evidence.push(e);
                     g.high = true;
                 }
@@ -533,6 +536,7 @@ fn growth_sites(
                     call,
                     &first.value,
                     model.text(&first.span),
+                    true,
                 )
                 .map(|what| format!("key: {what}, so every call adds a new key"));
                 let object = growth_evidence::object_key(model, call.fn_ctx, &first.value);
@@ -540,9 +544,13 @@ fn growth_sites(
                     Value::Path(p) if p.props.is_empty() => p.root_binding(),
                     _ => None,
                 };
-                let store = call.args.get(1).and_then(|v| {
-                    growth_evidence::store_api(model, call.fn_ctx, key.as_ref(), &v.value)
-                });
+                let store = call
+                    .args
+                    .get(1)
+                    .and_then(|v| {
+                        growth_evidence::store_api(model, call.fn_ctx, key.as_ref(), &v.value)
+                    })
+                    .filter(|_| !presence::is_enumerated(model, &keyed[i].path));
                 if let Some(e) = created.or(object).or(store) {
                     g.evidence.push(e);
                     g.high = true;

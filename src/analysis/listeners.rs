@@ -997,7 +997,7 @@ mod tests {
             Root::This => None,
         };
         if a.root == Root::This && b.root == Root::This {
-            return a == b && ca == cb;
+            return a == b && (ca == cb || ca.is_none() || cb.is_none());
         }
         if a.root == Root::This || b.root == Root::This {
             return a.props.len() == 1 && b.props.len() == 1 && a.props == b.props;

@@ -1,8 +1,8 @@
 //! `leaklint lsp`, driven over stdio as an editor drives it: initialize,
 //! open the seed file, receive its diagnostics (the same the CLI reports),
 //! ask for code actions, apply a fix, see its diagnostic go; config reload on
-//! save, `settings` as on the CLI; and a malformed message, an unknown method, a file that does not
-//! parse and a huge file do not kill the server.
+//! save, `settings` as on the CLI; and a malformed message, an unknown
+//! method, a file that does not parse and a huge file do not kill the server.
 
 mod support;
 

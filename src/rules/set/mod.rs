@@ -53,12 +53,6 @@ impl RuleSet {
         self
     }
 
-    /// The same rules, with the project's `settings`.
-    pub fn with_settings(mut self, settings: Settings) -> RuleSet {
-        self.settings = Arc::new(settings);
-        self
-    }
-
     /// The one place findings are filtered by confidence. It runs after
     /// suppression, so a directive that silences a medium finding counts as
     /// used whatever the level shown, and the unused-directive report does

@@ -195,6 +195,8 @@ pub fn rules_fingerprint(rules: &RuleSet) -> String {
     s.push_str(rules.unused_directives.map_or("off", |s| s.as_str()));
     s.push_str(",confidence=");
     s.push_str(rules.min_confidence.as_str());
+    s.push(',');
+    s.push_str(&rules.settings.fingerprint());
     s
 }
 

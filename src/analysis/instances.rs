@@ -144,8 +144,15 @@ fn self_registration_of(model: &FileModel, c: &CallFact) -> Option<ClassId> {
 /// assignments in the constructor.
 pub fn container_fields(model: &FileModel, class: ClassId) -> Vec<InstanceField> {
     let mut out = Vec::new();
+    // A class the project names as a bounded cache evicts by its design:
+    // its containers are its storage, not caches that grow.
+    let info = &model.classes[class];
+    let name = info.name.as_ref().or(info.binding.as_ref().map(|b| &b.0));
+    if name.is_some_and(|n| super::containers::declares_bounded_cache(model, n)) {
+        return out;
+    }
     for m in model.classes[class].members.iter().filter(|m| !m.is_static) {
-        if let Some(kind) = m.value.as_ref().and_then(kind_of) {
+        if let Some(kind) = m.value.as_ref().and_then(|v| kind_of(model, v)) {
             out.push(InstanceField {
                 name: m.name.clone(),
                 kind,
@@ -161,7 +168,7 @@ pub fn container_fields(model: &FileModel, class: ClassId) -> Vec<InstanceField>
         if !in_ctor || w.object.root != Root::This || !w.object.props.is_empty() {
             continue;
         }
-        let (Key::Static(name), Some(kind)) = (&w.key, kind_of(&w.value)) else {
+        let (Key::Static(name), Some(kind)) = (&w.key, kind_of(model, &w.value)) else {
             continue;
         };
         if !out.iter().any(|f| &f.name == name) {

@@ -60,6 +60,7 @@ pub fn build<'a>(
             presence_reads: Vec::new(),
             key_tests: Vec::new(),
             strict_nullish_tests: Vec::new(),
+            settings: Default::default(),
             derived: Default::default(),
         },
         scope: Scopes::new(program, typescript, len),

@@ -757,6 +757,7 @@ impl<'m> Registration<'m> {
                 && !(self.is_dom() && removal::capture_differs(model, self.call, c))
                 && (r.listener.same(&self.listener)
                     || r.listener == Identity::Unknown
+                    || (self.is_same_slot(&r) && named_alike(&self.listener, &r.listener))
                     || (is_param(model, &self.listener) && is_param(model, &r.listener))
                     || through_same_map(model, &self.listener, &r.listener));
         }
@@ -819,6 +820,22 @@ fn chained_target(model: &FileModel, call: &CallFact, depth: usize) -> Option<Ac
     } else {
         target_of(inner)
     }
+}
+
+/// `signal.addEventListener('abort', dispatch)` and, on the same target,
+/// `signal.removeEventListener('abort', entry.dispatch)`: the function kept
+/// in a record under its own name. Said only of removals from the very same
+/// target and event, where another handler of that name is unlikely.
+fn named_alike(added: &Identity, removed: &Identity) -> bool {
+    let (Identity::Path { path: a, .. }, Identity::Path { path: r, .. }) = (added, removed) else {
+        return false;
+    };
+    let last = |p: &AccessPath| p.props.last().cloned();
+    let bare = |p: &AccessPath| match &p.root {
+        Root::Binding(n, _) if p.props.is_empty() => Some(n.clone()),
+        _ => None,
+    };
+    (bare(a).is_some() && bare(a) == last(r)) || (bare(r).is_some() && bare(r) == last(a))
 }
 
 /// `subscribe(fn) { bus.on('x', fn) }` / `unsubscribe(fn) { bus.off('x', fn) }`:

@@ -498,12 +498,44 @@ fn outlives_the_call(model: &FileModel, target: &AccessPath) -> bool {
         return false;
     };
     match b.kind {
+        BindingKind::Param if delivered_by_an_event(model, &id) => false,
         BindingKind::Param => per_call::param_made_per_call(model, &id).is_none(),
         BindingKind::Var | BindingKind::Let | BindingKind::Const => {
             matches!(b.init, Some(Value::Call(_) | Value::Path(_)))
         }
         _ => false,
     }
+}
+
+/// The first parameter of a listener for an event that brings an object of
+/// its own (`res.once('pipe', (stream) => …)`, `server.on('connection',
+/// (conn) => …)`): each event brings another object, so a listener added to
+/// it is added once per object. A `'socket'` event is the exception: with
+/// keep-alive the same socket comes back for the next request.
+fn delivered_by_an_event(model: &FileModel, id: &crate::model::semantic::BindingId) -> bool {
+    let Some(f) = model.semantic.binding(id).and_then(|b| b.fn_ctx) else {
+        return false;
+    };
+    let crate::model::Invocation::CallbackOf { call, .. } = model.functions[f].invocation else {
+        return false;
+    };
+    let c = &model.calls[call];
+    let adds = matches!(
+        c.callee.method.as_deref(),
+        Some(
+            "on" | "once"
+                | "addListener"
+                | "prependListener"
+                | "prependOnceListener"
+                | "addEventListener"
+        )
+    );
+    let event = match c.args.first().map(|a| &a.value) {
+        Some(Value::Str(e)) => e.clone(),
+        _ => return false,
+    };
+    adds && event.as_ref() != "socket"
+        && crate::analysis::keys::param_index(model, id).is_some_and(|(_, i)| i == 0)
 }
 
 /// A listener removed on some ways the operation ends and kept on others.

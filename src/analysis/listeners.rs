@@ -757,7 +757,9 @@ impl<'m> Registration<'m> {
                 && !(self.is_dom() && removal::capture_differs(model, self.call, c))
                 && (r.listener.same(&self.listener)
                     || r.listener == Identity::Unknown
-                    || (self.is_same_slot(&r) && named_alike(&self.listener, &r.listener))
+                    || (self.is_same_slot(&r)
+                        && named_alike(&self.listener, &r.listener)
+                        && returned_by_adder(model, self.call.fn_ctx, c.fn_ctx))
                     || (is_param(model, &self.listener) && is_param(model, &r.listener))
                     || through_same_map(model, &self.listener, &r.listener));
         }
@@ -825,7 +827,8 @@ fn chained_target(model: &FileModel, call: &CallFact, depth: usize) -> Option<Ac
 /// `signal.addEventListener('abort', dispatch)` and, on the same target,
 /// `signal.removeEventListener('abort', entry.dispatch)`: the function kept
 /// in a record under its own name. Said only of removals from the very same
-/// target and event, where another handler of that name is unlikely.
+/// target and event made by the adder's returned undo, where another
+/// handler of that name is unlikely.
 fn named_alike(added: &Identity, removed: &Identity) -> bool {
     let (Identity::Path { path: a, .. }, Identity::Path { path: r, .. }) = (added, removed) else {
         return false;
@@ -836,6 +839,27 @@ fn named_alike(added: &Identity, removed: &Identity) -> bool {
         _ => None,
     };
     (bare(a).is_some() && bare(a) == last(r)) || (bare(r).is_some() && bare(r) == last(a))
+}
+
+/// Does the removal run in a function that the adding function returns (its
+/// undo: `return () => signal.removeEventListener(…)`), or in one nested in
+/// such a function?
+fn returned_by_adder(model: &FileModel, adder: Option<FnId>, remover: Option<FnId>) -> bool {
+    let Some(adder) = model.this_function(adder).or(adder) else {
+        return false;
+    };
+    let mut current = remover;
+    while let Some(f) = current {
+        let parent = model.functions[f].parent;
+        if parent == Some(adder) {
+            return model
+                .returns
+                .iter()
+                .any(|r| r.fn_ctx == Some(adder) && r.value == Value::Function(Some(f)));
+        }
+        current = parent;
+    }
+    false
 }
 
 /// `subscribe(fn) { bus.on('x', fn) }` / `unsubscribe(fn) { bus.off('x', fn) }`:

@@ -230,6 +230,12 @@ fn check_add(
         format!(
             "{keep}call `{remove}` when the owner is done (on close, destroy, unmount), or pass `{{ once: true }}` or `{{ signal }}`"
         )
+    } else if where_.starts_with("on every call") {
+        // Per call on a target that stays: maintainers as often register one
+        // listener for good and route its events to the pending calls.
+        format!(
+            "{keep}call `{remove}` when the call is done (on every way it ends), or register one listener once, when `{target}` is created, and let it serve every call"
+        )
     } else {
         format!(
             "{keep}call `{remove}` when the owner is done (in its `close`/`end` handler or `destroy()`), or use `.once()` if it must fire only once"

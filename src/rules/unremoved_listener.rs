@@ -234,7 +234,7 @@ fn check_add(
         // Per call on a target that stays: maintainers as often register one
         // listener for good and route its events to the pending calls.
         format!(
-            "{keep}call `{remove}` when the call is done (on every way it ends), or register one listener once, when `{target}` is created, and let it serve every call"
+            "{keep}call `{remove}` when the call is done (on every way it ends), or register one listener once, at start-up, and let it serve every call"
         )
     } else {
         format!(

@@ -750,11 +750,15 @@ impl<'m> Registration<'m> {
             // A removal whose listener we cannot name (`getLast().onFocus`)
             // may well be the matching one. One with another `capture` flag
             // never is.
+            let capture_differs = self.is_dom() && removal::capture_differs(model, self.call, c);
+            if self.same_event(r.event.as_ref()) && same_record_slot(self.call, c) {
+                return !capture_differs;
+            }
             let same_slot = self.is_same_slot(&r)
                 || (self.same_event(r.event.as_ref())
                     && same_element(model, &self.target, &r.target));
             return same_slot
-                && !(self.is_dom() && removal::capture_differs(model, self.call, c))
+                && !capture_differs
                 && (r.listener.same(&self.listener)
                     || r.listener == Identity::Unknown
                     || (self.is_same_slot(&r)
@@ -839,6 +843,22 @@ fn named_alike(added: &Identity, removed: &Identity) -> bool {
         _ => None,
     };
     (bare(a).is_some() && bare(a) == last(r)) || (bare(r).is_some() && bare(r) == last(a))
+}
+
+/// `entry.abort = { signal, listener }; signal.addEventListener('abort',
+/// entry.abort.listener)`, later `queued.abort.signal.removeEventListener(
+/// 'abort', queued.abort.listener)`: the listener is kept in a record with
+/// what it was added to, and removed through the record. Two or more
+/// properties in common (`abort.listener`) name the same slot of one kind
+/// of record, whatever the locals are called.
+/// Compared as written in the two calls (the record's slot may hold a
+/// function written in place, which has no identity of its own).
+fn same_record_slot(add: &CallFact, remove: &CallFact) -> bool {
+    let slot = |c: &CallFact| match c.args.get(1).map(|a| &a.value) {
+        Some(Value::Path(p)) if p.root != Root::This && p.props.len() >= 2 => Some(p.props.clone()),
+        _ => None,
+    };
+    slot(add).is_some() && slot(add) == slot(remove)
 }
 
 /// Does the removal run in a function that the adding function returns (its

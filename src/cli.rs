@@ -3,7 +3,9 @@
 //! Exit codes (stable, documented in README.md):
 //! 0 no error-level problems (and warnings within `--max-warnings`),
 //! 1 error-level problems found, or too many warnings,
-//! 2 usage, configuration or I/O error (a path could not be read).
+//! 2 usage, configuration or I/O error (a path could not be read), including
+//!   a suppressions file that records more findings than there are
+//!   (unless `--pass-on-unpruned-suppressions`).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -157,17 +159,28 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     pub cache_location: Option<PathBuf>,
 
-    /// Report only findings not recorded in this baseline file.
+    /// Record every current finding in the suppressions file: later runs
+    /// report only new ones (docs/suppressions-file.md).
+    #[arg(long, conflicts_with_all = ["suppress_rule", "prune_suppressions", "stdin", "fix_dry_run"])]
+    pub suppress_all: bool,
+
+    /// Record the current findings of this rule only (repeatable).
+    #[arg(long, value_name = "RULE", conflicts_with_all = ["prune_suppressions", "stdin", "fix_dry_run"])]
+    pub suppress_rule: Vec<String>,
+
+    /// Lower the suppressions file's counts to the current findings (fixed leaks).
+    #[arg(long, conflicts_with_all = ["stdin", "fix_dry_run"])]
+    pub prune_suppressions: bool,
+
+    /// The suppressions file [default: leaklint-suppressions.json]; give it
+    /// on every run, not only when suppressing.
     #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
+    pub suppressions_location: Option<PathBuf>,
 
-    /// Record every current finding in this baseline file (then report none).
-    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
-    pub write_baseline: Option<PathBuf>,
-
-    /// With --baseline: drop the entries that no longer match (fixed leaks).
-    #[arg(long, requires = "baseline")]
-    pub prune_baseline: bool,
+    /// Do not fail (exit 2) when the suppressions file records more findings
+    /// than there are (fixed leaks not yet pruned).
+    #[arg(long)]
+    pub pass_on_unpruned_suppressions: bool,
 
     /// Report findings down to this confidence: `high` (default) or `medium`
     /// (also findings whose evidence is weaker; see docs/confidence.md).
@@ -342,7 +355,7 @@ fn check(args: CheckArgs) -> u8 {
         lint_paths(&args, &mut resolver, threads, &cwd)
     };
     let Linted {
-        mut results,
+        results,
         mut io_errors,
         ignored_warnings,
     } = match linted {
@@ -355,18 +368,21 @@ fn check(args: CheckArgs) -> u8 {
             io_errors += 1;
         }
     }
-    if args.quiet {
-        for r in &mut results {
-            r.diagnostics.retain(|d| d.severity == Severity::Error);
-        }
-    }
     let internal = results
         .iter()
         .flat_map(|r| r.diagnostics.iter())
         .any(|d| d.rule == INTERNAL_ERROR);
     let mut report = Report::new(results, &cwd, started.elapsed());
-    if let Err(code) = apply_baseline(&args, &mut report, &cwd) {
-        return code;
+    // Before `--quiet`, which would make the warnings' counts look unused.
+    let bulk = match bulk_suppressions(&args, &mut report, &cwd) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    if args.quiet {
+        for f in &mut report.files {
+            f.diagnostics.retain(|d| d.diag.severity == Severity::Error);
+            f.suppressed.retain(|d| d.diag.severity == Severity::Error);
+        }
     }
 
     let format = args.format.unwrap_or(Format::Pretty);
@@ -420,9 +436,12 @@ fn check(args: CheckArgs) -> u8 {
         }
     }
 
+    let unpruned = bulk
+        .as_ref()
+        .is_some_and(|(applied, file)| bulk_notes(&args, applied, file));
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning) + ignored_warnings;
-    if io_errors > 0 || internal {
+    if io_errors > 0 || internal || unpruned {
         EXIT_ERROR
     } else if errors > 0 || args.max_warnings.is_some_and(|max| warnings > max) {
         EXIT_PROBLEMS
@@ -431,71 +450,99 @@ fn check(args: CheckArgs) -> u8 {
     }
 }
 
-/// `--write-baseline`, `--baseline` and `--prune-baseline` (see
-/// [`crate::baseline`]); notes go to stderr. `Err` is an exit code.
-fn apply_baseline(args: &CheckArgs, report: &mut Report, cwd: &std::path::Path) -> Result<(), u8> {
-    use crate::baseline::{self, Baseline};
-    if let Some(path) = &args.write_baseline {
-        let recorded = baseline::write(report, path, cwd).map_err(|e| {
-            eprintln!(
-                "leaklint: cannot write the baseline {}: {e}",
-                path.display()
-            );
-            EXIT_ERROR
-        })?;
-        eprintln!(
-            "leaklint: recorded {} in {}",
-            report::plural(recorded, "problem"),
-            path.display()
-        );
-        // Everything found is now in the baseline: report what a run with
-        // `--baseline` would (fatal problems only).
-        let written = Baseline::load(path, cwd).map_err(|e| {
-            eprintln!("leaklint: {e}");
-            EXIT_ERROR
-        })?;
-        written.apply(report);
-        return Ok(());
-    }
-    let Some(path) = &args.baseline else {
-        return Ok(());
-    };
-    let mut base = Baseline::load(path, cwd).map_err(|e| {
+/// The suppressions file (see [`crate::bulk`]): `--suppress-all`,
+/// `--suppress-rule` and `--prune-suppressions` rewrite it, then it is
+/// applied to the report. `Ok(None)`: there is no file. `Err` is an exit code.
+fn bulk_suppressions(
+    args: &CheckArgs,
+    report: &mut Report,
+    cwd: &std::path::Path,
+) -> Result<Option<(crate::bulk::report::Applied, String)>, u8> {
+    use crate::bulk::Suppressions;
+    let only = suppress_rules(&args.suppress_rule).map_err(|e| {
         eprintln!("leaklint: {e}");
         EXIT_ERROR
     })?;
-    if args.prune_baseline {
-        let dropped = base.prune(report).map_err(|e| {
-            eprintln!(
-                "leaklint: cannot write the baseline {}: {e}",
-                path.display()
-            );
-            EXIT_ERROR
-        })?;
+    let recording = args.suppress_all || !only.is_empty();
+    let path = Suppressions::path_for(args.suppressions_location.as_deref(), cwd);
+    let shown = report::display_path(&path, cwd);
+    let fail = |e: String| {
+        eprintln!("leaklint: {e}");
+        EXIT_ERROR
+    };
+    let read = Suppressions::read(path.clone(), cwd).map_err(|why| format!("{shown}: {why}"));
+    let mut file = match read.map_err(fail)? {
+        Some(f) => f,
+        None if recording => Suppressions::empty(path, cwd),
+        None if args.suppressions_location.is_some() || args.prune_suppressions => {
+            return Err(fail(format!(
+                "{shown}: no suppressions file; create it with --suppress-all or --suppress-rule"
+            )));
+        }
+        None => return Ok(None),
+    };
+    let write_failed = |e: std::io::Error| fail(format!("cannot write {shown}: {e}"));
+    if recording {
+        let recorded = file.record(report, &only);
+        file.save().map_err(write_failed)?;
         eprintln!(
-            "leaklint: pruned {} from {}",
-            report::plural(dropped, "fixed problem"),
-            path.display()
+            "leaklint: recorded {} in {shown}",
+            report::plural(recorded, "problem")
         );
     }
-    let applied = base.apply(report);
-    if applied.suppressed > 0 {
+    if args.prune_suppressions {
+        let dropped = file.prune(report);
+        file.save().map_err(write_failed)?;
         eprintln!(
-            "leaklint: {} in the baseline not reported",
-            report::plural(applied.suppressed, "problem")
+            "leaklint: pruned {} from {shown}",
+            report::plural(dropped, "suppression")
         );
     }
-    if applied.stale > 0 {
+    Ok(Some((file.apply(report), shown)))
+}
+
+/// `--suppress-rule` names, checked against the registry.
+fn suppress_rules(names: &[String]) -> Result<Vec<&'static str>, String> {
+    names
+        .iter()
+        .map(|name| {
+            rules::find(name.trim()).map(|r| r.name).ok_or_else(|| {
+                let hint = config::closest_rule(name.trim())
+                    .map(|r| format!(" (did you mean `{r}`?)"))
+                    .unwrap_or_default();
+                format!("--suppress-rule: unknown rule `{name}`{hint}; run `leaklint rules` for the list")
+            })
+        })
+        .collect()
+}
+
+/// Notes on stderr, after the report, about counts the run did not match:
+/// a rule over its count (all its findings are shown) and unused
+/// suppressions. Returns whether the latter fail the run (exit 2, as in
+/// ESLint: a fixed leak must not leave room for a new one). Not for
+/// `--stdin`, whose text is an editor's buffer rather than the file.
+fn bulk_notes(args: &CheckArgs, applied: &crate::bulk::report::Applied, file: &str) -> bool {
+    for (path, m) in &applied.exceeded {
         eprintln!(
-            "leaklint: {} of the baseline no longer found (fixed?); --prune-baseline drops them",
-            if applied.stale == 1 {
-                "1 entry".to_string()
-            } else {
-                format!("{} entries", applied.stale)
-            }
+            "leaklint: {path}: {}, {} more than {file} allows: all of them are reported (fix the new one, or record it with --suppress-rule {})",
+            report::plural(m.found, &format!("{} problem", m.rule)),
+            m.found - m.recorded,
+            m.rule
         );
     }
-    Ok(())
+    if applied.unused.is_empty() || args.stdin || args.pass_on_unpruned_suppressions {
+        return false;
+    }
+    eprintln!(
+        "leaklint: there are suppressions left that do not occur anymore; run again with --prune-suppressions to drop them from {file}:"
+    );
+    for (path, m) in &applied.unused {
+        eprintln!(
+            "leaklint:   {path}: {} recorded {}, found {}",
+            m.rule, m.recorded, m.found
+        );
+    }
+    true
 }
 
 /// The files linted (or fixed), before reporting.
@@ -732,17 +779,20 @@ fn lint_stdin(args: &CheckArgs, resolver: &mut Resolver) -> Result<Linted, u8> {
     }
     print!("{}", fixed.output);
     let _ = std::io::stdout().flush();
-    let report = Report::new(
-        vec![result],
-        &std::env::current_dir().unwrap_or_default(),
-        std::time::Duration::ZERO,
-    );
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut report = Report::new(vec![result], &cwd, std::time::Duration::ZERO);
+    // The fixed text is out already: a broken suppressions file is reported
+    // and the problems are shown unfiltered.
+    let bulk = bulk_suppressions(args, &mut report, &cwd)?;
     let options = pretty::PrettyOptions {
         color: false,
         width: 100,
     };
     eprint!("{}", pretty::render(&report, &options));
     eprintln!("leaklint: {summary}");
+    if let Some((applied, file)) = &bulk {
+        bulk_notes(args, applied, file);
+    }
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     Err(

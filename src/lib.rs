@@ -9,7 +9,7 @@
 //! [`lint_source`] runs it on one source text, without touching the disk.
 
 pub mod analysis;
-pub mod baseline;
+pub mod bulk;
 pub mod cache;
 pub mod cli;
 pub mod config;

@@ -8,303 +8,415 @@
 //!   finding another file makes moot (see `src/project.rs`) still shows in
 //!   the editor.
 //! - Related information from the finding's labels (the lines that explain it).
-//! - Code actions: each fix (safe and unsafe, the latter marked), "disable
-//!   for this line" (inserts `// leaklint-disable-next-line RULE -- reason`),
-//!   and `source.fixAll.leaklint` (all safe fixes).
+//! - Code actions (`actions`): each fix (safe and unsafe, the latter marked),
+//!   "disable for this line" (inserts `// leaklint-disable-next-line RULE --
+//!   reason`), and `source.fixAll.leaklint` (all safe fixes).
 //! - Positions are UTF-16 code units, LSP's default encoding.
-//! - `initializationOptions: { "baseline": "leaklint-baseline.json" }`
-//!   (relative to the workspace root) hides the findings that baseline
-//!   records, as `--baseline` does on the command line.
+//! - The suppressions file (`leaklint-suppressions.json` at the workspace
+//!   root, or `initializationOptions.suppressionsLocation`) hides what it
+//!   records, as on the command line (`crate::bulk::editor`).
 //!
-//! The transport (Content-Length framing, JSON-RPC) is written here rather
-//! than taken from `lsp-server`, whose reader stops the connection at the
-//! first malformed message: an editor plugin with a bug must not kill the
-//! server. A message that is not JSON gets a JSON-RPC parse error and the
-//! server reads on; an unknown request gets "method not found"; unknown
-//! notifications are ignored.
+//! The protocol is `lsp-server`'s (framing, `Message`, the initialize
+//! handshake) with `lsp-types`' structures; `transport` reads with
+//! `lsp-server` but survives a frame it cannot decode, which
+//! `Connection::stdio()` does not. Requests this server does not know get
+//! "method not found"; unknown notifications are ignored.
 
-use std::collections::HashMap;
-use std::io::{BufRead, Read, Write};
+mod actions;
+mod convert;
+mod inbox;
+mod transport;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
-use serde_json::{Value, json};
+use crossbeam_channel::Sender;
+use lsp_server::{Connection, ErrorCode, Message, Notification, ProtocolError, Request, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics, ShowMessage,
+};
+use lsp_types::request::{CodeActionRequest, RegisterCapability, Request as _};
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern,
+    InitializeParams, InitializeResult, MessageType, PositionEncodingKind,
+    PublishDiagnosticsParams, Registration, RegistrationParams, SaveOptions, ServerCapabilities,
+    ServerInfo, ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+};
+use serde::de::DeserializeOwned;
 
 use crate::config::{CliRules, Resolver};
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::engine;
-use crate::fix::{self, FixLevel};
 use crate::parse;
 use crate::position::LineIndex;
 use crate::rules::RuleSet;
 
-/// Messages larger than this are refused (read and dropped), not buffered.
-const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
-
 /// Runs the server on stdin/stdout until `exit`; the exit code follows the
-/// protocol (0 after `shutdown`, 1 otherwise).
+/// protocol (0 after `shutdown`, 1 otherwise, and 1 when the input ends or
+/// its framing breaks).
 pub fn run() -> u8 {
     engine::install_panic_hook();
-    let stdin = std::io::stdin();
-    let mut input = stdin.lock();
-    let stdout = std::io::stdout();
-    let mut server = Server::new(Box::new(stdout));
-    loop {
-        match read_message(&mut input) {
-            Ok(Some(Ok(message))) => {
-                if let Some(code) = server.handle(message) {
-                    return code;
-                }
-            }
-            Ok(Some(Err(error))) => server.send(json!({
-                "jsonrpc": "2.0",
-                "id": null,
-                "error": { "code": -32700, "message": error },
-            })),
-            // End of input without `exit`.
-            Ok(None) => return 1,
-            Err(e) => {
-                eprintln!("leaklint lsp: cannot read standard input: {e}");
-                return 1;
-            }
+    let (connection, threads) = transport::stdio();
+    let code = match serve(&connection) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("leaklint lsp: {e}");
+            1
         }
+    };
+    // Dropping the connection closes the writer's queue, so `finish` returns
+    // once what was sent is written.
+    drop(connection);
+    match threads.finish() {
+        Some(transport::End::Broken(why)) => {
+            eprintln!("leaklint lsp: the message stream is broken ({why}); ending the session");
+            1
+        }
+        _ => code,
     }
 }
 
-/// One framed message: `Ok(None)` at end of input, `Ok(Some(Err))` for a
-/// frame whose body is not a JSON message (the frame is consumed).
-fn read_message(input: &mut impl BufRead) -> std::io::Result<Option<Result<Value, String>>> {
-    let mut length: Option<usize> = None;
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if input.read_line(&mut line)? == 0 {
-            return Ok(None);
-        }
-        let header = line.trim_end_matches(['\r', '\n']);
-        if header.is_empty() {
-            if length.is_some() {
-                break;
+/// The initialize handshake, then messages until `exit` (`Ok(exit code)`).
+fn serve(connection: &Connection) -> Result<u8, ProtocolError> {
+    let params = loop {
+        let (id, params) = connection.initialize_start()?;
+        match serde_json::from_value::<InitializeParams>(params) {
+            Ok(params) => {
+                let result = serde_json::to_value(initialize_result())
+                    .expect("lsp-types' structures serialise");
+                connection.initialize_finish(id, result)?;
+                break params;
             }
-            // Stray blank lines between messages.
-            continue;
+            // The client may try again; nothing else is allowed before it.
+            Err(e) => send(
+                &connection.sender,
+                Response::new_err(id, ErrorCode::InvalidParams as i32, e.to_string()),
+            ),
         }
-        if let Some((name, value)) = header.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().ok();
-                if length.is_none() {
-                    return Ok(Some(Err(format!("bad Content-Length `{}`", value.trim()))));
-                }
+    };
+    let mut server = Server::new(connection.sender.clone(), &params);
+    server.watch_config(&params);
+    let mut shutting_down = false;
+    let mut inbox = inbox::Inbox::new(&connection.receiver);
+    while let Some(message) = inbox.next() {
+        match message {
+            Message::Request(request) if shutting_down => send(
+                &connection.sender,
+                Response::new_err(
+                    request.id,
+                    ErrorCode::InvalidRequest as i32,
+                    "the server is shutting down".to_string(),
+                ),
+            ),
+            Message::Request(request) if request.method == "shutdown" => {
+                shutting_down = true;
+                send(&connection.sender, Response::new_ok(request.id, ()));
             }
+            Message::Request(request) => {
+                let response = server.request(request);
+                send(&connection.sender, response);
+            }
+            Message::Notification(n) if n.method == "exit" => {
+                return Ok(if shutting_down { 0 } else { 1 });
+            }
+            Message::Notification(n) => {
+                let lint = !inbox.superseded(&n);
+                server.notification(n, lint);
+            }
+            // Answers to what the server asked (the watcher registration).
+            Message::Response(_) => {}
         }
     }
-    let length = length.unwrap_or(0);
-    if length > MAX_MESSAGE_BYTES {
-        std::io::copy(&mut input.take(length as u64), &mut std::io::sink())?;
-        return Ok(Some(Err(format!("message of {length} bytes is too large"))));
+    // Input ended (or its framing broke) without `exit`.
+    Ok(1)
+}
+
+fn initialize_result() -> InitializeResult {
+    InitializeResult {
+        capabilities: ServerCapabilities {
+            position_encoding: Some(PositionEncodingKind::UTF16),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::FULL),
+                    save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                        include_text: Some(false),
+                    })),
+                    ..TextDocumentSyncOptions::default()
+                },
+            )),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::from(actions::FIX_ALL),
+                ]),
+                ..CodeActionOptions::default()
+            })),
+            ..ServerCapabilities::default()
+        },
+        server_info: Some(ServerInfo {
+            name: "leaklint".to_string(),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        }),
     }
-    let mut body = vec![0; length];
-    input.read_exact(&mut body)?;
-    Ok(Some(
-        serde_json::from_slice::<Value>(&body)
-            .map_err(|e| format!("not JSON: {e}"))
-            .and_then(|v| {
-                if v.is_object() {
-                    Ok(v)
-                } else {
-                    Err("not a JSON-RPC message object".to_string())
-                }
-            }),
-    ))
+}
+
+fn send(sender: &Sender<Message>, message: impl Into<Message>) {
+    // Fails only once the writer is gone, when nothing can be told anyway.
+    let _ = sender.send(message.into());
 }
 
 /// A document's text (without BOM), path, findings, and the rules they
 /// came from (`None` when the file is ignored or the config is broken).
-type Linted = (
-    String,
-    PathBuf,
-    Vec<Diagnostic>,
-    Option<std::sync::Arc<RuleSet>>,
-);
+type Linted = (String, PathBuf, Vec<Diagnostic>, Option<Arc<RuleSet>>);
 
 struct Document {
     text: String,
-    version: Option<i64>,
+    version: Option<i32>,
 }
 
 struct Server {
-    out: Box<dyn Write>,
+    sender: Sender<Message>,
     root: PathBuf,
     resolver: Option<Resolver>,
-    documents: HashMap<String, Document>,
-    /// `initializationOptions.baseline`: findings recorded there are not shown.
-    baseline: Option<PathBuf>,
-    shutting_down: bool,
+    documents: HashMap<Uri, Document>,
+    /// `initializationOptions.suppressionsLocation`, relative to the root.
+    suppressions: Option<PathBuf>,
+    /// The config files that could apply to the open documents, as they
+    /// were on disk when last looked at (`None`: absent).
+    configs_seen: ConfigStamp,
 }
 
+type ConfigStamp = BTreeMap<PathBuf, Option<(Option<SystemTime>, u64)>>;
+
 impl Server {
-    fn new(out: Box<dyn Write>) -> Server {
+    fn new(sender: Sender<Message>, params: &InitializeParams) -> Server {
+        #[allow(deprecated)] // `rootUri`/`rootPath`: what most clients still send.
+        let root = params
+            .root_uri
+            .as_ref()
+            .and_then(|u| convert::uri_to_path(u.as_str()))
+            .or_else(|| {
+                let folder = params.workspace_folders.as_ref()?.first()?;
+                convert::uri_to_path(folder.uri.as_str())
+            })
+            .or_else(|| params.root_path.as_ref().map(PathBuf::from))
+            .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+        let suppressions = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("suppressionsLocation")?.as_str().map(PathBuf::from));
         Server {
-            out,
-            root: std::env::current_dir().unwrap_or_default(),
+            sender,
+            root,
             resolver: None,
             documents: HashMap::new(),
-            baseline: None,
-            shutting_down: false,
+            suppressions,
+            configs_seen: BTreeMap::new(),
         }
     }
 
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        let _ = write!(self.out, "Content-Length: {}\r\n\r\n{body}", body.len());
-        let _ = self.out.flush();
-    }
-
-    fn reply(&mut self, id: Value, result: Value) {
-        self.send(json!({ "jsonrpc": "2.0", "id": id, "result": result }));
-    }
-
-    fn reply_error(&mut self, id: Value, code: i64, message: &str) {
-        self.send(
-            json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } }),
+    fn notify<N: lsp_types::notification::Notification>(&self, params: N::Params) {
+        send(
+            &self.sender,
+            Notification::new(N::METHOD.to_string(), params),
         );
     }
 
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    fn show(&self, typ: MessageType, message: String) {
+        self.notify::<ShowMessage>(ShowMessageParams { typ, message });
     }
 
-    /// Handles one message; `Some(code)` ends the server.
-    fn handle(&mut self, message: Value) -> Option<u8> {
-        let method = message
-            .get("method")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let id = message.get("id").cloned();
-        let params = message.get("params").cloned().unwrap_or(Value::Null);
-        let Some(method) = method else {
-            // A response to something we never ask: ignore.
-            return None;
-        };
-        if let Some(id) = id {
-            self.request(id, &method, &params);
-            return None;
+    /// Asks the client to report changes to config files on disk, when it can
+    /// be asked (editors watch nothing for a server that does not).
+    fn watch_config(&self, params: &InitializeParams) {
+        let can = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        if !can {
+            return;
         }
-        match method.as_str() {
-            "exit" => return Some(if self.shutting_down { 0 } else { 1 }),
-            "textDocument/didOpen" => {
-                let doc = &params["textDocument"];
-                if let (Some(uri), Some(text)) = (doc["uri"].as_str(), doc["text"].as_str()) {
-                    self.documents.insert(
-                        uri.to_string(),
-                        Document {
-                            text: text.to_string(),
-                            version: doc["version"].as_i64(),
-                        },
-                    );
-                    self.publish(uri);
+        let watchers = crate::config::CONFIG_NAMES
+            .iter()
+            .map(|name| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(format!("**/{name}")),
+                kind: None,
+            })
+            .collect();
+        let registration = Registration {
+            id: "leaklint-config".to_string(),
+            method: DidChangeWatchedFiles::METHOD.to_string(),
+            register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                watchers,
+            })
+            .ok(),
+        };
+        send(
+            &self.sender,
+            Request::new(
+                "leaklint/register-config-watcher".to_string().into(),
+                RegisterCapability::METHOD.to_string(),
+                RegistrationParams {
+                    registrations: vec![registration],
+                },
+            ),
+        );
+    }
+
+    fn request(&mut self, request: Request) -> Response {
+        let id = request.id.clone();
+        match request.method.as_str() {
+            CodeActionRequest::METHOD => match params::<CodeActionParams>(request.params) {
+                Ok(params) => Response::new_ok(id, self.code_actions(params)),
+                Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, e),
+            },
+            "initialize" => Response::new_err(
+                id,
+                ErrorCode::InvalidRequest as i32,
+                "the server is already initialized".to_string(),
+            ),
+            method => Response::new_err(
+                id,
+                ErrorCode::MethodNotFound as i32,
+                format!("method not found: {method}"),
+            ),
+        }
+    }
+
+    /// Handles a notification; `lint: false` takes an edit without linting
+    /// it (a later one is already waiting).
+    fn notification(&mut self, n: Notification, lint: bool) {
+        if let Err(e) = self.try_notification(n, lint) {
+            // A notification has no answer: the client's log is the place.
+            eprintln!("leaklint lsp: {e}");
+        }
+    }
+
+    fn try_notification(&mut self, n: Notification, lint: bool) -> Result<(), String> {
+        match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let p = params::<DidOpenTextDocumentParams>(n.params)?;
+                let doc = p.text_document;
+                let config = convert::is_config(&doc.uri);
+                self.documents.insert(
+                    doc.uri.clone(),
+                    Document {
+                        text: doc.text,
+                        version: Some(doc.version),
+                    },
+                );
+                // A config file is read from disk when it is saved, not linted.
+                if !config && lint {
+                    self.publish_fresh(&doc.uri);
                 }
             }
-            "textDocument/didChange" => {
-                let uri = params["textDocument"]["uri"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-                // Full sync: the last change holds the whole text.
-                let text = params["contentChanges"]
-                    .as_array()
-                    .and_then(|c| c.last())
-                    .and_then(|c| c["text"].as_str());
-                if let (Some(doc), Some(text)) = (self.documents.get_mut(&uri), text) {
-                    doc.text = text.to_string();
-                    doc.version = params["textDocument"]["version"].as_i64();
-                    if is_config(&uri) {
-                        // Linted with the saved config until it is saved.
-                    } else {
-                        self.publish(&uri);
+            DidChangeTextDocument::METHOD => {
+                let p = params::<DidChangeTextDocumentParams>(n.params)?;
+                let uri = p.text_document.uri;
+                if let Some(doc) = self.documents.get_mut(&uri) {
+                    for change in p.content_changes {
+                        convert::apply_change(&mut doc.text, change);
+                    }
+                    doc.version = Some(p.text_document.version);
+                    // A config being edited applies once it is saved.
+                    if !convert::is_config(&uri) && lint {
+                        self.publish_fresh(&uri);
                     }
                 }
             }
-            "textDocument/didSave" => {
-                let uri = params["textDocument"]["uri"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-                if is_config(&uri) {
+            DidSaveTextDocument::METHOD => {
+                let p = params::<DidSaveTextDocumentParams>(n.params)?;
+                let uri = p.text_document.uri;
+                if convert::is_config(&uri) {
                     self.reload_config();
                 } else if self.documents.contains_key(&uri) {
-                    self.publish(&uri);
+                    self.publish_fresh(&uri);
                 }
             }
-            "textDocument/didClose" => {
-                if let Some(uri) = params["textDocument"]["uri"].as_str() {
-                    self.documents.remove(uri);
-                    let uri = uri.to_string();
-                    self.notify(
-                        "textDocument/publishDiagnostics",
-                        json!({ "uri": uri, "diagnostics": [] }),
-                    );
-                }
+            DidCloseTextDocument::METHOD => {
+                let p = params::<DidCloseTextDocumentParams>(n.params)?;
+                let uri = p.text_document.uri;
+                self.documents.remove(&uri);
+                self.notify::<PublishDiagnostics>(PublishDiagnosticsParams::new(
+                    uri,
+                    Vec::new(),
+                    None,
+                ));
             }
-            "workspace/didChangeWatchedFiles" => {
-                let changed = params["changes"]
-                    .as_array()
-                    .is_some_and(|c| c.iter().any(|c| c["uri"].as_str().is_some_and(is_config)));
-                if changed {
+            DidChangeWatchedFiles::METHOD => {
+                let p = params::<DidChangeWatchedFilesParams>(n.params)?;
+                if p.changes.iter().any(|c| convert::is_config(&c.uri)) {
                     self.reload_config();
                 }
             }
+            // `initialized` (already seen), `$/cancelRequest` (every request is
+            // answered before the next is read), and the rest.
             _ => {}
         }
-        None
+        Ok(())
     }
 
-    fn request(&mut self, id: Value, method: &str, params: &Value) {
-        match method {
-            "initialize" => {
-                if let Some(root) = params["rootUri"].as_str().and_then(uri_to_path) {
-                    self.root = root;
-                } else if let Some(root) = params["rootPath"].as_str() {
-                    self.root = PathBuf::from(root);
-                }
-                self.baseline = params["initializationOptions"]["baseline"]
-                    .as_str()
-                    .map(|b| self.root.join(b));
-                self.reply(
-                    id,
-                    json!({
-                        "capabilities": {
-                            "positionEncoding": "utf-16",
-                            "textDocumentSync": {
-                                "openClose": true,
-                                "change": 1,
-                                "save": { "includeText": false }
-                            },
-                            "codeActionProvider": {
-                                "codeActionKinds": ["quickfix", "source.fixAll.leaklint"]
-                            }
-                        },
-                        "serverInfo": { "name": "leaklint", "version": env!("CARGO_PKG_VERSION") }
-                    }),
-                );
-            }
-            "shutdown" => {
-                self.shutting_down = true;
-                self.reply(id, Value::Null);
-            }
-            "textDocument/codeAction" => {
-                let actions = self.code_actions(params);
-                self.reply(id, Value::Array(actions));
-            }
-            _ => self.reply_error(id, -32601, &format!("method not found: {method}")),
+    /// Publishes `uri`'s diagnostics, or every document's when a config
+    /// file changed on disk since it was last looked at: an editor that does
+    /// not watch files for the server tells it nothing of a `leaklint.json`
+    /// edited elsewhere (a few `stat`s per edit, next to a parse).
+    fn publish_fresh(&mut self, uri: &Uri) {
+        if self.configs_changed() {
+            self.reload_config();
+        } else {
+            self.publish(uri);
         }
+    }
+
+    /// Whether a config file seen before is no longer as it was (a config
+    /// file looked at for the first time is only recorded).
+    fn configs_changed(&mut self) -> bool {
+        let mut dirs = BTreeSet::new();
+        for uri in self.documents.keys() {
+            let Some(path) = convert::uri_to_path(uri.as_str()) else {
+                continue;
+            };
+            for dir in self.root.join(path).ancestors().skip(1) {
+                // Its ancestors are in already.
+                if !dirs.insert(dir.to_path_buf()) {
+                    break;
+                }
+            }
+        }
+        let now: ConfigStamp = dirs
+            .iter()
+            .flat_map(|d| crate::config::CONFIG_NAMES.iter().map(move |n| d.join(n)))
+            .map(|file| {
+                let meta = std::fs::metadata(&file).ok();
+                (file, meta.map(|m| (m.modified().ok(), m.len())))
+            })
+            .collect();
+        let changed = now
+            .iter()
+            .any(|(file, state)| self.configs_seen.get(file).is_some_and(|was| was != state));
+        self.configs_seen = now;
+        changed
     }
 
     fn reload_config(&mut self) {
         self.resolver = None;
-        let uris: Vec<String> = self
+        // What is on disk now is what the documents are linted with.
+        self.configs_changed();
+        let uris: Vec<Uri> = self
             .documents
             .keys()
-            .filter(|u| !is_config(u))
+            .filter(|u| !convert::is_config(u))
             .cloned()
             .collect();
         for uri in uris {
@@ -313,331 +425,96 @@ impl Server {
     }
 
     /// The rules for `path`, or a configuration error to show.
-    fn rules_for(&mut self, path: &Path) -> Result<Option<std::sync::Arc<RuleSet>>, String> {
+    fn rules_for(&mut self, path: &Path) -> Result<Option<Arc<RuleSet>>, String> {
         if self.resolver.is_none() {
             self.resolver = Some(
                 Resolver::new(&self.root, None, CliRules::default()).map_err(|e| e.to_string())?,
             );
         }
         let resolver = self.resolver.as_mut().expect("just built");
-        let resolved = resolver.resolve(path).map_err(|e| {
-            // A broken config is reported once per reload, not cached as broken.
-            e.to_string()
-        });
-        match resolved {
+        match resolver.resolve(path) {
             Ok(r) if r.ignored => Ok(None),
             Ok(r) => Ok(Some(r.rules)),
             Err(e) => {
+                // A broken config is reported once per reload, not cached as broken.
                 self.resolver = None;
-                Err(e)
+                Err(e.to_string())
             }
         }
     }
 
-    /// The document's findings, with the text their spans point into.
-    fn lint(&mut self, uri: &str) -> Option<Linted> {
+    /// The document's findings, with the text their spans point into: the
+    /// one place the editor's diagnostics and code actions come from.
+    fn lint(&mut self, uri: &Uri) -> Option<Linted> {
         let text = self.documents.get(uri)?.text.clone();
-        let path = document_path(uri);
+        let path = convert::document_path(uri);
         let body = parse::strip_bom(&text).to_string();
         match self.rules_for(&path) {
             Ok(Some(rules)) => {
                 let found = engine::lint_source(&path, &text, &rules);
-                let found = self.without_baselined(&path, &body, found);
+                let (found, warning) = crate::bulk::editor::visible(
+                    &self.root,
+                    self.suppressions.as_deref(),
+                    &path,
+                    found,
+                );
+                if let Some(message) = warning {
+                    self.show(MessageType::WARNING, message);
+                }
                 Some((body, path, found, Some(rules)))
             }
             Ok(None) => Some((body, path, Vec::new(), None)),
             Err(message) => {
-                self.notify(
-                    "window/showMessage",
-                    json!({ "type": 1, "message": format!("leaklint: {message}") }),
-                );
+                self.show(MessageType::ERROR, format!("leaklint: {message}"));
                 Some((body, path, Vec::new(), None))
             }
         }
     }
 
-    /// `found` less what the baseline records, as `--baseline` would drop
-    /// it on the command line (read at every lint: it changes rarely and is
-    /// small, and a rewritten baseline takes effect at once).
-    fn without_baselined(
-        &mut self,
-        path: &Path,
-        body: &str,
-        found: Vec<Diagnostic>,
-    ) -> Vec<Diagnostic> {
-        let Some(file) = self.baseline.clone() else {
-            return found;
-        };
-        let baseline = match crate::baseline::Baseline::load(&file, &self.root) {
-            Ok(b) => b,
-            Err(message) => {
-                self.notify(
-                    "window/showMessage",
-                    json!({ "type": 2, "message": format!("leaklint: {message}") }),
-                );
-                return found;
-            }
-        };
-        let result = crate::diagnostic::FileResult {
-            path: path.to_path_buf(),
-            source: Some(std::sync::Arc::from(body)),
-            diagnostics: found,
-            error: None,
-        };
-        let mut report =
-            crate::report::Report::new(vec![result], &self.root, std::time::Duration::ZERO);
-        baseline.apply(&mut report);
-        report
-            .files
-            .pop()
-            .map(|f| f.diagnostics.into_iter().map(|l| l.diag).collect())
-            .unwrap_or_default()
-    }
-
-    fn publish(&mut self, uri: &str) {
+    fn publish(&mut self, uri: &Uri) {
         let Some((text, _, found, _)) = self.lint(uri) else {
             return;
         };
         let index = LineIndex::new(&text);
-        let diagnostics: Vec<Value> = found
+        let diagnostics = found
             .iter()
-            .map(|d| lsp_diagnostic(uri, &index, d))
+            .map(|d| convert::diagnostic(uri, &index, d))
             .collect();
         let version = self.documents.get(uri).and_then(|d| d.version);
-        let mut params = json!({ "uri": uri, "diagnostics": diagnostics });
-        if let Some(v) = version {
-            params["version"] = json!(v);
-        }
-        self.notify("textDocument/publishDiagnostics", params);
+        self.notify::<PublishDiagnostics>(PublishDiagnosticsParams::new(
+            uri.clone(),
+            diagnostics,
+            version,
+        ));
     }
 
-    fn code_actions(&mut self, params: &Value) -> Vec<Value> {
-        let uri = params["textDocument"]["uri"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let only: Vec<String> = params["context"]["only"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|k| k.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let wants = |kind: &str| {
-            only.is_empty()
-                || only
-                    .iter()
-                    .any(|o| kind == o || kind.starts_with(&format!("{o}.")))
-        };
+    fn code_actions(&mut self, params: CodeActionParams) -> Vec<lsp_types::CodeActionOrCommand> {
+        let uri = params.text_document.uri;
+        if self.configs_changed() {
+            self.reload_config();
+        }
         let Some((text, path, found, rules)) = self.lint(&uri) else {
             return Vec::new();
         };
         let index = LineIndex::new(&text);
-        let start = offset_of(&text, &index, &params["range"]["start"]);
-        let end = offset_of(&text, &index, &params["range"]["end"]);
-        let mut actions = Vec::new();
-        if wants("quickfix") {
-            for d in found
-                .iter()
-                .filter(|d| !d.fatal && d.span.start <= end && start <= d.span.end)
-            {
-                let diagnostic = lsp_diagnostic(&uri, &index, d);
-                if let Some(f) = &d.fix {
-                    let edits: Vec<Value> = f
-                        .edits
-                        .iter()
-                        .map(|e| json!({ "range": range(&index, &e.range), "newText": e.text }))
-                        .collect();
-                    let unsafe_fix = f.applicability == Applicability::Unsafe;
-                    actions.push(json!({
-                        "title": if unsafe_fix { format!("{} (unsafe: review the change)", f.title) } else { f.title.clone() },
-                        "kind": "quickfix",
-                        "diagnostics": [diagnostic.clone()],
-                        "isPreferred": !unsafe_fix,
-                        "edit": { "changes": { uri.clone(): edits } },
-                    }));
-                }
-                actions.push(disable_action(&uri, &text, &index, d, diagnostic));
-            }
-        }
-        if wants("source.fixAll.leaklint") {
-            if let Some(rules) = rules {
-                if let Ok(fixed) = fix::fix_source(&path, &text, &rules, FixLevel::Safe) {
-                    if fixed.applied > 0 {
-                        let whole = range(&index, &(0..text.len()));
-                        actions.push(json!({
-                            "title": "leaklint: apply all safe fixes",
-                            "kind": "source.fixAll.leaklint",
-                            "edit": { "changes": { uri.clone(): [{ "range": whole, "newText": fixed.body() }] } },
-                        }));
-                    }
-                }
-            }
-        }
-        actions
+        let start = convert::offset(&text, &index, params.range.start);
+        let end = convert::offset(&text, &index, params.range.end);
+        let doc = actions::Doc {
+            uri: &uri,
+            text: &text,
+            path: &path,
+            found: &found,
+            rules: rules.as_deref(),
+        };
+        actions::code_actions(
+            &doc,
+            start..end,
+            params.context.only.as_deref().unwrap_or(&[]),
+        )
     }
 }
 
-/// "Disable RULE for this line": a suppression comment on the line above,
-/// indented like the flagged line, with a reason to fill in.
-fn disable_action(
-    uri: &str,
-    text: &str,
-    index: &LineIndex,
-    d: &Diagnostic,
-    diagnostic: Value,
-) -> Value {
-    let line = index.position(d.span.start).line;
-    let line_start = index.line_start(line).unwrap_or(0);
-    let indent: String = text[line_start..]
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect();
-    let comment = format!(
-        "{indent}// leaklint-disable-next-line {} -- <reason>\n",
-        d.rule
-    );
-    let at = json!({ "line": line - 1, "character": 0 });
-    json!({
-        "title": format!("Disable {} for this line", d.rule),
-        "kind": "quickfix",
-        "diagnostics": [diagnostic],
-        "edit": { "changes": { uri: [{ "range": { "start": at, "end": at }, "newText": comment }] } },
-    })
-}
-
-fn lsp_position(index: &LineIndex, offset: usize) -> Value {
-    let p = index.position(offset);
-    json!({ "line": p.line - 1, "character": p.column - 1 })
-}
-
-fn range(index: &LineIndex, span: &std::ops::Range<usize>) -> Value {
-    json!({ "start": lsp_position(index, span.start), "end": lsp_position(index, span.end) })
-}
-
-/// The byte offset of an LSP position (UTF-16 character), clamped to the text.
-fn offset_of(text: &str, index: &LineIndex, position: &Value) -> usize {
-    let line = position["line"].as_u64().unwrap_or(0) as usize + 1;
-    let character = position["character"].as_u64().unwrap_or(0) as usize;
-    let Some(start) = index.line_start(line) else {
-        return text.len();
-    };
-    let mut units = 0;
-    for (i, c) in text[start..].char_indices() {
-        if units >= character || c == '\n' {
-            return start + i;
-        }
-        units += c.len_utf16();
-    }
-    text.len()
-}
-
-fn lsp_diagnostic(uri: &str, index: &LineIndex, d: &Diagnostic) -> Value {
-    let mut message = d.message.clone();
-    if let Some(help) = &d.help {
-        message.push_str("\n\n");
-        message.push_str(help);
-    }
-    let related: Vec<Value> = d
-        .labels
-        .iter()
-        .map(|l| json!({ "location": { "uri": uri, "range": range(index, &l.span) }, "message": l.message }))
-        .collect();
-    let mut out = json!({
-        "range": range(index, &d.span),
-        "severity": match d.severity { Severity::Error => 1, Severity::Warning => 2 },
-        "code": d.rule,
-        "source": "leaklint",
-        "message": message,
-    });
-    if !related.is_empty() {
-        out["relatedInformation"] = Value::Array(related);
-    }
-    out
-}
-
-fn is_config(uri: &str) -> bool {
-    crate::config::CONFIG_NAMES
-        .iter()
-        .any(|n| uri.ends_with(&format!("/{n}")))
-}
-
-/// The file a `file://` URI names (percent-decoded).
-fn uri_to_path(uri: &str) -> Option<PathBuf> {
-    let rest = uri.strip_prefix("file://")?;
-    let bytes = rest.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&rest[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    let decoded = String::from_utf8(out).ok()?;
-    // `file:///C:/x` on Windows.
-    let decoded = match decoded.as_bytes() {
-        [b'/', drive, b':', ..] if drive.is_ascii_alphabetic() && cfg!(windows) => {
-            decoded[1..].to_string()
-        }
-        _ => decoded,
-    };
-    Some(PathBuf::from(decoded))
-}
-
-/// The path a document is linted as: its file, or for an unsaved buffer a
-/// name with the extension its URI ends with (dialect only).
-fn document_path(uri: &str) -> PathBuf {
-    uri_to_path(uri).unwrap_or_else(|| {
-        let name = uri.rsplit(['/', ':']).next().unwrap_or("untitled.js");
-        PathBuf::from(name)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frames_are_read_and_bad_ones_reported_without_stopping() {
-        let input = b"Content-Length: 2\r\n\r\n{}Content-Length: 3\r\n\r\nxyzContent-Length: 9\r\n\r\n{\"a\": 1}\n";
-        let mut reader = &input[..];
-        assert!(matches!(read_message(&mut reader), Ok(Some(Ok(_)))));
-        assert!(matches!(read_message(&mut reader), Ok(Some(Err(_)))));
-        let third = read_message(&mut reader).unwrap().unwrap().unwrap();
-        assert_eq!(third["a"], 1);
-        assert!(matches!(read_message(&mut reader), Ok(None)));
-    }
-
-    #[test]
-    fn utf16_positions_round_trip() {
-        let text = "const s = '😀'; x\nnext";
-        let index = LineIndex::new(text);
-        let at = text.find('x').unwrap();
-        let p = lsp_position(&index, at);
-        assert_eq!(p, json!({ "line": 0, "character": 16 }));
-        assert_eq!(offset_of(text, &index, &p), at);
-        assert_eq!(
-            offset_of(text, &index, &json!({ "line": 9, "character": 0 })),
-            text.len()
-        );
-    }
-
-    #[test]
-    fn file_uris_are_decoded() {
-        assert_eq!(
-            uri_to_path("file:///a%20b/c.ts"),
-            Some(PathBuf::from("/a b/c.ts"))
-        );
-        assert_eq!(
-            document_path("untitled:Untitled-1.tsx"),
-            PathBuf::from("Untitled-1.tsx")
-        );
-    }
+/// A message's params as `P`, or why not.
+fn params<P: DeserializeOwned>(value: serde_json::Value) -> Result<P, String> {
+    serde_json::from_value(value).map_err(|e| format!("invalid params: {e}"))
 }

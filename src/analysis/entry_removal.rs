@@ -227,6 +227,13 @@ pub fn only_if_read_again(model: &FileModel) -> Vec<OnlyIfReadAgain> {
             if on_failure(model, r.fn_ctx) {
                 return true;
             }
+            // A removal a timer runs (`setTimeout(clear, ttl)`) expires the
+            // entry on its own, whatever the function reads first.
+            if r.fn_ctx
+                .is_some_and(|f| crate::analysis::expiry::scheduled_on_timer(model, f))
+            {
+                return false;
+            }
             let Some(arg) = r.args.first() else {
                 return false;
             };

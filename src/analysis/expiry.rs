@@ -149,6 +149,29 @@ pub(crate) fn ending_callback(model: &FileModel, call: usize) -> Option<String> 
         .then(|| format!("runs when `{event}` fires"))
 }
 
+/// Is function `f` handed by name to a timer (`const clear = () => …;
+/// setTimeout(clear, ttl)`), or a timer's inline callback? Then it runs on
+/// its own when the timer fires, whoever else calls it.
+pub fn scheduled_on_timer(model: &FileModel, f: FnId) -> bool {
+    let is_timer = |call: usize| {
+        model.calls[call]
+            .callee
+            .global_function()
+            .is_some_and(|g| matches!(g.as_ref(), "setTimeout" | "setInterval"))
+    };
+    if let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation {
+        return is_timer(call);
+    }
+    model.calls.iter().enumerate().any(|(i, c)| {
+        matches!(c.args.first().map(|a| &a.value), Some(Value::Path(p))
+            if p.props.is_empty()
+                && p.root_binding()
+                    .and_then(|id| model.semantic.binding(&id))
+                    .is_some_and(|b| b.init == Some(Value::Function(Some(f)))))
+            && is_timer(i)
+    })
+}
+
 /// Is the function the value some other function returns?
 fn is_returned(model: &FileModel, f: FnId) -> bool {
     let parent = model.functions[f].parent;

@@ -105,11 +105,16 @@ fn calls_local_function(m: &FileModel, call: &crate::model::CallFact) -> bool {
 /// (the instance a method runs on), a local initialised with an object, a
 /// function, a `new`, a literal or a timer handle, or such an expression in
 /// place. Every call adds a new one, whoever the callers are.
+///
+/// `as_key`: the value is a `Map`/`Set` key, where only a new *object* is a
+/// new key; a local computed from the arguments (`const key = tz ?? ''`) is
+/// a string or a number that the next call may well compute again.
 pub(crate) fn created_per_call(
     model: &FileModel,
     call: &crate::model::CallFact,
     arg: &Value,
     text: &str,
+    as_key: bool,
 ) -> Option<String> {
     let fresh = |v: &Value| match v {
         Value::Object { .. } | Value::Array { .. } | Value::Function(_) | Value::New(_) => true,
@@ -139,7 +144,7 @@ pub(crate) fn created_per_call(
                 )
                 && b.init
                     .as_ref()
-                    .is_some_and(|v| fresh(v) || matches!(v, Value::Other));
+                    .is_some_and(|v| fresh(v) || (!as_key && matches!(v, Value::Other)));
             local.then(|| format!("`{}`, a value created by the call", id.0))
         }
         v if fresh(v) => Some(format!("`{text}`, a value created by the call")),
@@ -167,6 +172,15 @@ pub(crate) fn store_api(
     let Value::Path(v) = value else { return None };
     let v = v.root_binding().filter(|v| param(v) && v != key)?;
     if !v_is_whole(value) || crate::analysis::instances::in_registration_method(model, fn_ctx) {
+        return None;
+    }
+    // `type = computeKey(type)`, `props = { …props }`: once reassigned, the
+    // key or the value is the function's own, not what its callers pass.
+    if model
+        .binding_writes
+        .iter()
+        .any(|w| w.fn_ctx == fn_ctx && (&w.id == key || w.id == v))
+    {
         return None;
     }
     let name = model
@@ -271,4 +285,35 @@ pub(crate) fn key_evidence(origin: &KeyOrigin) -> (String, bool) {
             false,
         ),
     }
+}
+
+/// Does the function return early when the key is missing before it writes
+/// `container[key]` (`if (c[k] === undefined) return false; … c[k] = v`)?
+/// Then the write only re-sets keys that are already there: a setter of a
+/// fixed table, not growth.
+pub(crate) fn write_needs_existing_key(model: &FileModel, w: &crate::model::MemberWrite) -> bool {
+    let container = model.text(&w.object_span).trim();
+    let key = model.text(&w.key_span).trim();
+    if container.is_empty() || key.is_empty() {
+        return false;
+    }
+    let entry = format!("{container}[{key}]");
+    let absent_tests = [
+        format!("{entry} === undefined"),
+        format!("{entry} == undefined"),
+        format!("{entry} === void 0"),
+        format!("{entry} == null"),
+        format!("!({key} in {container})"),
+        format!("!{container}.hasOwnProperty({key})"),
+    ];
+    model.conditionals.iter().any(|c| {
+        if !c.exits || c.fn_ctx != w.fn_ctx || c.span.start() >= w.span.start() {
+            return false;
+        }
+        // The test: the statement's text up to the branch that runs when it
+        // passes (the early exit).
+        let test_end = c.branch.as_ref().map_or(c.span.end(), |b| b.start());
+        let test = model.source.get(c.span.start()..test_end).unwrap_or("");
+        absent_tests.iter().any(|t| test.contains(t.as_str()))
+    })
 }

@@ -139,6 +139,10 @@ fn event_field(model: &FileModel, root: &BindingId, text: &str) -> Option<KeyOri
         Some("on" | "addListener" | "addEventListener" | "prependListener")
     );
     let event = match c.args.first().map(|a| &a.value) {
+        // An emitter's own meta-events bring event names, a small set.
+        Some(Value::Str(e)) if matches!(e.as_ref(), "newListener" | "removeListener") => {
+            return None;
+        }
         Some(Value::Str(e)) => e.to_string(),
         _ => return None,
     };
@@ -167,7 +171,7 @@ fn origin_of(model: &FileModel, text: &str, ident: Option<&BindingId>) -> KeyOri
         return KeyOrigin::Unbounded(format!("`{}` {why}", short(text)));
     }
     let Some(id) = ident else {
-        return KeyOrigin::Unknown;
+        return identity(text).unwrap_or(KeyOrigin::Unknown);
     };
     let Some(b) = model.semantic.binding(id) else {
         return KeyOrigin::Unknown;
@@ -176,7 +180,7 @@ fn origin_of(model: &FileModel, text: &str, ident: Option<&BindingId>) -> KeyOri
         if let Some(why) = literal_at_every_call(model, id) {
             return KeyOrigin::Bounded(why);
         }
-        return KeyOrigin::Unknown;
+        return identity(text).unwrap_or(KeyOrigin::Unknown);
     }
     // A local computed from per-call values: `const key = a + JSON.stringify(o)`.
     if let Some(init) = initializer_text(model, b) {
@@ -185,6 +189,52 @@ fn origin_of(model: &FileModel, text: &str, ident: Option<&BindingId>) -> KeyOri
         }
     }
     KeyOrigin::Unknown
+}
+
+/// Words that name an identity: `req.id`, `msg.sessionId`, `job.uuid`.
+/// Every request, message or session brings its own, so the key set grows
+/// with the traffic, unlike names (`attr.name`, `tag`) that repeat.
+/// (`token` is left out: lexers and format tables use it for a fixed set.)
+const IDENTITY_WORDS: &[&str] = &["id", "uuid", "guid"];
+
+/// A key that reads the identity of an object it is given (`req.id`,
+/// `msg.requestId`: the last word of the property is an identity word), as
+/// an unbounded origin. A bare parameter named `id` is not enough: start-up
+/// registration APIs (`register(id, fn)`) take a fixed set of ids.
+fn identity(text: &str) -> Option<KeyOrigin> {
+    let text = text.trim();
+    let (_, last) = text.rsplit_once('.')?;
+    let last = last.trim();
+    if last.is_empty()
+        || !last
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    {
+        return None;
+    }
+    let word = last_word(last).to_ascii_lowercase();
+    IDENTITY_WORDS.contains(&word.as_str()).then(|| {
+        KeyOrigin::Unbounded(format!(
+            "`{}` is an identity: each request, message or session brings its own",
+            short(text)
+        ))
+    })
+}
+
+/// The last word of a camelCase or snake_case name (`requestId` → `Id`,
+/// `session_token` → `token`, `ID` → `ID`).
+fn last_word(name: &str) -> &str {
+    let name = name.trim_end_matches('_');
+    if let Some(i) = name.rfind('_') {
+        return &name[i + 1..];
+    }
+    let bytes = name.as_bytes();
+    // Start of the last word: the last lowercase-to-uppercase boundary.
+    let start = (1..bytes.len())
+        .rev()
+        .find(|&i| bytes[i].is_ascii_uppercase() && bytes[i - 1].is_ascii_lowercase())
+        .unwrap_or(0);
+    &name[start..]
 }
 
 /// Does an expression make a new value on every call, and why?
@@ -362,6 +412,36 @@ mod tests {
             r = is_dynamic_write_key(m, m.member_writes.last().unwrap());
         });
         r
+    }
+
+    #[test]
+    fn identities_are_unbounded_names_are_not() {
+        for key in [
+            "req.id",
+            "msg?.id",
+            "m.requestId",
+            "this.session_id",
+            "socket.ID",
+            "m.uuid",
+        ] {
+            assert!(
+                matches!(identity(key), Some(KeyOrigin::Unbounded(_))),
+                "{key}"
+            );
+        }
+        for key in [
+            "attr.name",
+            "tag",
+            "id",
+            "requestId",
+            "o.valid",
+            "o.width",
+            "o.grid",
+            "f(x).id + 1",
+            "t.token",
+        ] {
+            assert_eq!(identity(key), None, "{key}");
+        }
     }
 
     #[test]

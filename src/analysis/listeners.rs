@@ -48,7 +48,10 @@ impl Identity {
                 let (ra, pa) = normalized_parts(a);
                 let (rb, pb) = normalized_parts(b);
                 if ra == RootRef::This && rb == RootRef::This {
-                    return pa == pb && ca == cb;
+                    // `this` of a function no class owns (an object literal's
+                    // methods mixed into a prototype: `for (m in api)
+                    // Proto.prototype[m] = api[m]`) may be any instance.
+                    return pa == pb && (ca == cb || ca.is_none() || cb.is_none());
                 }
                 if ra == RootRef::This || rb == RootRef::This {
                     // `this.onFocus` and `lastOpened.onFocus`: the same method of
@@ -994,7 +997,7 @@ mod tests {
             Root::This => None,
         };
         if a.root == Root::This && b.root == Root::This {
-            return a == b && ca == cb;
+            return a == b && (ca == cb || ca.is_none() || cb.is_none());
         }
         if a.root == Root::This || b.root == Root::This {
             return a.props.len() == 1 && b.props.len() == 1 && a.props == b.props;

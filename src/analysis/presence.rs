@@ -193,6 +193,45 @@ fn note_escape(v: &Value, escaped: &mut FxHashSet<AccessPath>) {
     }
 }
 
+/// Is the container at `path` walked whole somewhere in the file
+/// (`Object.keys(c)`, `Object.entries(c).forEach(…)`, `c.forEach(…)`,
+/// `for (k in c)`)? A table read entry by entry is a cache; one walked whole
+/// is applied to everything each time (plugins, directives, handlers), and
+/// its keys are what the program registered.
+pub fn is_enumerated(model: &FileModel, path: &AccessPath) -> bool {
+    let path = path.normalized();
+    let names = |v: &Value| matches!(v, Value::Path(p) if p.normalized() == path);
+    let by_call =
+        model.calls.iter().any(
+            |c| match (c.callee.method.as_deref(), c.callee.receiver()) {
+                (Some("keys" | "values" | "entries" | "getOwnPropertyNames"), Some(r))
+                    if r.to_string() == "Object" =>
+                {
+                    c.args.first().is_some_and(|a| names(&a.value))
+                }
+                (Some("forEach" | "keys" | "values" | "entries"), Some(r)) => {
+                    r.normalized() == path
+                }
+                _ => false,
+            },
+        );
+    by_call
+        || model.loops.iter().any(|l| {
+            l.kind == crate::model::LoopKind::ForIn && {
+                let head = model
+                    .source
+                    .get(l.span.start()..l.body.start())
+                    .unwrap_or("");
+                head.trim_end()
+                    .trim_end_matches('{')
+                    .trim_end()
+                    .trim_end_matches(')')
+                    .trim_end()
+                    .ends_with(&format!(" in {path}"))
+            }
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,8 @@
 //! `--format json`: ESLint's `LintResult[]`, so every tool that reads ESLint
 //! JSON reads leaklint. leaklint adds `help`, `labels`, `confidence` and
-//! `evidence` to each message.
+//! `evidence` to each message. Findings hidden by the suppressions file are
+//! in `suppressedMessages`, each with ESLint's
+//! `suppressions: [{ "kind": "file", "justification": "" }]`.
 //!
 //! The output is streamed: borrowed structs serialised straight to the writer,
 //! no `serde_json::Value` tree per file (the corpus has 18,738 results). Fields
@@ -40,17 +42,39 @@ impl Serialize for Files<'_> {
 struct Messages<'a> {
     located: &'a [Located],
     text: &'a str,
+    /// `suppressedMessages`: each says how it was suppressed.
+    suppressed: bool,
 }
 
 impl Serialize for Messages<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.located.iter().map(|d| Message::of(d, self.text)))
+        s.collect_seq(self.located.iter().map(|d| {
+            let mut m = Message::of(d, self.text);
+            if self.suppressed {
+                m.suppressions = Some(&[BY_FILE]);
+            }
+            m
+        }))
     }
 }
 
-/// Always `[]`: leaklint reports no suppressed messages or deprecated rules.
+/// Always `[]`: leaklint reports no deprecated rules.
 #[derive(Serialize)]
 struct Empty([(); 0]);
+
+/// ESLint's record of a suppression; `kind: "file"` is a bulk suppression.
+/// (Findings suppressed by a comment are dropped, not listed: see
+/// docs/suppressions.md.)
+#[derive(Serialize)]
+struct SuppressionOut {
+    justification: &'static str,
+    kind: &'static str,
+}
+
+const BY_FILE: SuppressionOut = SuppressionOut {
+    justification: "",
+    kind: "file",
+};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -61,7 +85,7 @@ struct File<'a> {
     fixable_error_count: usize,
     fixable_warning_count: usize,
     messages: Messages<'a>,
-    suppressed_messages: Empty,
+    suppressed_messages: Messages<'a>,
     used_deprecated_rules: Empty,
     warning_count: usize,
 }
@@ -84,8 +108,13 @@ impl<'a> File<'a> {
             messages: Messages {
                 located: &f.diagnostics,
                 text: f.source.as_deref().unwrap_or(""),
+                suppressed: false,
             },
-            suppressed_messages: Empty([]),
+            suppressed_messages: Messages {
+                located: &f.suppressed,
+                text: f.source.as_deref().unwrap_or(""),
+                suppressed: true,
+            },
             used_deprecated_rules: Empty([]),
             warning_count: count(Severity::Warning, false),
         }
@@ -116,6 +145,8 @@ struct Message<'a> {
     severity: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
     suggestions: Option<Vec<Suggestion<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<&'static [SuppressionOut]>,
 }
 
 #[derive(Serialize)]
@@ -181,6 +212,7 @@ impl<'a> Message<'a> {
             rule_id: (!d.diag.fatal).then_some(d.diag.rule),
             severity: d.diag.severity.eslint_level(),
             suggestions,
+            suppressions: None,
         }
     }
 }

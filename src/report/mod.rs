@@ -53,6 +53,9 @@ pub struct FileReport {
     pub abs_path: PathBuf,
     pub source: Option<Arc<str>>,
     pub diagnostics: Vec<Located>,
+    /// Findings hidden by the suppressions file (`crate::bulk`): JSON's
+    /// `suppressedMessages`; no other format shows them, none counts them.
+    pub suppressed: Vec<Located>,
 }
 
 /// Everything a formatter needs.
@@ -85,6 +88,11 @@ impl Report {
 
     pub fn diagnostics(&self) -> impl Iterator<Item = &Located> {
         self.files.iter().flat_map(|f| f.diagnostics.iter())
+    }
+
+    /// Findings hidden by the suppressions file.
+    pub fn suppressed(&self) -> usize {
+        self.files.iter().map(|f| f.suppressed.len()).sum()
     }
 
     pub fn files_with_problems(&self) -> usize {
@@ -151,6 +159,7 @@ fn locate(r: FileResult, cwd: &Path) -> FileReport {
         abs_path,
         source: r.source,
         diagnostics,
+        suppressed: Vec::new(),
     }
 }
 

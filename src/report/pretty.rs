@@ -197,13 +197,19 @@ pub fn summary_with_unreadable(report: &Report, unreadable: usize) -> String {
     } else {
         String::new()
     };
+    // Hidden by the suppressions file: said, so that nobody takes the run
+    // for a clean code base.
+    let suppressed = match report.suppressed() {
+        0 => String::new(),
+        n => format!("{n} suppressed · "),
+    };
     if total == 0 && unreadable == 0 {
-        format!("✔ no problems · {linted} linted in {elapsed}ms\n")
+        format!("✔ no problems · {suppressed}{linted} linted in {elapsed}ms\n")
     } else if total == 0 {
-        format!("✖ {unread}{linted} linted in {elapsed}ms\n")
+        format!("✖ {unread}{suppressed}{linted} linted in {elapsed}ms\n")
     } else {
         format!(
-            "✖ {} ({}, {}) in {} · {unread}{linted} linted in {elapsed}ms\n",
+            "✖ {} ({}, {}) in {} · {unread}{suppressed}{linted} linted in {elapsed}ms\n",
             plural(total, "problem"),
             plural(errors, "error"),
             plural(warnings, "warning"),

@@ -138,7 +138,7 @@ fn confidence(
         return out;
     }
     let created = call.args.first().and_then(|a| {
-        growth_evidence::created_per_call(model, call, &a.value, model.text(&a.span))
+        growth_evidence::created_per_call(model, call, &a.value, model.text(&a.span), false)
     });
     match created {
         Some(what) => out.push(Judged::Shown(format!("each call appends {what}"))),

@@ -9,6 +9,7 @@ use crate::analysis::growth_evidence::{self, Strength};
 use crate::analysis::instances::{self, InstanceField, LongLivedClass};
 use crate::analysis::keys::{self, KeyOrigin};
 use crate::analysis::memo;
+use crate::analysis::presence;
 use crate::analysis::reentry;
 use crate::analysis::timer_sets;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -238,7 +239,10 @@ fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            for site in instance_growth(model, &owner, &field) {
+            for (site, origin) in instance_growth(model, &owner, &field) {
+                if matches!(origin, KeyOrigin::Bounded(_)) {
+                    continue;
+                }
                 let shown = format!("this.{}", field.name);
                 let remove = match field.kind {
                     ContainerKind::Object => format!("`delete {shown}[key]`"),
@@ -258,6 +262,13 @@ fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 d = d
                     .with_evidence(format!("grows: `{shown}`, a {}", kind_name(field.kind)))
                     .with_evidence(format!("owner `{class}`: {}", owner.why));
+                let (key, key_shown) = growth_evidence::key_evidence(&origin);
+                d = d.with_evidence(key);
+                if !key_shown {
+                    d = d.medium(
+                        "the key comes from callers the file does not show: the instance lives long, but its key set may be small",
+                    );
+                }
                 if let Some(other) = short_lived_instances(model, owner.class) {
                     let line = model.source[..other.start].matches('\n').count() + 1;
                     d = d.with_related(other, "also created here, in code that runs many times")
@@ -399,12 +410,13 @@ fn memo_growth(
         .collect()
 }
 
-/// Writes with a dynamic key to `this.<field>` in methods of the class.
+/// Writes with a dynamic key to `this.<field>` in methods of the class,
+/// with where the key comes from.
 fn instance_growth(
     model: &FileModel,
     owner: &LongLivedClass,
     field: &InstanceField,
-) -> Vec<std::ops::Range<usize>> {
+) -> Vec<(std::ops::Range<usize>, KeyOrigin)> {
     let path = instances::field_path(&field.name);
     let mut sites = Vec::new();
     if field.kind == ContainerKind::Object {
@@ -415,7 +427,7 @@ fn instance_growth(
                 && keys::is_dynamic_write_key(model, w)
                 && !w.value.is_nullish()
             {
-                sites.push(w.span.range());
+                sites.push((w.span.range(), keys::origin_of_write(model, w)));
             }
         }
     }
@@ -437,10 +449,12 @@ fn instance_growth(
             .is_some_and(|a| keys::is_dynamic_value(model, &a.value));
         let nullish = method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
         if dynamic && !nullish {
-            sites.push(call.span.range());
+            let key = &call.args[0];
+            let origin = keys::origin_of_arg(model, &key.value, model.text(&key.span));
+            sites.push((call.span.range(), origin));
         }
     }
-    sites.sort_by_key(|s| s.start);
+    sites.sort_by_key(|s| s.0.start);
     sites
 }
 
@@ -472,6 +486,7 @@ fn growth_sites(
             && keyed[i].written_repeatedly_from(model, w.fn_ctx)
             && frequency.runs_many_times(w.fn_ctx, w.span.start())
             && keys::is_dynamic_write_key(model, w)
+            && !growth_evidence::write_needs_existing_key(model, w)
         {
             let origin = keys::origin_of_write(model, w);
             if let Some(mut g) = growth(frequency, keyed[i], origin, w.fn_ctx, w.span.range()) {
@@ -479,7 +494,9 @@ fn growth_sites(
                     crate::model::Key::Dynamic { ident } => ident.as_ref(),
                     crate::model::Key::Static(_) => None,
                 };
-                if let Some(e) = growth_evidence::store_api(model, w.fn_ctx, key, &w.value) {
+                let store = growth_evidence::store_api(model, w.fn_ctx, key, &w.value)
+                    .filter(|_| !presence::is_enumerated(model, &keyed[i].path));
+                if let Some(e) = store {
                     g.evidence.push(e);
                     g.high = true;
                 }
@@ -519,6 +536,7 @@ fn growth_sites(
                     call,
                     &first.value,
                     model.text(&first.span),
+                    true,
                 )
                 .map(|what| format!("key: {what}, so every call adds a new key"));
                 let object = growth_evidence::object_key(model, call.fn_ctx, &first.value);
@@ -526,9 +544,13 @@ fn growth_sites(
                     Value::Path(p) if p.props.is_empty() => p.root_binding(),
                     _ => None,
                 };
-                let store = call.args.get(1).and_then(|v| {
-                    growth_evidence::store_api(model, call.fn_ctx, key.as_ref(), &v.value)
-                });
+                let store = call
+                    .args
+                    .get(1)
+                    .and_then(|v| {
+                        growth_evidence::store_api(model, call.fn_ctx, key.as_ref(), &v.value)
+                    })
+                    .filter(|_| !presence::is_enumerated(model, &keyed[i].path));
                 if let Some(e) = created.or(object).or(store) {
                     g.evidence.push(e);
                     g.high = true;
@@ -565,15 +587,17 @@ fn growth(
 ) -> Option<Growth> {
     let (key, key_shown) = growth_evidence::key_evidence(&origin);
     let label = growth_key(c, origin)?;
-    let (runs, runs_shown) = match growth_evidence::repetition(frequency, fn_ctx, site.start) {
-        Strength::Shown(s) => (s, true),
-        Strength::Assumed(s) => (s, false),
+    let runs = match growth_evidence::repetition(frequency, fn_ctx, site.start) {
+        Strength::Shown(s) | Strength::Assumed(s) => s,
     };
+    // Repetition alone is no evidence of growth: a function called from a
+    // hundred places with attribute or tag names fills its cache once per
+    // name. Only a key shown to be new per call makes the growth certain.
     Some(Growth {
         site,
         label,
         evidence: vec![runs, key],
-        high: key_shown || runs_shown,
+        high: key_shown,
     })
 }
 

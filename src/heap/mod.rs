@@ -1,8 +1,9 @@
 //! `leaklint heap SNAPSHOT [--baseline OLDER] [PATHS…]`: from a V8 heap
 //! snapshot to the line of source that leaks.
 //!
-//! [`reader`] streams the JSON into packed arrays, [`graph`] checks them
-//! and indexes edges both ways, [`dominators`] computes retained sizes and
+//! [`reader`] streams the JSON into packed columns ([`columns`]), [`graph`]
+//! checks them and indexes the retainers the naming looks up,
+//! [`dominators`] computes retained sizes and
 //! shortest retainer paths, [`collections`] finds the large collections,
 //! timer lists and listener arrays and names their culprits ([`source`]
 //! finds declarations), [`growth`] compares with a baseline snapshot,

@@ -34,6 +34,7 @@ use crate::diagnostic::{Confidence, Severity};
 use crate::position::LineIndex;
 use crate::rules::RuleSet;
 use crate::rules::{self, RULES};
+use crate::settings::Settings;
 
 /// File names looked up in each directory.
 pub const CONFIG_NAMES: [&str; 2] = ["leaklint.json", "leaklint.jsonc"];
@@ -147,6 +148,10 @@ pub struct ConfigFile {
     /// docs/confidence.md). `--confidence` wins over it.
     #[serde(default)]
     pub confidence: Option<Confidence>,
+    /// What leaklint should know about this project's own code: its bounded
+    /// cache constructors and its effect-like hooks (docs/configuration.md).
+    #[serde(default)]
+    pub settings: Settings,
 }
 
 /// Rule levels for the files an override matches.
@@ -162,6 +167,10 @@ pub struct Override {
     /// Rule levels for the matched files.
     #[serde(default)]
     pub rules: RuleLevels,
+    /// Settings for the matched files: each key given replaces the value of
+    /// the top-level `settings` (and of earlier overrides) for these files.
+    #[serde(default)]
+    pub settings: Settings,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -750,11 +759,14 @@ impl Resolver {
         };
         let mut unused = Level::Warn;
         let mut confidence = Confidence::High;
+        let mut settings = Settings::default();
         if let Some(c) = config {
             confidence = c.file.confidence.unwrap_or(confidence);
             set(&c.file.rules.0);
+            settings.merge(&c.file.settings);
             for &i in overrides {
                 set(&c.file.overrides[i].rules.0);
+                settings.merge(&c.file.overrides[i].settings);
             }
             unused = c
                 .file
@@ -773,6 +785,7 @@ impl Resolver {
                 .collect(),
             unused_directives: unused.severity(),
             min_confidence: confidence,
+            settings: Arc::new(settings),
         }
     }
 }
@@ -820,6 +833,7 @@ pub fn print_config(resolver: &mut Resolver, file: &Path) -> Result<String, Conf
         "rules": rules,
         "reportUnusedDisableDirectives": Level::of(resolved.rules.unused_directives).as_str(),
         "confidence": resolved.rules.min_confidence.as_str(),
+        "settings": &*resolved.rules.settings,
     });
     let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
     s.push('\n');
@@ -939,6 +953,25 @@ mod tests {
         let e = err("{\n\"rulez\": {}\n}");
         assert!(e.message.contains("unknown field `rulez`"), "{e}");
         assert_eq!(e.position.map(|p| p.0), Some(2));
+    }
+
+    #[test]
+    fn the_documented_configs_are_valid() {
+        let doc = include_str!("../docs/configuration.md");
+        let blocks: Vec<&str> = doc
+            .split("```jsonc\n")
+            .skip(1)
+            .filter_map(|b| b.split("```").next())
+            .collect();
+        assert!(
+            blocks.len() >= 2,
+            "docs/configuration.md has jsonc examples"
+        );
+        for block in blocks {
+            let c = Config::from_text(Path::new("/p/leaklint.json"), block)
+                .unwrap_or_else(|e| panic!("{e}\n{block}"));
+            assert!(!c.file.settings.bounded_caches().is_empty(), "{block}");
+        }
     }
 
     #[test]

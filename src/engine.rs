@@ -16,6 +16,7 @@ use crate::model::{self, FileModel};
 use crate::parse::{self, Dialect};
 use crate::project::FileSummary;
 pub use crate::rules::RuleSet;
+use crate::settings::Settings;
 use crate::{schedule, sfc, suppress};
 
 /// Files larger than this are not read (generated bundles, data dumps).
@@ -142,7 +143,7 @@ fn analyse(
     dialect: Dialect,
     rules: &RuleSet,
 ) -> (Vec<Diagnostic>, Option<FileSummary>) {
-    let outcome = with_model(path, text, dialect, |model, directives| {
+    let outcome = with_model(path, text, dialect, &rules.settings, |model, directives| {
         let mut found = Vec::new();
         for (rule, severity) in &rules.rules {
             let before = found.len();
@@ -175,6 +176,7 @@ fn with_model<R>(
     path: &Path,
     text: BytesStr,
     dialect: Dialect,
+    settings: &Arc<Settings>,
     f: impl FnOnce(&FileModel, suppress::Directives) -> R,
 ) -> Result<R, Diagnostic> {
     let (code, dialect, instance_scopes) = match dialect {
@@ -202,15 +204,27 @@ fn with_model<R>(
     if let Some(scopes) = instance_scopes {
         model.instance_scopes = scopes;
     }
+    model.settings = settings.clone();
     Ok(f(&model, directives))
 }
 
 /// Runs `f` on the model of `src` (for unit tests of the model and scope index).
 pub fn with_model_for_test(src: &str, dialect: Dialect, f: impl FnOnce(&FileModel)) {
+    with_settings_for_test(src, dialect, &Settings::default(), f)
+}
+
+/// [`with_model_for_test`] with the project's `settings`.
+pub fn with_settings_for_test(
+    src: &str,
+    dialect: Dialect,
+    settings: &Settings,
+    f: impl FnOnce(&FileModel),
+) {
     with_model(
         Path::new("test.ts"),
         BytesStr::from(src.to_string()),
         dialect,
+        &Arc::new(settings.clone()),
         |model, _| f(model),
     )
     .unwrap_or_else(|d| panic!("test source does not parse: {}", d.message));

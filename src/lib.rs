@@ -27,6 +27,7 @@ pub mod project;
 pub mod report;
 pub mod rules;
 pub mod schedule;
+pub mod settings;
 pub mod sfc;
 pub mod suppress;
 pub mod terminal;

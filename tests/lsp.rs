@@ -1,8 +1,8 @@
 //! `leaklint lsp`, driven over stdio as an editor drives it: initialize,
 //! open the seed file, receive its diagnostics (the same the CLI reports),
 //! ask for code actions, apply a fix, see its diagnostic go; config reload on
-//! save; and a malformed message, an unknown method, a file that does not
-//! parse and a huge file do not kill the server.
+//! save, `settings` as on the CLI; and a malformed message, an unknown
+//! method, a file that does not parse and a huge file do not kill the server.
 
 mod support;
 
@@ -801,5 +801,29 @@ fn an_unsafe_fix_is_offered_marked_and_not_in_fix_all() {
         json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "context": { "diagnostics": [], "only": ["source.fixAll"] } }),
     );
     assert_eq!(all["result"], json!([]), "{all}");
+    client.stop();
+}
+
+#[test]
+fn settings_of_the_config_apply_in_the_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    // A module-level cache made by the project's own bounded collection.
+    let text = "import * as bounded from './bounded-collections'\nconst pages = new bounded.Map({ max: 500 })\nexport function remember(url, html) {\n  pages.set(url, html)\n}\n";
+    let path = dir.path().join("a.js");
+    std::fs::write(&path, text).unwrap();
+    let uri = format!("file://{}", path.display());
+    let mut client = Client::start(dir.path());
+    assert_eq!(codes(&client.open(&uri, text)), vec!["unbounded-cache"]);
+    let config = dir.path().join("leaklint.json");
+    std::fs::write(
+        &config,
+        r#"{ "settings": { "boundedCaches": ["bounded.Map"] } }"#,
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": format!("file://{}", config.display()), "type": 1 }] }),
+    );
+    assert!(client.diagnostics(&uri).is_empty());
     client.stop();
 }

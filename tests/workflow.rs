@@ -345,6 +345,31 @@ fn config_errors_name_file_line_and_key() {
             "leaklint.json:3:",
             "reportUnusedDisableDirectives",
         ),
+        (
+            "{\n \"settings\": {\n  \"boundedCaches\": \"QuickLRU\" } }",
+            "leaklint.json:3:",
+            "an array of names",
+        ),
+        (
+            "{\n \"settings\": {\n  \"effectHooks\": [\"useMountEffect\", 3] } }",
+            "leaklint.json:3:",
+            "expected a name (a string), got 3",
+        ),
+        (
+            "{ \"settings\": {\n\n  \"effectHooks\": [\"useMount()\"] } }",
+            "leaklint.json:3:",
+            "\"useMount()\" is not a name or a dotted path",
+        ),
+        (
+            "{ \"settings\": {\n  \"boundedCache\": [] } }",
+            "leaklint.json:2:",
+            "unknown field `boundedCache`, expected `boundedCaches` or `effectHooks`",
+        ),
+        (
+            "{ \"overrides\": [{ \"files\": [\"*.js\"],\n \"settings\": { \"effectHook\": [] } }] }",
+            "leaklint.json:2:",
+            "unknown field `effectHook`",
+        ),
     ];
     for (config, place, key) in cases {
         let dir = tree(&[("leaklint.json", config), ("a.js", SEED)]);
@@ -459,6 +484,112 @@ fn absolute_paths_find_their_config() {
         ids(&[("a.js", "null-instead-of-delete")]),
         "{}",
         run.stderr
+    );
+}
+
+// --------------------------------------------------------------- settings
+
+/// A module-level cache made by the project's own bounded collection: its
+/// `Map` is not `Map`, but leaklint cannot know that.
+const OWN_BOUNDED: &str = "import * as bounded from './bounded-collections'\nconst pages = new bounded.Map({ max: 500 })\nexport function remember(url, html) {\n  pages.set(url, html)\n}\n";
+
+/// A class of the project's own, kept for good, whose eviction is not in
+/// this file (a medium finding: the keys come from callers).
+const OWN_CLASS: &str = "class TtlCache {\n  constructor() { this.items = {} }\n  put(k, v) { this.items[k] = { v, at: Date.now() } }\n}\nconst sessions = new TtlCache()\nexport function remember(k, v) { sessions.put(k, v) }\n";
+
+fn unbounded_cache_files(run: &Run) -> Vec<String> {
+    run.file_and_rule_ids()
+        .into_iter()
+        .filter(|(_, rule)| rule == "unbounded-cache")
+        .map(|(file, _)| file)
+        .collect()
+}
+
+#[test]
+fn bounded_caches_named_in_settings_are_not_unbounded() {
+    let dir = tree(&[
+        ("src/pages.js", OWN_BOUNDED),
+        ("src/sessions.js", OWN_CLASS),
+        ("legacy/pages.js", OWN_BOUNDED),
+    ]);
+    let args = ["-f", "json", "--confidence", "medium", "--cache", "."];
+    let before = leaklint(dir.path(), &args);
+    assert_eq!(
+        unbounded_cache_files(&before),
+        vec!["pages.js", "pages.js", "sessions.js"],
+        "{}",
+        before.stdout
+    );
+    // The dotted name matches `bounded.Map`; the class is named by its
+    // declaration. An override's `settings` replace the key for its files.
+    let config = r#"{
+      "settings": { "boundedCaches": ["bounded.Map", "TtlCache"] },
+      "overrides": [{ "files": ["legacy/**"], "settings": { "boundedCaches": [] } }]
+    }"#;
+    std::fs::write(dir.path().join("leaklint.json"), config).unwrap();
+    // `--cache` must not serve the findings made under the old settings.
+    let after = leaklint(dir.path(), &args);
+    let result = after.json();
+    assert_eq!(
+        unbounded_cache_files(&after),
+        vec!["pages.js"],
+        "{}",
+        after.stdout
+    );
+    assert!(
+        result
+            .iter()
+            .any(|f| f["filePath"].as_str().unwrap().contains("legacy")
+                && !f["messages"].as_array().unwrap().is_empty()),
+        "the override's empty list applies to legacy/: {}",
+        after.stdout
+    );
+    // `--stdin` finds the same config.
+    let stdin = leaklint_stdin(
+        dir.path(),
+        &["--stdin", "--stdin-filename", "src/other.js", "-f", "json"],
+        OWN_BOUNDED,
+    );
+    assert_eq!(stdin.code, 0, "{}", stdin.stdout);
+    // `--print-config` shows the effective settings of a file.
+    let printed = leaklint(dir.path(), &["--print-config", "legacy/pages.js"]);
+    let v: Value = serde_json::from_str(&printed.stdout).unwrap();
+    assert_eq!(v["settings"]["boundedCaches"], serde_json::json!([]));
+}
+
+/// A project's own effect hook, imported from its own module.
+const OWN_EFFECT: &str = "import { useState } from 'react'\nimport { useMountEffect } from './hooks'\nexport function Width() {\n  const [w, setW] = useState(0)\n  useMountEffect(() => {\n    const onResize = () => setW(window.innerWidth)\n    window.addEventListener('resize', onResize)\n  })\n  return w\n}\nexport function Height() {\n  const [h, setH] = useState(0)\n  useMountEffect(() => {\n    const onResize = () => setH(window.innerHeight)\n    window.addEventListener('resize', onResize)\n    return () => window.removeEventListener('resize', onResize)\n  })\n  return h\n}\n";
+
+#[test]
+fn effect_hooks_named_in_settings_are_checked_like_use_effect() {
+    let dir = tree(&[("src/size.jsx", OWN_EFFECT)]);
+    let lines = |run: &Run| -> Vec<(String, u64)> {
+        run.json()
+            .iter()
+            .flat_map(|f| f["messages"].as_array().cloned().unwrap_or_default())
+            .map(|m| {
+                (
+                    m["ruleId"].as_str().unwrap_or("<fatal>").to_string(),
+                    m["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let args = ["-f", "json", "src"];
+    let unknown = leaklint(dir.path(), &args);
+    assert_eq!(lines(&unknown), vec![], "{}", unknown.stdout);
+    std::fs::write(
+        dir.path().join("leaklint.json"),
+        r#"{ "settings": { "effectHooks": ["useMountEffect"] } }"#,
+    )
+    .unwrap();
+    // Only the effect without a cleanup: the listener piles up per mount.
+    let known = leaklint(dir.path(), &args);
+    assert_eq!(
+        lines(&known),
+        vec![("unremoved-listener".to_string(), 7)],
+        "{}",
+        known.stdout
     );
 }
 

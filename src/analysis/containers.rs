@@ -48,8 +48,18 @@ const BOUNDED_CONSTRUCTORS: &[&str] = &[
     "TtlCache",
 ];
 
-/// The container kind a value creates, if it creates one.
-pub fn kind_of(value: &Value) -> Option<ContainerKind> {
+/// The container kind a value creates, if it creates one. A constructor or
+/// factory the project names in `settings.boundedCaches` creates a bounded
+/// cache, like the ones leaklint knows.
+pub fn kind_of(model: &FileModel, value: &Value) -> Option<ContainerKind> {
+    let callee = match value {
+        Value::New(new) => new.callee.as_ref(),
+        Value::Call(call) => call.callee.as_ref(),
+        _ => None,
+    };
+    if callee.is_some_and(|p| is_configured_bounded(model, p)) {
+        return Some(ContainerKind::Bounded);
+    }
     match value {
         Value::Object { .. } | Value::ObjectCreateNull => Some(ContainerKind::Object),
         Value::Array { .. } => Some(ContainerKind::Array),
@@ -80,6 +90,32 @@ pub fn kind_of(value: &Value) -> Option<ContainerKind> {
         }
         _ => None,
     }
+}
+
+/// Does the callee end with a name of `settings.boundedCaches`?
+fn is_configured_bounded(model: &FileModel, callee: &AccessPath) -> bool {
+    let names = model.settings.bounded_caches();
+    if names.is_empty() {
+        return false;
+    }
+    let root = match &callee.root {
+        Root::Binding(n, _) | Root::Global(n) => n.as_ref(),
+        Root::This => "this",
+    };
+    names.iter().any(|n| n.ends(root, &callee.props))
+}
+
+/// Is `name`, declared in this file (a class or a factory function), a
+/// bounded cache the project names in `settings.boundedCaches`? The last
+/// segment of a configured name is what its declaration is called
+/// (`cache.createBounded` is declared as `createBounded`). Its own storage is
+/// then bounded by its design, not a cache that grows.
+pub fn declares_bounded_cache(model: &FileModel, name: &str) -> bool {
+    model
+        .settings
+        .bounded_caches()
+        .iter()
+        .any(|n| n.last_segment() == name)
 }
 
 /// Does a name contain `lru` in any case (`QuickLRU`, `createLruCache`)?
@@ -225,7 +261,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
         {
             continue;
         }
-        if let Some(kind) = b.init.as_ref().and_then(kind_of) {
+        if let Some(kind) = b.init.as_ref().and_then(|v| kind_of(model, v)) {
             out.push(Container {
                 display: id.0.to_string(),
                 path: AccessPath::binding(id.clone()),
@@ -244,7 +280,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
             continue;
         }
         for m in class.members.iter().filter(|m| m.is_static) {
-            if let Some(kind) = m.value.as_ref().and_then(kind_of) {
+            if let Some(kind) = m.value.as_ref().and_then(|v| kind_of(model, v)) {
                 let path = AccessPath::binding(binding.clone()).child(m.name.clone());
                 out.push(Container {
                     display: path.to_string(),
@@ -266,7 +302,7 @@ fn find_long_lived(model: &FileModel) -> Vec<Container> {
             continue;
         }
         let Key::Static(name) = &w.key else { continue };
-        let Some(kind) = kind_of(&w.value) else {
+        let Some(kind) = kind_of(model, &w.value) else {
             continue;
         };
         let owner = w.object.normalized();
@@ -382,7 +418,7 @@ fn static_members_by_extend(model: &FileModel, frequency: &Frequencies) -> Vec<C
             continue;
         }
         for (name, v) in props {
-            if let Some(kind) = kind_of(v) {
+            if let Some(kind) = kind_of(model, v) {
                 let path = owner.child(name.clone());
                 out.push(Container {
                     display: path.to_string(),
@@ -414,9 +450,14 @@ fn closure_containers(model: &FileModel) -> Vec<Container> {
         {
             continue;
         }
-        let Some(kind) = b.init.as_ref().and_then(kind_of) else {
+        let Some(kind) = b.init.as_ref().and_then(|v| kind_of(model, v)) else {
             continue;
         };
+        // The storage of a factory the project names as a bounded cache.
+        let factory = b.fn_ctx.and_then(|f| model.functions[f].name.as_ref());
+        if factory.is_some_and(|n| declares_bounded_cache(model, n)) {
+            continue;
+        }
         // Kept for good (a factory called at load) or by the instances of a
         // class; not the closures of an exported factory, whose callers
         // decide how long they live.
@@ -487,7 +528,7 @@ pub fn this_field_kind(
         .iter()
         .find(|m| &m.name == field && !m.is_static)
     {
-        if let Some(k) = m.value.as_ref().and_then(kind_of) {
+        if let Some(k) = m.value.as_ref().and_then(|v| kind_of(model, v)) {
             return Some(k);
         }
     }
@@ -501,7 +542,7 @@ pub fn this_field_kind(
             && w.object.root == Root::This
             && w.object.props.is_empty()
             && w.key == Key::Static(field.clone()))
-        .then(|| kind_of(&w.value))
+        .then(|| kind_of(model, &w.value))
         .flatten()
     })
 }
@@ -532,7 +573,13 @@ fn kind_beyond(
     }
     if path.props.is_empty() {
         let id = path.root_binding()?;
-        if let Some(k) = model.semantic.binding(&id)?.init.as_ref().and_then(kind_of) {
+        if let Some(k) = model
+            .semantic
+            .binding(&id)?
+            .init
+            .as_ref()
+            .and_then(|v| kind_of(model, v))
+        {
             return Some(k);
         }
         // Initialised by something the summary does not know (`items ?? []`)
@@ -702,6 +749,43 @@ mod tests {
                 ("g".into(), ContainerKind::WeakMap),
             ],
             "`compute()` is not a container"
+        );
+    }
+
+    #[test]
+    fn bounded_caches_named_in_settings_are_bounded() {
+        // Without settings: `bounded.Map` is a `Map`, `createStore()` creates
+        // nothing leaklint knows, and the factory's closure object lives as
+        // long as the instance that keeps what the factory returns.
+        let src = "const a = new bounded.Map();\nconst b = createStore();\nconst c = new BoundedCache();\nconst makeCache = () => {\n  const m = {};\n  return (k, v) => { m[k] = v };\n};\nclass P { constructor() { this.put = makeCache() } }\nmodule.exports = P;\n";
+        let kinds = |settings: &str| {
+            let settings: crate::settings::Settings = serde_json::from_str(settings).unwrap();
+            let mut out = Vec::new();
+            crate::engine::with_settings_for_test(src, Dialect::Ts, &settings, |m| {
+                out = long_lived(m)
+                    .into_iter()
+                    .map(|c| (c.path.to_string(), c.kind))
+                    .collect::<Vec<_>>();
+            });
+            out
+        };
+        assert_eq!(
+            kinds("{}"),
+            [
+                ("a".into(), ContainerKind::Map),
+                ("m".into(), ContainerKind::Object)
+            ]
+        );
+        assert_eq!(
+            kinds(
+                r#"{"boundedCaches": ["bounded.Map", "createStore", "BoundedCache", "lib.makeCache"]}"#
+            ),
+            [
+                ("a".into(), ContainerKind::Bounded),
+                ("b".into(), ContainerKind::Bounded),
+                ("c".into(), ContainerKind::Bounded),
+            ],
+            "the factory's own storage is no container to watch"
         );
     }
 

@@ -13,7 +13,8 @@
 //! - a function returned by another, the usual shape of an undo or cleanup
 //!   (`subscribe()` returns `() => { subs[id] = null }`).
 
-use crate::model::{FileModel, FnId, FnKind, Invocation, Value};
+use crate::analysis::lifetime;
+use crate::model::{FileModel, FnId, FnKind, Invocation, MemberWrite, Value};
 
 /// Words of function names that remove or tear down (`removeEntry`,
 /// `on_close`, `handleDisconnect`). A word matches exactly or with a verb
@@ -147,6 +148,40 @@ pub(crate) fn ending_callback(model: &FileModel, call: usize) -> Option<String> 
     ENDING_EVENTS
         .contains(&event.as_ref())
         .then(|| format!("runs when `{event}` fires"))
+}
+
+/// A null written into the slot that holds the handle of the very timer
+/// whose callback writes it (`timers[k] = setTimeout(() => { timers[k] = null; … })`):
+/// the null says "no timer armed", a state the next `if (!timers[k])` reads
+/// before arming again, not the end of an entry.
+pub fn disarms_own_timer(model: &FileModel, w: &MemberWrite) -> bool {
+    let seen_from_this = |m: &MemberWrite| {
+        lifetime::as_this(model, m.fn_ctx, &m.object)
+            .map(|(p, _)| p)
+            .unwrap_or_else(|| m.object.clone())
+            .normalized()
+    };
+    let object = seen_from_this(w);
+    let key = model.text(&w.key_span);
+    model.member_writes.iter().any(|arm| {
+        let Value::Call(timer) = &arm.value else {
+            return false;
+        };
+        if arm.op != "=" || model.text(&arm.key_span) != key || seen_from_this(arm) != object {
+            return false;
+        }
+        let Some(index) = model.calls.iter().position(|c| c.span == timer.span) else {
+            return false;
+        };
+        let c = &model.calls[index];
+        c.callee
+            .global_function()
+            .is_some_and(|g| matches!(g.as_ref(), "setTimeout" | "setInterval"))
+            && model.functions.iter().enumerate().any(|(f, info)| {
+                matches!(info.invocation, Invocation::CallbackOf { call, .. } if call == index)
+                    && model.is_within(w.fn_ctx, f)
+            })
+    })
 }
 
 /// Is function `f` handed by name to a timer (`const clear = () => …;
@@ -283,5 +318,37 @@ mod tests {
         ] {
             assert!(write_expires(src).is_none(), "{src}");
         }
+    }
+
+    /// Does the last null write of `src` disarm its own timer's slot?
+    fn disarms(src: &str) -> bool {
+        let mut r = false;
+        crate::engine::with_model_for_test(src, Dialect::Js, |m| {
+            let w = m
+                .member_writes
+                .iter()
+                .rfind(|w| w.value.is_nullish())
+                .unwrap();
+            r = disarms_own_timer(m, w);
+        });
+        r
+    }
+
+    #[test]
+    fn a_timer_clearing_its_own_slot_disarms() {
+        assert!(disarms(
+            "class Q { push(b) { if (!this.t[b]) this.t[b] = setTimeout(() => { this.t[b] = null; this.run(b) }, 5) } }\n"
+        ));
+        assert!(disarms(
+            "const t = {};\nfunction arm(b) { t[b] = setTimeout(function () { t[b] = null }, 5) }\n"
+        ));
+        // The slot holds a value, not the timer: the timer expires the entry.
+        assert!(!disarms(
+            "const c = {};\nfunction set(k, v) { c[k] = v; setTimeout(() => { c[k] = null }, 5) }\n"
+        ));
+        // Another slot's timer.
+        assert!(!disarms(
+            "const t = {};\nconst c = {};\nfunction arm(b) { t[b] = setTimeout(() => { c[b] = null }, 5) }\n"
+        ));
     }
 }

@@ -32,7 +32,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{
-    CallId, FileModel, FnId, FnKind, Invocation, LoopFact, LoopTest, Root, TextSpan, Value,
+    CallId, FileModel, FnId, FnKind, Invocation, LoopFact, LoopKind, LoopTest, Root, TextSpan,
+    Value,
 };
 
 /// How often a piece of code runs per process.
@@ -989,10 +990,13 @@ const LARGE_LOOP_BOUND: f64 = 65536.0;
 /// (`for…of`, `i < items.length`, `i < len`, `while (node)`) or counting
 /// to a small literal (`i < 256`: a table built once) takes a fixed number
 /// of turns per run of its code, like `forEach`.
+///
+/// Awaiting counts only where the head sets no count: `while (running) {
+/// await next() }` and `while (queue.length) { await … }` wait for what
+/// keeps arriving, but `for (let i = 0; i < iterations; i++) { await run() }`
+/// or `for (const x of items) await f(x)` still takes its fixed number of
+/// turns, however long each one waits.
 fn repeats(model: &FileModel, l: &LoopFact) -> bool {
-    if l.awaits {
-        return true;
-    }
     let large = |v: &Value| matches!(v, Value::Num(n) if *n > LARGE_LOOP_BOUND);
     match &l.test {
         LoopTest::Forever => true,
@@ -1001,7 +1005,11 @@ fn repeats(model: &FileModel, l: &LoopFact) -> bool {
             .root_binding()
             .and_then(|id| model.semantic.binding(&id))
             .is_some_and(|b| b.kind == BindingKind::Const && b.init.as_ref().is_some_and(large)),
-        _ => false,
+        // A counted `for`, or a `for…of`/`for…in` over a collection at hand.
+        LoopTest::Bound(_) => false,
+        LoopTest::Walk if matches!(l.kind, LoopKind::ForOf | LoopKind::ForIn) => false,
+        // `while (queue.length) { await … }` drains what keeps arriving.
+        LoopTest::Walk | LoopTest::Other => l.awaits,
     }
 }
 

@@ -95,6 +95,27 @@ pub fn long_lived_classes(model: &FileModel) -> Vec<LongLivedClass> {
     out
 }
 
+/// A singleton the file shows: every `new X()` of the class in the file
+/// runs once (module top level), and there is one. The class may be
+/// exported, but the file's own use says one instance per process.
+pub fn singleton_in_file(model: &FileModel, class: ClassId) -> bool {
+    let Some(binding) = model.classes[class].binding.as_ref() else {
+        return false;
+    };
+    let frequency = Frequencies::new(model);
+    let mut news = model.calls.iter().filter(|c| {
+        c.is_new
+            && matches!(&c.callee.path, Some(AccessPath { root: Root::Binding(n, ctxt), props })
+                if props.is_empty() && *n == binding.0 && *ctxt == binding.1)
+    });
+    let mut any = false;
+    let all_once = news.all(|c| {
+        any = true;
+        !frequency.runs_many_times(c.fn_ctx, c.span.start())
+    });
+    any && all_once
+}
+
 /// `X.instances.push(this)` / `registry.add(this)` in the constructor, on a
 /// receiver that lives at module level: the class whose constructor it is.
 fn self_registration_of(model: &FileModel, c: &CallFact) -> Option<ClassId> {
@@ -123,8 +144,15 @@ fn self_registration_of(model: &FileModel, c: &CallFact) -> Option<ClassId> {
 /// assignments in the constructor.
 pub fn container_fields(model: &FileModel, class: ClassId) -> Vec<InstanceField> {
     let mut out = Vec::new();
+    // A class the project names as a bounded cache evicts by its design:
+    // its containers are its storage, not caches that grow.
+    let info = &model.classes[class];
+    let name = info.name.as_ref().or(info.binding.as_ref().map(|b| &b.0));
+    if name.is_some_and(|n| super::containers::declares_bounded_cache(model, n)) {
+        return out;
+    }
     for m in model.classes[class].members.iter().filter(|m| !m.is_static) {
-        if let Some(kind) = m.value.as_ref().and_then(kind_of) {
+        if let Some(kind) = m.value.as_ref().and_then(|v| kind_of(model, v)) {
             out.push(InstanceField {
                 name: m.name.clone(),
                 kind,
@@ -140,7 +168,7 @@ pub fn container_fields(model: &FileModel, class: ClassId) -> Vec<InstanceField>
         if !in_ctor || w.object.root != Root::This || !w.object.props.is_empty() {
             continue;
         }
-        let (Key::Static(name), Some(kind)) = (&w.key, kind_of(&w.value)) else {
+        let (Key::Static(name), Some(kind)) = (&w.key, kind_of(model, &w.value)) else {
             continue;
         };
         if !out.iter().any(|f| &f.name == name) {

@@ -184,6 +184,11 @@ fn origin_of(model: &FileModel, text: &str, ident: Option<&BindingId>) -> KeyOri
     }
     // A local computed from per-call values: `const key = a + JSON.stringify(o)`.
     if let Some(init) = initializer_text(model, b) {
+        // The author serialises a copy with the changing part taken out:
+        // what is left is not shown to be new per call.
+        if serialises_a_stripped_copy(model, init, b.fn_ctx) {
+            return KeyOrigin::Unknown;
+        }
         if let Some(why) = fresh_per_call(init) {
             return KeyOrigin::Unbounded(format!("`{}` is `{}`: it {why}", id.0, short(init)));
         }
@@ -259,6 +264,51 @@ fn fresh_per_call(text: &str) -> Option<&'static str> {
         .map(|(_, why)| *why)
 }
 
+/// `JSON.stringify(copy)` where `copy` is a local of the same function set
+/// to a copy with a field cleared (`{ ...options, [k]: undefined }`, which
+/// JSON drops) or with a field deleted (`delete copy.value`): the author
+/// keys by the options without the value that changes per call.
+fn serialises_a_stripped_copy(model: &FileModel, text: &str, fn_ctx: Option<FnId>) -> bool {
+    const CALL: &str = "JSON.stringify(";
+    let Some(at) = text.find(CALL) else {
+        return false;
+    };
+    let arg = &text[at + CALL.len()..];
+    let name_len = arg
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(arg.len());
+    let name = &arg[..name_len];
+    if name.is_empty() || !arg[name_len..].trim_start().starts_with(')') {
+        return false;
+    }
+    let Some((id, _)) = model.semantic.bindings().find(|(id, b)| {
+        id.0 == name
+            && b.fn_ctx == fn_ctx
+            && matches!(
+                b.kind,
+                BindingKind::Var | BindingKind::Let | BindingKind::Const
+            )
+    }) else {
+        return false;
+    };
+    let clears_a_field = |t: &str| {
+        t.contains("...")
+            && [": undefined", ":undefined", ": void 0", ":void 0"]
+                .iter()
+                .any(|c| t.contains(c))
+    };
+    let copied = model.binding_writes.iter().any(|w| {
+        w.id == *id
+            && matches!(w.value, Value::Object { .. })
+            && clears_a_field(model.text(&w.span))
+    });
+    let deleted = model
+        .deletes
+        .iter()
+        .any(|d| d.object.root_binding().as_ref() == Some(id));
+    copied || deleted
+}
+
 /// The source text of a `const`/`let`/`var` initialiser, from the binding's
 /// name to the end of its statement (one line at most).
 fn initializer_text<'m>(
@@ -318,6 +368,18 @@ fn params<'m>(model: &'m FileModel) -> &'m Params {
             .collect();
         Params { params, binding_of }
     })
+}
+
+/// The function a parameter belongs to and its position among the
+/// function's parameters.
+pub(crate) fn param_index(model: &FileModel, param: &BindingId) -> Option<(FnId, usize)> {
+    let f = model.semantic.binding(param)?.fn_ctx?;
+    let index = params(model)
+        .params
+        .get(&f)?
+        .iter()
+        .position(|id| id == param)?;
+    Some((f, index))
 }
 
 /// The binding a function is declared as (`function f`, `const f = () => …`).
@@ -507,6 +569,16 @@ mod tests {
             origin("const c = {};\nexport function f(v) { const id = Date.now(); c[id] = v }\n"),
             KeyOrigin::Unbounded(_)
         ));
+    }
+
+    #[test]
+    fn a_serialised_copy_without_the_changing_field_is_not_shown_unbounded() {
+        let stripped = "const c = {};\nexport function f(lng, o) {\n  let opt = o;\n  if (o.k) { opt = { ...opt, [o.k]: undefined }; }\n  const key = lng + JSON.stringify(opt);\n  c[key] = 1;\n}\n";
+        assert_eq!(origin(stripped), KeyOrigin::Unknown);
+        let deleted = "const c = {};\nexport function f(lng, o) {\n  const opt = { ...o };\n  delete opt.value;\n  const key = lng + JSON.stringify(opt);\n  c[key] = 1;\n}\n";
+        assert_eq!(origin(deleted), KeyOrigin::Unknown);
+        let whole = "const c = {};\nexport function f(lng, o) {\n  let opt = o;\n  if (o.k) { opt = { ...opt, extra: 1 }; }\n  const key = lng + JSON.stringify(opt);\n  c[key] = 1;\n}\n";
+        assert!(matches!(origin(whole), KeyOrigin::Unbounded(_)));
     }
 
     #[test]

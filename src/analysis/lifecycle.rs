@@ -49,7 +49,9 @@ use crate::model::{
 };
 
 pub use crate::analysis::frameworks::Framework;
-use crate::analysis::frameworks::{self, Cleanup, angular, react, svelte, vue, web_components};
+use crate::analysis::frameworks::{
+    self, Cleanup, HookRole, angular, react, svelte, vue, web_components,
+};
 
 /// Code that runs when a component is set up, and what tears it down.
 #[derive(Clone, Debug)]
@@ -319,9 +321,9 @@ fn called_at_instance_top_level(model: &FileModel, f: FnId) -> bool {
 
 /// The name of a framework hook a call is, confirmed through its import
 /// (see [`frameworks::hook_of`]): a setup hook or a teardown hook.
-fn hook_name(model: &FileModel, call: &CallFact) -> Option<&'static str> {
-    frameworks::hook_of(model, call, |s| s.setup_hooks)
-        .or_else(|| frameworks::hook_of(model, call, |s| s.teardown_hooks))
+fn hook_name<'m>(model: &'m FileModel, call: &CallFact) -> Option<&'m str> {
+    frameworks::hook_of(model, call, HookRole::Setup)
+        .or_else(|| frameworks::hook_of(model, call, HookRole::Teardown))
         .map(|(_, name)| name)
 }
 
@@ -390,7 +392,7 @@ fn hook_callbacks(
 
 fn hook_setups(model: &FileModel, out: &mut Vec<Setup>) {
     for call in &model.calls {
-        let Some((spec, name)) = frameworks::hook_of(model, call, |s| s.setup_hooks) else {
+        let Some((spec, name)) = frameworks::hook_of(model, call, HookRole::Setup) else {
             continue;
         };
         let framework = spec.framework;

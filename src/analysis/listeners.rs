@@ -750,13 +750,20 @@ impl<'m> Registration<'m> {
             // A removal whose listener we cannot name (`getLast().onFocus`)
             // may well be the matching one. One with another `capture` flag
             // never is.
+            let capture_differs = self.is_dom() && removal::capture_differs(model, self.call, c);
+            if self.same_event(r.event.as_ref()) && same_record_slot(self.call, c) {
+                return !capture_differs;
+            }
             let same_slot = self.is_same_slot(&r)
                 || (self.same_event(r.event.as_ref())
                     && same_element(model, &self.target, &r.target));
             return same_slot
-                && !(self.is_dom() && removal::capture_differs(model, self.call, c))
+                && !capture_differs
                 && (r.listener.same(&self.listener)
                     || r.listener == Identity::Unknown
+                    || (self.is_same_slot(&r)
+                        && named_alike(&self.listener, &r.listener)
+                        && returned_by_adder(model, self.call.fn_ctx, c.fn_ctx))
                     || (is_param(model, &self.listener) && is_param(model, &r.listener))
                     || through_same_map(model, &self.listener, &r.listener));
         }
@@ -819,6 +826,60 @@ fn chained_target(model: &FileModel, call: &CallFact, depth: usize) -> Option<Ac
     } else {
         target_of(inner)
     }
+}
+
+/// `signal.addEventListener('abort', dispatch)` and, on the same target,
+/// `signal.removeEventListener('abort', entry.dispatch)`: the function kept
+/// in a record under its own name. Said only of removals from the very same
+/// target and event made by the adder's returned undo, where another
+/// handler of that name is unlikely.
+fn named_alike(added: &Identity, removed: &Identity) -> bool {
+    let (Identity::Path { path: a, .. }, Identity::Path { path: r, .. }) = (added, removed) else {
+        return false;
+    };
+    let last = |p: &AccessPath| p.props.last().cloned();
+    let bare = |p: &AccessPath| match &p.root {
+        Root::Binding(n, _) if p.props.is_empty() => Some(n.clone()),
+        _ => None,
+    };
+    (bare(a).is_some() && bare(a) == last(r)) || (bare(r).is_some() && bare(r) == last(a))
+}
+
+/// `entry.abort = { signal, listener }; signal.addEventListener('abort',
+/// entry.abort.listener)`, later `queued.abort.signal.removeEventListener(
+/// 'abort', queued.abort.listener)`: the listener is kept in a record with
+/// what it was added to, and removed through the record. Two or more
+/// properties in common (`abort.listener`) name the same slot of one kind
+/// of record, whatever the locals are called.
+/// Compared as written in the two calls (the record's slot may hold a
+/// function written in place, which has no identity of its own).
+fn same_record_slot(add: &CallFact, remove: &CallFact) -> bool {
+    let slot = |c: &CallFact| match c.args.get(1).map(|a| &a.value) {
+        Some(Value::Path(p)) if p.root != Root::This && p.props.len() >= 2 => Some(p.props.clone()),
+        _ => None,
+    };
+    slot(add).is_some() && slot(add) == slot(remove)
+}
+
+/// Does the removal run in a function that the adding function returns (its
+/// undo: `return () => signal.removeEventListener(…)`), or in one nested in
+/// such a function?
+fn returned_by_adder(model: &FileModel, adder: Option<FnId>, remover: Option<FnId>) -> bool {
+    let Some(adder) = model.this_function(adder).or(adder) else {
+        return false;
+    };
+    let mut current = remover;
+    while let Some(f) = current {
+        let parent = model.functions[f].parent;
+        if parent == Some(adder) {
+            return model
+                .returns
+                .iter()
+                .any(|r| r.fn_ctx == Some(adder) && r.value == Value::Function(Some(f)));
+        }
+        current = parent;
+    }
+    false
 }
 
 /// `subscribe(fn) { bus.on('x', fn) }` / `unsubscribe(fn) { bus.off('x', fn) }`:

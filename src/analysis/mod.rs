@@ -22,6 +22,7 @@ pub mod lifecycle;
 pub mod lifetime;
 pub mod listeners;
 pub mod memo;
+pub mod per_call;
 pub mod presence;
 pub mod reentry;
 pub mod registry;

@@ -17,6 +17,9 @@ use crate::model::{AccessPath, CallFact, FileModel, Root, Value};
 pub(crate) struct Presence {
     /// Normalised paths read in a way that tells null from absent.
     read: FxHashSet<AccessPath>,
+    /// Those among them tested for one key (`k in c`, `c.has(k)`,
+    /// `c[k] === null`), not only walked (`Object.keys(c)`, `for…in`).
+    asked: FxHashSet<AccessPath>,
     /// Normalised paths handed to code the file does not show.
     escaped: FxHashSet<AccessPath>,
 }
@@ -29,6 +32,16 @@ fn index<'m>(model: &'m FileModel) -> &'m Presence {
 /// entry from a missing key?
 pub fn tells_null_from_absent(model: &FileModel, path: &AccessPath) -> bool {
     index(model).read.contains(&path.normalized())
+}
+
+/// Does the file test the container at `path` for one key in a way that
+/// tells null from absent (`k in c`, `c.has(k)`, `hasOwnProperty`,
+/// `c[k] === null`)? Then a null entry is a state its readers ask about (a
+/// negative cache, a marker). A walk over every key (`Object.keys(c)`,
+/// `for…in`) also sees null entries, but only pays for them: it gives them
+/// no meaning of its own.
+pub fn asks_for_the_key(model: &FileModel, path: &AccessPath) -> bool {
+    index(model).asked.contains(&path.normalized())
 }
 
 /// Can code the file does not show read the container at `path`? True for
@@ -92,6 +105,8 @@ impl Presence {
             .iter()
             .map(AccessPath::normalized)
             .collect();
+        let mut asked: FxHashSet<AccessPath> =
+            model.key_tests.iter().map(AccessPath::normalized).collect();
         for id in &model.strict_nullish_tests {
             // `const v = c.get(k)` or `const v = c[k]`, then `v === null`.
             let holder = model.semantic.binding(id).and_then(|b| match &b.init {
@@ -103,11 +118,13 @@ impl Presence {
             });
             if let Some(h) = holder {
                 read.insert(h.normalized());
+                asked.insert(h.normalized());
             }
         }
         let mut escaped = FxHashSet::default();
         for c in &model.calls {
             note_call(c, &mut read, &mut escaped);
+            note_key_test(c, &mut asked);
         }
         let mut note_value = |v: &Value| note_escape(v, &mut escaped);
         for r in &model.returns {
@@ -124,7 +141,11 @@ impl Presence {
                 note_value(v);
             }
         }
-        Presence { read, escaped }
+        Presence {
+            read,
+            asked,
+            escaped,
+        }
     }
 }
 
@@ -172,6 +193,39 @@ fn note_call(c: &CallFact, read: &mut FxHashSet<AccessPath>, escaped: &mut FxHas
     // Any call the file hands a container to may read it any way it likes.
     for a in &c.args {
         note_escape(&a.value, escaped);
+    }
+}
+
+/// Calls that test one key: `c.has(k)`, `c.hasOwnProperty(k)`,
+/// `Object.prototype.hasOwnProperty.call(c, k)`, `Object.hasOwn(c, k)`,
+/// `Reflect.has(c, k)`.
+fn note_key_test(c: &CallFact, asked: &mut FxHashSet<AccessPath>) {
+    let method = c.callee.method.as_deref();
+    if let (Some("has" | "hasOwnProperty"), Some(recv)) = (method, c.callee.receiver()) {
+        asked.insert(recv.normalized());
+        return;
+    }
+    let first_arg = || match c.args.first().map(|a| &a.value) {
+        Some(Value::Path(p)) => Some(p.normalized()),
+        _ => None,
+    };
+    let Some(path) = &c.callee.path else { return };
+    let borrowed = method == Some("call")
+        && path
+            .props
+            .iter()
+            .any(|k| k == "hasOwnProperty" || k == "propertyIsEnumerable");
+    let global = match (&path.root, path.props.as_slice()) {
+        (Root::Global(g), [name]) => {
+            matches!(
+                (g.as_ref(), name.as_ref()),
+                ("Object", "hasOwn") | ("Reflect", "has")
+            )
+        }
+        _ => false,
+    };
+    if borrowed || global {
+        asked.extend(first_arg());
     }
 }
 
@@ -285,6 +339,41 @@ mod tests {
             "const c = {};\nconst d = {};\nfunction f(k) { return k in d }\n",
         ] {
             assert!(!ask(src).0, "{src}");
+        }
+    }
+
+    #[test]
+    fn key_tests_are_told_from_walks() {
+        let asks = |src: &str| {
+            let mut r = false;
+            crate::engine::with_model_for_test(src, Dialect::Ts, |m| {
+                let id = m
+                    .semantic
+                    .bindings()
+                    .find(|(id, _)| id.0 == "c")
+                    .map(|(id, _)| id.clone())
+                    .unwrap();
+                r = asks_for_the_key(m, &AccessPath::binding(id));
+            });
+            r
+        };
+        for src in [
+            "const c = {};\nfunction f(k) { return k in c }\n",
+            "const c = new Map();\nfunction f(k) { return c.has(k) }\n",
+            "const c = {};\nfunction f(k) { return c[k] === null }\n",
+            "const c = new Map();\nfunction f(k) { const v = c.get(k); if (v === null) return 1 }\n",
+            "const c = {};\nfunction f(k) { return Object.prototype.hasOwnProperty.call(c, k) }\n",
+            "const c = {};\nfunction f(k) { return Object.hasOwn(c, k) }\n",
+        ] {
+            assert!(asks(src), "{src}");
+        }
+        for src in [
+            "const c = {};\nfunction f() { for (const k of Object.keys(c)) if (c[k]) c[k]() }\n",
+            "const c = {};\nfunction f() { for (const k in c) g(k) }\n",
+            "const c = new Map();\nfunction f() { return c.size }\n",
+        ] {
+            assert!(!asks(src), "{src}");
+            assert!(ask(src).0, "a walk still tells null from absent: {src}");
         }
     }
 

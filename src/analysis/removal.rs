@@ -213,7 +213,7 @@ fn settle_paths(model: &FileModel, reg: &Registration, removals: &[&CallFact]) -
         // The listener's own run is the event it waits for, and a settle
         // before the add leaves nothing to remove.
         if listener_fn.is_some_and(|f| model.is_within(c.fn_ctx, f))
-            || (c.fn_ctx == reg.call.fn_ctx && c.span.start() < reg.call.span.start())
+            || settles_before(model, c, reg.call)
         {
             continue;
         }
@@ -250,6 +250,28 @@ fn settle_paths(model: &FileModel, reg: &Registration, removals: &[&CallFact]) -
         removed,
         kept,
     })
+}
+
+/// Does `settle` run before `add` can: in the add's own function, or in a
+/// function around it, written before the add (or before the callback that
+/// holds the add is even made)? `reject(…)` at the top of the executor ends
+/// the operation before a later callback adds anything.
+fn settles_before(model: &FileModel, settle: &CallFact, add: &CallFact) -> bool {
+    let Some(outer) = settle.fn_ctx else {
+        return false;
+    };
+    // Where the add, seen from `outer`, begins: the add itself, or the
+    // function directly inside `outer` that holds it.
+    let mut start = add.span.start();
+    let mut current = add.fn_ctx;
+    while let Some(f) = current {
+        if f == outer {
+            return settle.span.start() < start;
+        }
+        start = model.functions[f].span.start();
+        current = model.functions[f].parent;
+    }
+    false
 }
 
 /// The innermost `new Promise(executor)` callback around `fn_ctx`.

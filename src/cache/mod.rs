@@ -3,8 +3,9 @@
 //!
 //! One JSON file (default `.leaklintcache`) holds, per file (by normalised
 //! absolute path): a hash of its bytes, the rules it was linted with (which
-//! rules, at which severity, the unused-directive level and the least
-//! confidence reported: everything a config file can change about one file;
+//! rules, at which severity, the unused-directive level, the least
+//! confidence reported and the settings: everything a config file can change
+//! about one file;
 //! stored once in a table, each entry naming its row), the stat
 //! [`stamp::Stamp`] taken before the bytes were read, its diagnostics
 //! *before* the cross-file join, and its cross-file summary. A warm run joins
@@ -132,6 +133,8 @@ pub fn rules_fingerprint(rules: &RuleSet) -> String {
     s.push_str(rules.unused_directives.map_or("off", |s| s.as_str()));
     s.push_str(",confidence=");
     s.push_str(rules.min_confidence.as_str());
+    s.push(',');
+    s.push_str(&rules.settings.fingerprint());
     s
 }
 

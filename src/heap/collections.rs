@@ -344,13 +344,6 @@ impl<'a> Namer<'a> {
         while out.len() < 12 {
             let mut best: Option<(u8, u32, u32)> = None;
             for e in g.retainers(v) {
-                let from = g.edge_from(e);
-                if !g.is_essential(from, e)
-                    || seen.contains(&from)
-                    || self.r.depth[from as usize] == NONE
-                {
-                    continue;
-                }
                 let t = g.edge_type(e);
                 let rank = if t == g.k.e_context {
                     0
@@ -359,7 +352,14 @@ impl<'a> Namer<'a> {
                 } else {
                     continue;
                 };
-                let key = (rank, self.r.depth[from as usize], e);
+                let from = g.edge_from(e);
+                if !g.is_essential(from, e) || seen.contains(&from) {
+                    continue;
+                }
+                let Some(depth) = self.r.depth(g, from) else {
+                    continue;
+                };
+                let key = (rank, depth, e);
                 if best.is_none_or(|b| key < b) {
                     best = Some(key);
                 }
@@ -616,7 +616,7 @@ pub fn collection(
         id: g.id(v),
         node: v,
         entries: n,
-        retained_bytes: r.retained[v as usize],
+        retained_bytes: r.retained(v),
         culprit,
         declared,
         entries_created_at,
@@ -832,7 +832,7 @@ fn timers(
         id: g.id(v),
         node: v,
         entries: list.len() as u64,
-        retained_bytes: r.retained[v as usize],
+        retained_bytes: r.retained(v),
         culprit,
         declared,
         entries_created_at,

@@ -1,13 +1,19 @@
-//! The snapshot as a graph: packed node and edge arrays with named field
-//! offsets (read from `snapshot.meta`), each node's first edge, and the
-//! reverse edges (retainers). Everything is checked once here, so the
-//! analyses can index without bounds surprises.
+//! The snapshot as a graph: packed node and edge columns (see
+//! [`super::columns`]), each node's first edge, the strings table, and an
+//! index of the retainers the naming analyses walk back along. Everything
+//! is checked once here, so the analyses can index without bounds surprises.
+//!
+//! The structure (types, sizes, edges) comes first and is all the
+//! retained-size analysis needs; the strings table, which V8 writes last,
+//! is attached after it ([`Graph::attach_strings`]), so the two need not be
+//! in memory while that analysis runs.
 
 use rustc_hash::FxHashMap;
 
+use super::columns::{self, Edges, Layout, Nodes};
 use super::reader::{HeapError, RawSnapshot, Strings};
 
-pub const NONE: u32 = u32::MAX;
+pub use super::columns::NONE;
 
 /// Type ids of the node and edge kinds the analyses look at; `NONE` when the
 /// snapshot's meta does not list the kind.
@@ -37,43 +43,17 @@ pub struct Loc {
     pub column: u32,
 }
 
-/// Values kept per node in [`Graph::nodes`]: type, name, id, self size (the
-/// snapshot's other fields, such as `trace_node_id` and `detachedness`, are
-/// dropped, and `edge_count` becomes [`Graph::first_edge`]).
-const NF: usize = 4;
-const N_TYPE: usize = 0;
-const N_NAME: usize = 1;
-const N_ID: usize = 2;
-const N_SELF: usize = 3;
-/// Values kept per edge in [`Graph::edges`]: name or index, target ordinal
-/// (the type is in [`Graph::edge_kinds`], one byte per edge).
-const EF: usize = 2;
-const E_NAME: usize = 0;
-const E_TO: usize = 1;
-
 pub struct Graph {
-    /// `NF` values per node, compacted in place from the snapshot's array.
-    nodes: Vec<u32>,
-    /// `EF` values per edge; `to_node` is rewritten to the target's ordinal.
-    edges: Vec<u32>,
-    edge_kinds: Vec<u8>,
-    first_edge: Vec<u32>,
-    rev_first: Vec<u32>,
-    /// Edge indices, grouped by target node.
-    rev_edges: Vec<u32>,
+    nodes: Nodes,
+    edges: Edges,
     strings: Strings,
+    /// The edges [`Graph::retainers`] lists, sorted by target (then by
+    /// index): found by binary search, so no array per node is kept.
+    rev_edges: Vec<u32>,
     node_types: Vec<String>,
     edge_types: Vec<String>,
     locations: FxHashMap<u32, Loc>,
     pub k: Kinds,
-}
-
-fn field(fields: &[String], name: &str, what: &str) -> Result<usize, HeapError> {
-    fields.iter().position(|f| f == name).ok_or_else(|| {
-        HeapError::new(format!(
-            "not a V8 heap snapshot: `snapshot.meta.{what}` has no `{name}`"
-        ))
-    })
 }
 
 fn kind(types: &[String], name: &str) -> u32 {
@@ -83,25 +63,59 @@ fn kind(types: &[String], name: &str) -> u32 {
         .map_or(NONE, |i| i as u32)
 }
 
+fn field(fields: &[String], name: &str) -> Option<usize> {
+    fields.iter().position(|f| f == name)
+}
+
 impl Graph {
-    pub fn new(raw: RawSnapshot) -> Result<Graph, HeapError> {
+    /// The whole graph, strings included.
+    pub fn new(mut raw: RawSnapshot) -> Result<Graph, HeapError> {
+        let strings = std::mem::take(&mut raw.strings);
+        let mut g = Graph::structure(raw)?;
+        g.index_retainers();
+        g.attach_strings(strings)?;
+        Ok(g)
+    }
+
+    /// The graph without its strings: names are empty until
+    /// [`Graph::attach_strings`].
+    pub fn structure(raw: RawSnapshot) -> Result<Graph, HeapError> {
         let RawSnapshot {
             meta,
-            nodes,
-            mut edges,
+            layout,
+            nodes: raw_nodes,
+            edges: raw_edges,
+            packed_nodes,
+            packed_edges,
             locations,
-            strings,
+            strings: _,
         } = raw;
-        let nf = meta.node_fields.len();
-        let ef = meta.edge_fields.len();
-        let f_type = field(&meta.node_fields, "type", "node_fields")?;
-        let f_name = field(&meta.node_fields, "name", "node_fields")?;
-        let f_id = field(&meta.node_fields, "id", "node_fields")?;
-        let f_self = field(&meta.node_fields, "self_size", "node_fields")?;
-        let f_count = field(&meta.node_fields, "edge_count", "node_fields")?;
-        let e_type = field(&meta.edge_fields, "type", "edge_fields")?;
-        let e_name = field(&meta.edge_fields, "name_or_index", "edge_fields")?;
-        let e_to = field(&meta.edge_fields, "to_node", "edge_fields")?;
+        let layout = match layout {
+            Some(l) => l,
+            None => Layout::new(&meta)?,
+        };
+        let (mut nodes, edges) = match (packed_nodes, packed_edges) {
+            (Some(n), Some(e)) => (n, e),
+            _ => layout.pack(&raw_nodes, &raw_edges)?,
+        };
+        drop((raw_nodes, raw_edges));
+        layout.check_whole(&nodes, &edges)?;
+        let n = nodes.kind.len();
+        let m = edges.kind.len();
+        if n == 0 {
+            return Err(HeapError::new("the snapshot has no nodes"));
+        }
+        if nodes.declared_edges != m as u64 {
+            return Err(HeapError::new(format!(
+                "corrupt snapshot: nodes declare {} edges, the file has {m}",
+                nodes.declared_edges
+            )));
+        }
+        nodes.first_edge.push(m as u32);
+        let nf = layout.node_fields() as u64;
+        if let Some(e) = edges.to.iter().position(|&to| to as usize >= n) {
+            return Err(columns::not_a_node(e as u64, edges.to[e] as u64 * nf));
+        }
         let node_types: Vec<String> = meta
             .node_types
             .first()
@@ -112,130 +126,18 @@ impl Graph {
             .first()
             .map(|t| t.names().to_vec())
             .unwrap_or_default();
-        if edge_types.len() > u8::MAX as usize {
-            return Err(HeapError::new(format!(
-                "not a V8 heap snapshot: {} edge types (at most 255 are supported)",
-                edge_types.len()
-            )));
-        }
-        if node_types.is_empty() || edge_types.is_empty() {
-            return Err(HeapError::new(
-                "not a V8 heap snapshot: `snapshot.meta` lists no node or edge types",
-            ));
-        }
-        if nodes.is_empty() {
-            return Err(HeapError::new("the snapshot has no nodes"));
-        }
-        if nodes.len() % nf != 0 {
-            return Err(HeapError::new(format!(
-                "corrupt snapshot: {} node values is not a multiple of {nf} fields",
-                nodes.len()
-            )));
-        }
-        if edges.len() % ef != 0 {
-            return Err(HeapError::new(format!(
-                "corrupt snapshot: {} edge values is not a multiple of {ef} fields",
-                edges.len()
-            )));
-        }
-        let n = nodes.len() / nf;
-        let m = edges.len() / ef;
-        if n >= NONE as usize || m >= NONE as usize {
-            return Err(HeapError::new(
-                "the snapshot is too large (over 4 billion nodes or edges)",
-            ));
-        }
-        let ns = strings.len() as u64;
-        let mut nodes = nodes;
-        let mut first_edge = Vec::with_capacity(n + 1);
-        let mut total: u64 = 0;
-        for i in 0..n {
-            first_edge.push(total.min(m as u64) as u32);
-            let node = &nodes[i * nf..(i + 1) * nf];
-            let (t, name, id, size) = (node[f_type], node[f_name], node[f_id], node[f_self]);
-            total += node[f_count] as u64;
-            if t as usize >= node_types.len() {
-                return Err(HeapError::new(format!(
-                    "corrupt snapshot: node {i} has an unknown type {t}"
-                )));
-            }
-            if name as u64 >= ns {
-                return Err(HeapError::new(format!(
-                    "corrupt snapshot: node {i} names string {name}, but there are {ns} strings"
-                )));
-            }
-            // In place: node i's slot ends before node i's fields in the
-            // snapshot's layout begin to be overwritten (NF <= nf).
-            nodes[i * NF..(i + 1) * NF].copy_from_slice(&[t, name, id, size]);
-        }
-        nodes.truncate(n * NF);
-        nodes.shrink_to_fit();
-        if total != m as u64 {
-            return Err(HeapError::new(format!(
-                "corrupt snapshot: nodes declare {total} edges, the file has {m}"
-            )));
-        }
-        first_edge.push(m as u32);
-        let named = |t: u32| {
-            let name = edge_types[t as usize].as_str();
-            name != "element" && name != "hidden"
-        };
-        let mut edge_kinds = Vec::with_capacity(m);
-        for e in 0..m {
-            let edge = &edges[e * ef..(e + 1) * ef];
-            let t = edge[e_type];
-            if t as usize >= edge_types.len() {
-                return Err(HeapError::new(format!(
-                    "corrupt snapshot: edge {e} has an unknown type {t}"
-                )));
-            }
-            if named(t) && edge[e_name] as u64 >= ns {
-                return Err(HeapError::new(format!(
-                    "corrupt snapshot: edge {e} names string {}, but there are {ns} strings",
-                    edge[e_name]
-                )));
-            }
-            let to = edge[e_to] as usize;
-            if to % nf != 0 || to / nf >= n {
-                return Err(HeapError::new(format!(
-                    "corrupt snapshot: edge {e} points to {to}, not a node"
-                )));
-            }
-            let name = edge[e_name];
-            edge_kinds.push(t as u8);
-            // In place, as for nodes (EF < ef).
-            edges[e * EF + E_NAME] = name;
-            edges[e * EF + E_TO] = (to / nf) as u32;
-        }
-        edges.truncate(m * EF);
-        edges.shrink_to_fit();
-        // Retainers: counting sort of edge indices by target, in place:
-        // `rev_first[v]` counts, then ends, then (filled from the back) starts.
-        let mut rev_first = vec![0u32; n + 1];
-        for e in 0..m {
-            rev_first[edges[e * EF + E_TO] as usize] += 1;
-        }
-        for i in 1..=n {
-            rev_first[i] += rev_first[i - 1];
-        }
-        let mut rev_edges = vec![0u32; m];
-        for e in (0..m).rev() {
-            let to = edges[e * EF + E_TO] as usize;
-            rev_first[to] -= 1;
-            rev_edges[rev_first[to] as usize] = e as u32;
-        }
         let loc_fields = &meta.location_fields;
         let mut locs = FxHashMap::default();
-        if let (Ok(lo), Ok(ls), Ok(ll), Ok(lc)) = (
-            field(loc_fields, "object_index", "location_fields"),
-            field(loc_fields, "script_id", "location_fields"),
-            field(loc_fields, "line", "location_fields"),
-            field(loc_fields, "column", "location_fields"),
+        if let (Some(lo), Some(ls), Some(ll), Some(lc)) = (
+            field(loc_fields, "object_index"),
+            field(loc_fields, "script_id"),
+            field(loc_fields, "line"),
+            field(loc_fields, "column"),
         ) {
             let lf = loc_fields.len();
             for rec in locations.chunks_exact(lf) {
-                let object = rec[lo] as usize;
-                if object % nf == 0 && object / nf < n {
+                let object = rec[lo] as u64;
+                if object % nf == 0 && object / nf < n as u64 {
                     locs.insert(
                         (object / nf) as u32,
                         Loc {
@@ -266,11 +168,8 @@ impl Graph {
         Ok(Graph {
             nodes,
             edges,
-            edge_kinds,
-            first_edge,
-            rev_first,
-            rev_edges,
-            strings,
+            strings: Strings::default(),
+            rev_edges: Vec::new(),
             node_types,
             edge_types,
             locations: locs,
@@ -278,20 +177,91 @@ impl Graph {
         })
     }
 
+    /// Adds the strings table: checks every name against it.
+    pub fn attach_strings(&mut self, strings: Strings) -> Result<(), HeapError> {
+        let ns = strings.len() as u64;
+        if let Some(i) = self.nodes.name.iter().position(|&s| s as u64 >= ns) {
+            return Err(HeapError::new(format!(
+                "corrupt snapshot: node {i} names string {}, but there are {ns} strings",
+                self.nodes.name[i]
+            )));
+        }
+        let (element, hidden) = (self.k.e_element, self.k.e_hidden);
+        if let Some(e) = (0..self.edge_count()).find(|&e| {
+            let t = self.edges.kind[e] as u32;
+            t != element && t != hidden && self.edges.name[e] as u64 >= ns
+        }) {
+            return Err(HeapError::new(format!(
+                "corrupt snapshot: edge {e} names string {}, but there are {ns} strings",
+                self.edges.name[e]
+            )));
+        }
+        self.strings = strings;
+        Ok(())
+    }
+
+    /// Whether [`Graph::retainers`] lists edge `e` from `from`: the edges
+    /// the naming analyses walk back along or look up by their target.
+    /// Property and context edges (the names of the retainer path, the
+    /// fields holding timers); element edges into objects (the duration
+    /// key of a timer list); a closure's internal edges (its `context`: the
+    /// closures that share a scope); and every edge of code (a function's
+    /// scope info). Most edges of a heap are none of these (hidden classes,
+    /// strings' maps, internal links, array elements of values) and are left
+    /// out. Names are not needed, so the index can be built before the strings
+    /// are read.
+    fn retainer_listed(&self, from: u32, e: u32) -> bool {
+        let t = self.edge_type(e);
+        let k = &self.k;
+        t == k.e_property
+            || t == k.e_context
+            || (t == k.e_element && self.node_type(self.edge_to(e)) == k.object)
+            || (t == k.e_internal && self.node_type(from) == k.closure)
+            || self.node_type(from) == k.code
+    }
+
+    /// Builds the index of [`Graph::retainers`].
+    pub fn index_retainers(&mut self) {
+        // Counting sort of the listed edges by target: `first[v]` counts,
+        // then ends, then (filled from the back) starts. Only the sorted
+        // edges are kept.
+        let n = self.node_count();
+        let mut first = vec![0u32; n + 1];
+        let mut listed = 0usize;
+        for v in 0..n as u32 {
+            for e in self.edges_of(v) {
+                if self.retainer_listed(v, e) {
+                    first[self.edge_to(e) as usize] += 1;
+                    listed += 1;
+                }
+            }
+        }
+        for i in 1..=n {
+            first[i] += first[i - 1];
+        }
+        let mut rev_edges = vec![0u32; listed];
+        for v in (0..n as u32).rev() {
+            for e in self.edges_of(v).rev() {
+                if self.retainer_listed(v, e) {
+                    let to = self.edge_to(e) as usize;
+                    first[to] -= 1;
+                    rev_edges[first[to] as usize] = e;
+                }
+            }
+        }
+        self.rev_edges = rev_edges;
+    }
+
     pub fn node_count(&self) -> usize {
-        self.nodes.len() / NF
+        self.nodes.kind.len()
     }
 
     pub fn edge_count(&self) -> usize {
-        self.edge_kinds.len()
-    }
-
-    fn nfield(&self, node: u32, f: usize) -> u32 {
-        self.nodes[node as usize * NF + f]
+        self.edges.kind.len()
     }
 
     pub fn node_type(&self, node: u32) -> u32 {
-        self.nfield(node, N_TYPE)
+        self.nodes.kind[node as usize] as u32
     }
 
     pub fn type_name(&self, node: u32) -> &str {
@@ -299,15 +269,15 @@ impl Graph {
     }
 
     pub fn name(&self, node: u32) -> &str {
-        self.strings.get(self.nfield(node, N_NAME) as usize)
+        self.strings.get(self.nodes.name[node as usize] as usize)
     }
 
     pub fn id(&self, node: u32) -> u32 {
-        self.nfield(node, N_ID)
+        self.nodes.id[node as usize]
     }
 
     pub fn self_size(&self, node: u32) -> u32 {
-        self.nfield(node, N_SELF)
+        self.nodes.self_size[node as usize]
     }
 
     pub fn location(&self, node: u32) -> Option<Loc> {
@@ -316,17 +286,21 @@ impl Graph {
 
     /// Edge indices leaving `node`.
     pub fn edges_of(&self, node: u32) -> std::ops::Range<u32> {
-        self.first_edge[node as usize]..self.first_edge[node as usize + 1]
+        self.nodes.first_edge[node as usize]..self.nodes.first_edge[node as usize + 1]
     }
 
-    /// Edge indices entering `node`.
+    /// Edge indices entering `node`, in order, among the edges the naming
+    /// analyses look up by their target (see `retainer_listed`): property,
+    /// context, element edges into objects, closures' internal edges and
+    /// the edges of code. Empty until [`Graph::index_retainers`].
     pub fn retainers(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
-        let r = self.rev_first[node as usize] as usize..self.rev_first[node as usize + 1] as usize;
-        self.rev_edges[r].iter().copied()
+        let start = self.rev_edges.partition_point(|&e| self.edge_to(e) < node);
+        let len = self.rev_edges[start..].partition_point(|&e| self.edge_to(e) == node);
+        self.rev_edges[start..start + len].iter().copied()
     }
 
     pub fn edge_type(&self, e: u32) -> u32 {
-        self.edge_kinds[e as usize] as u32
+        self.edges.kind[e as usize] as u32
     }
 
     pub fn edge_type_name(&self, e: u32) -> &str {
@@ -334,17 +308,17 @@ impl Graph {
     }
 
     pub fn edge_to(&self, e: u32) -> u32 {
-        self.edges[e as usize * EF + E_TO]
+        self.edges.to[e as usize]
     }
 
     /// The node an edge leaves from.
     pub fn edge_from(&self, e: u32) -> u32 {
-        (self.first_edge.partition_point(|&f| f <= e) - 1) as u32
+        (self.nodes.first_edge.partition_point(|&f| f <= e) - 1) as u32
     }
 
     /// The raw `name_or_index` field.
     pub fn edge_index(&self, e: u32) -> u32 {
-        self.edges[e as usize * EF + E_NAME]
+        self.edges.name[e as usize]
     }
 
     /// An edge's name; element and hidden edges have an index instead.
@@ -368,6 +342,7 @@ impl Graph {
     /// Edges the retention analyses follow: weak edges never keep anything
     /// alive, and shortcut edges only mean something at the root, where
     /// they mark the user's global objects (as Chrome DevTools does).
+    #[inline]
     pub fn is_essential(&self, from: u32, e: u32) -> bool {
         let t = self.edge_type(e);
         t != self.k.e_weak && (t != self.k.e_shortcut || from == 0)
@@ -496,6 +471,51 @@ pub mod tests {
             .collect();
         assert_eq!(into, [(0, "x".to_string()), (1, "y".to_string())]);
         assert_eq!(g.edge_label(0), "1");
+    }
+
+    #[test]
+    fn retainers_list_only_the_edges_the_naming_walks_back() {
+        let g = graph(&[
+            (
+                "synthetic",
+                "",
+                0,
+                &[
+                    ("element", "0", 1),
+                    ("element", "1", 3),
+                    ("element", "2", 4),
+                ],
+            ),
+            (
+                "object",
+                "Object",
+                24,
+                &[
+                    ("property", "p", 2),
+                    ("internal", "map", 2),
+                    ("element", "0", 3),
+                ],
+            ),
+            ("hidden", "system / Map", 40, &[]),
+            ("object", "Object", 16, &[]),
+            (
+                "closure",
+                "f",
+                32,
+                &[("internal", "context", 5), ("context", "v", 3)],
+            ),
+            ("object", "system / Context", 40, &[("internal", "map", 2)]),
+        ]);
+        let listed = |v: u32| g.retainers(v).map(|e| g.edge_label(e)).collect::<Vec<_>>();
+        assert_eq!(listed(2), ["p"], "property, not the internal map links");
+        assert_eq!(
+            listed(3),
+            ["1", "0", "v"],
+            "elements into objects, contexts"
+        );
+        assert_eq!(listed(5), ["context"], "a closure's internal edges");
+        assert_eq!(listed(1), ["0"]);
+        assert!(listed(4).is_empty(), "an element edge into a closure");
     }
 
     #[test]

@@ -55,23 +55,15 @@ impl Baseline {
         }
     }
 
-    fn has_id(&self, id: u32) -> bool {
+    /// Whether the baseline has an object with this id.
+    pub fn has_id(&self, id: u32) -> bool {
         self.ids.binary_search(&id).is_ok()
     }
 
-    /// Growth of each collection of the newer snapshot.
-    pub fn compare(&self, g: &Graph, r: &Retention, found: &[Collection]) -> Vec<Growth> {
-        // New objects under each node of the dominator tree, bottom-up.
-        let mut new_under = vec![0u32; g.node_count()];
-        for &v in r.preorder.iter().rev() {
-            if !self.has_id(g.id(v)) {
-                new_under[v as usize] += 1;
-            }
-            let d = r.idom[v as usize];
-            if d != NONE {
-                new_under[d as usize] += new_under[v as usize];
-            }
-        }
+    /// Growth of each collection of the newer snapshot, which must have
+    /// been analysed against this baseline ([`super::analyse_against`]):
+    /// its new objects were counted then.
+    pub fn compare(&self, r: &Retention, found: &[Collection]) -> Vec<Growth> {
         found
             .iter()
             .map(|c| {
@@ -87,7 +79,7 @@ impl Baseline {
                 Growth {
                     entries_before: before,
                     new_entries: c.entries as i64 - before as i64,
-                    new_objects: new_under[c.node as usize] as u64,
+                    new_objects: r.new_under(c.node) as u64,
                 }
             })
             .collect()
@@ -97,6 +89,7 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::heap::dominators::Dominance;
     use crate::heap::graph::tests::graph;
 
     #[test]
@@ -134,10 +127,13 @@ mod tests {
         ]);
         let rb = Retention::compute(&before);
         let base = Baseline::new(&before, &rb, 2);
-        let ra = Retention::compute(&after);
+        let ra = Retention::new(
+            &after,
+            Dominance::compute(&after, Some(&|id| !base.has_id(id))),
+        );
         let found = collections::find(&after, &ra, 2);
         assert_eq!(found.len(), 1);
-        let growth = base.compare(&after, &ra, &found);
+        let growth = base.compare(&ra, &found);
         assert_eq!(growth[0].entries_before, 2);
         assert_eq!(growth[0].new_entries, 2);
         assert_eq!(

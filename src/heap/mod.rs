@@ -1,8 +1,9 @@
 //! `leaklint heap SNAPSHOT [--baseline OLDER] [PATHS…]`: from a V8 heap
 //! snapshot to the line of source that leaks.
 //!
-//! [`reader`] streams the JSON into packed arrays, [`graph`] checks them
-//! and indexes edges both ways, [`dominators`] computes retained sizes and
+//! [`reader`] streams the JSON into packed columns ([`columns`]), [`graph`]
+//! checks them and indexes the retainers the naming looks up,
+//! [`dominators`] computes retained sizes and
 //! shortest retainer paths, [`collections`] finds the large collections,
 //! timer lists and listener arrays and names their culprits ([`source`]
 //! finds declarations), [`growth`] compares with a baseline snapshot,
@@ -10,6 +11,7 @@
 //! prints them. See docs/heap.md.
 
 pub mod collections;
+pub mod columns;
 pub mod dominators;
 pub mod graph;
 pub mod growth;
@@ -17,6 +19,7 @@ pub mod join;
 pub mod reader;
 pub mod report;
 pub mod source;
+mod trace;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -25,7 +28,7 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use self::collections::Collection;
-use self::dominators::Retention;
+use self::dominators::{Dominance, Retention};
 use self::graph::Graph;
 use self::reader::HeapError;
 use self::report::{Culprit, HeapReport};
@@ -85,22 +88,49 @@ pub struct Analysed {
 
 /// Reads and analyses a snapshot from any byte stream.
 pub fn analyse(input: impl Read) -> Result<Analysed, HeapError> {
-    analyse_sized(input, None)
+    analyse_sized(input, None, None)
 }
 
-fn analyse_sized(input: impl Read, len: Option<u64>) -> Result<Analysed, HeapError> {
-    let raw = reader::read_sized(input, len)?;
-    let graph = Graph::new(raw)?;
-    let retention = Retention::compute(&graph);
+/// [`analyse`], counting the objects a baseline snapshot does not have
+/// (needed by [`growth::Baseline::compare`]).
+pub fn analyse_against(
+    input: impl Read,
+    baseline: &growth::Baseline,
+) -> Result<Analysed, HeapError> {
+    analyse_sized(input, None, Some(baseline))
+}
+
+/// The phases in order, each freeing what the next does not need: the
+/// structure (the strings not yet read), the dominator tree (kept: retained
+/// sizes), the shortest paths, the retainers the naming looks up, and the
+/// strings last, so that they are not in memory while the dominator pass
+/// has its scratch arrays.
+fn analyse_sized(
+    input: impl Read,
+    len: Option<u64>,
+    baseline: Option<&growth::Baseline>,
+) -> Result<Analysed, HeapError> {
+    let (raw, rest) = reader::read_structure(input, len)?;
+    let mut graph = Graph::structure(raw)?;
+    trace::phase("read nodes and edges");
+    let is_new = baseline.map(|b| move |id| !b.has_id(id));
+    let dominance = Dominance::compute(&graph, is_new.as_ref().map(|f| f as &dyn Fn(u32) -> bool));
+    trace::phase("dominator tree");
+    let retention = Retention::new(&graph, dominance);
+    trace::phase("shortest paths");
+    graph.index_retainers();
+    trace::phase("retainers");
+    graph.attach_strings(rest.finish()?)?;
+    trace::phase("strings");
     Ok(Analysed { graph, retention })
 }
 
-fn load(path: &Path) -> Result<Analysed, HeapError> {
+fn load(path: &Path, baseline: Option<&growth::Baseline>) -> Result<Analysed, HeapError> {
     let file =
         std::fs::File::open(path).map_err(|e| HeapError::new(format!("cannot open: {e}")))?;
     let len = file.metadata().ok().map(|m| m.len());
     // The reader buffers by itself.
-    analyse_sized(file, len)
+    analyse_sized(file, len, baseline)
 }
 
 /// The culprits of one snapshot (and growth since a baseline).
@@ -116,7 +146,7 @@ pub fn culprits(
         None => min_entries,
     };
     let found: Vec<Collection> = collections::find(g, r, floor.max(1));
-    let growth = baseline.map(|b| b.compare(g, r, &found));
+    let growth = baseline.map(|b| b.compare(r, &found));
     let mut out: Vec<Culprit> = found
         .into_iter()
         .enumerate()
@@ -150,9 +180,10 @@ pub fn culprits(
 
 pub fn run(args: HeapArgs) -> u8 {
     let started = Instant::now();
+    trace::phase("start");
     let cwd = std::env::current_dir().unwrap_or_default();
     let baseline = match &args.baseline {
-        Some(path) => match load(path) {
+        Some(path) => match load(path, None) {
             Ok(a) => Some(growth::Baseline::new(
                 &a.graph,
                 &a.retention,
@@ -165,7 +196,7 @@ pub fn run(args: HeapArgs) -> u8 {
         },
         None => None,
     };
-    let target = match load(&args.snapshot) {
+    let target = match load(&args.snapshot, baseline.as_ref()) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("leaklint: {}: {e}", args.snapshot.display());
@@ -179,6 +210,7 @@ pub fn run(args: HeapArgs) -> u8 {
         args.min_growth,
     );
     list.truncate(args.top);
+    trace::phase("culprits named");
     if !args.paths.is_empty() {
         let linted = join::lint(&args.paths);
         for e in &linted.errors {

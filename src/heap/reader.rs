@@ -13,6 +13,8 @@ use std::io::Read;
 
 use serde::Deserialize;
 
+use super::columns::{Edges, Layout, Nodes};
+
 /// Why a file could not be read as a heap snapshot. Always a clean error:
 /// the CLI prints it and exits with 2.
 #[derive(Debug)]
@@ -122,8 +124,14 @@ impl Strings {
 #[derive(Debug, Default)]
 pub struct RawSnapshot {
     pub meta: Meta,
+    /// The layout of `meta`, when it is usable: the arrays read after it
+    /// are packed as they stream by.
+    pub layout: Option<Layout>,
+    /// Values of arrays read before a usable layout (packed by the graph).
     pub nodes: Vec<u32>,
     pub edges: Vec<u32>,
+    pub packed_nodes: Option<Nodes>,
+    pub packed_edges: Option<Edges>,
     pub locations: Vec<u32>,
     pub strings: Strings,
 }
@@ -133,13 +141,23 @@ pub fn read(input: impl Read) -> Result<RawSnapshot, HeapError> {
     read_sized(input, None)
 }
 
-/// [`read`], told the stream's length: the node and edge arrays are then
+/// [`read`], told the stream's length: the node and edge columns are then
 /// allocated once at the size the header announces (when the file is large
 /// enough to hold that many numbers), instead of growing by doubling.
 pub fn read_sized(input: impl Read, len: Option<u64>) -> Result<RawSnapshot, HeapError> {
+    let (mut raw, rest) = read_structure(input, len)?;
+    raw.strings = rest.finish()?;
+    Ok(raw)
+}
+
+/// Reads everything up to the `strings` table, when the node and edge arrays
+/// come first (as V8 writes them): the graph's structure can be analysed
+/// while the strings are not yet in memory. [`Rest::finish`] reads the rest.
+pub fn read_structure<R: Read>(
+    input: R,
+    len: Option<u64>,
+) -> Result<(RawSnapshot, Rest<R>), HeapError> {
     let mut lx = Lexer::new(input);
-    let mut raw = RawSnapshot::default();
-    let mut seen_meta = false;
     lx.skip_ws()?;
     if lx.peek()? != Some(b'{') {
         return Err(match lx.peek()? {
@@ -151,73 +169,221 @@ pub fn read_sized(input: impl Read, len: Option<u64>) -> Result<RawSnapshot, Hea
         });
     }
     lx.bump()?;
-    let mut key = String::new();
-    loop {
-        lx.skip_ws()?;
-        match lx.need()? {
-            b'}' => break,
-            b'"' => {}
-            _ => return Err(lx.syntax("expected a key")),
-        }
-        key.clear();
-        lx.string_into(&mut key)?;
-        lx.skip_ws()?;
-        if lx.need()? != b':' {
-            return Err(lx.syntax("expected `:` after a key"));
-        }
-        lx.skip_ws()?;
-        match key.as_str() {
-            "snapshot" => {
-                let mut header = Vec::new();
-                lx.skip_value(Some(&mut header))?;
-                let header: Header = serde_json::from_slice(&header).map_err(|e| {
-                    HeapError::new(format!(
-                        "not a V8 heap snapshot: bad `snapshot` header: {e}"
-                    ))
-                })?;
-                if let Some(meta) = header.meta {
-                    // Every number takes at least two bytes ("0,").
-                    let fits = |count: Option<u64>, fields: usize| {
-                        count
-                            .and_then(|c| c.checked_mul(fields as u64))
-                            .filter(|&values| len.is_some_and(|l| values.saturating_mul(2) <= l))
-                            .map(|values| values as usize)
-                    };
-                    if let Some(n) = fits(header.node_count, meta.node_fields.len()) {
-                        raw.nodes.reserve_exact(n);
-                    }
-                    if let Some(n) = fits(header.edge_count, meta.edge_fields.len()) {
-                        raw.edges.reserve_exact(n);
-                    }
-                    raw.meta = meta;
-                    seen_meta = true;
+    let mut rest = Rest {
+        lx,
+        len,
+        seen_meta: false,
+        strings_next: false,
+        done: false,
+        strings: Strings::default(),
+        seen_arrays: 0,
+    };
+    let mut raw = RawSnapshot::default();
+    rest.members(&mut raw, true)?;
+    Ok((raw, rest))
+}
+
+/// The part of a snapshot after its node and edge arrays.
+pub struct Rest<R> {
+    lx: Lexer<R>,
+    len: Option<u64>,
+    seen_meta: bool,
+    /// Stopped before the `strings` value.
+    strings_next: bool,
+    /// Read to the end.
+    done: bool,
+    /// The strings, when they came before the stop.
+    strings: Strings,
+    /// Which of [`ARRAYS`] were read.
+    seen_arrays: u8,
+}
+
+/// The top-level arrays the reader keeps; each may appear once.
+const ARRAYS: [&str; 4] = ["nodes", "edges", "locations", "strings"];
+
+impl<R: Read> Rest<R> {
+    /// Reads the strings and anything after them, and checks the end of the file.
+    pub fn finish(mut self) -> Result<Strings, HeapError> {
+        if !self.done {
+            let mut raw = RawSnapshot::default();
+            if self.strings_next {
+                self.strings_next = false;
+                self.read_strings()?;
+                if self.after_value()? {
+                    self.members(&mut raw, false)?;
                 }
+            } else {
+                self.members(&mut raw, false)?;
             }
-            "nodes" => lx.u32_array(&mut raw.nodes, "nodes")?,
-            "edges" => lx.u32_array(&mut raw.edges, "edges")?,
-            "locations" => lx.u32_array(&mut raw.locations, "locations")?,
-            "strings" => lx.strings(&mut raw.strings)?,
-            _ => lx.skip_value(None)?,
         }
-        lx.skip_ws()?;
-        match lx.need()? {
-            b',' => continue,
-            b'}' => break,
-            _ => return Err(lx.syntax("expected `,` or `}` after a value")),
+        self.lx.skip_ws()?;
+        if self.lx.peek()?.is_some() {
+            return Err(self.lx.syntax("unexpected text after the snapshot"));
+        }
+        if !self.seen_meta {
+            return Err(HeapError::new(
+                "not a V8 heap snapshot: no `snapshot.meta` header",
+            ));
+        }
+        let mut strings = self.strings;
+        strings.shrink_to_fit();
+        Ok(strings)
+    }
+
+    fn read_strings(&mut self) -> Result<(), HeapError> {
+        if let Some(len) = self.len {
+            // The table is at most what is left of the file; pages reserved
+            // and never written cost no memory.
+            let left = len.saturating_sub(self.lx.at()).min(u32::MAX as u64) as usize;
+            self.strings.bytes.reserve(left);
+            // Each string takes at least three bytes (`"",`).
+            self.strings.ends.reserve(left / 3);
+        }
+        self.lx.strings(&mut self.strings)
+    }
+
+    /// After a value: true at `,` (more members), false at `}`.
+    fn after_value(&mut self) -> Result<bool, HeapError> {
+        self.lx.skip_ws()?;
+        match self.lx.need()? {
+            b',' => Ok(true),
+            b'}' => {
+                self.done = true;
+                Ok(false)
+            }
+            _ => Err(self.lx.syntax("expected `,` or `}` after a value")),
         }
     }
-    lx.skip_ws()?;
-    if lx.peek()?.is_some() {
-        return Err(lx.syntax("unexpected text after the snapshot"));
+
+    /// Members of the top-level object, up to its end or (with `stop`) up
+    /// to a `strings` that follows the packed node and edge arrays.
+    fn members(&mut self, raw: &mut RawSnapshot, stop: bool) -> Result<(), HeapError> {
+        let mut key = String::new();
+        loop {
+            self.lx.skip_ws()?;
+            match self.lx.need()? {
+                b'}' => {
+                    self.done = true;
+                    return Ok(());
+                }
+                b'"' => {}
+                _ => return Err(self.lx.syntax("expected a key")),
+            }
+            key.clear();
+            self.lx.string_into(&mut key)?;
+            self.lx.skip_ws()?;
+            if self.lx.need()? != b':' {
+                return Err(self.lx.syntax("expected `:` after a key"));
+            }
+            self.lx.skip_ws()?;
+            if let Some(i) = ARRAYS.iter().position(|&a| a == key) {
+                // A second copy would have to be appended to data already
+                // analysed (or, after the strings, to nothing).
+                if self.seen_arrays & (1 << i) != 0 {
+                    return Err(HeapError::new(format!(
+                        "not a V8 heap snapshot: `{key}` appears twice"
+                    )));
+                }
+                self.seen_arrays |= 1 << i;
+            }
+            let lx = &mut self.lx;
+            match key.as_str() {
+                "snapshot" => self.header(raw)?,
+                "nodes" => match (&raw.layout, &mut raw.packed_nodes) {
+                    (Some(layout), Some(nodes)) => {
+                        lx.u32_array("nodes", |v| layout.push_node(nodes, v))?
+                    }
+                    _ => lx.u32_array("nodes", |v| {
+                        raw.nodes.push(v);
+                        Ok(())
+                    })?,
+                },
+                "edges" => match (&raw.layout, &mut raw.packed_edges) {
+                    (Some(layout), Some(edges)) => {
+                        lx.u32_array("edges", |v| layout.push_edge(edges, v))?
+                    }
+                    _ => lx.u32_array("edges", |v| {
+                        raw.edges.push(v);
+                        Ok(())
+                    })?,
+                },
+                "locations" => lx.u32_array("locations", |v| {
+                    raw.locations.push(v);
+                    Ok(())
+                })?,
+                "strings" => {
+                    // Everything the graph needs from the file came first
+                    // (as V8 and DevTools write it): the strings can wait.
+                    let before = self.seen_arrays & 0b111 == 0b111;
+                    if stop && before && raw.packed_nodes.is_some() && raw.packed_edges.is_some() {
+                        self.strings_next = true;
+                        return Ok(());
+                    }
+                    self.read_strings()?;
+                }
+                _ => lx.skip_value(None)?,
+            }
+            if !self.after_value()? {
+                return Ok(());
+            }
+        }
     }
-    if !seen_meta {
-        return Err(HeapError::new(
-            "not a V8 heap snapshot: no `snapshot.meta` header",
-        ));
+
+    fn header(&mut self, raw: &mut RawSnapshot) -> Result<(), HeapError> {
+        let mut header = Vec::new();
+        self.lx.skip_value(Some(&mut header))?;
+        let header: Header = serde_json::from_slice(&header).map_err(|e| {
+            HeapError::new(format!(
+                "not a V8 heap snapshot: bad `snapshot` header: {e}"
+            ))
+        })?;
+        let Some(meta) = header.meta else {
+            return Ok(());
+        };
+        if self.seen_meta {
+            // The arrays read so far follow the first header's layout.
+            return Err(HeapError::new(
+                "not a V8 heap snapshot: two `snapshot` headers",
+            ));
+        }
+        self.seen_meta = true;
+        // A layout the graph cannot use is reported by the graph, after
+        // the whole file was read (the arrays are kept as they are).
+        let layout = Layout::new(&meta).ok();
+        if let Some(layout) = &layout
+            && raw.packed_nodes.is_none()
+            && raw.packed_edges.is_none()
+        {
+            // Every number takes at least two bytes ("0,").
+            let len = self.len;
+            let fits = |count: Option<u64>, fields: usize| {
+                count
+                    .and_then(|c| c.checked_mul(fields as u64).map(|values| (c, values)))
+                    .filter(|&(_, values)| len.is_some_and(|l| values.saturating_mul(2) <= l))
+                    .map(|(c, _)| c as usize)
+            };
+            let mut nodes = Nodes::default();
+            let mut edges = Edges::default();
+            Layout::reserve(
+                &mut nodes,
+                &mut edges,
+                fits(header.node_count, meta.node_fields.len()).unwrap_or(0),
+                fits(header.edge_count, meta.edge_fields.len()).unwrap_or(0),
+            );
+            // Arrays that came before the header are packed with the others.
+            for &v in &std::mem::take(&mut raw.nodes) {
+                layout.push_node(&mut nodes, v)?;
+            }
+            for &v in &std::mem::take(&mut raw.edges) {
+                layout.push_edge(&mut edges, v)?;
+            }
+            raw.packed_nodes = Some(nodes);
+            raw.packed_edges = Some(edges);
+        }
+        raw.layout = layout;
+        raw.meta = meta;
+        Ok(())
     }
-    raw.strings.shrink_to_fit();
-    raw.locations.shrink_to_fit();
-    Ok(raw)
 }
 
 /// A byte-level JSON scanner over a reader, for the few shapes a snapshot
@@ -310,8 +476,13 @@ impl<R: Read> Lexer<R> {
         Ok(())
     }
 
-    /// `[1,2,3]` into `out`.
-    fn u32_array(&mut self, out: &mut Vec<u32>, key: &str) -> Result<(), HeapError> {
+    /// `[1,2,3]`, each value handed to `push`.
+    #[inline]
+    fn u32_array(
+        &mut self,
+        key: &str,
+        mut push: impl FnMut(u32) -> Result<(), HeapError>,
+    ) -> Result<(), HeapError> {
         if self.need()? != b'[' {
             return Err(HeapError::new(format!(
                 "not a V8 heap snapshot: `{key}` is not an array"
@@ -343,7 +514,7 @@ impl<R: Read> Lexer<R> {
                     ))),
                 };
             }
-            out.push(value as u32);
+            push(value as u32)?;
             self.skip_ws()?;
             match self.need()? {
                 b',' => {}
@@ -635,6 +806,109 @@ mod tests {
             "[".repeat(100_000)
         );
         assert!(!err(&text).is_empty());
+    }
+
+    /// The arrays of a two-node snapshot, with the header first or last.
+    fn two_nodes(header_first: bool, strings_first: bool) -> String {
+        let header = r#""snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","extra"],"node_types":[["hidden","object"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element","property"]]},"node_count":2,"edge_count":1}"#;
+        let arrays = r#""nodes":[0,0,1,0,1,9,1,1,3,24,0,9],"edges":[1,1,6],"locations":[]"#;
+        let strings = r#""strings":["","x"]"#;
+        let mut parts = vec![arrays];
+        if strings_first {
+            parts.insert(0, strings);
+        } else {
+            parts.push(strings);
+        }
+        if header_first {
+            parts.insert(0, header);
+        } else {
+            parts.push(header);
+        }
+        format!("{{{}}}", parts.join(","))
+    }
+
+    #[test]
+    fn arrays_after_the_header_are_packed_as_they_stream() {
+        let raw = read(two_nodes(true, false).as_bytes()).unwrap();
+        assert!(
+            raw.nodes.is_empty() && raw.edges.is_empty(),
+            "no full-width copy"
+        );
+        let nodes = raw.packed_nodes.unwrap();
+        assert_eq!(nodes.kind, [0, 1]);
+        assert_eq!(nodes.self_size, [0, 24]);
+        assert_eq!(nodes.first_edge, [0, 1], "edge counts become first edges");
+        let edges = raw.packed_edges.unwrap();
+        assert_eq!(
+            (edges.kind, edges.name, edges.to),
+            (vec![1], vec![1], vec![1])
+        );
+        assert_eq!(raw.strings.get(1), "x");
+    }
+
+    #[test]
+    fn arrays_before_the_header_are_kept_and_packed_with_it() {
+        let raw = read(two_nodes(false, false).as_bytes()).unwrap();
+        assert!(raw.layout.is_some());
+        assert_eq!(raw.packed_nodes.unwrap().id, [1, 3]);
+        assert_eq!(raw.packed_edges.unwrap().to, [1]);
+    }
+
+    #[test]
+    fn strings_after_the_arrays_are_read_last() {
+        let text = two_nodes(true, false);
+        let (raw, rest) = read_structure(text.as_bytes(), None).unwrap();
+        assert!(raw.strings.is_empty(), "not yet read");
+        assert_eq!(raw.packed_nodes.unwrap().kind.len(), 2);
+        assert_eq!(rest.finish().unwrap().get(1), "x");
+        // Strings before the arrays are read where they are.
+        let text = two_nodes(true, true);
+        let (raw, rest) = read_structure(text.as_bytes(), None).unwrap();
+        assert_eq!(raw.packed_edges.unwrap().to, [1]);
+        assert_eq!(rest.finish().unwrap().get(1), "x");
+        // What follows the strings is still checked.
+        let text = format!("{} x", two_nodes(true, false));
+        let (_, rest) = read_structure(text.as_bytes(), None).unwrap();
+        assert!(
+            rest.finish()
+                .unwrap_err()
+                .to_string()
+                .contains("after the snapshot")
+        );
+    }
+
+    #[test]
+    fn a_second_array_of_a_kind_is_rejected() {
+        let text = two_nodes(true, false).replacen(r#""edges""#, r#""edges":[],"edges""#, 1);
+        assert!(
+            err(&text).contains("`edges` appears twice"),
+            "{}",
+            err(&text)
+        );
+        let text = two_nodes(true, false).replacen(
+            r#""strings":["","x"]"#,
+            r#""strings":[],"nodes":[]"#,
+            1,
+        );
+        assert!(
+            err(&text).contains("`nodes` appears twice"),
+            "{}",
+            err(&text)
+        );
+    }
+
+    #[test]
+    fn a_second_header_is_rejected() {
+        let text = two_nodes(true, false).replacen(
+            r#""nodes""#,
+            r#""snapshot":{"meta":{"node_fields":["type"]}},"nodes""#,
+            1,
+        );
+        assert!(
+            err(&text).contains("two `snapshot` headers"),
+            "{}",
+            err(&text)
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod span;
 mod value;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use swc_atoms::Atom;
 use swc_common::SyntaxContext;
@@ -25,6 +26,7 @@ pub use span::{ByteRange, TextSpan};
 pub use value::{CallValue, NewValue, Value};
 
 use crate::model::semantic::Semantic;
+use crate::settings::Settings;
 
 pub type FnId = usize;
 pub type ClassId = usize;
@@ -337,9 +339,17 @@ pub struct FileModel<'a> {
     /// (`k in c`, `c[k] === null`, `for (k in c)`, `{ ...c }`, `c.size`), as
     /// spelled. Calls that do the same (`c.has(k)`) are in `calls`.
     pub presence_reads: Vec<AccessPath>,
+    /// Containers whose entries are tested for one key (`k in c`,
+    /// `c[k] === null`, `typeof c[k] === 'undefined'`): a subset of
+    /// `presence_reads` that asks about a key rather than walking them all.
+    pub key_tests: Vec<AccessPath>,
     /// Bindings compared strictly with null or undefined (`v === null`):
     /// where `v` holds an entry (`const v = c.get(k)`), `c` is read that way.
     pub strict_nullish_tests: Vec<(Atom, SyntaxContext)>,
+    /// What the project's config says about its own code (bounded cache
+    /// constructors, effect-like hooks); set by the engine from the rules
+    /// the file is linted with, empty by default.
+    pub settings: Arc<Settings>,
     /// Shared analyses of this file, computed on first use (see `analysis`).
     pub derived: derived::Derived,
 }

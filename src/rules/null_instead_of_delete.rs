@@ -49,7 +49,8 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let Some(mut verdict) = judge(model, all, &w.object, w.fn_ctx) else {
+        let disarms = expiry::disarms_own_timer(model, w);
+        let Some(mut verdict) = judge(model, all, &w.object, w.fn_ctx, disarms) else {
             continue;
         };
         // An instance whose keys are new per event or per call serves many
@@ -99,7 +100,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let Some(verdict) = judge(model, all, &recv, call.fn_ctx) else {
+        let Some(verdict) = judge(model, all, &recv, call.fn_ctx, false) else {
             continue;
         };
         let recv_text = call
@@ -184,14 +185,17 @@ impl Verdict {
 
 /// Is this null a removal (reported, high when the code shows it), or a
 /// value (`None`: a negative cache, a visited or in-progress marker, a
-/// placeholder filled in by the same function)?
+/// placeholder filled in by the same function)? `disarms`: the null marks
+/// "no timer armed" in the slot of the timer whose callback writes it, a
+/// state rather than an expiry, even though it runs in a timer.
 fn judge(
     model: &FileModel,
     all: &containers::LongLived,
     path: &AccessPath,
     fn_ctx: Option<FnId>,
+    disarms: bool,
 ) -> Option<Verdict> {
-    let expiry = expiry::expires(model, fn_ctx);
+    let expiry = (!disarms).then(|| expiry::expires(model, fn_ctx)).flatten();
     let observed = presence::tells_null_from_absent(model, path);
     if expiry.is_none() && (observed || stores_value_in(model, path, fn_ctx)) {
         return None;
@@ -200,6 +204,12 @@ fn judge(
     let mut confidence = Confidence::High;
     match &expiry {
         Some(why) => evidence.push(why.clone()),
+        None if disarms => {
+            confidence = Confidence::Medium;
+            evidence.push(
+                "not shown to remove: the slot holds the handle of the timer that sets it null, so null marks 'no timer armed' until the key is armed again".into(),
+            );
+        }
         None => {
             confidence = Confidence::Medium;
             evidence.push(
@@ -207,12 +217,19 @@ fn judge(
             );
         }
     }
-    if observed {
+    if presence::asks_for_the_key(model, path) {
         // Readers check for the key: the null is a state they can see, so
         // even an expiry may be deliberate (`hasTrailer` after `removeTrailer`).
         confidence = Confidence::Medium;
         evidence.push(
-            "the file tells null from a missing key (`in`, `has`, `=== null`, iteration)".into(),
+            "the file tests for the key in a way that tells null from a missing key (`in`, `has`, `=== null`)".into(),
+        );
+    } else if observed {
+        // A walk over every key (`Object.keys`, `for…in`) sees the null
+        // entries but gives them no meaning: it only pays for each one.
+        evidence.push(
+            "the file walks every key (`Object.keys`, `for…in`, spreading), null entries included"
+                .into(),
         );
     }
     let escapes = presence::escapes(model, path);
@@ -284,9 +301,13 @@ fn stores_value_in(model: &FileModel, path: &AccessPath, fn_ctx: Option<FnId>) -
 /// Slots of a fixed shape rather than entries of a growing dictionary:
 /// `X.prototype[name] = null` (a prototype default), `el['on' + type] = null`
 /// (a DOM-style event handler slot), `slots[i] = null` with `i` a
-/// function-local counter (an index into a table, bounded by its loop).
+/// function-local counter (an index into a table, bounded by its loop), and
+/// a slot of an array-like whose length the same function compares.
 fn is_fixed_slot(model: &FileModel, w: &MemberWrite) -> bool {
     if w.object.props.last().is_some_and(|p| p == "prototype") {
+        return true;
+    }
+    if length_compared_here(model, w) {
         return true;
     }
     let key = model.text(&w.key_span).trim_start_matches('(');
@@ -301,6 +322,34 @@ fn is_fixed_slot(model: &FileModel, w: &MemberWrite) -> bool {
         });
     }
     false
+}
+
+/// The function that writes compares the container's `.length`, directly or
+/// through a local that holds it (`var items = this.items; if (i >= items.length) return;
+/// … this.items[i] = null`): the container is an array-like indexed by
+/// position, and null releases the element of one slot; the set of slots
+/// does not grow with it.
+fn length_compared_here(model: &FileModel, w: &MemberWrite) -> bool {
+    let object = w.object.normalized();
+    model.size_check_ctx.iter().any(|(i, ctx)| {
+        if *ctx != w.fn_ctx {
+            return false;
+        }
+        let checked = &model.size_checks[*i];
+        if checked.normalized() == object {
+            return true;
+        }
+        // A local alias of the container, declared in the same function.
+        checked.props.is_empty()
+            && checked
+                .root_binding()
+                .and_then(|id| model.semantic.binding(&id))
+                .is_some_and(|b| {
+                    b.fn_ctx == w.fn_ctx
+                        && b.kind != BindingKind::Param
+                        && matches!(&b.init, Some(Value::Path(p)) if p.normalized() == object)
+                })
+    })
 }
 
 /// Is `span` the whole expression body of an arrow whose return value its

@@ -179,7 +179,7 @@ fn bounded_cache(model: &FileModel, v: &Value) -> bool {
     match resolved.as_ref() {
         Some(Value::Object { empty: false, .. }) => true,
         Some(v) => !matches!(
-            containers::kind_of(v),
+            containers::kind_of(model, v),
             Some(
                 ContainerKind::Map
                     | ContainerKind::Object

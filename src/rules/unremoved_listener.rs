@@ -7,6 +7,7 @@ use crate::analysis::frequency::{Frequencies, Frequency, Why};
 use crate::analysis::handles::{self, release_counts};
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners::{self, Identity, Registration};
+use crate::analysis::per_call;
 use crate::analysis::removal::{self, Ending, Removal};
 use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::model::semantic::BindingKind;
@@ -228,6 +229,12 @@ fn check_add(
     } else if reg.is_dom() {
         format!(
             "{keep}call `{remove}` when the owner is done (on close, destroy, unmount), or pass `{{ once: true }}` or `{{ signal }}`"
+        )
+    } else if where_.starts_with("on every call") {
+        // Per call on a target that stays: maintainers as often register one
+        // listener for good and route its events to the pending calls.
+        format!(
+            "{keep}call `{remove}` when the call is done (on every way it ends), or register one listener once, at start-up, and let it serve every call"
         )
     } else {
         format!(
@@ -463,11 +470,17 @@ fn is_abort_of_param(model: &FileModel, reg: &Registration) -> bool {
             .is_some_and(|b| b.kind == BindingKind::Param)
 }
 
-/// The registration runs in a class constructor (arrows inside it included).
+/// The registration runs in a class constructor, once per instance, and the
+/// file does not show the class as a singleton (`export const net = new
+/// NetInfo()` at top level, its only `new`): one instance adds it once.
 fn in_class_constructor(model: &FileModel, call: &CallFact) -> bool {
-    model
-        .this_function(call.fn_ctx)
-        .is_some_and(|f| model.functions[f].kind == FnKind::Constructor)
+    model.this_function(call.fn_ctx).is_some_and(|f| {
+        let info = &model.functions[f];
+        info.kind == FnKind::Constructor
+            && !info
+                .class
+                .is_some_and(|c| crate::analysis::instances::singleton_in_file(model, c))
+    })
 }
 
 /// The registration runs in a method of a class (not its constructor).
@@ -480,21 +493,55 @@ fn in_class_method(model: &FileModel, call: &CallFact) -> bool {
 
 /// A target the operation did not create itself: a parameter, something
 /// reached from one, or a value handed back by a call. A fresh object
-/// (`new X()`, a literal) made by the call dies with it.
+/// (`new X()`, a literal) made by the call dies with it, and so does a
+/// parameter that every caller in the file fills with an object it has just
+/// made for that call (`this.createSession(await connector.connect(s))`).
 fn outlives_the_call(model: &FileModel, target: &AccessPath) -> bool {
-    let Some(b) = target
-        .root_binding()
-        .and_then(|id| model.semantic.binding(&id))
-    else {
+    let Some(id) = target.root_binding() else {
+        return false;
+    };
+    let Some(b) = model.semantic.binding(&id) else {
         return false;
     };
     match b.kind {
-        BindingKind::Param => true,
+        BindingKind::Param if delivered_by_an_event(model, &id) => false,
+        BindingKind::Param => per_call::param_made_per_call(model, &id).is_none(),
         BindingKind::Var | BindingKind::Let | BindingKind::Const => {
             matches!(b.init, Some(Value::Call(_) | Value::Path(_)))
         }
         _ => false,
     }
+}
+
+/// The first parameter of a listener for an event that brings an object of
+/// its own (`res.once('pipe', (stream) => …)`, `server.on('connection',
+/// (conn) => …)`): each event brings another object, so a listener added to
+/// it is added once per object. A `'socket'` event is the exception: with
+/// keep-alive the same socket comes back for the next request.
+fn delivered_by_an_event(model: &FileModel, id: &crate::model::semantic::BindingId) -> bool {
+    let Some(f) = model.semantic.binding(id).and_then(|b| b.fn_ctx) else {
+        return false;
+    };
+    let crate::model::Invocation::CallbackOf { call, .. } = model.functions[f].invocation else {
+        return false;
+    };
+    let c = &model.calls[call];
+    let adds = matches!(
+        c.callee.method.as_deref(),
+        Some(
+            "on" | "once"
+                | "addListener"
+                | "prependListener"
+                | "prependOnceListener"
+                | "addEventListener"
+        )
+    );
+    let event = match c.args.first().map(|a| &a.value) {
+        Some(Value::Str(e)) => e.clone(),
+        _ => return false,
+    };
+    adds && event.as_ref() != "socket"
+        && crate::analysis::keys::param_index(model, id).is_some_and(|(_, i)| i == 0)
 }
 
 /// A listener removed on some ways the operation ends and kept on others.

@@ -12,7 +12,8 @@
 //! another module that happens to be called `useEffect` does not. An
 //! unresolved global of that name still counts: auto-imports (Nuxt,
 //! `unplugin-auto-import`), UMD globals (`React`) and Svelte's runes reach
-//! the code that way.
+//! the code that way. A project's own effect-like hooks, named in
+//! `settings.effectHooks`, are confirmed by any binding of the name.
 
 pub mod angular;
 pub mod react;
@@ -20,7 +21,7 @@ pub mod svelte;
 pub mod vue;
 pub mod web_components;
 
-use crate::model::{CallFact, FileModel, FnId, Root, Value};
+use crate::model::{AccessPath, CallFact, FileModel, FnId, Root, Value};
 
 /// The component model a setup belongs to; it decides the wording of advice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,15 +112,35 @@ impl Spec {
     }
 }
 
+/// Which hooks [`hook_of`] looks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HookRole {
+    /// Hooks whose callback runs at setup (`useEffect`, `onMounted`).
+    Setup,
+    /// Hooks whose callback runs at teardown (`onBeforeUnmount`).
+    Teardown,
+}
+
+impl Spec {
+    /// The hooks of one role.
+    pub fn hooks(&self, role: HookRole) -> &'static [&'static str] {
+        match role {
+            HookRole::Setup => self.setup_hooks,
+            HookRole::Teardown => self.teardown_hooks,
+        }
+    }
+}
+
 /// The hook a call is, confirmed through its import: `(spec, name)` for
 /// `useEffect(…)` imported from `react`, `React.useEffect(…)`,
 /// `onMounted(…)` from `vue`, an unresolved global of a hook's name, and
-/// `$effect.pre(…)`. `names` picks setup or teardown hooks.
-pub fn hook_of(
-    model: &FileModel,
+/// `$effect.pre(…)`; also a setup hook the project names in
+/// `settings.effectHooks` (see [`user_effect_hook`]).
+pub fn hook_of<'m>(
+    model: &'m FileModel,
     call: &CallFact,
-    names: impl Fn(&'static Spec) -> &'static [&'static str],
-) -> Option<(&'static Spec, &'static str)> {
+    role: HookRole,
+) -> Option<(&'static Spec, &'m str)> {
     if call.is_new {
         return None;
     }
@@ -128,7 +149,7 @@ pub fn hook_of(
         (Root::This, _) => return None,
         (root, []) => (root, None),
         (root, [m]) => (root, Some(m)),
-        _ => return None,
+        _ => return user_effect_hook(model, path, role),
     };
     let name = member.map_or_else(
         || match root {
@@ -143,7 +164,7 @@ pub fn hook_of(
         _ => name,
     };
     for spec in SPECS {
-        let Some(found) = names(spec).iter().find(|n| **n == name) else {
+        let Some(found) = spec.hooks(role).iter().find(|n| **n == name) else {
             continue;
         };
         let confirmed = match root {
@@ -162,7 +183,31 @@ pub fn hook_of(
             return Some((spec, found));
         }
     }
-    None
+    user_effect_hook(model, path, role)
+}
+
+/// A setup hook the project names in `settings.effectHooks`: it behaves like
+/// React's `useEffect` (the callback runs at mount and returns its cleanup).
+/// The project's own hook is confirmed by a binding, whatever module it is
+/// imported from or where in the file it is declared; an unresolved global
+/// of that name is not the project's hook.
+fn user_effect_hook<'m>(
+    model: &'m FileModel,
+    path: &AccessPath,
+    role: HookRole,
+) -> Option<(&'static Spec, &'m str)> {
+    let Root::Binding(root, _) = &path.root else {
+        return None;
+    };
+    if role != HookRole::Setup {
+        return None;
+    }
+    model
+        .settings
+        .effect_hooks()
+        .iter()
+        .find(|h| h.ends(root, &path.props))
+        .map(|h| (&react::EFFECT, h.text.as_str()))
 }
 
 /// Does a function hand the framework a cleanup this file cannot look into
@@ -184,8 +229,40 @@ mod tests {
         crate::engine::with_model_for_test(src, crate::parse::Dialect::Tsx, f)
     }
 
-    fn setup_hook(model: &FileModel, i: usize) -> Option<&'static str> {
-        hook_of(model, &model.calls[i], |s| s.setup_hooks).map(|(_, n)| n)
+    fn setup_hook<'m>(model: &'m FileModel, i: usize) -> Option<&'m str> {
+        hook_of(model, &model.calls[i], HookRole::Setup).map(|(_, n)| n)
+    }
+
+    #[test]
+    fn effect_hooks_named_in_settings_are_confirmed_by_any_binding() {
+        let settings: crate::settings::Settings =
+            serde_json::from_str(r#"{"effectHooks": ["useMountEffect", "hooks.useLater"]}"#)
+                .unwrap();
+        let src = "import { useMountEffect } from './lib/hooks'\nimport * as hooks from '@app/hooks'\nfunction C() { useMountEffect(f); hooks.useLater(f); useLater(f); other.useMountEffect(f) }\nfunction D() { function useMountEffect(cb) {} useMountEffect(f) }\n";
+        crate::engine::with_settings_for_test(src, crate::parse::Dialect::Tsx, &settings, |m| {
+            let found: Vec<_> = (0..m.calls.len())
+                .map(|i| hook_of(m, &m.calls[i], HookRole::Setup))
+                .map(|h| h.map(|(spec, name)| (spec.framework, name)))
+                .collect();
+            let effect = |n| Some((Framework::ReactEffect, n));
+            assert_eq!(
+                found,
+                vec![
+                    effect("useMountEffect"),
+                    effect("hooks.useLater"),
+                    None,                     // `useLater` alone is not `hooks.useLater`
+                    None,                     // an unresolved global is not the project's hook
+                    effect("useMountEffect"), // declared in the file
+                ]
+            );
+            assert!(
+                (0..m.calls.len()).all(|i| hook_of(m, &m.calls[i], HookRole::Teardown).is_none())
+            );
+        });
+        // Without the setting, the same calls are no hooks.
+        with(src, |m| {
+            assert!((0..m.calls.len()).all(|i| setup_hook(m, i).is_none()));
+        });
     }
 
     #[test]

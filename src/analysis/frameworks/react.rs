@@ -1,6 +1,6 @@
 //! React (and Preact): effect hooks and class components.
 
-use super::{Cleanup, Framework, Spec, hook_of};
+use super::{Cleanup, Framework, HookRole, Spec, hook_of};
 use crate::model::{FileModel, FnId, Invocation};
 
 /// Modules React's hooks come from.
@@ -48,12 +48,13 @@ pub fn advice(framework: Framework, action: &str) -> String {
 }
 
 /// The effect callback (`useEffect(() => …)`, `React.useLayoutEffect(…)`,
-/// confirmed through its import) that contains `fn_ctx`, if any.
+/// confirmed through its import, or a hook named in `settings.effectHooks`)
+/// that contains `fn_ctx`, if any.
 pub fn enclosing_effect(model: &FileModel, fn_ctx: Option<FnId>) -> Option<FnId> {
     let mut current = fn_ctx;
     while let Some(f) = current {
         if let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation
-            && hook_of(model, &model.calls[call], |s| s.setup_hooks)
+            && hook_of(model, &model.calls[call], HookRole::Setup)
                 .is_some_and(|(spec, _)| spec.framework == Framework::ReactEffect)
         {
             return Some(f);

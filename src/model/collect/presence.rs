@@ -15,7 +15,7 @@ impl Collector<'_> {
     /// `k in c`, and strict comparisons of an entry with null or undefined.
     pub(super) fn record_presence_test(&mut self, n: &BinExpr) {
         match n.op {
-            BinaryOp::In => self.record_presence_read(&n.right),
+            BinaryOp::In => self.record_key_test(&n.right),
             BinaryOp::EqEqEq | BinaryOp::NotEqEq => {
                 if is_nullish_or_undefined_text(&n.right) {
                     self.record_entry_test(&n.left);
@@ -36,17 +36,17 @@ impl Collector<'_> {
             other => other,
         };
         match side {
-            Expr::Member(m) => self.record_presence_read(&m.obj),
+            Expr::Member(m) => self.record_key_test(&m.obj),
             Expr::OptChain(o) => {
                 if let OptChainBase::Member(m) = &*o.base {
-                    self.record_presence_read(&m.obj);
+                    self.record_key_test(&m.obj);
                 }
             }
             Expr::Call(c) => {
                 if let Callee::Expr(callee) = &c.callee {
                     if let Expr::Member(m) = unwrap(callee) {
                         if matches!(&m.prop, MemberProp::Ident(i) if i.sym == "get") {
-                            self.record_presence_read(&m.obj);
+                            self.record_key_test(&m.obj);
                         }
                     }
                 }
@@ -63,6 +63,15 @@ impl Collector<'_> {
     pub(super) fn record_presence_read(&mut self, e: &Expr) {
         if let Some(path) = self.path_of(e) {
             self.model.presence_reads.push(path);
+        }
+    }
+
+    /// A test of one key of the container `e` names: a presence read that
+    /// asks about that key.
+    fn record_key_test(&mut self, e: &Expr) {
+        if let Some(path) = self.path_of(e) {
+            self.model.presence_reads.push(path.clone());
+            self.model.key_tests.push(path);
         }
     }
 

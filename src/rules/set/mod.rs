@@ -1,8 +1,11 @@
 //! Which rules run on a file, at what severity, and what is shown: the
 //! selection the engine applies, built by the CLI and by config files.
 
+use std::sync::Arc;
+
 use super::{RULES, Rule};
 use crate::diagnostic::{Confidence, Diagnostic, Severity};
+use crate::settings::Settings;
 
 /// Which rules run on a file, and at what severity.
 #[derive(Clone)]
@@ -13,6 +16,9 @@ pub struct RuleSet {
     /// The least confidence a finding needs to be reported (`High` by
     /// default). Applied once, in [`RuleSet::shown`], after suppression.
     pub min_confidence: Confidence,
+    /// What the config says about the project's own code (`settings`),
+    /// handed to the analysis through the file's model.
+    pub settings: Arc<Settings>,
 }
 
 impl Default for RuleSet {
@@ -21,6 +27,7 @@ impl Default for RuleSet {
             rules: RULES.iter().map(|r| (r, r.default_severity)).collect(),
             unused_directives: Some(Severity::Warning),
             min_confidence: Confidence::High,
+            settings: Arc::default(),
         }
     }
 }
@@ -36,6 +43,7 @@ impl RuleSet {
                 .collect(),
             unused_directives: Some(Severity::Warning),
             min_confidence: Confidence::High,
+            settings: Arc::default(),
         }
     }
 

@@ -526,16 +526,10 @@ fn delivered_by_an_event(model: &FileModel, id: &crate::model::semantic::Binding
         return false;
     };
     let c = &model.calls[call];
-    let adds = matches!(
-        c.callee.method.as_deref(),
-        Some(
-            "on" | "once"
-                | "addListener"
-                | "prependListener"
-                | "prependOnceListener"
-                | "addEventListener"
-        )
-    );
+    let adds = c.callee.method.as_deref().is_some_and(|m| {
+        listeners::ADD_METHODS.contains(&m)
+            || crate::analysis::resources::SELF_REMOVING_ADDS.contains(&m)
+    });
     let event = match c.args.first().map(|a| &a.value) {
         Some(Value::Str(e)) => e.clone(),
         _ => return false,

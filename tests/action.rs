@@ -103,6 +103,29 @@ fn annotations_and_exit_codes_per_fail_level() {
 }
 
 #[test]
+fn report_only_passes_on_counts_left_from_fixed_leaks() {
+    // The leak was fixed, its count is still in the suppressions file: a
+    // failing run asks for `--prune-suppressions` (exit 2, as ESLint does);
+    // a report-only step must not fail on it.
+    let dir = project(&[
+        ("src/a.js", "export const ok = 1\n"),
+        (
+            "leaklint-suppressions.json",
+            "{\"src/a.js\": {\"unbounded-cache\": {\"count\": 1}}}\n",
+        ),
+    ]);
+    let bin = binary();
+    let s = step(dir.path(), &[("LEAKLINT_PATHS", "src")], Some(&bin));
+    assert_eq!(s.code, 2, "unused suppressions fail by default: {}", s.stderr);
+    let s = step(
+        dir.path(),
+        &[("LEAKLINT_PATHS", "src"), ("LEAKLINT_FAIL_LEVEL", "none")],
+        Some(&bin),
+    );
+    assert_eq!(s.code, 0, "report only: {}", s.stderr);
+}
+
+#[test]
 fn sarif_goes_to_the_named_file_and_the_step_output() {
     let dir = project(&[("src/a.js", LEAK), ("lib/b.js", LEAK)]);
     let s = step(

@@ -116,7 +116,11 @@ fn report_only_passes_on_counts_left_from_fixed_leaks() {
     ]);
     let bin = binary();
     let s = step(dir.path(), &[("LEAKLINT_PATHS", "src")], Some(&bin));
-    assert_eq!(s.code, 2, "unused suppressions fail by default: {}", s.stderr);
+    assert_eq!(
+        s.code, 2,
+        "unused suppressions fail by default: {}",
+        s.stderr
+    );
     let s = step(
         dir.path(),
         &[("LEAKLINT_PATHS", "src"), ("LEAKLINT_FAIL_LEVEL", "none")],

@@ -229,7 +229,7 @@ pub fn is_removal_name(name: &str) -> bool {
 }
 
 /// The lowercase words of a camelCase, PascalCase or snake_case name.
-fn words(name: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn words(name: &str) -> impl Iterator<Item = String> + '_ {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut prev_lower = false;

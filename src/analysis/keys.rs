@@ -217,29 +217,13 @@ fn identity(text: &str) -> Option<KeyOrigin> {
     {
         return None;
     }
-    let word = last_word(last).to_ascii_lowercase();
+    let word = crate::analysis::expiry::words(last).last()?;
     IDENTITY_WORDS.contains(&word.as_str()).then(|| {
         KeyOrigin::Unbounded(format!(
             "`{}` is an identity: each request, message or session brings its own",
             short(text)
         ))
     })
-}
-
-/// The last word of a camelCase or snake_case name (`requestId` → `Id`,
-/// `session_token` → `token`, `ID` → `ID`).
-fn last_word(name: &str) -> &str {
-    let name = name.trim_end_matches('_');
-    if let Some(i) = name.rfind('_') {
-        return &name[i + 1..];
-    }
-    let bytes = name.as_bytes();
-    // Start of the last word: the last lowercase-to-uppercase boundary.
-    let start = (1..bytes.len())
-        .rev()
-        .find(|&i| bytes[i].is_ascii_uppercase() && bytes[i - 1].is_ascii_lowercase())
-        .unwrap_or(0);
-    &name[start..]
 }
 
 /// Does an expression make a new value on every call, and why?

@@ -22,6 +22,9 @@ struct Client {
     messages: Receiver<Value>,
     /// What the server wrote on stderr so far.
     stderr: Arc<Mutex<String>>,
+    /// The thread that collects stderr: it ends when the server's stderr
+    /// closes, so joining it after the exit gives the whole of it.
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
     next_id: i64,
 }
 
@@ -61,7 +64,7 @@ impl Client {
         let mut err = child.stderr.take().unwrap();
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
+        let stderr_reader = std::thread::spawn(move || {
             let mut buf = [0; 4096];
             while let Ok(n @ 1..) = err.read(&mut buf) {
                 sink.lock()
@@ -99,6 +102,7 @@ impl Client {
             stdin,
             messages,
             stderr,
+            stderr_reader: Some(stderr_reader),
             next_id: 1,
         }
     }
@@ -194,8 +198,12 @@ impl Client {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                // The stderr thread ends with the process's stderr.
-                std::thread::sleep(Duration::from_millis(100));
+                // The stderr thread ends with the process's stderr: waiting
+                // for it (not for a fixed time) sees all of it, however
+                // loaded the machine is.
+                if let Some(reader) = self.stderr_reader.take() {
+                    let _ = reader.join();
+                }
                 let stderr = self.stderr.lock().unwrap().clone();
                 return (status.code(), stderr);
             }

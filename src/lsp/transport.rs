@@ -59,6 +59,14 @@ impl Threads {
         if let Ok(Err(e)) = self.writer.join() {
             eprintln!("leaklint lsp: cannot write standard output: {e}");
         }
+        // A reader that met a broken frame has already closed the incoming
+        // channel (that is what ended the session) but may still be on its
+        // way out: give it a moment, so its reason is not lost. A reader
+        // blocked on input never finishes; the wait is bounded for it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        while !self.reader.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
         self.reader.is_finished().then(|| {
             self.reader
                 .join()

@@ -144,7 +144,7 @@ pub fn server_start(
         false => handle.clone(),
     };
     let id = listeners::identity(model, call.fn_ctx, &Value::Path(handle));
-    if !matches!(id, Identity::Path { .. }) || listeners::escapes(model, &id, call.span) {
+    if !matches!(id, Identity::Path { .. }) || escapes(model, &id, call) {
         return None;
     }
     let mut clears = Vec::new();
@@ -224,6 +224,29 @@ pub fn advice(framework: Framework) -> String {
         Framework::VueComposition => "start it in `onMounted(() => …)` (which only runs in the browser), or guard it with `typeof window !== 'undefined'`".to_string(),
         _ => "start it in `componentDidMount` (which only runs in the browser), or guard it with `typeof window !== 'undefined'`".to_string(),
     }
+}
+
+/// Is the handle handed to code the file does not show (passed to a call
+/// other than its clears, returned, stored elsewhere)? Then its new owner
+/// may clear it. A handle on `this` stays with the instance.
+fn escapes(model: &FileModel, handle: &Identity, start: &CallFact) -> bool {
+    let Identity::Path { path, .. } = handle else {
+        return false;
+    };
+    if path.root == Root::This {
+        return false;
+    }
+    let is_it = |v: &Value| matches!(v, Value::Path(p) if p == path);
+    model.returns.iter().any(|r| is_it(&r.value))
+        || model.binding_writes.iter().any(|w| is_it(&w.value))
+        || model.member_writes.iter().any(|w| is_it(&w.value))
+        || model.calls.iter().any(|c| {
+            c.span != start.span
+                && c.callee
+                    .global_function()
+                    .is_none_or(|f| !resources::TIMER.release.contains(&f.as_ref()))
+                && c.args.iter().any(|a| is_it(&a.value))
+        })
 }
 
 /// Is the root of `path` a local that compiled code uses for `this` in a

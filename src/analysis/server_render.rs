@@ -136,14 +136,10 @@ pub fn server_start(
     {
         return None;
     }
-    let handle = match instance_alias(model, handle) {
-        true => AccessPath {
-            root: Root::This,
-            props: handle.props.clone(),
-        },
-        false => handle.clone(),
-    };
-    let id = listeners::identity(model, call.fn_ctx, &Value::Path(handle));
+    // Compiled constructors keep the instance in a local (`var n =
+    // _possibleConstructorReturn(this, …)`, `n = e.call(this) || this`):
+    // identity pairs `n.timer` with the teardown's `this.timer`.
+    let id = listeners::identity(model, call.fn_ctx, &Value::Path(handle.clone()));
     if !matches!(id, Identity::Path { .. }) || escapes(model, &id, call) {
         return None;
     }
@@ -247,43 +243,6 @@ fn escapes(model: &FileModel, handle: &Identity, start: &CallFact) -> bool {
                     .is_none_or(|f| !resources::TIMER.release.contains(&f.as_ref()))
                 && c.args.iter().any(|a| is_it(&a.value))
         })
-}
-
-/// Is the root of `path` a local that compiled code uses for `this` in a
-/// derived class's constructor: `var n = _possibleConstructorReturn(this, …)`
-/// (Babel 6, also minified: `o(this, …)`), `n = e.call(this) || this`
-/// (Babel 7 loose)? (`_this` itself is resolved by `listeners::identity`.)
-fn instance_alias(model: &FileModel, path: &AccessPath) -> bool {
-    let Some(id) = path.root_binding() else {
-        return false;
-    };
-    let Some(b) = model.semantic.binding(&id) else {
-        return false;
-    };
-    if b.fn_ctx.is_none() || path.props.is_empty() {
-        return false;
-    }
-    let is_this = |v: &Value, text: &str| {
-        match v {
-        Value::Path(p) => p.root == Root::This && p.props.is_empty(),
-        Value::Call(c) => model.calls.iter().any(|k| {
-            k.span == c.span
-                && matches!(k.args.first().map(|a| &a.value), Some(Value::Path(p)) if p.root == Root::This && p.props.is_empty())
-        }),
-        _ => {
-            let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-            t.trim_end_matches([')', ';']).ends_with("||this")
-        }
-    }
-    };
-    let init = b.init.as_ref().is_some_and(|v| {
-        let text = initializer(model, b.span.end()).map_or("", |r| model.text(&r));
-        is_this(v, text)
-    });
-    init || model
-        .binding_writes
-        .iter()
-        .any(|w| w.id == id && is_this(&w.value, model.text(&w.span)))
 }
 
 /// What a condition around (or an early exit before) some code tests.
@@ -853,6 +812,33 @@ mod tests {
             s.doubt
                 .is_some_and(|d| d.contains("lifecycle method names"))
         );
+    }
+
+    #[test]
+    fn compiled_this_aliases_are_the_instance() {
+        let src = |init: &str| {
+            format!(
+                "var C = function (e) {{ function t(p) {{ {init}; n.t = setInterval(n.tick.bind(n), 1e3); return n }} a(t, [{{ key: \"componentWillUnmount\", value: function () {{ clearInterval(this.t) }} }}, {{ key: \"render\", value: function () {{ return null }} }}]); return t }}(c)\n"
+            )
+        };
+        for alias in [
+            "var n = o(this, e.call(this, p))",
+            "var n = e.call(this, p) || this",
+            "var n; n = e.call(this) || this",
+        ] {
+            assert!(probe(&src(alias), Dialect::Js).is_some(), "{alias}");
+        }
+    }
+
+    #[test]
+    fn a_handle_handed_to_other_code_is_not() {
+        let module_slot = "import React from 'react'\nlet t\nexport class Clock extends React.Component {\n  constructor(p) { super(p); t = setInterval(() => {}, 1000) }\n  componentWillUnmount() { clearInterval(t) }\n  render() { return null }\n}\n";
+        assert!(probe(module_slot, Dialect::Js).is_some());
+        let handed = module_slot.replace(
+            "clearInterval(t) }",
+            "clearInterval(t) }\n  stopLater() { registry.add(t) }",
+        );
+        assert!(probe(&handed, Dialect::Js).is_none());
     }
 
     #[test]

@@ -160,10 +160,16 @@ pub fn server_start(
                 .any(|&t| model.is_within(c.fn_ctx, t))
             {
                 clears.push(c.span.range());
-            } else if c.fn_ctx == call.fn_ctx
-                || component.server.iter().any(|r| c.fn_ctx == Some(r.func))
-            {
-                // Cleared while the server still renders: nothing stays.
+            } else if c.fn_ctx == call.fn_ctx {
+                // Cleared by the same method after it started: nothing
+                // stays. A clear before it (`clearInterval(this.t); this.t =
+                // setInterval(…)`) only stops an earlier one, and a new
+                // instance per render has none.
+                if c.span.start() > call.span.end() {
+                    return None;
+                }
+            } else if component.server.iter().any(|r| c.fn_ctx == Some(r.func)) {
+                // Cleared by another method the server runs: nothing stays.
                 return None;
             } else {
                 elsewhere = true;
@@ -753,6 +759,20 @@ mod tests {
         assert_eq!(s.component.as_deref(), Some("Clock"));
         assert_eq!(s.clears.len(), 1);
         assert!(s.doubt.is_none(), "{:?}", s.doubt);
+    }
+
+    #[test]
+    fn a_clear_before_the_start_does_not_stop_it() {
+        let before = REACT_CTOR.replace(
+            "this.t = setInterval(() => this.tick(), 1000) }",
+            "clearInterval(this.t); this.t = setInterval(() => this.tick(), 1000) }",
+        );
+        assert!(probe(&before, Dialect::Js).is_some());
+        let after = REACT_CTOR.replace(
+            "this.t = setInterval(() => this.tick(), 1000) }",
+            "this.t = setInterval(() => this.tick(), 1000); clearInterval(this.t) }",
+        );
+        assert!(probe(&after, Dialect::Js).is_none());
     }
 
     #[test]

@@ -300,22 +300,39 @@ fn is_browser_test(model: &FileModel, range: &Range<usize>, depth: u32) -> bool 
     if depth > 2 {
         return false;
     }
-    // Bindings read in the test, initialised with a browser test.
+    // Constants read in the test and initialised with a browser test
+    // (`canUseDOM`), functions called in it that return one (`isBrowser()`).
+    // Not any function the test mentions: `this.state.ready`, set from
+    // `isBrowser()` in the constructor, is false on a server.
+    use crate::model::semantic::BindingKind;
     model.semantic.bindings().any(|(id, b)| {
-        text.contains(id.0.as_ref())
-            && b.kind != crate::model::semantic::BindingKind::Import
-            && model
-                .semantic
-                .references(id)
-                .iter()
-                .any(|r| range.contains(&r.span.start()))
-            && match &b.init {
-                Some(Value::Function(Some(f))) => model.returns.iter().any(|r| {
+        if !text.contains(id.0.as_ref()) {
+            return false;
+        }
+        let mut reads = model
+            .semantic
+            .references(id)
+            .iter()
+            .filter(|r| range.contains(&r.span.start()));
+        match (&b.kind, &b.init) {
+            (BindingKind::Import | BindingKind::Param | BindingKind::CatchParam, _) => false,
+            (_, Some(Value::Function(Some(f)))) => {
+                reads.any(|r| {
+                    model
+                        .source
+                        .get(r.span.end()..)
+                        .is_some_and(|after| after.trim_start().starts_with('('))
+                }) && model.returns.iter().any(|r| {
                     r.fn_ctx == Some(*f) && is_browser_test(model, &r.span.range(), depth + 1)
-                }),
-                _ => initializer(model, b.span.end())
-                    .is_some_and(|init| is_browser_test(model, &init, depth + 1)),
+                })
             }
+            (BindingKind::Var | BindingKind::Let | BindingKind::Const, Some(_)) => {
+                reads.next().is_some()
+                    && initializer(model, b.span.end())
+                        .is_some_and(|init| is_browser_test(model, &init, depth + 1))
+            }
+            _ => false,
+        }
     })
 }
 
@@ -801,6 +818,13 @@ mod tests {
         // Another condition leaves it, with a doubt.
         let src = REACT_CTOR.replace("this.t = setInterval", "if (p.live) this.t = setInterval");
         let s = probe(&src, Dialect::Js).expect("found");
+        assert!(s.doubt.is_some_and(|d| d.contains("condition")));
+        // State set from a browser test is false on a server: the interval
+        // starts there. The test reads the state, not the browser (nor the
+        // constructor the compiled instance local names, whose body calls
+        // the browser test).
+        let src = "function h() { return typeof window !== 'undefined' }\nvar C = function (e) { function t(p) { var n = o(this, (t.__proto__ || Object.getPrototypeOf(t)).call(this, p)); return n.state = { ready: h() }, n.state.ready || (b = setInterval(n.tick.bind(n), 1e3)), n } a(t, [{ key: \"componentWillUnmount\", value: function () { clearInterval(b) } }, { key: \"render\", value: function () { return null } }]); return t }(c)\nvar b\n";
+        let s = probe(src, Dialect::Js).expect("a state flag is no browser guard");
         assert!(s.doubt.is_some_and(|d| d.contains("condition")));
     }
 

@@ -204,10 +204,11 @@ mod tests {
         let found = classes(
             "class A { constructor() { const all = []; all.push(this) } }\n\
              class B { constructor() { this.peers.push(this) } }\n\
-             const registry = new Set();\nclass C { constructor() { registry.add(this) } }\n",
+             const registry = new Set();\nclass C { constructor() { registry.add(this) } }\n\
+             class D { constructor() { globalThis.__all.push(this) } }\n",
         );
         let names: Vec<_> = found.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["C"]);
+        assert_eq!(names, ["C", "D"]);
     }
 
     #[test]

@@ -505,6 +505,30 @@ mod tests {
     }
 
     #[test]
+    fn this_of_a_class_the_file_keeps_for_good_lives_for_the_process() {
+        let kept = "class R { put(k) { this.c[k] = 1 } }\nmodule.exports = new R();\n";
+        let l = last_owner(kept);
+        assert!(
+            matches!(&l, Lifetime::Process(why) if why.contains("instantiated once")),
+            "{l:?}"
+        );
+        let registered = "const all = [];\nclass R { constructor() { all.push(this) } put(k) { const self = this; setTimeout(function () { self.c[k] = 1 }) } }\n";
+        let l = last_owner(registered);
+        assert!(
+            matches!(&l, Lifetime::Process(why) if why.contains("registers itself")),
+            "through an alias of `this` too: {l:?}"
+        );
+        let per_call = "class R { put(k) { this.c[k] = 1 } }\nfunction f() { return new R() }\nmodule.exports = f;\n";
+        assert!(
+            matches!(
+                last_owner(per_call),
+                Lifetime::Instance { class: Some(0), .. }
+            ),
+            "made per call: as long as the instance"
+        );
+    }
+
+    #[test]
     fn escaping_closures_live_as_long_as_the_factory_result() {
         let exported = "function make() { var subs = {}; function add(k, f) { subs[k] = f } return { add: add } }\nmodule.exports = make;\n";
         let l = last_owner(exported);

@@ -16,7 +16,7 @@ pub mod frameworks;
 pub mod frequency;
 pub mod growth_evidence;
 pub mod handles;
-pub mod instances;
+pub mod instance_fields;
 pub mod keys;
 pub mod lifecycle;
 pub mod lifetime;

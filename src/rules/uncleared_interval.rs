@@ -31,7 +31,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
     for call in model.global_calls("setInterval") {
         // A different problem from the ones below (the teardown exists but
         // never runs on a server), so it may be reported beside them.
-        check_server_render(model, call, out);
+        check_server_render(model, call, ("an interval", "the interval"), out);
         let lifecycles = lifecycles.get_or_init(|| Lifecycles::of(model));
         if let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start()) {
             check_interval_in_setup(model, setup, call, out);
@@ -45,6 +45,14 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         );
     }
     for call in model.global_calls("setTimeout") {
+        // A loop that re-arms itself is an interval in disguise.
+        if call
+            .args
+            .first()
+            .is_some_and(|cb| rearmed_function(model, call, &cb.value).is_some())
+        {
+            check_server_render(model, call, ("a `setTimeout` loop", "the loop"), out);
+        }
         let rep = rep.get_or_init(|| Frequencies::new(model));
         check_rearming_timeout(model, rep, call, out);
         check_race_timeout(model, rep, call, out);
@@ -211,10 +219,16 @@ fn check_interval_in_setup(
     );
 }
 
-/// An interval started for every server render (in a component's
-/// constructor, `componentWillMount` or `render`, Vue's `created`) and
-/// cleared only in a teardown, which server rendering never runs.
-fn check_server_render(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnostic>) {
+/// An interval (or a `setTimeout` loop) started for every server render
+/// (in a component's constructor, `componentWillMount` or `render`, Vue's
+/// `created`) and cleared only in a teardown, which server rendering never
+/// runs. `what`/`it` name the timer in the message.
+fn check_server_render(
+    model: &FileModel,
+    call: &CallFact,
+    (what, it): (&str, &str),
+    out: &mut Vec<Diagnostic>,
+) {
     let (ResultUse::Assigned(handle), _) = handle_use(model, call) else {
         return;
     };
@@ -234,7 +248,7 @@ fn check_server_render(model: &FileModel, call: &CallFact, out: &mut Vec<Diagnos
         RULE.name,
         call.span.range(),
         format!(
-            "an interval is started in {where_}{of} and cleared only in `{teardown}`, which never runs in server rendering: every server render leaks the interval and the component"
+            "{what} is started in {where_}{of} and cleared only in `{teardown}`, which never runs in server rendering: every server render leaks {it} and the component"
         ),
     )
     .with_label(format!("started in {where_}, which runs for every server render"))

@@ -28,6 +28,7 @@ pub mod reentry;
 pub mod registry;
 pub mod removal;
 pub mod resources;
+pub mod server_render;
 pub mod slots;
 pub mod teardown;
 pub mod timer_sets;

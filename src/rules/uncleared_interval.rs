@@ -105,7 +105,7 @@ fn check_interval(
     if effect.is_some_and(|e| frameworks::has_opaque_cleanup(model, e)) {
         return;
     }
-    let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
+    let where_ = listeners::repetition_unit(model, call.fn_ctx, effect.is_some());
     let message = match &stored {
         None => format!(
             "an interval is started {where_} and its handle is discarded, so it runs and keeps its callback alive forever"
@@ -445,7 +445,7 @@ fn check_race_timeout(
         }
         _ => return,
     }
-    let where_ = listeners::how_often(model, promise.fn_ctx, false);
+    let where_ = listeners::repetition_unit(model, promise.fn_ctx, false);
     let pos = promise.span.start();
     let freq = rep.describe(&rep.at(promise.fn_ctx, pos));
     let mut diag = Diagnostic::new(

@@ -157,7 +157,7 @@ pub fn driver(model: &FileModel, span: TextSpan, fn_ctx: Option<FnId>) -> Driver
     if in_loop(model, span, fn_ctx) {
         return Driver::Loop;
     }
-    Driver::Call(listeners::how_often(model, fn_ctx, false))
+    Driver::Call(listeners::repetition_unit(model, fn_ctx, false))
 }
 
 /// Is `span` inside a branch of a condition, within the function `fn_ctx`?

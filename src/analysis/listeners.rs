@@ -1011,8 +1011,11 @@ pub fn escapes(model: &FileModel, handle: &Identity, except: TextSpan) -> bool {
 }
 
 /// "on every call of `f`", "for every instance of `C`", "every time the
-/// effect runs": how often code in `fn_ctx` runs, for messages.
-pub fn how_often(model: &FileModel, fn_ctx: Option<FnId>, in_effect: bool) -> String {
+/// effect runs": the unit in which a message counts the repetitions of code
+/// in `fn_ctx`. Wording only: whether the code repeats at all is the
+/// frequency answer's ([`Frequencies`](crate::analysis::frequency::Frequencies)),
+/// asked before this.
+pub fn repetition_unit(model: &FileModel, fn_ctx: Option<FnId>, in_effect: bool) -> String {
     if in_effect {
         return "every time the effect runs".to_string();
     }

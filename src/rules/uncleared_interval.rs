@@ -113,7 +113,7 @@ fn check_interval(
     if effect.is_some_and(|e| frameworks::has_opaque_cleanup(model, e)) {
         return;
     }
-    let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
+    let where_ = listeners::repetition_unit(model, call.fn_ctx, effect.is_some());
     let message = match &stored {
         None => format!(
             "an interval is started {where_} and its handle is discarded, so it runs and keeps its callback alive forever"
@@ -132,16 +132,48 @@ fn check_interval(
         help.push_str("; `.unref()` only lets the process exit, the interval still runs and holds its closure");
     }
     let freq = rep.at(call.fn_ctx, call.span.start());
-    out.push(
-        Diagnostic::new(RULE.name, call.span.range(), message)
-            .with_label(format!("started {where_}"))
-            .with_help(help)
-            .with_evidence(format!("frequency: {}", rep.describe(&freq)))
-            .with_evidence(match &stored {
-                None => "the handle is discarded: nothing can ever clear it".to_string(),
-                Some(h) => format!("no clearInterval of `{h}` in this file"),
-            }),
-    );
+    let extends_another = model
+        .this_function(call.fn_ctx)
+        .and_then(|f| model.functions[f].class)
+        .is_some_and(|c| model.classes[c].super_class.is_some());
+    let mut diag = Diagnostic::new(RULE.name, call.span.range(), message)
+        .with_label(format!("started {where_}"))
+        .with_help(help)
+        .with_evidence(format!("frequency: {}", rep.describe(&freq)))
+        .with_evidence(match &stored {
+            None => "the handle is discarded: nothing can ever clear it".to_string(),
+            Some(h) => format!("no clearInterval of `{h}` in this file"),
+        });
+    // One interval per process, started by a `start()` or `init()` that its
+    // callers run once, is a design choice, not a leak: high needs the
+    // repetition shown (a listener, a route, a loop, an effect), not only
+    // callers out of view.
+    // An interval a constructor starts and throws the handle of is another
+    // matter: no instance can ever be disposed of, so every `new` keeps one
+    // more instance alive for good, however rarely it runs.
+    let per_instance_for_good = match &stored {
+        // Thrown away by a constructor or a factory: no instance can stop it.
+        None => {
+            in_constructor(model, call)
+                || listeners::in_factory(model, call.fn_ctx, true)
+                || returns_object_literal(model, call)
+        }
+        // Kept on an instance by a constructor, with no clear in the file
+        // and no base class that could clear it: no instance can stop it.
+        Some(h) => h.starts_with("this.") && in_constructor(model, call) && !extends_another,
+    } || clears_a_sibling(model, call);
+    if effect.is_none() && !per_instance_for_good && !rep.shown_many(call.fn_ctx, call.span.start())
+    {
+        diag = diag.medium(
+            "runs many times only by assumption: nothing here shows its callers start it more than once",
+        );
+    }
+    // A handle kept on `this` by a class that extends another: the base
+    // class (in another file) may clear it.
+    if stored.as_deref().is_some_and(|h| h.starts_with("this.")) && extends_another {
+        diag = diag.medium("the class extends another, which may clear the handle");
+    }
+    out.push(diag);
 }
 
 /// An interval started while a component is set up must be cleared when the
@@ -427,7 +459,7 @@ fn check_race_timeout(
         }
         _ => return,
     }
-    let where_ = listeners::how_often(model, promise.fn_ctx, false);
+    let where_ = listeners::repetition_unit(model, promise.fn_ctx, false);
     let pos = promise.span.start();
     let freq = rep.describe(&rep.at(promise.fn_ctx, pos));
     let mut diag = Diagnostic::new(
@@ -536,4 +568,46 @@ fn recursive_call_is_guarded(model: &FileModel, scheduler: FnId, callback: &Valu
                     && model.is_within(k.fn_ctx, *cb)
             })
     })
+}
+
+/// The call runs in a class constructor (or a constructor function's body
+/// turned into a class).
+fn in_constructor(model: &FileModel, call: &CallFact) -> bool {
+    model
+        .this_function(call.fn_ctx)
+        .is_some_and(|f| model.functions[f].kind == crate::model::FnKind::Constructor)
+}
+
+/// The function that starts the interval also sets a name that the file
+/// passes to `clearInterval` — `(_syncInterval = ms) && setInterval(sync,
+/// ms)`, `disable() { clearInterval(_syncInterval) }` — while the handle
+/// itself goes elsewhere: the author means to stop this interval and cannot.
+fn clears_a_sibling(model: &FileModel, call: &CallFact) -> bool {
+    let cleared: Vec<&AccessPath> = model
+        .global_calls("clearInterval")
+        .filter_map(|c| match c.args.first().map(|a| &a.value) {
+            Some(Value::Path(p)) => Some(p),
+            _ => None,
+        })
+        .collect();
+    !cleared.is_empty()
+        && model.binding_writes.iter().any(|w| {
+            w.fn_ctx == call.fn_ctx
+                && cleared
+                    .iter()
+                    .any(|p| p.props.is_empty() && p.root_binding().as_ref() == Some(&w.id))
+        })
+}
+
+/// The function that starts the interval returns an object it builds in
+/// place (`return { addMesh, setMeshPosition }`): a factory, whose every
+/// product the thrown-away interval keeps alive.
+fn returns_object_literal(model: &FileModel, call: &CallFact) -> bool {
+    let Some(f) = model.this_function(call.fn_ctx) else {
+        return false;
+    };
+    model
+        .returns
+        .iter()
+        .any(|r| r.fn_ctx == Some(f) && matches!(&r.value, Value::Object { empty: false, .. }))
 }

@@ -118,7 +118,7 @@ fn check_add(
     }
     let event = reg.event_text(model);
     let target = reg.target_text(model);
-    let where_ = listeners::how_often(model, call.fn_ctx, effect.is_some());
+    let where_ = listeners::repetition_unit(model, call.fn_ctx, effect.is_some());
     let grade = Grade::of(
         model,
         rep,

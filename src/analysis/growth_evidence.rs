@@ -54,7 +54,7 @@ fn root_shown(freq: &Frequencies, f: Frequency, depth: u32) -> bool {
             // A listener for an event that ends the process runs a few
             // times at most before it exits.
             Why::Listener(c) => !ends_process(m, c),
-            Why::Interval(_) | Why::Route(_) => true,
+            Why::Interval(_) | Why::Route(_) | Why::EventHandler(_) => true,
             // A callback handed to a function the file does not show runs
             // as often as its registration is shown to: a callback given
             // once at load (`each(TABLE, fn)`) walks a fixed table.
@@ -171,7 +171,9 @@ pub(crate) fn store_api(
     let key = key.filter(|k| param(k))?;
     let Value::Path(v) = value else { return None };
     let v = v.root_binding().filter(|v| param(v) && v != key)?;
-    if !v_is_whole(value) || crate::analysis::instances::in_registration_method(model, fn_ctx) {
+    if !v_is_whole(value)
+        || crate::analysis::frequency::roles::in_registration_method(model, fn_ctx)
+    {
         return None;
     }
     // `type = computeKey(type)`, `props = { …props }`: once reassigned, the

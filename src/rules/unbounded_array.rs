@@ -5,8 +5,8 @@ use std::ops::Range;
 use super::Rule;
 use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::frequency::Frequencies;
+use crate::analysis::frequency::roles;
 use crate::analysis::growth_evidence::{self, Strength};
-use crate::analysis::instances;
 use crate::analysis::registry;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AccessPath, CallFact, FileModel, Key, Root, Value};
@@ -127,7 +127,7 @@ fn confidence(
         )));
         return out;
     }
-    if instances::in_registration_method(model, call.fn_ctx) {
+    if roles::in_registration_method(model, call.fn_ctx) {
         let name = model
             .this_function(call.fn_ctx)
             .and_then(|f| model.functions[f].name.clone())

@@ -355,8 +355,28 @@ impl Grade {
                 "`{target}` is long-lived by its name only: nothing here shows it is shared rather than made per call"
             ));
         }
+        // A signal handed in is usually made for the one operation it
+        // cancels (a controller per request, per fetch, per test): that the
+        // same signal comes back must be shown by the code — the add repeats
+        // within one call (a loop), the author removes it on some ways out,
+        // or it is handed to a method of an object that stays, where one
+        // signal commonly cancels many operations. A function that runs per
+        // request, or builds an object per call, shows only that the add
+        // repeats, not that the signal does.
+        let signal_reuse_assumed = is_abort_of_param(model, reg)
+            && !partial
+            && !removed_from_elsewhere(model, reg)
+            && !rep.shown_many(call.fn_ctx, pos)
+            && !in_class_method(model, call);
+        if signal_reuse_assumed && repeat.is_some() {
+            evidence.push(
+                "the signal is handed in: nothing here shows that callers pass the same signal again rather than one per operation"
+                    .into(),
+            );
+        }
         Grade {
             high: repeat.is_some()
+                && !signal_reuse_assumed
                 && (!named_only || partial || (!shown && handed_out(model, &freq))),
             evidence,
         }
@@ -470,6 +490,17 @@ fn is_abort_of_param(model: &FileModel, reg: &Registration) -> bool {
             .is_some_and(|b| b.kind == BindingKind::Param)
 }
 
+/// The same listener function is removed somewhere in the file, from
+/// whatever target: its author expects the signals it is added to to outlive
+/// the operation (why remove it otherwise), even where the removal misses
+/// the target it was added to.
+fn removed_from_elsewhere(model: &FileModel, reg: &Registration) -> bool {
+    matches!(reg.listener, Identity::Path { .. })
+        && model.calls.iter().any(|c| {
+            Registration::of_remove(model, c).is_some_and(|r| r.listener.same(&reg.listener))
+        })
+}
+
 /// The registration runs in a class constructor, once per instance, and the
 /// file does not show the class as a singleton (`export const net = new
 /// NetInfo()` at top level, its only `new`): one instance adds it once.
@@ -479,7 +510,7 @@ fn in_class_constructor(model: &FileModel, call: &CallFact) -> bool {
         info.kind == FnKind::Constructor
             && !info
                 .class
-                .is_some_and(|c| crate::analysis::instances::singleton_in_file(model, c))
+                .is_some_and(|c| crate::analysis::lifetime::is_singleton(model, c))
     })
 }
 

@@ -4,7 +4,8 @@ use clap::Parser;
 
 /// jemalloc instead of the system allocator: see the note on the dependency in
 /// `Cargo.toml` (fewer instructions per allocation; freed pages go back to the
-/// system within a second, see `.cargo/config.toml`).
+/// system within a second, those of allocations of 1 MiB and more at once, see
+/// `.cargo/config.toml`).
 #[cfg(all(unix, not(target_os = "openbsd")))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
@@ -21,7 +22,7 @@ fn main() -> std::process::ExitCode {
 /// need (docs/heap.md, "Reading the file"). Kept for the decay time of
 /// `.cargo/config.toml`, the freed pages of jemalloc's ordinary arenas would
 /// add to the next phase's peak (about 10 MB on a 235 MB snapshot; its
-/// arena for allocations of 8 MiB and more already returns them at once).
+/// arena for allocations of 1 MiB and more already returns them at once).
 /// Returning them at once costs a few `madvise` calls per phase.
 #[cfg(all(unix, not(target_os = "openbsd")))]
 fn return_freed_pages_at_once() {

@@ -32,8 +32,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{
-    CallId, FileModel, FnId, FnKind, Invocation, LoopFact, LoopKind, LoopTest, Root, TextSpan,
-    Value,
+    CallFact, CallId, FileModel, FnId, FnKind, Invocation, Key, LoopFact, LoopKind, LoopTest, Root,
+    TextSpan, Value,
 };
 
 /// How often a piece of code runs per process.
@@ -110,6 +110,10 @@ pub enum Why {
     Listener(CallId),
     /// A `setInterval` callback.
     Interval(CallId),
+    /// A function assigned to an event-handler property (`ws.onmessage =
+    /// fn`, `onmessage = fn` in a worker, `el.onclick = fn`): it runs each
+    /// time the event fires. The span is the assignment.
+    EventHandler(TextSpan),
     /// A route handler (`app.get('/path', fn)`).
     Route(CallId),
     /// A callback handed to a call that may run it any number of times.
@@ -194,6 +198,7 @@ impl<'m, 'a> Frequencies<'m, 'a> {
             Frequency::Many(why) => match why {
                 Why::Loop(_)
                 | Why::Listener(_)
+                | Why::EventHandler(_)
                 | Why::Interval(_)
                 | Why::Route(_)
                 | Why::Recursive(_) => true,
@@ -329,6 +334,14 @@ impl<'m, 'a> Frequencies<'m, 'a> {
                 "a `setInterval` callback (line {})",
                 line(m.calls[*c].span.start())
             ),
+            Why::EventHandler(at) => {
+                let text = &m.source[at.start()..at.end()];
+                let target = text.split('=').next().unwrap_or(text).trim();
+                format!(
+                    "an event handler assigned to `{target}` (line {}), run whenever the event fires",
+                    line(at.start())
+                )
+            }
             Why::Route(c) => {
                 let call = &m.calls[*c];
                 match call.args.first().map(|a| &a.value) {
@@ -548,6 +561,8 @@ struct Builder<'m, 'a> {
     iife_of: FxHashMap<CallId, FnId>,
     /// Names used as a value somewhere (stored, returned, put in an object).
     escapes: FxHashSet<BindingId>,
+    /// Functions assigned to an event-handler property.
+    handler_of: FxHashMap<FnId, TextSpan>,
     uses: FxHashMap<BindingId, Vec<Use>>,
     exported: FxHashSet<BindingId>,
     subclassed: FxHashSet<BindingId>,
@@ -653,6 +668,8 @@ impl<'m, 'a> Builder<'m, 'a> {
             }
         }
 
+        let handler_of = event_handlers(model);
+
         let subclassed = model
             .classes
             .iter()
@@ -668,6 +685,7 @@ impl<'m, 'a> Builder<'m, 'a> {
             arg_at,
             iife_of,
             escapes,
+            handler_of,
             uses: FxHashMap::default(),
             exported,
             subclassed,
@@ -755,6 +773,9 @@ impl<'m, 'a> Builder<'m, 'a> {
                     return self
                         .at(info.parent, info.span.start(), depth)
                         .then_once(Why::ModuleWrapper(f));
+                }
+                if let Some(&at) = self.handler_of.get(&f) {
+                    return Frequency::Many(Why::EventHandler(at));
                 }
                 match info.kind {
                     FnKind::Constructor | FnKind::FieldInit => self.constructor(f, depth),
@@ -916,6 +937,9 @@ impl<'m, 'a> Builder<'m, 'a> {
 /// call). Otherwise why the callback runs many times.
 fn callback_kind(model: &FileModel, call: CallId) -> Result<(), Why> {
     let c = &model.calls[call];
+    if is_compiled_async_step(c) {
+        return Ok(());
+    }
     if let Some(name) = c.callee.global_function() {
         match name.as_ref() {
             "setTimeout"
@@ -943,6 +967,75 @@ fn callback_kind(model: &FileModel, call: CallId) -> Result<(), Why> {
         }
         _ => Err(Why::Callback(call)),
     }
+}
+
+/// Functions assigned to an event-handler property, with the assignment:
+/// `x.on<event> = function` (`ws.onmessage`, `req.onerror`) and, for a name
+/// no declaration binds, `on<event> = function` (a worker's `onmessage`).
+/// The event name is at least three lowercase letters, as DOM, WebSocket
+/// and worker handler properties are (`onload`, `onclose`, `onmessage`);
+/// camelCase callbacks (`onChange`) are a component's props or options,
+/// called by their owner whenever it likes, and `once` is not a handler.
+fn event_handlers(model: &FileModel) -> FxHashMap<FnId, TextSpan> {
+    fn is_handler_name(name: &str) -> bool {
+        name.strip_prefix("on")
+            .is_some_and(|e| e.len() >= 3 && e.bytes().all(|b| b.is_ascii_lowercase()))
+    }
+    // An assigned function literal is not numbered in the write's value:
+    // it is the function that ends where the assignment ends (the outermost
+    // one, for `a = () => () => …`).
+    let mut ending_at: FxHashMap<usize, FnId> = FxHashMap::default();
+    for (f, info) in model.functions.iter().enumerate() {
+        ending_at.entry(info.span.end()).or_insert(f);
+    }
+    let assigned = |value: &Value, span: TextSpan, target_end: usize| match value {
+        Value::Function(_) => ending_at
+            .get(&span.end())
+            .copied()
+            .filter(|&f| model.functions[f].span.start() >= target_end),
+        _ => None,
+    };
+    let mut out = FxHashMap::default();
+    for w in &model.member_writes {
+        if let Key::Static(name) = &w.key {
+            if w.op == "=" && is_handler_name(name) {
+                if let Some(f) = assigned(&w.value, w.span, w.target_span.end()) {
+                    out.insert(f, w.span);
+                }
+            }
+        }
+    }
+    for w in &model.binding_writes {
+        if is_handler_name(&w.id.0) && model.semantic.binding(&w.id).is_none() {
+            let target_end = w.span.start() + w.id.0.len();
+            if let Some(f) = assigned(&w.value, w.span, target_end) {
+                out.insert(f, w.span);
+            }
+        }
+    }
+    out
+}
+
+/// A call to a compiler's helper that runs the body of an `async` function
+/// (or generator) compiled to older JavaScript: TypeScript's
+/// `__awaiter(this, arguments, P, function* () {…})` and
+/// `__generator(this, function (_a) { switch (_a.label) {…} })` (inline or
+/// through `tslib`), esbuild's `__async(this, args, function* () {…})`. The
+/// helper steps the body from one `await` to the next, so each statement in
+/// it runs once per call of the function it was compiled from: the callback
+/// runs as often as the call, like a promise executor. (Babel's
+/// `_asyncToGenerator(fn)` is not one of these: it returns a function that
+/// runs the body per call of its own.)
+fn is_compiled_async_step(c: &CallFact) -> bool {
+    let name = match (&c.callee.method, &c.callee.path) {
+        (Some(m), _) => m.clone(),
+        (None, Some(p)) if p.props.is_empty() => match &p.root {
+            Root::Binding(name, _) | Root::Global(name) => name.clone(),
+            Root::This => return false,
+        },
+        _ => return false,
+    };
+    matches!(name.as_ref(), "__awaiter" | "__generator" | "__async")
 }
 
 /// May this write clear a guard: `null`, `undefined`, `false` (also
@@ -1169,6 +1262,54 @@ mod tests {
         once("var require_x = __commonJS({ 'x.js'(exports2, module2) { mark() } })\n");
         // Inside a loop an IIFE runs on every turn.
         many("for (;;) { (() => mark())() }\n");
+    }
+
+    #[test]
+    fn event_handler_properties_run_whenever_the_event_fires() {
+        let why = many("onmessage = (ev) => { mark(ev.data) }\n");
+        assert_eq!(
+            why,
+            "an event handler assigned to `onmessage` (line 1), run whenever the event fires"
+        );
+        many("const ws = new WebSocket(u)\nws.onmessage = function (ev) { mark(ev) }\n");
+        // Through a callback the handler hands on, too.
+        many("self.onmessage = (ev) => { queue.run(() => mark(ev)) }\n");
+        // camelCase options and `once` are not handler properties; a declared
+        // `onmessage` is an ordinary function.
+        for src in [
+            "const o = {}\no.onChange = () => mark()\n",
+            "const o = {}\no.once = () => mark()\n",
+            "const o = {}\no.on = () => mark()\n",
+            "let onmessage\nonmessage = () => mark()\n",
+        ] {
+            let (f, why) = mark(src);
+            assert!(
+                matches!(f, Frequency::PerCall(_)),
+                "{f:?} ({why}) in:\n{src}"
+            );
+        }
+    }
+
+    #[test]
+    fn compiled_async_bodies_run_as_often_as_their_function() {
+        // TypeScript's downlevel `async` (the helpers inline, as tsc emits them).
+        let helpers = "var __awaiter = (this && this.__awaiter) || function (t, a, P, g) { return new P(function (res) { var it = g.apply(t, a || []); function step(r) { r.done ? res(r.value) : step(it.next(r.value)) } step(it.next()) }) };\nvar __generator = (this && this.__generator) || function (t, body) { var _ = { label: 0 }; while (_) { body.call(t, _) } };\n";
+        let once_src = format!(
+            "{helpers}function init() {{ return __awaiter(this, void 0, void 0, function () {{ return __generator(this, function (_a) {{ mark(); return [2] }}) }}) }}\ninit()\n"
+        );
+        once(&once_src);
+        let many_src = format!(
+            "{helpers}function handle(req) {{ return __awaiter(this, void 0, void 0, function () {{ return __generator(this, function (_a) {{ mark(req); return [2] }}) }}) }}\nexports.handle = handle\n"
+        );
+        let why = many(&many_src);
+        assert!(why.contains("handle"), "{why}");
+        // Through tslib, and esbuild's `__async`.
+        once(
+            "const tslib_1 = require('tslib')\nfunction init() { return tslib_1.__awaiter(this, void 0, void 0, function* () { mark() }) }\ninit()\n",
+        );
+        once("function init() { return __async(this, null, function* () { mark() }) }\ninit()\n");
+        // Any other helper that takes a function may run it any number of times.
+        many("function init() { return retry(function () { mark() }) }\ninit()\n");
     }
 
     #[test]

@@ -54,7 +54,7 @@ fn root_shown(freq: &Frequencies, f: Frequency, depth: u32) -> bool {
             // A listener for an event that ends the process runs a few
             // times at most before it exits.
             Why::Listener(c) => !ends_process(m, c),
-            Why::Interval(_) | Why::Route(_) => true,
+            Why::Interval(_) | Why::Route(_) | Why::EventHandler(_) => true,
             // A callback handed to a function the file does not show runs
             // as often as its registration is shown to: a callback given
             // once at load (`each(TABLE, fn)`) walks a fixed table.

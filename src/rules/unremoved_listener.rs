@@ -362,6 +362,25 @@ impl Grade {
                 false => Evidence::Assumed(name_only),
             });
         }
+        // A signal handed in is usually made for the one operation it
+        // cancels (a controller per request, per fetch, per test): that the
+        // same signal comes back must be shown by the code — the add repeats
+        // within one call (a loop), the author removes it on some ways out,
+        // or it is handed to a method of an object that stays, where one
+        // signal commonly cancels many operations. A function that runs per
+        // request, or builds an object per call, shows only that the add
+        // repeats, not that the signal does.
+        let signal_reuse_assumed = is_abort_of_param(model, reg)
+            && !partial
+            && !removed_from_elsewhere(model, reg)
+            && !rep.shown_many(call.fn_ctx, pos)
+            && !in_class_method(model, call);
+        if signal_reuse_assumed && repeat.is_some() {
+            evidence.push(Evidence::Assumed(
+                "the signal is handed in: nothing here shows that callers pass the same signal again rather than one per operation"
+                    .into(),
+            ));
+        }
         Grade { evidence }
     }
 
@@ -478,6 +497,17 @@ fn is_abort_of_param(model: &FileModel, reg: &Registration) -> bool {
             .root_binding()
             .and_then(|id| model.semantic.binding(&id))
             .is_some_and(|b| b.kind == BindingKind::Param)
+}
+
+/// The same listener function is removed somewhere in the file, from
+/// whatever target: its author expects the signals it is added to to outlive
+/// the operation (why remove it otherwise), even where the removal misses
+/// the target it was added to.
+fn removed_from_elsewhere(model: &FileModel, reg: &Registration) -> bool {
+    matches!(reg.listener, Identity::Path { .. })
+        && model.calls.iter().any(|c| {
+            Registration::of_remove(model, c).is_some_and(|r| r.listener.same(&reg.listener))
+        })
 }
 
 /// The registration runs in a class constructor, once per instance, and the

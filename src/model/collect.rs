@@ -172,6 +172,14 @@ fn unwrap(mut e: &Expr) -> &Expr {
             Expr::TsTypeAssertion(t) => &t.expr,
             Expr::TsConstAssertion(t) => &t.expr,
             Expr::TsInstantiation(t) => &t.expr,
+            // The indirect call compilers emit for an imported function,
+            // `(0, timers_1.clearInterval)(id)` / `(0, _x.default)()`: the
+            // value is the last expression (called without a `this`).
+            Expr::Seq(s)
+                if s.exprs.len() == 2 && matches!(&*s.exprs[0], Expr::Lit(Lit::Num(_))) =>
+            {
+                &s.exprs[1]
+            }
             _ => return e,
         }
     }

@@ -405,11 +405,31 @@ impl<'a> FileModel<'a> {
             .filter(move |c| c.callee.method.as_deref() == Some(name))
     }
 
-    /// Calls of a global function (`setInterval`, `window.setInterval`, …).
+    /// Calls of a global function (`setInterval`, `window.setInterval`, …),
+    /// also through Node's `timers` module (`timers.setInterval`, compiled
+    /// `(0, timers_1.clearInterval)(id)`, `import { setInterval } from
+    /// 'node:timers'`), which exports the same functions.
     pub fn global_calls<'m>(&'m self, name: &'m str) -> impl Iterator<Item = &'m CallFact> + 'm {
-        self.calls
-            .iter()
-            .filter(move |c| !c.is_new && c.callee.global_function().as_deref() == Some(name))
+        self.calls.iter().filter(move |c| {
+            !c.is_new
+                && (c.callee.global_function().as_deref() == Some(name)
+                    || self.timers_function(&c.callee).as_deref() == Some(name))
+        })
+    }
+
+    /// The function of Node's `timers` module a callee names, if it does.
+    pub fn timers_function(&self, callee: &Callee) -> Option<Atom> {
+        let path = callee.path.as_ref()?;
+        let id = path.root_binding()?;
+        let import = self.module_bindings.iter().find(|b| b.id == id)?;
+        if !matches!(import.source.as_ref(), "timers" | "node:timers") {
+            return None;
+        }
+        match (&import.imported, path.props.as_slice()) {
+            (None, [name]) => Some(name.clone()),
+            (Some(name), []) => Some(name.clone()),
+            _ => None,
+        }
     }
 
     /// Is the path a `.size`/`.length` bound checked somewhere in the file?

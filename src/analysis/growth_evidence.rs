@@ -172,7 +172,9 @@ pub(crate) fn store_api(
     let key = key.filter(|k| param(k))?;
     let Value::Path(v) = value else { return None };
     let v = v.root_binding().filter(|v| param(v) && v != key)?;
-    if !v_is_whole(value) || crate::analysis::instances::in_registration_method(model, fn_ctx) {
+    if !v_is_whole(value)
+        || crate::analysis::frequency::roles::in_registration_method(model, fn_ctx)
+    {
         return None;
     }
     // `type = computeKey(type)`, `props = { …props }`: once reassigned, the

@@ -606,11 +606,15 @@ fn vue_option_setups(model: &FileModel, out: &mut Vec<Setup>) {
         if !is_vue {
             continue;
         }
+        // Another object's hook of the same name between them: the unmount
+        // hook belongs to that object. (A `mounted` between `created` and
+        // `beforeUnmount` is the same object's, in the usual order.)
+        let own = [f.name.as_deref().unwrap_or("mounted")];
         let between = |a: usize, b: usize| {
             let (lo, hi) = if a < b { (a, b) } else { (b, a) };
             siblings.iter().any(|&s| {
                 let start = model.functions[s].span.start();
-                s != id && is_hook(&model.functions[s], &["mounted"]) && lo < start && start < hi
+                s != id && is_hook(&model.functions[s], &own) && lo < start && start < hi
             })
         };
         let teardowns = siblings
@@ -856,6 +860,15 @@ mod tests {
             assert_eq!(
                 probe(m, lc, "on", "off"),
                 (Some((Framework::VueOptions, "mounted".into())), false)
+            );
+        });
+        // `created`, `mounted`, `beforeUnmount` of one object, in the usual
+        // order: the `mounted` between them does not end `created`'s object.
+        let src = "export default { created() { bus.on('x', h) }, mounted() {}, beforeUnmount() { bus.off('x', h) } };\n";
+        with(src, Dialect::Js, |m, lc| {
+            assert_eq!(
+                probe(m, lc, "on", "off"),
+                (Some((Framework::VueOptions, "created".into())), true)
             );
         });
     }

@@ -4,6 +4,7 @@
 
 use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
+use swc_common::SyntaxContext;
 
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::lifecycle::is_per_instance_binding;
@@ -765,7 +766,8 @@ impl<'m> Registration<'m> {
                         && named_alike(&self.listener, &r.listener)
                         && returned_by_adder(model, self.call.fn_ctx, c.fn_ctx))
                     || (is_param(model, &self.listener) && is_param(model, &r.listener))
-                    || through_same_map(model, &self.listener, &r.listener));
+                    || through_same_map(model, &self.listener, &r.listener))
+                || (self.same_event(r.event.as_ref()) && kept_as_record(model, self, &r));
         }
         method_of(c).is_some_and(|m| m == resources::REMOVE_ALL)
             && target_of(c).is_some_and(|t| t == self.target)
@@ -843,6 +845,55 @@ fn named_alike(added: &Identity, removed: &Identity) -> bool {
         _ => None,
     };
     (bare(a).is_some() && bare(a) == last(r)) || (bare(r).is_some() && bare(r) == last(a))
+}
+
+/// `signal.addEventListener('abort', listener); registrations.push({ signal,
+/// listener })`, later `for (const { signal, listener } of registrations)
+/// signal.removeEventListener('abort', listener)`: the target and the
+/// listener are kept together in a record under their own names, and a
+/// removal takes both back out of such a record by the same names. Two
+/// names in common, and the record stored by the adding function, make it
+/// the same pair, whatever the list is.
+fn kept_as_record(model: &FileModel, add: &Registration, remove: &Registration) -> bool {
+    let bare = |p: &AccessPath| match &p.root {
+        Root::Binding(n, c) if p.props.is_empty() => Some((n.clone(), *c)),
+        _ => None,
+    };
+    let Identity::Path { path: added_fn, .. } = &add.listener else {
+        return false;
+    };
+    let Identity::Path {
+        path: removed_fn, ..
+    } = &remove.listener
+    else {
+        return false;
+    };
+    let (Some(target), Some(listener)) = (bare(&add.target), bare(added_fn)) else {
+        return false;
+    };
+    let names_match = bare(&remove.target).is_some_and(|t| t.0 == target.0)
+        && bare(removed_fn).is_some_and(|l| l.0 == listener.0);
+    if !names_match {
+        return false;
+    }
+    let holds = |props: &[(Atom, Value)], name: &(Atom, SyntaxContext)| {
+        props.iter().any(|(k, v)| {
+            k == &name.0 && matches!(v, Value::Path(p) if bare(p).as_ref() == Some(name))
+        })
+    };
+    let record = |v: &Value| match v {
+        Value::Object { props, .. } => holds(props, &target) && holds(props, &listener),
+        _ => false,
+    };
+    model
+        .calls
+        .iter()
+        .filter(|c| c.fn_ctx == add.call.fn_ctx)
+        .any(|c| c.args.iter().any(|a| record(&a.value)))
+        || model
+            .member_writes
+            .iter()
+            .any(|w| w.fn_ctx == add.call.fn_ctx && record(&w.value))
 }
 
 /// `entry.abort = { signal, listener }; signal.addEventListener('abort',

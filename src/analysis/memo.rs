@@ -18,47 +18,6 @@ use swc_atoms::Atom;
 use crate::model::semantic::BindingKind;
 use crate::model::{AccessPath, ClassId, FileModel, FnId, Key, MemberWrite, Root, Value};
 
-/// Verbs of methods that change configuration: they run when the set of
-/// servers, routes or options changes, not once per lookup.
-const CONFIGURATION_VERBS: &[&str] = &[
-    "add",
-    "remove",
-    "set",
-    "register",
-    "unregister",
-    "configure",
-    "install",
-    "replace",
-    "attach",
-    "detach",
-    "mount",
-    "unmount",
-    "use",
-];
-
-/// Is `fn_ctx` (or the method that owns it) a configuration method such as
-/// `addServer` or `setOptions`: a verb followed by what it configures? A
-/// method that names the container it empties (`setCache`, `clearCache`) or
-/// has no object (`set`, `remove`) is not: those are the container's own API.
-pub fn in_configuration_method(model: &FileModel, fn_ctx: Option<FnId>, field: &Atom) -> bool {
-    let Some(f) = model.this_function(fn_ctx) else {
-        return false;
-    };
-    let Some(name) = model.functions[f].name.as_deref() else {
-        return false;
-    };
-    let field = field.to_ascii_lowercase();
-    CONFIGURATION_VERBS.iter().any(|verb| {
-        name.strip_prefix(verb).is_some_and(|rest| {
-            rest.starts_with(|c: char| c.is_ascii_uppercase())
-                && !rest
-                    .to_ascii_lowercase()
-                    .contains(field.trim_start_matches('_'))
-                && !rest.to_ascii_lowercase().contains("cache")
-        })
-    })
-}
-
 /// Is the class exported by its module (`module.exports = X`,
 /// `exports.X = X`, `export class X`, `export default X`)?
 pub fn is_exported_class(model: &FileModel, class: ClassId) -> bool {
@@ -124,19 +83,6 @@ fn is_parameter_of(
 mod tests {
     use super::*;
     use crate::parse::Dialect;
-
-    #[test]
-    fn configuration_methods_are_verb_and_object() {
-        let src = "class R {\n addServer(s) {}\n setOptions(o) {}\n set(k, v) {}\n clearCache() {}\n setCache(c) {}\n getNode(k) {}\n}\n";
-        crate::engine::with_model_for_test(src, Dialect::Js, |m| {
-            let field: Atom = "cache".into();
-            let names: Vec<_> = (0..m.functions.len())
-                .filter(|&f| in_configuration_method(m, Some(f), &field))
-                .map(|f| m.functions[f].name.clone().unwrap().to_string())
-                .collect();
-            assert_eq!(names, ["addServer", "setOptions"]);
-        });
-    }
 
     #[test]
     fn memo_writes_use_a_parameter_and_answer_from_the_cache() {

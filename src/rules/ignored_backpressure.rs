@@ -9,7 +9,7 @@ use super::{Finding, Rule, RuleContext};
 use crate::analysis::backlog::{self, Driver};
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::handles;
-use crate::analysis::instances;
+use crate::analysis::lifetime;
 use crate::diagnostic::Severity;
 use crate::model::{
     AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, Key, ResultUse, Root, Value,
@@ -209,9 +209,7 @@ fn long_lived_stream(
                     .this_function(w.fn_ctx)
                     .is_some_and(|f| model.functions[f].kind == FnKind::Constructor)
         })?;
-        let long = instances::long_lived_classes(model)
-            .into_iter()
-            .find(|l| l.class == class)?;
+        let long = lifetime::long_lived_class(model, class)?;
         return Some(LongLivedStream {
             decl: Some(opened.span.range()),
             why: format!("opened in the constructor; {}", long.why),

@@ -6,8 +6,8 @@ use super::finding::{Evidence, Grows, Owner};
 use super::{Finding, Rule, RuleContext, wording};
 use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::frequency::Frequencies;
+use crate::analysis::frequency::roles;
 use crate::analysis::growth_evidence::{self, Strength};
-use crate::analysis::instances;
 use crate::analysis::registry;
 use crate::diagnostic::Severity;
 use crate::model::{AccessPath, CallFact, FileModel, Key, Root, Value};
@@ -106,7 +106,7 @@ fn confidence(
         )));
         return out;
     }
-    if instances::in_registration_method(model, call.fn_ctx) {
+    if roles::in_registration_method(model, call.fn_ctx) {
         let name = model
             .this_function(call.fn_ctx)
             .and_then(|f| model.functions[f].name.clone())

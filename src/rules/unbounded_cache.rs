@@ -6,9 +6,11 @@ use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::entry_removal;
 use crate::analysis::expiry;
 use crate::analysis::frequency::Frequencies;
+use crate::analysis::frequency::roles;
 use crate::analysis::growth_evidence;
-use crate::analysis::instances::{self, InstanceField, LongLivedClass};
+use crate::analysis::instance_fields::{self, InstanceField};
 use crate::analysis::keys::{self, KeyOrigin};
+use crate::analysis::lifetime::{self, LongLivedClass};
 use crate::analysis::memo;
 use crate::analysis::presence;
 use crate::analysis::reentry;
@@ -208,18 +210,18 @@ fn check_reentries(model: &FileModel, out: &mut RuleContext) {
 /// Containers on `this` of long-lived instances: a method grows them with a
 /// dynamic key and no code of the class removes entries.
 fn check_instance_fields(model: &FileModel, out: &mut RuleContext) {
-    let long_lived = instances::long_lived_classes(model);
-    check_memoizing_classes(model, &long_lived, out);
+    let long_lived = lifetime::long_lived_classes(model);
+    check_memoizing_classes(model, long_lived, out);
     for owner in long_lived {
-        for field in instances::container_fields(model, owner.class) {
+        for field in instance_fields::container_fields(model, owner.class) {
             if !matches!(
                 field.kind,
                 ContainerKind::Object | ContainerKind::Map | ContainerKind::Set
-            ) || instances::field_has_eviction(model, owner.class, &field.name)
+            ) || instance_fields::field_has_eviction(model, owner.class, &field.name)
             {
                 continue;
             }
-            for (site, origin) in instance_growth(model, &owner, &field) {
+            for (site, origin) in instance_growth(model, owner, &field) {
                 if matches!(origin, KeyOrigin::Bounded(_)) {
                     continue;
                 }
@@ -241,7 +243,7 @@ fn check_instance_fields(model: &FileModel, out: &mut RuleContext) {
                         "the key comes from callers the file does not show: the instance lives long, but its key set may be small",
                     );
                 }
-                if let Some(other) = short_lived_instances(model, owner.class) {
+                if let Some(other) = lifetime::made_many_times(model, owner.class) {
                     let line = model.source[..other.start].matches('\n').count() + 1;
                     d = d.with_related(other, "also created here, in code that runs many times")
                         .assumed(format!(
@@ -272,13 +274,13 @@ fn check_memoizing_classes(
             continue;
         }
         let class_name = model.classes[class].name.clone().unwrap_or_default();
-        for field in instances::container_fields(model, class) {
+        for field in instance_fields::container_fields(model, class) {
             // Only plain-object dictionaries: their keys are strings (ids,
             // names, URLs the users pass in). Maps in exported classes are
             // mostly keyed by objects of one run (AST nodes, modules) and
             // die with it: on real code they were per-run far more often.
             if field.kind != ContainerKind::Object
-                || instances::field_has_eviction(model, class, &field.name)
+                || instance_fields::field_has_eviction(model, class, &field.name)
             {
                 continue;
             }
@@ -290,7 +292,7 @@ fn check_memoizing_classes(
                     w.object.root == Root::This
                         && w.object.props.is_empty()
                         && w.key == crate::model::Key::Static(field.name.clone())
-                        && instances::in_method_of(model, w.fn_ctx, class)
+                        && instance_fields::in_method_of(model, w.fn_ctx, class)
                 })
                 .map(|w| w.span.range())
                 .collect();
@@ -316,7 +318,7 @@ fn check_memoizing_classes(
                     .with_evidence(KeyFact::Unbounded(
                         "the argument of a public method, chosen by the class's users".into(),
                     ));
-                if instances::in_registration_method(model, site_fn) {
+                if roles::in_registration_method(model, site_fn) {
                     d = d.assumed(format!(
                         "`{method}` registers: it is called to set an instance up, once per name, not once per request"
                     ));
@@ -337,23 +339,6 @@ fn check_memoizing_classes(
     }
 }
 
-/// A `new` of `class` in code that runs many times: instances that die
-/// with their callers, beside the long-lived one.
-fn short_lived_instances(model: &FileModel, class: usize) -> Option<std::ops::Range<usize>> {
-    let binding = model.classes[class].binding.as_ref()?;
-    let frequency = Frequencies::new(model);
-    model
-        .calls
-        .iter()
-        .find(|c| {
-            c.is_new
-                && matches!(&c.callee.path, Some(AccessPath { root: Root::Binding(n, ctxt), props })
-                    if props.is_empty() && n == &binding.0 && *ctxt == binding.1)
-                && frequency.runs_many_times(c.fn_ctx, c.span.start())
-        })
-        .map(|c| c.span.range())
-}
-
 /// Memoizing writes to `this.<field>` (a plain object), with the name of
 /// their method.
 fn memo_growth(
@@ -361,13 +346,13 @@ fn memo_growth(
     class: usize,
     field: &InstanceField,
 ) -> Vec<(std::ops::Range<usize>, String)> {
-    let path = instances::field_path(&field.name);
+    let path = instance_fields::field_path(&field.name);
     model
         .member_writes
         .iter()
         .filter(|w| {
             w.object == path
-                && instances::in_method_of(model, w.fn_ctx, class)
+                && instance_fields::in_method_of(model, w.fn_ctx, class)
                 && !w.value.is_nullish()
                 && memo::is_memo_write(model, w, &field.name)
         })
@@ -389,13 +374,13 @@ fn instance_growth(
     owner: &LongLivedClass,
     field: &InstanceField,
 ) -> Vec<(std::ops::Range<usize>, KeyOrigin)> {
-    let path = instances::field_path(&field.name);
+    let path = instance_fields::field_path(&field.name);
     let mut sites = Vec::new();
     if field.kind == ContainerKind::Object {
         for w in &model.member_writes {
             if w.object == path
-                && instances::in_method_of(model, w.fn_ctx, owner.class)
-                && !instances::in_registration_method(model, w.fn_ctx)
+                && instance_fields::in_method_of(model, w.fn_ctx, owner.class)
+                && !roles::in_registration_method(model, w.fn_ctx)
                 && keys::is_dynamic_write_key(model, w)
                 && !w.value.is_nullish()
             {
@@ -410,8 +395,8 @@ fn instance_growth(
     };
     for call in model.method_calls(method) {
         if !call.callee.receiver_is(&path)
-            || !instances::in_method_of(model, call.fn_ctx, owner.class)
-            || instances::in_registration_method(model, call.fn_ctx)
+            || !instance_fields::in_method_of(model, call.fn_ctx, owner.class)
+            || roles::in_registration_method(model, call.fn_ctx)
         {
             continue;
         }

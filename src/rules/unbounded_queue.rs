@@ -8,7 +8,8 @@ use super::{Finding, Rule, RuleContext};
 use crate::analysis::backlog;
 use crate::analysis::containers::{self, ContainerKind};
 use crate::analysis::frequency::Frequencies;
-use crate::analysis::instances;
+use crate::analysis::instance_fields;
+use crate::analysis::lifetime;
 use crate::diagnostic::Severity;
 use crate::model::{AccessPath, CallFact, ClassId, FileModel, FnId, Invocation, Key, Root, Value};
 
@@ -146,11 +147,11 @@ fn queues(model: &FileModel) -> Vec<Queue> {
             lifetime: c.lifetime.to_string(),
         })
         .collect();
-    for l in instances::long_lived_classes(model) {
-        for f in instances::container_fields(model, l.class) {
+    for l in lifetime::long_lived_classes(model) {
+        for f in instance_fields::container_fields(model, l.class) {
             if f.kind == ContainerKind::Array {
                 out.push(Queue {
-                    path: instances::field_path(&f.name),
+                    path: instance_fields::field_path(&f.name),
                     class: Some(l.class),
                     decl: f.decl_span,
                     lifetime: l.why.clone(),

@@ -8,6 +8,7 @@ use crate::analysis::handles::release_counts;
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners;
 use crate::analysis::resources;
+use crate::analysis::server_render;
 use crate::analysis::slots;
 use crate::diagnostic::Severity;
 use crate::model::{
@@ -29,6 +30,9 @@ fn check(out: &mut RuleContext) {
     let rep = std::cell::OnceCell::new();
     let lifecycles = std::cell::OnceCell::new();
     for call in model.global_calls("setInterval") {
+        // A different problem from the ones below (the teardown exists but
+        // never runs on a server), so it may be reported beside them.
+        check_server_render(model, call, out);
         let lifecycles = lifecycles.get_or_init(|| Lifecycles::of(model));
         if let Some(setup) = lifecycles.setup_of(model, call.fn_ctx, call.span.start()) {
             check_interval_in_setup(model, setup, call, out);
@@ -204,6 +208,55 @@ fn check_interval_in_setup(
                 setup.ending()
             ))),
     );
+}
+
+/// An interval started for every server render (in a component's
+/// constructor, `componentWillMount` or `render`, Vue's `created`) and
+/// cleared only in a teardown, which server rendering never runs.
+fn check_server_render(model: &FileModel, call: &CallFact, out: &mut RuleContext) {
+    let (ResultUse::Assigned(handle), _) = handle_use(model, call) else {
+        return;
+    };
+    let Some(s) = server_render::server_start(model, call, handle) else {
+        return;
+    };
+    let where_ = match s.phase.as_str() {
+        "constructor" => "the constructor".to_string(),
+        p => format!("`{p}`"),
+    };
+    let of = match &s.component {
+        Some(n) => format!(" of component `{n}`"),
+        None => String::new(),
+    };
+    let teardown = &s.teardown;
+    let mut diag = Finding::new(
+        call.span.range(),
+        format!(
+            "an interval is started in {where_}{of} and cleared only in `{teardown}`, which never runs in server rendering: every server render leaks the interval and the component"
+        ),
+    )
+    .with_label(format!("started in {where_}, which runs for every server render"))
+    .with_related(s.phase_span.clone(), format!("`{}` runs on the server", s.phase));
+    for clear in &s.clears {
+        diag = diag.with_related(clear.clone(), format!("cleared only here, in `{teardown}`"));
+    }
+    diag = diag
+        .with_help(server_render::advice(s.framework))
+        .with_evidence(Evidence::Shown(format!("component: {}", s.recognised)))
+        .with_evidence(Evidence::Shown(format!(
+            "runs in server rendering: `{}`",
+            s.phase
+        )))
+        .with_evidence(Evidence::Kept(format!(
+            "cleared only in `{teardown}`, which the server never calls"
+        )))
+        .with_evidence(Evidence::Shown(
+            "no `typeof window` guard keeps it off the server".into(),
+        ));
+    if let Some(doubt) = s.doubt {
+        diag = diag.assumed(doubt);
+    }
+    out.report(diag);
 }
 
 /// An interval per instance stored in one module-level variable: each

@@ -519,7 +519,7 @@ fn in_class_constructor(model: &FileModel, call: &CallFact) -> bool {
         info.kind == FnKind::Constructor
             && !info
                 .class
-                .is_some_and(|c| crate::analysis::instances::singleton_in_file(model, c))
+                .is_some_and(|c| crate::analysis::lifetime::is_singleton(model, c))
     })
 }
 

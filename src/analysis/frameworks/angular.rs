@@ -18,6 +18,9 @@ pub const SPEC: Spec = Spec {
         "ngOnChanges",
     ],
     teardown_methods: &["ngOnDestroy"],
+    // Angular's server platform destroys the application after each render,
+    // which runs `ngOnDestroy`.
+    server_methods: &[],
     cleanup: Cleanup::Method,
     event: "instance",
     ending: "its destruction",

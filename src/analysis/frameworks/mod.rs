@@ -68,6 +68,13 @@ pub struct Spec {
     pub setup_methods: &'static [&'static str],
     /// Methods that run at teardown (`componentWillUnmount`).
     pub teardown_methods: &'static [&'static str],
+    /// Methods that run again for every server render (constructor,
+    /// `componentWillMount`, `render`; Vue's `created`, `setup`) while none
+    /// of the teardown methods ever run there: what they start must not
+    /// need a teardown (see `analysis::server_render`). Empty where the
+    /// teardown also runs on the server or the component is not rendered
+    /// there.
+    pub server_methods: &'static [&'static str],
     pub cleanup: Cleanup,
     /// What one setup is, for messages: "mount", "connection", "instance".
     pub event: &'static str,

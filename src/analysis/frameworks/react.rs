@@ -15,6 +15,8 @@ pub const EFFECT: Spec = Spec {
     teardown_hooks: &[],
     setup_methods: &[],
     teardown_methods: &[],
+    // Effects never run on the server: nothing they start reaches it.
+    server_methods: &[],
     cleanup: Cleanup::Returned,
     event: "mount",
     ending: "the unmount",
@@ -30,6 +32,15 @@ pub const CLASS: Spec = Spec {
     teardown_hooks: &[],
     setup_methods: &["componentDidMount"],
     teardown_methods: &["componentWillUnmount"],
+    // `renderToString` constructs the instance and calls these (React's
+    // docs: no side effects in the constructor, subscribe in
+    // `componentDidMount`); it never mounts, so it never unmounts.
+    server_methods: &[
+        "constructor",
+        "componentWillMount",
+        "UNSAFE_componentWillMount",
+        "render",
+    ],
     cleanup: Cleanup::Method,
     event: "mount",
     ending: "the unmount",

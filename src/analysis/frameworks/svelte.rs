@@ -11,6 +11,9 @@ pub const SPEC: Spec = Spec {
     teardown_hooks: &["onDestroy"],
     setup_methods: &[],
     teardown_methods: &[],
+    // `onDestroy` runs in server rendering too: the instance script's
+    // registrations are undone there.
+    server_methods: &[],
     cleanup: Cleanup::Returned,
     event: "mount",
     ending: "the unmount",

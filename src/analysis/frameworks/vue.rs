@@ -11,6 +11,9 @@ pub const COMPOSITION: Spec = Spec {
     teardown_hooks: &["onBeforeUnmount", "onUnmounted", "onScopeDispose"],
     setup_methods: &["setup"],
     teardown_methods: &[],
+    // `setup()` runs in server rendering; `onBeforeUnmount`/`onUnmounted`
+    // (and the scope's disposal) never do.
+    server_methods: &["setup"],
     cleanup: Cleanup::TeardownHook,
     event: "mount",
     ending: "the unmount",
@@ -25,6 +28,9 @@ pub const OPTIONS: Spec = Spec {
     teardown_hooks: &[],
     setup_methods: &["mounted", "created", "beforeMount"],
     teardown_methods: &["beforeUnmount", "unmounted", "beforeDestroy", "destroyed"],
+    // Vue's SSR guide: `beforeCreate` and `created` run on the server, the
+    // mount and unmount hooks do not.
+    server_methods: &["beforeCreate", "created"],
     cleanup: Cleanup::Method,
     event: "mount",
     ending: "the unmount",

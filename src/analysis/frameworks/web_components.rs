@@ -12,6 +12,9 @@ pub const SPEC: Spec = Spec {
     teardown_hooks: &[],
     setup_methods: &["constructor", "connectedCallback", "firstUpdated"],
     teardown_methods: &["disconnectedCallback"],
+    // Not modelled: server rendering of custom elements (Lit SSR) is rare,
+    // and a timer started in their constructor is judged by the general rule.
+    server_methods: &[],
     cleanup: Cleanup::Method,
     event: "connection",
     ending: "the disconnection",

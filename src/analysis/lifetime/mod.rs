@@ -5,6 +5,9 @@
 //!   a module-level function/class/object (`X.cache`, `X.instances`), and
 //!   containers captured by closures that escape a factory whose result the
 //!   code keeps for good (the factory is exported or called at module level).
+//!   Also `this` of a class whose instances the file keeps for good
+//!   (instantiated once at module level, or registering every instance in a
+//!   long-lived registry: see [`classes`]).
 //! - **Instance**: `this` of a class or constructor function, reached
 //!   directly or through any alias (`var _this = this`, Babel's `_this2`,
 //!   `self`, `that`, `client = this`), and closure containers of factories
@@ -12,6 +15,12 @@
 //! - **Call**: a local that nothing captures past the call.
 //! - **Unknown**: anything else (parameters, caller objects): the code does
 //!   not show how long it lives, and a parameter's name is no evidence.
+
+pub mod classes;
+
+pub use classes::{
+    LongLivedClass, is_singleton, long_lived_class, long_lived_classes, made_many_times,
+};
 
 use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
@@ -160,18 +169,47 @@ pub fn is_this_alias(model: &FileModel, id: &BindingId) -> bool {
 }
 
 /// How long the object at `path` (written in function context `fn_ctx`)
-/// lives: the owner of the keys written into it.
+/// lives: the owner of the keys written into it. `this` of a class whose
+/// instances the file keeps for good lives as long as the process.
 pub fn of_owner(model: &FileModel, fn_ctx: Option<FnId>, path: &AccessPath) -> Lifetime {
-    if let Some((_, ctx)) = as_this(model, fn_ctx, path) {
-        let class = model.this_class(ctx);
-        let why = match class.and_then(|c| model.classes[c].name.as_ref()) {
-            Some(name) => {
-                format!("a field of each `{name}` instance: it lives as long as the instance")
-            }
-            None => "a field of `this`: it lives as long as the object".to_string(),
-        };
-        return Lifetime::Instance { class, why };
+    match as_this(model, fn_ctx, path) {
+        Some((_, ctx)) => of_this(model, model.this_class(ctx)),
+        None => not_this(model, path),
     }
+}
+
+/// How long `this` of a method of `class` lives: as long as the process
+/// when the file keeps the class's instances for good, else as long as the
+/// instance (which the code does not show).
+pub fn of_this(model: &FileModel, class: Option<ClassId>) -> Lifetime {
+    match class.and_then(|c| long_lived_class(model, c)) {
+        Some(l) => Lifetime::Process(l.why.clone()),
+        None => of_some_instance(model, class),
+    }
+}
+
+/// [`of_owner`] without asking how long the instances of a class live (the
+/// class answer itself asks this, for the registries instances enter).
+fn owner_of(model: &FileModel, fn_ctx: Option<FnId>, path: &AccessPath) -> Lifetime {
+    match as_this(model, fn_ctx, path) {
+        Some((_, ctx)) => of_some_instance(model, model.this_class(ctx)),
+        None => not_this(model, path),
+    }
+}
+
+/// `this` of an instance of `class`, however long that lives.
+fn of_some_instance(model: &FileModel, class: Option<ClassId>) -> Lifetime {
+    let why = match class.and_then(|c| model.classes[c].name.as_ref()) {
+        Some(name) => {
+            format!("a field of each `{name}` instance: it lives as long as the instance")
+        }
+        None => "a field of `this`: it lives as long as the object".to_string(),
+    };
+    Lifetime::Instance { class, why }
+}
+
+/// The owner of a path that does not start at `this` or an alias of it.
+fn not_this(model: &FileModel, path: &AccessPath) -> Lifetime {
     match &path.root {
         Root::Global(g) => {
             if is_global_object_name(g) && !path.props.is_empty() {
@@ -185,7 +223,7 @@ pub fn of_owner(model: &FileModel, fn_ctx: Option<FnId>, path: &AccessPath) -> L
                 Lifetime::Unknown
             }
         }
-        Root::This => unreachable!("handled by as_this"),
+        Root::This => unreachable!("as_this takes every path rooted at `this`"),
         Root::Binding(..) => {
             let Some(id) = path.root_binding() else {
                 return Lifetime::Unknown;
@@ -463,6 +501,30 @@ mod tests {
             last_owner("class A { m(k) { let o = this; o = {}; o.q[k] = 1 } }\n"),
             Lifetime::Call,
             "a binding that is reassigned something else is not an alias"
+        );
+    }
+
+    #[test]
+    fn this_of_a_class_the_file_keeps_for_good_lives_for_the_process() {
+        let kept = "class R { put(k) { this.c[k] = 1 } }\nmodule.exports = new R();\n";
+        let l = last_owner(kept);
+        assert!(
+            matches!(&l, Lifetime::Process(why) if why.contains("instantiated once")),
+            "{l:?}"
+        );
+        let registered = "const all = [];\nclass R { constructor() { all.push(this) } put(k) { const self = this; setTimeout(function () { self.c[k] = 1 }) } }\n";
+        let l = last_owner(registered);
+        assert!(
+            matches!(&l, Lifetime::Process(why) if why.contains("registers itself")),
+            "through an alias of `this` too: {l:?}"
+        );
+        let per_call = "class R { put(k) { this.c[k] = 1 } }\nfunction f() { return new R() }\nmodule.exports = f;\n";
+        assert!(
+            matches!(
+                last_owner(per_call),
+                Lifetime::Instance { class: Some(0), .. }
+            ),
+            "made per call: as long as the instance"
         );
     }
 

@@ -28,6 +28,8 @@
 //! [`Frequencies::describe`] renders for messages. The answers for a file
 //! are computed once, on first use, and kept in the model's `Derived` cache.
 
+pub mod roles;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::semantic::{BindingId, BindingKind};

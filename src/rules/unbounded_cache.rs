@@ -551,7 +551,7 @@ fn growth(
     site: std::ops::Range<usize>,
 ) -> Option<Growth> {
     let key = KeyFact::from(&origin);
-    let label = growth_key(c, origin)?;
+    let label = growth_key(c, &key)?;
     let runs = Evidence::runs(growth_evidence::repetition(frequency, fn_ctx, site.start));
     // Repetition alone is no evidence of growth: a function called from a
     // hundred places with attribute or tag names fills its cache once per
@@ -575,12 +575,11 @@ fn is_marker(v: &crate::model::Value) -> bool {
 /// needs a key shown to be new on every call (its factory's callers may
 /// well pass a small set of names), a module-level one any key that is not
 /// bounded.
-fn growth_key(c: &Container, origin: KeyOrigin) -> Option<String> {
-    match origin {
-        KeyOrigin::Unbounded(why) => Some(format!("grows here: the key {why}")),
-        KeyOrigin::Bounded(_) => None,
-        KeyOrigin::Unknown if c.is_closure() => None,
-        KeyOrigin::Unknown => Some("grows here with a dynamic key".into()),
+fn growth_key(c: &Container, key: &KeyFact) -> Option<String> {
+    match key {
+        KeyFact::Bounded(_) => None,
+        KeyFact::Unknown if c.is_closure() => None,
+        KeyFact::Unbounded(_) | KeyFact::Unknown => Some(wording::growth_label(key)),
     }
 }
 

@@ -82,6 +82,14 @@ pub fn remove_entry(g: &Grows) -> String {
     }
 }
 
+/// The label of a growth site, from where its key comes from.
+pub fn growth_label(key: &KeyFact) -> String {
+    match key {
+        KeyFact::Unbounded(why) => format!("grows here: the key {why}"),
+        KeyFact::Bounded(_) | KeyFact::Unknown => "grows here with a dynamic key".into(),
+    }
+}
+
 /// The message of a keyed container that only grows.
 pub fn keyed_growth(g: &Grows) -> String {
     format!(

@@ -15,6 +15,7 @@ use crate::diagnostic::{Diagnostic, INTERNAL_ERROR, PARSE_ERROR, Severity};
 use crate::model::{self, FileModel};
 use crate::parse::{self, Dialect};
 use crate::project::FileSummary;
+use crate::rules::RuleContext;
 pub use crate::rules::RuleSet;
 use crate::settings::Settings;
 use crate::{schedule, sfc, suppress};
@@ -146,11 +147,9 @@ fn analyse(
     let outcome = with_model(path, text, dialect, &rules.settings, |model, directives| {
         let mut found = Vec::new();
         for (rule, severity) in &rules.rules {
-            let before = found.len();
-            (rule.check)(model, &mut found);
-            for d in &mut found[before..] {
-                d.severity = *severity;
-            }
+            let mut cx = RuleContext::new(rule, model);
+            (rule.check)(&mut cx);
+            found.extend(cx.finish(*severity));
         }
         // Cross-file hook: what this file tells the others (see project.rs).
         let summary = crate::project::summarize(model, &found);

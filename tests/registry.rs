@@ -173,3 +173,61 @@ fn docs_rules_md_is_fresh() {
         "docs/rules.md is stale: run `UPDATE_DOCS=1 cargo test --test registry`"
     );
 }
+
+/// Rules report typed findings through their context; only the rendering
+/// module (`src/rules/wording.rs`) builds diagnostics, so a rule can neither
+/// name itself in a string nor set its own confidence.
+#[test]
+fn rules_build_no_diagnostics_outside_the_wording_module() {
+    let mut offenders = Vec::new();
+    let mut files = Vec::new();
+    rust_files(&root().join("src/rules"), &mut files);
+    assert!(files.len() > 10, "src/rules/ has no rule files?");
+    for file in files {
+        if file.file_name().is_some_and(|n| n == "wording.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in builds_diagnostics(&text) {
+            offenders.push(format!("{}:{line}", file.display()));
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "rules build a `Finding` and `cx.report` it; a `Diagnostic` is built only in src/rules/wording.rs:\n  {}",
+        offenders.join("\n  ")
+    );
+}
+
+#[test]
+fn the_diagnostic_check_sees_construction_in_any_form() {
+    let text = "fn f() {\n    let d = Diagnostic::new(RULE.name, 0..1, \"m\");\n}\n\
+                fn g() -> Diagnostic { Diagnostic {\n rule: \"x\" } }\n\
+                fn h() { leaklint::diagnostic::Diagnostic::fatal(\"x\", 0..1, \"m\"); }\n\
+                // Diagnostic::new in a comment\n";
+    assert_eq!(builds_diagnostics(text), vec![2, 4, 6]);
+}
+
+/// Lines (1-based) that construct a `Diagnostic`, comments left out.
+fn builds_diagnostics(text: &str) -> Vec<usize> {
+    let construct = regex::Regex::new(r"\bDiagnostic\s*(::\s*(new|fatal)\b|\{)").unwrap();
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let code = l.split("//").next().unwrap_or("");
+            construct.is_match(code)
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            out.push(path);
+        }
+    }
+}

@@ -549,7 +549,7 @@ fn output_is_identical_across_thread_counts() {
     }
 }
 
-fn panicking_check(_: &leaklint::model::FileModel, _: &mut Vec<leaklint::Diagnostic>) {
+fn panicking_check(_: &mut leaklint::rules::RuleContext) {
     panic!("staged failure");
 }
 

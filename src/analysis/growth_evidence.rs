@@ -4,7 +4,7 @@
 //! quotes.
 //!
 //! A growth site is reported as **high** when one of these is shown:
-//! - the key is new on every call ([`KeyOrigin::Unbounded`], with its
+//! - the key is new on every call ([`KeyOrigin::Unbounded`](crate::analysis::keys::KeyOrigin::Unbounded), with its
 //!   source: a counter, the time, a random id, a field of an event);
 //! - the code runs again and again for a reason the file shows
 //!   ([`Strength::Shown`]: a listener, an interval, a route handler, a
@@ -18,14 +18,14 @@
 //! sets, start-up registries and tables keyed by a small set of names.
 
 use crate::analysis::frequency::{Frequencies, Frequency, Why};
-use crate::analysis::keys::KeyOrigin;
 use crate::model::semantic::BindingKind;
 use crate::model::{CallId, FileModel, FnId, LoopTest, Root, Value};
 
-/// How the file shows that code runs many times.
+/// How the file shows that code runs many times, with how often it runs
+/// (the frequency answer's words; the rules word the rest).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Strength {
-    /// Repetition the file shows, with its evidence.
+    /// Repetition the file shows.
     Shown(String),
     /// Only assumed: the callers are elsewhere (exported, a method, a
     /// function handed out) or the chain of calls is too long to follow.
@@ -38,8 +38,8 @@ pub(crate) fn repetition(freq: &Frequencies, fn_ctx: Option<FnId>, pos: usize) -
     let f = freq.at(fn_ctx, pos);
     let text = freq.describe(&f);
     match root_shown(freq, f, 0) {
-        true => Strength::Shown(format!("frequency: {text}")),
-        false => Strength::Assumed(format!("frequency (assumed, callers not shown): {text}")),
+        true => Strength::Shown(text),
+        false => Strength::Assumed(text),
     }
 }
 
@@ -155,7 +155,8 @@ pub(crate) fn created_per_call(
 /// A store API: a function (not a registration API) that keeps the value
 /// its caller passes under the key its caller passes (`put(k, v) { c[k] = v }`).
 /// The container is the product: what goes in is whatever the callers
-/// store, with no table or name set to bound it. Evidence, or `None`.
+/// store, with no table or name set to bound it. Where the key comes from,
+/// or `None`.
 pub(crate) fn store_api(
     model: &FileModel,
     fn_ctx: Option<FnId>,
@@ -191,7 +192,7 @@ pub(crate) fn store_api(
         .map(|n| format!("`{n}`"))
         .unwrap_or_else(|| "the function".into());
     Some(format!(
-        "key: a store API: {name} keeps the value its callers pass (`{}`) under the key they pass (`{}`)",
+        "a store API: {name} keeps the value its callers pass (`{}`) under the key they pass (`{}`)",
         v.0, key.0
     ))
 }
@@ -240,7 +241,7 @@ const VALUE_CONSTRUCTORS: &[&str] = &[
 /// A Map or Set key that the same function hands to a constructor as a
 /// named option (`new ScrollTimeline({ source: container })`): an
 /// object such as an element or a socket, which a strong `Map` keeps alive
-/// with everything it refers to. Evidence for the finding, or `None`.
+/// with everything it refers to. Where the key comes from, or `None`.
 pub(crate) fn object_key(model: &FileModel, fn_ctx: Option<FnId>, key: &Value) -> Option<String> {
     let Value::Path(k) = key else { return None };
     if !k.props.is_empty() {
@@ -264,7 +265,7 @@ pub(crate) fn object_key(model: &FileModel, fn_ctx: Option<FnId>, key: &Value) -
         });
         handed.then(|| {
             format!(
-                "key: an object, handed to `new {name}` as an option (line {}): the strong `Map` keeps it alive",
+                "an object, handed to `new {name}` as an option (line {}): the strong `Map` keeps it alive",
                 model.source[..call.span.start()].matches('\n').count() + 1
             )
         })
@@ -275,18 +276,6 @@ pub(crate) fn object_key(model: &FileModel, fn_ctx: Option<FnId>, key: &Value) -
 /// not its body).
 fn outer(freq: &Frequencies, fn_ctx: Option<FnId>, pos: usize) -> Frequency {
     freq.at(fn_ctx, pos)
-}
-
-/// The evidence about a key, and whether it alone shows growth.
-pub(crate) fn key_evidence(origin: &KeyOrigin) -> (String, bool) {
-    match origin {
-        KeyOrigin::Unbounded(why) => (format!("key: {why}"), true),
-        KeyOrigin::Bounded(why) => (format!("key: {why}"), false),
-        KeyOrigin::Unknown => (
-            "key: computed from values the file does not show (a caller's argument); it may come from a small fixed set".into(),
-            false,
-        ),
-    }
 }
 
 /// Does the function return early when the key is missing before it writes

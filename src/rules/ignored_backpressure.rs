@@ -5,12 +5,12 @@
 
 use std::ops::Range;
 
-use super::Rule;
+use super::{Finding, Rule, RuleContext};
 use crate::analysis::backlog::{self, Driver};
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::handles;
 use crate::analysis::lifetime;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::model::{
     AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, Key, ResultUse, Root, Value,
 };
@@ -24,7 +24,8 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     check_writes(model, out);
     check_pushes(model, out);
 }
@@ -41,7 +42,7 @@ struct LongLivedStream {
     needs_event: bool,
 }
 
-fn check_writes(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check_writes(model: &FileModel, out: &mut RuleContext) {
     let writes: Vec<&CallFact> = model
         .method_calls("write")
         .filter(|c| {
@@ -87,9 +88,7 @@ fn check_writes(model: &FileModel, out: &mut Vec<Diagnostic>) {
         }
         reported.push(recv.clone());
         let shown = model.text(&w.callee.receiver_span.unwrap_or(w.callee_span));
-        let mut d = Diagnostic::new(
-            RULE.name,
-            w.span.range(),
+        let mut d = Finding::new(w.span.range(),
             format!(
                 "every chunk written to `{shown}` stays buffered in memory while the stream is slower than the writer: `write()` returns `false` and is called again anyway"
             ),
@@ -106,7 +105,7 @@ fn check_writes(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 stream.why,
             );
         }
-        out.push(d.with_help(format!(
+        out.report(d.with_help(format!(
             "when `{shown}.write(chunk)` returns `false`, stop writing until `'drain'` (`if (!{shown}.write(chunk)) await once({shown}, 'drain')` with `events.once`), or feed the stream through `stream.pipeline`, which does that for you; a logger that must not wait can drop lines while `{shown}.writableLength` exceeds a bound"
         )));
     }
@@ -261,7 +260,7 @@ struct Pusher<'m> {
     stream: AccessPath,
 }
 
-fn check_pushes(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check_pushes(model: &FileModel, out: &mut RuleContext) {
     let pushes: Vec<&CallFact> = model
         .method_calls("push")
         .filter(|c| {
@@ -310,7 +309,7 @@ fn check_pushes(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 ),
             ),
         };
-        let mut d = Diagnostic::new(RULE.name, push.span.range(), message)
+        let mut d = Finding::new(push.span.range(), message)
             .with_label("pushes every chunk; its `false` return (buffer full) is ignored")
             .with_related(
                 p.creation.span.range(),
@@ -320,7 +319,7 @@ fn check_pushes(model: &FileModel, out: &mut Vec<Diagnostic>) {
             Unread::Never { written } => d.with_related(written.0, label),
             Unread::OnlyWhen { other, .. } => d.with_related(other, label),
         };
-        out.push(d.with_help(format!(
+        out.report(d.with_help(format!(
             "push only when something reads the output (`if (downstream) this.push(chunk)`), consume it on every path (`{name}.resume()` drops what nobody needs, `stream.pipeline({name}, destination)` reads it with backpressure), or use a `Writable` when the data is only looked at"
         )));
     }

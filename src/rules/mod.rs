@@ -1,14 +1,22 @@
-//! The rule registry. A rule is data plus a function over the file model;
-//! the engine does everything else (severity, suppression, output).
+//! The rule registry. A rule is data plus a function over the file model
+//! that reports typed [`Finding`]s through a [`RuleContext`]; the context
+//! names the rule and sets its severity, [`wording`] renders the facts, and
+//! the engine does everything else (suppression, output).
 //!
-//! Adding a rule: one file here (each `*.rs` beside this one is a rule; shared
+//! Adding a rule: one file here (each `*.rs` beside this one is a rule, except
+//! `context.rs`, `finding.rs` and `wording.rs`, the API every rule uses; shared
 //! pieces live in folders, like `set/`), one line in [`RULES`] (alphabetical), its
 //! doc in `rules/<name>.md`, its fixtures in `fixtures/<name>/`.
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::FileModel;
+use crate::diagnostic::Severity;
 
+pub use context::RuleContext;
+pub use finding::{Evidence, Finding, Grows, KeyFact, Owner};
 pub use set::RuleSet;
+
+pub mod context;
+pub mod finding;
+pub mod wording;
 
 mod ignored_backpressure;
 mod null_instead_of_delete;
@@ -36,7 +44,8 @@ pub struct Rule {
     pub fixable: bool,
     /// The user-facing doc, `rules/<name>.md`.
     pub docs: &'static str,
-    pub check: fn(&FileModel, &mut Vec<Diagnostic>),
+    /// Reads `cx.model` and reports findings with `cx.report`.
+    pub check: fn(&mut RuleContext),
 }
 
 /// Every rule, sorted by name.

@@ -2,10 +2,10 @@
 
 use std::ops::Range;
 
-use super::Rule;
+use super::{Evidence, Finding, KeyFact, Owner, Rule, RuleContext};
 use crate::analysis::containers::{self, ContainerKind};
 use crate::analysis::{expiry, keys, lifetime, presence};
-use crate::diagnostic::{Applicability, Confidence, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::model::semantic::BindingKind;
 use crate::model::{
     AccessPath, FileModel, FnId, FnKind, Invocation, Key, MemberWrite, ResultUse, Root, Value,
@@ -23,7 +23,8 @@ pub(crate) const RULE: Rule = Rule {
 const WHY: &str =
     "assigning null or undefined keeps the key, so the container still grows with every new key";
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     let all = containers::all(model);
     for w in &model.member_writes {
         if w.op != "=" || !w.value.is_nullish() || !keys::is_dynamic_write_key(model, w) {
@@ -56,13 +57,19 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         // An instance whose keys are new per event or per call serves many
         // operations over its life: what it keeps grows over that life.
         if let keys::KeyOrigin::Unbounded(why) = keys::origin_of_write(model, w) {
-            verdict.confidence = Confidence::High;
-            verdict.evidence.push(format!("the key {why}"));
+            // New keys all the time: the entries pile up whatever the null
+            // means, so what was assumed about it no longer decides.
+            verdict.evidence = std::mem::take(&mut verdict.evidence)
+                .into_iter()
+                .map(Evidence::settled)
+                .collect();
+            verdict
+                .evidence
+                .push(Evidence::Key(KeyFact::Unbounded(why)));
         }
         let target = model.text(&w.target_span);
         let value = model.text(&(w.target_span.end()..w.span.end()));
-        let mut d = Diagnostic::new(
-            RULE.name,
+        let mut d = Finding::new(
             w.span.range(),
             format!("`{target}{value}` keeps the key in `{}`", w.object),
         )
@@ -86,7 +93,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 text: format!("delete {target}"),
             }],
         });
-        out.push(d);
+        out.report(d);
     }
     for call in model.method_calls("set") {
         let (Some(recv), [key, value]) = (call.callee.receiver(), call.args.as_slice()) else {
@@ -110,8 +117,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             .map(|s| model.text(s))
             .unwrap_or("");
         let key_text = model.text(&key.span);
-        let mut d = Diagnostic::new(
-            RULE.name,
+        let mut d = Finding::new(
             call.span.range(),
             format!(
                 "`{recv_text}.set({key_text}, {})` keeps the key in the map",
@@ -137,14 +143,13 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 text: format!("{recv_text}.delete({key_text})"),
             }],
         });
-        out.push(d);
+        out.report(d);
     }
 }
 
 /// What the code shows about one null write, and what follows from it.
 struct Verdict {
-    confidence: Confidence,
-    evidence: Vec<String>,
+    evidence: Vec<Evidence>,
     /// Some code tells null from a missing key: `delete` changes what it sees.
     observed: bool,
     /// Code this file does not show may read the container.
@@ -154,8 +159,7 @@ struct Verdict {
 }
 
 impl Verdict {
-    fn apply(&self, mut d: Diagnostic) -> Diagnostic {
-        d = d.with_confidence(self.confidence);
+    fn apply(&self, mut d: Finding) -> Finding {
         for e in &self.evidence {
             d = d.with_evidence(e.clone());
         }
@@ -200,44 +204,41 @@ fn judge(
     if expiry.is_none() && (observed || stores_value_in(model, path, fn_ctx)) {
         return None;
     }
-    let mut evidence = vec![owner_evidence(model, all, path, fn_ctx)];
-    let mut confidence = Confidence::High;
+    let mut evidence = vec![Evidence::Owner(owner_evidence(model, all, path, fn_ctx))];
     match &expiry {
-        Some(why) => evidence.push(why.clone()),
+        Some(why) => evidence.push(Evidence::Shown(why.clone())),
         None if disarms => {
-            confidence = Confidence::Medium;
-            evidence.push(
+            evidence.push(Evidence::Assumed(
                 "not shown to remove: the slot holds the handle of the timer that sets it null, so null marks 'no timer armed' until the key is armed again".into(),
-            );
+            ));
         }
         None => {
-            confidence = Confidence::Medium;
-            evidence.push(
+            evidence.push(Evidence::Assumed(
                 "not shown to remove: outside any timer, teardown or removal-named function".into(),
-            );
+            ));
         }
     }
     if presence::asks_for_the_key(model, path) {
         // Readers check for the key: the null is a state they can see, so
         // even an expiry may be deliberate (`hasTrailer` after `removeTrailer`).
-        confidence = Confidence::Medium;
-        evidence.push(
+        evidence.push(Evidence::Assumed(
             "the file tests for the key in a way that tells null from a missing key (`in`, `has`, `=== null`)".into(),
-        );
+        ));
     } else if observed {
         // A walk over every key (`Object.keys`, `for…in`) sees the null
         // entries but gives them no meaning: it only pays for each one.
-        evidence.push(
+        evidence.push(Evidence::Shown(
             "the file walks every key (`Object.keys`, `for…in`, spreading), null entries included"
                 .into(),
-        );
+        ));
     }
     let escapes = presence::escapes(model, path);
     if escapes {
-        evidence.push("code outside this file may read the container".into());
+        evidence.push(Evidence::Shown(
+            "code outside this file may read the container".into(),
+        ));
     }
     Some(Verdict {
-        confidence,
         evidence,
         observed,
         escapes,
@@ -251,21 +252,22 @@ fn owner_evidence(
     all: &containers::LongLived,
     path: &AccessPath,
     fn_ctx: Option<FnId>,
-) -> String {
+) -> Owner {
     if let Some(c) = all.find(path) {
-        return format!("owner `{}`: {}", c.display, c.lifetime);
+        return Owner::new(&c.display, &c.lifetime);
     }
     // A binding that holds `this`, or a factory's closure.
     if matches!(path.root, Root::Binding(..)) {
         if let Some((_, why)) = owner_related(model, fn_ctx, path) {
-            return format!("owner `{path}`: {why}");
+            return Owner::new(path.to_string(), why);
         }
     }
     match &path.root {
-        Root::This => {
-            format!("owner `{path}`: an instance field; how long the instance lives is not shown")
-        }
-        Root::Global(_) => format!("owner `{path}`: a global"),
+        Root::This => Owner::new(
+            path.to_string(),
+            "an instance field; how long the instance lives is not shown",
+        ),
+        Root::Global(_) => Owner::new(path.to_string(), "a global"),
         Root::Binding(..) => {
             let imported = path.root_binding().is_some_and(|id| {
                 model
@@ -274,9 +276,9 @@ fn owner_evidence(
                     .is_some_and(|b| b.kind == crate::model::semantic::BindingKind::Import)
             });
             if imported {
-                format!("owner `{path}`: imported from a module")
+                Owner::new(path.to_string(), "imported from a module")
             } else {
-                format!("owner `{path}`: declared at module level")
+                Owner::new(path.to_string(), "declared at module level")
             }
         }
     }
@@ -430,4 +432,37 @@ fn shared_owner(
         return true;
     }
     lifetime::of_owner(model, fn_ctx, path).outlives_call()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::context::findings_of;
+    use super::*;
+    use crate::diagnostic::Confidence;
+
+    #[test]
+    fn a_null_outside_any_expiry_is_assumed_to_remove() {
+        let src = "const sessions = {};\nexport function mark(id) { sessions[id] = null; }\n";
+        let found = findings_of(src, "null-instead-of-delete");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let f = &found[0];
+        assert_eq!(
+            f.owner(),
+            Some(&Owner::new(
+                "sessions",
+                "declared at module level: it lives as long as the process"
+            ))
+        );
+        assert_eq!(f.confidence(), Confidence::Medium);
+        assert!(f.assumptions()[0].starts_with("not shown to remove"));
+    }
+
+    #[test]
+    fn a_null_in_a_timer_expires_the_entry_and_is_high() {
+        let src = "const sessions = {};\nexport function open(id) {\n  sessions[id] = {};\n  setTimeout(() => { sessions[id] = null; }, 1000);\n}\n";
+        let found = findings_of(src, "null-instead-of-delete");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].assumptions().is_empty(), "{:?}", found[0].evidence);
+        assert_eq!(found[0].confidence(), Confidence::High);
+    }
 }

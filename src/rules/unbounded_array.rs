@@ -2,13 +2,14 @@
 
 use std::ops::Range;
 
-use super::Rule;
+use super::finding::{Evidence, Grows, Owner};
+use super::{Finding, Rule, RuleContext, wording};
 use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::frequency::roles;
 use crate::analysis::growth_evidence::{self, Strength};
 use crate::analysis::registry;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::model::{AccessPath, CallFact, FileModel, Key, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
@@ -22,7 +23,8 @@ pub(crate) const RULE: Rule = Rule {
 
 const SHRINKING_METHODS: &[&str] = &["shift", "pop", "splice", "length"];
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     // Appends are rare next to all calls: collect them once, and skip the
     // rest of the work for files without any.
     let appends: Vec<(&CallFact, &'static str)> = model
@@ -51,52 +53,31 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         }
         for (span, method) in growth {
             // Already reported as a factory registry, with its reasons.
-            if out.iter().any(|d| d.rule == RULE.name && d.span == span) {
+            if out.reported_at(&span) {
                 continue;
             }
             let call = appends
                 .iter()
                 .find(|(c, _)| c.span.range() == span)
                 .map(|(c, _)| *c);
-            let mut d = Diagnostic::new(
-                RULE.name,
-                span,
-                format!(
-                    "`{}` grows on every call and nothing ever removes its elements",
-                    array.container.path
-                ),
-            )
-            .with_label(format!("`{method}` on every call"))
-            .with_related(
-                array.container.decl_span.clone(),
-                array.container.lifetime.clone(),
-            )
-            .with_evidence(format!("grows: `{}`, an array", array.container.path))
-            .with_evidence(format!(
-                "owner `{}`: {}",
-                array.container.path, array.container.lifetime
-            ));
+            let grows = Grows::new(array.container.path.to_string(), ContainerKind::Array);
+            let owner = Owner::new(&grows.name, &array.container.lifetime);
+            let mut d = Finding::new(span, wording::array_growth(&grows))
+                .with_label(format!("`{method}` on every call"))
+                .with_related(array.container.decl_span.clone(), owner.why.clone())
+                .with_evidence(grows.clone())
+                .with_evidence(owner);
             if let Some(call) = call {
                 for e in confidence(model, &rep, &array, call) {
-                    d = match e {
-                        Judged::Shown(e) => d.with_evidence(e),
-                        Judged::Weak(e) => d.medium(e),
-                    };
+                    d = d.with_evidence(e);
                 }
             }
-            out.push(d.with_help(format!(
+            out.report(d.with_help(format!(
                 "every element stays reachable until the process exits; cap it (`if ({p}.length > LIMIT) {p}.shift()`), empty it after use (`{p}.length = 0` or `{p}.splice(0)`), or remove elements when their owner goes away",
-                p = array.container.path
+                p = grows.name
             )));
         }
     }
-}
-
-enum Judged {
-    /// Evidence for a premise the code shows.
-    Shown(String),
-    /// A premise only assumed: the finding is medium, for this reason.
-    Weak(String),
 }
 
 /// The evidence of one append, and what makes it medium:
@@ -114,15 +95,13 @@ fn confidence(
     rep: &Frequencies,
     array: &LongLivedArray,
     call: &CallFact,
-) -> Vec<Judged> {
+) -> Vec<Evidence> {
     let mut out = Vec::new();
     let runs = growth_evidence::repetition(rep, call.fn_ctx, call.span.start());
     let shown = matches!(runs, Strength::Shown(_));
-    match runs {
-        Strength::Shown(s) | Strength::Assumed(s) => out.push(Judged::Shown(s)),
-    }
+    out.push(Evidence::runs(runs));
     if let Some(l) = high_water_loop(model, array, call) {
-        out.push(Judged::Weak(format!(
+        out.push(Evidence::Assumed(format!(
             "fills the array up to an index, starting from its own `length` (the loop at line {l}): it grows to the largest index ever asked for, and its entries are reused"
         )));
         return out;
@@ -132,7 +111,7 @@ fn confidence(
             .this_function(call.fn_ctx)
             .and_then(|f| model.functions[f].name.clone())
             .unwrap_or_default();
-        out.push(Judged::Weak(format!(
+        out.push(Evidence::Assumed(format!(
             "`{name}` is a registration API: called at start-up, once per thing registered"
         )));
         return out;
@@ -141,8 +120,8 @@ fn confidence(
         growth_evidence::created_per_call(model, call, &a.value, model.text(&a.span), false)
     });
     match created {
-        Some(what) => out.push(Judged::Shown(format!("each call appends {what}"))),
-        None if !shown => out.push(Judged::Weak(
+        Some(what) => out.push(Evidence::Shown(format!("each call appends {what}"))),
+        None if !shown => out.push(Evidence::Assumed(
             "the callers are not shown: it may run only at start-up, a fixed number of times"
                 .into(),
         )),
@@ -171,7 +150,7 @@ fn high_water_loop(model: &FileModel, array: &LongLivedArray, call: &CallFact) -
 
 /// Arrays hung on a factory function that keep every object it creates
 /// (see [`registry`]).
-fn check_factory_registries(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check_factory_registries(model: &FileModel, out: &mut RuleContext) {
     for r in registry::find(model) {
         let factory = model.functions[r.factory].name.clone().unwrap_or_default();
         let shown = model.text(&r.decl);
@@ -200,7 +179,7 @@ fn check_factory_registries(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 )
             }
         };
-        let mut d = Diagnostic::new(RULE.name, r.growth.clone(), message)
+        let mut d = Finding::new(r.growth.clone(), message)
             .with_label(format!("every `{factory}(…)` call adds one"))
             .with_related(
                 r.decl.clone(),
@@ -209,7 +188,7 @@ fn check_factory_registries(model: &FileModel, out: &mut Vec<Diagnostic>) {
         for site in &r.removal_sites {
             d = d.with_related(site.clone(), "the only removal, in an opt-in teardown");
         }
-        out.push(d.with_help(help));
+        out.report(d.with_help(help));
     }
 }
 
@@ -344,4 +323,39 @@ fn shrinks(model: &FileModel, array: &LongLivedArray) -> bool {
         .size_checks
         .iter()
         .any(|p| p.root == Root::This && p.props == array.container.path.props)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::context::findings_of;
+    use super::*;
+    use crate::diagnostic::Confidence;
+
+    #[test]
+    fn an_append_in_an_interval_is_shown_to_repeat() {
+        let src = "const log = [];\nsetInterval(() => { log.push(Date.now()); }, 10);\n";
+        let found = findings_of(src, "unbounded-array");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let f = &found[0];
+        assert_eq!(f.grows(), Some(&Grows::new("log", ContainerKind::Array)));
+        assert!(f.evidence.iter().any(|e| matches!(
+            e,
+            Evidence::Runs {
+                callers_shown: true,
+                ..
+            }
+        )));
+        assert_eq!(f.confidence(), Confidence::High);
+        assert_eq!(f.what, wording::array_growth(f.grows().unwrap()));
+    }
+
+    #[test]
+    fn an_append_whose_callers_are_not_shown_is_medium_and_says_why() {
+        let src = "const names = [];\nexport function add(name) { names.push(name); }\n";
+        let found = findings_of(src, "unbounded-array");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let f = &found[0];
+        assert_eq!(f.confidence(), Confidence::Medium);
+        assert_eq!(f.assumptions().len(), 1, "{:?}", f.evidence);
+    }
 }

@@ -1,12 +1,13 @@
 //! A long-lived keyed container grows with dynamic keys and nothing removes entries.
 
-use super::Rule;
+use super::finding::{Evidence, Grows, KeyFact, Owner};
+use super::{Finding, Rule, RuleContext, wording};
 use crate::analysis::containers::{self, Container, ContainerKind};
 use crate::analysis::entry_removal;
 use crate::analysis::expiry;
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::frequency::roles;
-use crate::analysis::growth_evidence::{self, Strength};
+use crate::analysis::growth_evidence;
 use crate::analysis::instance_fields::{self, InstanceField};
 use crate::analysis::keys::{self, KeyOrigin};
 use crate::analysis::lifetime::{self, LongLivedClass};
@@ -14,7 +15,7 @@ use crate::analysis::memo;
 use crate::analysis::presence;
 use crate::analysis::reentry;
 use crate::analysis::timer_sets;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use rustc_hash::FxHashMap;
 
 use crate::model::path::is_global_object_name;
@@ -29,7 +30,8 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     let all = containers::all(model);
     let keyed: Vec<&Container> = all
         .iter()
@@ -54,24 +56,19 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         }
         let pseudo: Vec<_> = pseudo_evictions(nullish.get_or_init(|| NullishWrites::of(model)), c);
         for g in growth {
+            let high = g.key_shows_growth();
             let Growth {
                 site,
                 label,
                 evidence,
-                high,
             } = g;
-            let mut d = Diagnostic::new(
-                RULE.name,
-                site.clone(),
-                format!(
-                    "`{}` grows with every new key and nothing ever removes an entry",
-                    c.display
-                ),
-            )
-            .with_label(label)
-            .with_related(c.decl_span.clone(), c.lifetime.clone())
-            .with_evidence(format!("grows: `{}`, a {}", c.display, kind_name(c.kind)))
-            .with_evidence(format!("owner `{}`: {}", c.display, c.lifetime));
+            let grows = Grows::new(&c.display, c.kind);
+            let owner = Owner::new(&c.display, &c.lifetime);
+            let mut d = Finding::new(site.clone(), wording::keyed_growth(&grows))
+                .with_label(label)
+                .with_related(c.decl_span.clone(), owner.why.clone())
+                .with_evidence(grows.clone())
+                .with_evidence(owner);
             for e in evidence {
                 d = d.with_evidence(e);
             }
@@ -82,26 +79,23 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 .find_map(|(span, f)| expiry::expires(model, *f).map(|why| (span, why)));
             if let Some((span, why)) = &expiry {
                 let line = model.source[..span.start].matches('\n').count() + 1;
-                d = d.with_evidence(format!(
+                d = d.with_evidence(Evidence::Kept(format!(
                     "removal: entries are meant to expire (line {line}, {why}), but setting null keeps the key"
-                ));
+                )));
             }
             if !high && expiry.is_none() {
-                d = d.medium(
+                d = d.assumed(
                     "neither the key nor the repetition is shown: the key comes from callers the file does not show",
                 );
             }
             for (p, _) in &pseudo {
                 d = d.with_related(p.clone(), "sets null here: the key stays");
             }
-            let remove = match c.kind {
-                ContainerKind::Object => format!("`delete {}[key]`", c.display),
-                _ => format!("`{}.delete(key)`", c.display),
-            };
             d = d.with_help(format!(
-                "every distinct key is kept until the process exits; remove entries with {remove} when they expire, or use a bounded cache (for example `lru-cache` with `max`)"
+                "every distinct key is kept until the process exits; remove entries with {} when they expire, or use a bounded cache (for example `lru-cache` with `max`)",
+                wording::remove_entry(&grows)
             ));
-            out.push(d);
+            out.report(d);
         }
     }
     check_instance_fields(model, out);
@@ -112,18 +106,13 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
 }
 
 /// Entries removed only when their key is read again (see [`entry_removal`]).
-fn check_read_again(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check_read_again(model: &FileModel, out: &mut RuleContext) {
     for r in entry_removal::only_if_read_again(model) {
-        if out
-            .iter()
-            .any(|d| d.rule == RULE.name && d.span == r.growth)
-        {
+        if out.reported_at(&r.growth) {
             continue;
         }
-        out.push(
-            Diagnostic::new(
-                RULE.name,
-                r.growth.clone(),
+        out.report(
+            Finding::new(r.growth.clone(),
                 format!(
                     "entries of `{}` are removed only when the same key is read again: keys nobody asks for again stay forever",
                     r.container
@@ -142,14 +131,12 @@ fn check_read_again(model: &FileModel, out: &mut Vec<Diagnostic>) {
 
 /// Sets that collect a handle for every timer and never let one go (see
 /// [`timer_sets`]).
-fn check_timer_sets(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check_timer_sets(model: &FileModel, out: &mut RuleContext) {
     for g in timer_sets::growing_timer_sets(model) {
-        if out.iter().any(|d| d.rule == RULE.name && d.span == g.add) {
+        if out.reported_at(&g.add) {
             continue;
         }
-        let mut d = Diagnostic::new(
-            RULE.name,
-            g.add.clone(),
+        let mut d = Finding::new(g.add.clone(),
             format!(
                 "`{}` keeps the handle of every timer and nothing removes one, not even when the timer fires",
                 g.set
@@ -160,7 +147,7 @@ fn check_timer_sets(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if let Some(e) = &g.evidence {
             d = d.with_related(e.clone(), g.why.clone());
         }
-        out.push(d.with_help(format!(
+        out.report(d.with_help(format!(
             "the set {}; remove the handle when its timer fires or is cleared (`{}.delete(handle)` in the callback)",
             if g.evidence.is_some() { "is kept for good".to_string() } else { g.why.clone() },
             g.set
@@ -170,19 +157,14 @@ fn check_timer_sets(model: &FileModel, out: &mut Vec<Diagnostic>) {
 
 /// Entries removed on one way the operation ends and kept on the other
 /// (see [`entry_removal`]): every request that succeeds keeps its entry.
-fn check_partial_removals(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check_partial_removals(model: &FileModel, out: &mut RuleContext) {
     for p in entry_removal::partial_removals(model) {
-        if out
-            .iter()
-            .any(|d| d.rule == RULE.name && d.span == p.growth)
-        {
+        if out.reported_at(&p.growth) {
             continue;
         }
         let line = |r: &std::ops::Range<usize>| model.source[..r.start].matches('\n').count() + 1;
-        out.push(
-            Diagnostic::new(
-                RULE.name,
-                p.growth.clone(),
+        out.report(
+            Finding::new(p.growth.clone(),
                 format!(
                     "an entry of `{}` is deleted on timeout (line {}), not on success (line {}): every operation that succeeds keeps its entry",
                     p.container,
@@ -203,7 +185,7 @@ fn check_partial_removals(model: &FileModel, out: &mut Vec<Diagnostic>) {
 
 /// Removal paths that re-create the entry they remove from (see
 /// [`reentry`]): each late call leaves a key behind for good.
-fn check_reentries(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check_reentries(model: &FileModel, out: &mut RuleContext) {
     for r in reentry::find(model) {
         let entry = model.text(&r.write.target_span);
         let function = model
@@ -211,10 +193,8 @@ fn check_reentries(model: &FileModel, out: &mut Vec<Diagnostic>) {
             .and_then(|f| model.functions[f].name.clone())
             .map(|n| format!("`{n}`"))
             .unwrap_or_else(|| "this function".into());
-        out.push(
-            Diagnostic::new(
-                RULE.name,
-                r.write.span.range(),
+        out.report(
+            Finding::new(r.write.span.range(),
                 format!("{function} re-creates `{entry}` in order to remove from it: called after the entry was deleted, it leaves an entry behind that nothing deletes again"),
             )
             .with_label("creates the entry when it is missing")
@@ -229,7 +209,7 @@ fn check_reentries(model: &FileModel, out: &mut Vec<Diagnostic>) {
 
 /// Containers on `this` of long-lived instances: a method grows them with a
 /// dynamic key and no code of the class removes entries.
-fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check_instance_fields(model: &FileModel, out: &mut RuleContext) {
     let long_lived = lifetime::long_lived_classes(model);
     check_memoizing_classes(model, long_lived, out);
     for owner in long_lived {
@@ -245,44 +225,37 @@ fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 if matches!(origin, KeyOrigin::Bounded(_)) {
                     continue;
                 }
-                let shown = format!("this.{}", field.name);
-                let remove = match field.kind {
-                    ContainerKind::Object => format!("`delete {shown}[key]`"),
-                    _ => format!("`{shown}.delete(key)`"),
-                };
+                let grows = Grows::new(format!("this.{}", field.name), field.kind);
                 let class = model.classes[owner.class].name.clone().unwrap_or_default();
-                let mut d = Diagnostic::new(
-                    RULE.name,
-                    site,
-                    format!("`{shown}` of the long-lived `{class}` grows with every new key and no method removes an entry"),
-                )
-                .with_label("grows here with a dynamic key")
-                .with_related(field.decl_span.clone(), "created once per instance");
+                let lives = Owner::new(class.as_str(), &owner.why);
+                let mut d = Finding::new(site, wording::instance_growth(&grows, &lives))
+                    .with_label("grows here with a dynamic key")
+                    .with_related(field.decl_span.clone(), "created once per instance");
                 if owner.evidence.start != owner.evidence.end {
-                    d = d.with_related(owner.evidence.clone(), owner.why.clone());
+                    d = d.with_related(owner.evidence.clone(), lives.why.clone());
                 }
-                d = d
-                    .with_evidence(format!("grows: `{shown}`, a {}", kind_name(field.kind)))
-                    .with_evidence(format!("owner `{class}`: {}", owner.why));
-                let (key, key_shown) = growth_evidence::key_evidence(&origin);
+                d = d.with_evidence(grows.clone()).with_evidence(lives.clone());
+                let key = KeyFact::from(&origin);
+                let key_shown = key.shows_growth();
                 d = d.with_evidence(key);
                 if !key_shown {
-                    d = d.medium(
+                    d = d.assumed(
                         "the key comes from callers the file does not show: the instance lives long, but its key set may be small",
                     );
                 }
                 if let Some(other) = lifetime::made_many_times(model, owner.class) {
                     let line = model.source[..other.start].matches('\n').count() + 1;
                     d = d.with_related(other, "also created here, in code that runs many times")
-                        .medium(format!(
+                        .assumed(format!(
                             "owner: `{class}` is also created at line {line} in code that runs many times; the growing instance may be one of those, which die with their callers"
                         ));
                 }
                 d = d.with_help(format!(
-                    "{}; every distinct key stays until the process exits: remove entries with {remove} when they are no longer needed, or use a bounded cache (for example `lru-cache` with `max`)",
-                    owner.why
+                    "{}; every distinct key stays until the process exits: remove entries with {} when they are no longer needed, or use a bounded cache (for example `lru-cache` with `max`)",
+                    lives.why,
+                    wording::remove_entry(&grows)
                 ));
-                out.push(d);
+                out.report(d);
             }
         }
     }
@@ -294,7 +267,7 @@ fn check_instance_fields(model: &FileModel, out: &mut Vec<Diagnostic>) {
 fn check_memoizing_classes(
     model: &FileModel,
     long_lived: &[LongLivedClass],
-    out: &mut Vec<Diagnostic>,
+    out: &mut RuleContext,
 ) {
     for class in 0..model.classes.len() {
         if long_lived.iter().any(|o| o.class == class) || !memo::is_exported_class(model, class) {
@@ -329,26 +302,24 @@ fn check_memoizing_classes(
                     .iter()
                     .find(|w| w.span.range() == site)
                     .and_then(|w| w.fn_ctx);
-                let shown = format!("this.{}", field.name);
-                let remove = match field.kind {
-                    ContainerKind::Object => format!("`delete {shown}[key]`"),
-                    _ => format!("`{shown}.delete(key)`"),
-                };
-                let mut d = Diagnostic::new(
-                        RULE.name,
+                let grows = Grows::new(format!("this.{}", field.name), field.kind);
+                let mut d = Finding::new(
                         site,
-                        format!("`{method}` keeps every key it is asked for in `{shown}` and no method removes one: the cache grows for as long as the `{class_name}` instance lives"),
+                        format!("`{method}` keeps every key it is asked for in `{}` and no method removes one: the cache grows for as long as the `{class_name}` instance lives", grows.name),
                     )
                     .with_label("memoized here with the caller's key")
                     .with_related(field.decl_span.clone(), "created once per instance");
                 d = d
-                    .with_evidence(format!("grows: `{shown}`, a {}", kind_name(field.kind)))
-                    .with_evidence(format!(
-                        "owner `{class_name}`: exported, its users decide how long an instance lives"
+                    .with_evidence(grows.clone())
+                    .with_evidence(Owner::new(
+                        class_name.as_str(),
+                        "exported, its users decide how long an instance lives",
                     ))
-                    .with_evidence("key: the argument of a public method, chosen by the class's users");
+                    .with_evidence(KeyFact::Unbounded(
+                        "the argument of a public method, chosen by the class's users".into(),
+                    ));
                 if roles::in_registration_method(model, site_fn) {
-                    d = d.medium(format!(
+                    d = d.assumed(format!(
                         "`{method}` registers: it is called to set an instance up, once per name, not once per request"
                     ));
                 }
@@ -358,8 +329,9 @@ fn check_memoizing_classes(
                         "emptied only when the configuration changes, not as keys accumulate",
                     );
                 }
-                out.push(d.with_help(format!(
-                        "`{class_name}` is exported, so the keys come from its users and have no fixed range; an instance kept for the life of the process keeps every key it ever saw: bound the cache (for example `lru-cache` with `max`) or remove entries with {remove}"
+                out.report(d.with_help(format!(
+                        "`{class_name}` is exported, so the keys come from its users and have no fixed range; an instance kept for the life of the process keeps every key it ever saw: bound the cache (for example `lru-cache` with `max`) or remove entries with {}",
+                        wording::remove_entry(&grows)
                     )),
                 );
             }
@@ -481,9 +453,8 @@ fn growth_sites(
                 };
                 let store = growth_evidence::store_api(model, w.fn_ctx, key, &w.value)
                     .filter(|_| !presence::is_enumerated(model, &keyed[i].path));
-                if let Some(e) = store {
-                    g.evidence.push(e);
-                    g.high = true;
+                if let Some(why) = store {
+                    g.evidence.push(KeyFact::Unbounded(why).into());
                 }
                 sites[i].push(g);
             }
@@ -523,7 +494,7 @@ fn growth_sites(
                     model.text(&first.span),
                     true,
                 )
-                .map(|what| format!("key: {what}, so every call adds a new key"));
+                .map(|what| format!("{what}, so every call adds a new key"));
                 let object = growth_evidence::object_key(model, call.fn_ctx, &first.value);
                 let key = match &first.value {
                     Value::Path(p) if p.props.is_empty() => p.root_binding(),
@@ -536,9 +507,8 @@ fn growth_sites(
                         growth_evidence::store_api(model, call.fn_ctx, key.as_ref(), &v.value)
                     })
                     .filter(|_| !presence::is_enumerated(model, &keyed[i].path));
-                if let Some(e) = created.or(object).or(store) {
-                    g.evidence.push(e);
-                    g.high = true;
+                if let Some(why) = created.or(object).or(store) {
+                    g.evidence.push(KeyFact::Unbounded(why).into());
                 }
                 sites[i].push(g);
             }
@@ -556,8 +526,18 @@ fn growth_sites(
 struct Growth {
     site: std::ops::Range<usize>,
     label: String,
-    evidence: Vec<String>,
-    high: bool,
+    /// How often it runs, then where the key comes from (the origin, and
+    /// what shows it new on every call, if anything).
+    evidence: Vec<Evidence>,
+}
+
+impl Growth {
+    /// A key shown to be new on every call makes the growth certain.
+    fn key_shows_growth(&self) -> bool {
+        self.evidence
+            .iter()
+            .any(|e| matches!(e, Evidence::Key(k) if k.shows_growth()))
+    }
 }
 
 /// The growth site at `site`, or `None` when its key does not count (see
@@ -570,29 +550,17 @@ fn growth(
     fn_ctx: Option<crate::model::FnId>,
     site: std::ops::Range<usize>,
 ) -> Option<Growth> {
-    let (key, key_shown) = growth_evidence::key_evidence(&origin);
-    let label = growth_key(c, origin)?;
-    let runs = match growth_evidence::repetition(frequency, fn_ctx, site.start) {
-        Strength::Shown(s) | Strength::Assumed(s) => s,
-    };
+    let key = KeyFact::from(&origin);
+    let label = growth_key(c, &key)?;
+    let runs = Evidence::runs(growth_evidence::repetition(frequency, fn_ctx, site.start));
     // Repetition alone is no evidence of growth: a function called from a
     // hundred places with attribute or tag names fills its cache once per
     // name. Only a key shown to be new per call makes the growth certain.
     Some(Growth {
         site,
         label,
-        evidence: vec![runs, key],
-        high: key_shown,
+        evidence: vec![runs, key.into()],
     })
-}
-
-fn kind_name(kind: ContainerKind) -> &'static str {
-    match kind {
-        ContainerKind::Map => "`Map`",
-        ContainerKind::Set => "`Set`",
-        ContainerKind::Object => "plain object used as a dictionary",
-        _ => "container",
-    }
 }
 
 /// `seen[k] = true`: a visited or warned-once marker. In a factory's
@@ -607,12 +575,11 @@ fn is_marker(v: &crate::model::Value) -> bool {
 /// needs a key shown to be new on every call (its factory's callers may
 /// well pass a small set of names), a module-level one any key that is not
 /// bounded.
-fn growth_key(c: &Container, origin: KeyOrigin) -> Option<String> {
-    match origin {
-        KeyOrigin::Unbounded(why) => Some(format!("grows here: the key {why}")),
-        KeyOrigin::Bounded(_) => None,
-        KeyOrigin::Unknown if c.is_closure() => None,
-        KeyOrigin::Unknown => Some("grows here with a dynamic key".into()),
+fn growth_key(c: &Container, key: &KeyFact) -> Option<String> {
+    match key {
+        KeyFact::Bounded(_) => None,
+        KeyFact::Unknown if c.is_closure() => None,
+        KeyFact::Unbounded(_) | KeyFact::Unknown => Some(wording::growth_label(key)),
     }
 }
 
@@ -663,4 +630,71 @@ fn pseudo_evictions(
             .map(|call| (call.span.range(), call.fn_ctx)),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::context::findings_of;
+    use super::*;
+    use crate::diagnostic::Confidence;
+
+    #[test]
+    fn a_counter_key_shows_growth_and_the_finding_is_high() {
+        let src =
+            "const cache = new Map();\nlet n = 0;\nexport function put(v) { cache.set(n++, v); }\n";
+        let found = findings_of(src, "unbounded-cache");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let f = &found[0];
+        assert_eq!(f.grows(), Some(&Grows::new("cache", ContainerKind::Map)));
+        assert_eq!(f.owner().map(|o| o.name.as_str()), Some("cache"));
+        assert!(
+            matches!(f.key(), Some(KeyFact::Unbounded(_))),
+            "{:?}",
+            f.key()
+        );
+        assert!(f.assumptions().is_empty());
+        assert_eq!(f.confidence(), Confidence::High);
+        assert_eq!(f.what, wording::keyed_growth(f.grows().unwrap()));
+    }
+
+    #[test]
+    fn a_key_from_unseen_callers_is_an_assumption_and_the_finding_is_medium() {
+        let src =
+            "const table = {};\nexport function remember(name) { table[name] = name.length; }\n";
+        let found = findings_of(src, "unbounded-cache");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let f = &found[0];
+        assert_eq!(f.key(), Some(&KeyFact::Unknown));
+        assert!(f.evidence.iter().any(|e| matches!(
+            e,
+            Evidence::Runs {
+                callers_shown: false,
+                ..
+            }
+        )));
+        assert_eq!(f.assumptions().len(), 1, "{:?}", f.evidence);
+        assert_eq!(f.confidence(), Confidence::Medium);
+    }
+
+    #[test]
+    fn a_store_api_key_is_unbounded_evidence() {
+        let src = "const store = {};\nexport function put(key, value) { store[key] = value; }\n";
+        let found = findings_of(src, "unbounded-cache");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let f = &found[0];
+        let keys: Vec<_> = f
+            .evidence
+            .iter()
+            .filter_map(|e| match e {
+                Evidence::Key(k) => Some(k),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            keys.iter()
+                .any(|k| matches!(k, KeyFact::Unbounded(why) if why.starts_with("a store API"))),
+            "{keys:?}"
+        );
+        assert_eq!(f.confidence(), Confidence::High);
+    }
 }

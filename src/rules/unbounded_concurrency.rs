@@ -2,8 +2,8 @@
 //! `Promise.all(items.map(…))` where each element opens a file, a socket or a
 //! request, and `items` comes from a request or a directory listing.
 
-use super::Rule;
-use crate::diagnostic::{Diagnostic, Severity};
+use super::{Finding, Rule, RuleContext};
+use crate::diagnostic::Severity;
 use crate::model::semantic::BindingKind;
 use crate::model::{
     AccessPath, CallFact, CallId, FileModel, FnId, Invocation, LoopKind, Root, Value,
@@ -37,7 +37,8 @@ const IO_MODULES: &[&str] = &[
     "undici",
 ];
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     let has_unawaited_loop = model
         .loops
         .iter()
@@ -78,9 +79,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let shown = model.text(&map.callee.receiver_span.unwrap_or(map.callee_span));
-        let d = Diagnostic::new(
-                RULE.name,
-                c.span.range(),
+        let d = Finding::new(c.span.range(),
                 format!(
                     "one `{}` is started for every element of `{shown}` at once: {}, so open handles and buffered results grow with the input",
                     model.text(&io.callee_span),
@@ -93,7 +92,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             .with_help(format!(
                 "limit how many run at once: `p-limit` (`const limit = pLimit(8); await Promise.all({shown}.map((x) => limit(() => …)))`), `p-map` with `concurrency`, or process `{shown}` in fixed-size chunks; also cap the input's size where it enters"
             ));
-        out.push(graded(d, origin.3));
+        out.report(graded(d, origin.3));
     }
 }
 
@@ -223,7 +222,7 @@ fn io_started<'m>(
 
 /// `for (const u of req.body.urls) fetch(u)`: a `for…of` whose body starts
 /// I/O and never awaits starts one operation per element, all at once.
-fn check_loops(model: &FileModel, io_calls: &[&CallFact], out: &mut Vec<Diagnostic>) {
+fn check_loops(model: &FileModel, io_calls: &[&CallFact], out: &mut RuleContext) {
     if io_calls.is_empty() {
         return;
     }
@@ -245,9 +244,7 @@ fn check_loops(model: &FileModel, io_calls: &[&CallFact], out: &mut Vec<Diagnost
             continue;
         };
         let head = crate::model::TextSpan::new(l.span.start() as u32, l.body.start() as u32);
-        let d = Diagnostic::new(
-            RULE.name,
-            l.span.range(),
+        let d = Finding::new(l.span.range(),
             format!(
                 "one `{}` is started for every element of `{items}` at once (nothing in the loop awaits): {}, so open handles and buffered results grow with the input",
                 model.text(&io.callee_span),
@@ -260,7 +257,7 @@ fn check_loops(model: &FileModel, io_calls: &[&CallFact], out: &mut Vec<Diagnost
         .with_help(format!(
             "await each operation in the loop (one at a time), or limit how many run at once with `p-limit`/`p-map` (`concurrency`), or process `{items}` in fixed-size chunks; also cap the input's size where it enters"
         ));
-        out.push(graded(d, origin.3));
+        out.report(graded(d, origin.3));
     }
 }
 
@@ -304,10 +301,10 @@ fn iterated(model: &FileModel, start: usize, body: usize) -> Option<AccessPath> 
 /// A client's request decides the size: the code shows everything the
 /// finding depends on. A directory's size is the deployment's business:
 /// medium.
-fn graded(d: Diagnostic, size_from_request: bool) -> Diagnostic {
+fn graded(d: Finding, size_from_request: bool) -> Finding {
     if size_from_request {
         d
     } else {
-        d.medium("how many entries the directory holds is not shown by the code")
+        d.assumed("how many entries the directory holds is not shown by the code")
     }
 }

@@ -1,9 +1,9 @@
 //! A module-level memoizer without a bound keeps one entry per distinct argument forever.
 
-use super::Rule;
+use super::{Finding, Rule, RuleContext};
 use crate::analysis::containers::{self, ContainerKind};
 use crate::analysis::frequency::Frequencies;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::model::{AccessPath, Arg, CallFact, FileModel, Key, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
@@ -61,7 +61,8 @@ impl Memoizer {
     }
 }
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     for call in &model.calls {
         if call.is_new {
             continue;
@@ -82,10 +83,8 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let callee = model.text(&call.callee_span);
-        out.push(
-            Diagnostic::new(
-                RULE.name,
-                call.span.range(),
+        out.report(
+            Finding::new(call.span.range(),
                 format!(
                     "`{callee}` at module level keeps one cache entry for every distinct argument, and nothing ever evicts them"
                 ),

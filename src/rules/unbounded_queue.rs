@@ -4,13 +4,13 @@
 
 use std::ops::Range;
 
-use super::Rule;
+use super::{Finding, Rule, RuleContext};
 use crate::analysis::backlog;
 use crate::analysis::containers::{self, ContainerKind};
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::instance_fields;
 use crate::analysis::lifetime;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::model::{AccessPath, CallFact, ClassId, FileModel, FnId, Invocation, Key, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
@@ -40,7 +40,8 @@ impl Queue {
     }
 }
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     let takes: Vec<&CallFact> = model
         .calls
         .iter()
@@ -105,9 +106,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             .get(1)
             .map(|a| format!("every {} ms", model.text(&a.span)))
             .unwrap_or_else(|| "on every tick".to_string());
-        let mut d = Diagnostic::new(
-            RULE.name,
-            first.span.range(),
+        let mut d = Finding::new(first.span.range(),
             format!(
                 "`{name}` gains an item {driver} but loses only a fixed number {every}: whenever work comes faster, the backlog grows without bound"
             ),
@@ -117,7 +116,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         for c in &consumers {
             d = d.with_related(c.span.range(), format!("taken out {every}, no faster"));
         }
-        out.push(d.with_help(format!(
+        out.report(d.with_help(format!(
             "bound the queue: reject or drop new work when `{name}.length` reaches a limit, take everything that is waiting on each tick (`{name}.splice(0)`), or use a bounded queue (`p-queue` with `concurrency` and a size check, `p-limit`) so callers wait for room instead of piling up"
         )));
     }
@@ -295,7 +294,7 @@ fn check_single_worker(
     rep: &Frequencies,
     q: &Queue,
     consumers: &[&CallFact],
-    out: &mut Vec<Diagnostic>,
+    out: &mut RuleContext,
 ) {
     let Some(worker) = consumers[0].fn_ctx else {
         return;
@@ -368,9 +367,7 @@ fn check_single_worker(
     }
     let name = q.path.to_string();
     let driver = backlog::driver(model, first.span, first.fn_ctx).describe();
-    let mut d = Diagnostic::new(
-        RULE.name,
-        first.span.range(),
+    let mut d = Finding::new(first.span.range(),
         format!(
             "`{name}` gains an item {driver} and is drained by a single worker, one job at a time: whenever jobs come faster than they finish, the backlog grows without bound"
         ),
@@ -382,8 +379,8 @@ fn check_single_worker(
     for c in consumers {
         d = d.with_related(c.span.range(), "taken out one job at a time");
     }
-    out.push(
-        d.medium("how long a job takes, and so how fast the queue drains, is not shown by the code")
+    out.report(
+        d.assumed("how long a job takes, and so how fast the queue drains, is not shown by the code")
             .with_help(format!(
                 "bound the queue: reject or drop new work when `{name}.length` reaches a limit, or use a queue with a size limit and a concurrency (`p-queue`, checking `queue.size` before `add`) so callers wait for room instead of piling up"
             )),

@@ -1,9 +1,9 @@
 //! A requestAnimationFrame loop started when a component is set up is never cancelled when it is torn down.
 
-use super::Rule;
+use super::{Finding, Rule, RuleContext};
 use crate::analysis::handles::aliases;
 use crate::analysis::lifecycle::{Lifecycles, Setup, function_of};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::model::{AccessPath, CallFact, FileModel, FnId, ResultUse, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
@@ -15,7 +15,8 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     let lifecycles = Lifecycles::shared(model);
     if lifecycles.setups.is_empty() {
         return;
@@ -46,7 +47,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let first_only = start.is_some_and(|s| cancels_start_only(model, setup, step, s));
-        out.push(report(
+        out.report(report(
             model,
             setup,
             call,
@@ -189,7 +190,7 @@ fn report(
     call: &CallFact,
     step: FnId,
     cancelled_start: Option<&CallFact>,
-) -> Diagnostic {
+) -> Finding {
     let first_only = cancelled_start.is_some();
     let name = model.functions[step]
         .name
@@ -217,7 +218,7 @@ fn report(
             "store the latest id each time the loop schedules itself (`{id} = requestAnimationFrame({name})`) and "
         ),
     };
-    Diagnostic::new(RULE.name, call.span.range(), message)
+    Finding::new(call.span.range(), message)
         .with_label("the loop schedules itself here")
         .with_related(
             setup.label_span.clone(),

@@ -1,7 +1,7 @@
 //! An interval (or a self-re-arming timeout) started in code that runs many
 //! times is never cleared.
 
-use super::Rule;
+use super::{Evidence, Finding, Rule, RuleContext};
 use crate::analysis::frameworks::{self, react};
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::handles::release_counts;
@@ -10,7 +10,7 @@ use crate::analysis::listeners;
 use crate::analysis::resources;
 use crate::analysis::server_render;
 use crate::analysis::slots;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::model::{
     AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, ResultUse, Root, Value,
 };
@@ -24,7 +24,8 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     // Built on the first timer: most files have none.
     let rep = std::cell::OnceCell::new();
     let lifecycles = std::cell::OnceCell::new();
@@ -74,18 +75,13 @@ fn handle_use<'m>(model: &'m FileModel, call: &'m CallFact) -> (&'m ResultUse, b
     (&call.result, false)
 }
 
-fn check_interval(
-    model: &FileModel,
-    rep: &Frequencies,
-    call: &CallFact,
-    out: &mut Vec<Diagnostic>,
-) {
+fn check_interval(model: &FileModel, rep: &Frequencies, call: &CallFact, out: &mut RuleContext) {
     // A constructor runs once per instance, however the file hands the
     // class out: one shared slot per process cannot hold them all.
     if let (ResultUse::Assigned(path), _) = handle_use(model, call)
         && let Some(ctor) = slots::shared_instance_slot(model, call, path, resources::TIMER.release)
     {
-        out.push(shared_slot_diagnostic(model, call, path, ctor));
+        out.report(shared_slot_diagnostic(model, call, path, ctor));
         return;
     }
     // Once per process (module top level, a one-shot callback) is a design choice.
@@ -136,14 +132,14 @@ fn check_interval(
         .this_function(call.fn_ctx)
         .and_then(|f| model.functions[f].class)
         .is_some_and(|c| model.classes[c].super_class.is_some());
-    let mut diag = Diagnostic::new(RULE.name, call.span.range(), message)
+    let mut finding = Finding::new(call.span.range(), message)
         .with_label(format!("started {where_}"))
         .with_help(help)
-        .with_evidence(format!("frequency: {}", rep.describe(&freq)))
-        .with_evidence(match &stored {
+        .with_evidence(Evidence::runs_shown(rep.describe(&freq)))
+        .with_evidence(Evidence::Kept(match &stored {
             None => "the handle is discarded: nothing can ever clear it".to_string(),
             Some(h) => format!("no clearInterval of `{h}` in this file"),
-        });
+        }));
     // One interval per process, started by a `start()` or `init()` that its
     // callers run once, is a design choice, not a leak: high needs the
     // repetition shown (a listener, a route, a loop, an effect), not only
@@ -164,16 +160,16 @@ fn check_interval(
     } || clears_a_sibling(model, call);
     if effect.is_none() && !per_instance_for_good && !rep.shown_many(call.fn_ctx, call.span.start())
     {
-        diag = diag.medium(
+        finding = finding.assumed(
             "runs many times only by assumption: nothing here shows its callers start it more than once",
         );
     }
     // A handle kept on `this` by a class that extends another: the base
     // class (in another file) may clear it.
     if stored.as_deref().is_some_and(|h| h.starts_with("this.")) && extends_another {
-        diag = diag.medium("the class extends another, which may clear the handle");
+        finding = finding.assumed("the class extends another, which may clear the handle");
     }
-    out.push(diag);
+    out.report(finding);
 }
 
 /// An interval started while a component is set up must be cleared when the
@@ -183,13 +179,13 @@ fn check_interval_in_setup(
     model: &FileModel,
     setup: &Setup,
     call: &CallFact,
-    out: &mut Vec<Diagnostic>,
+    out: &mut RuleContext,
 ) {
     let (use_, unref) = handle_use(model, call);
     if let ResultUse::Assigned(path) = use_
         && let Some(ctor) = slots::shared_instance_slot(model, call, path, resources::TIMER.release)
     {
-        out.push(shared_slot_diagnostic(model, call, path, ctor));
+        out.report(shared_slot_diagnostic(model, call, path, ctor));
         return;
     }
     let stored = match use_ {
@@ -238,16 +234,19 @@ fn check_interval_in_setup(
     if unref {
         help.push_str("; `.unref()` only lets the process exit, the interval still runs and holds its closure");
     }
-    out.push(
-        Diagnostic::new(RULE.name, call.span.range(), message)
+    out.report(
+        Finding::new(call.span.range(), message)
             .with_label(format!("started on {occasion}"))
             .with_related(
                 setup.label_span.clone(),
                 format!("set up in `{}`", setup.hook),
             )
             .with_help(help)
-            .with_evidence(format!("frequency: once per {occasion}"))
-            .with_evidence(format!("no clearInterval on {}", setup.ending())),
+            .with_evidence(Evidence::runs_shown(format!("once per {occasion}")))
+            .with_evidence(Evidence::Kept(format!(
+                "no clearInterval on {}",
+                setup.ending()
+            ))),
     );
 }
 
@@ -259,7 +258,7 @@ fn check_server_render(
     model: &FileModel,
     call: &CallFact,
     (what, it): (&str, &str),
-    out: &mut Vec<Diagnostic>,
+    out: &mut RuleContext,
 ) {
     let (ResultUse::Assigned(handle), _) = handle_use(model, call) else {
         return;
@@ -276,8 +275,7 @@ fn check_server_render(
         None => String::new(),
     };
     let teardown = &s.teardown;
-    let mut diag = Diagnostic::new(
-        RULE.name,
+    let mut diag = Finding::new(
         call.span.range(),
         format!(
             "{what} is started in {where_}{of} and cleared only in `{teardown}`, which never runs in server rendering: every server render leaks {it} and the component"
@@ -290,16 +288,21 @@ fn check_server_render(
     }
     diag = diag
         .with_help(server_render::advice(s.framework))
-        .with_evidence(format!("component: {}", s.recognised))
-        .with_evidence(format!("runs in server rendering: `{}`", s.phase))
-        .with_evidence(format!(
+        .with_evidence(Evidence::Shown(format!("component: {}", s.recognised)))
+        .with_evidence(Evidence::Shown(format!(
+            "runs in server rendering: `{}`",
+            s.phase
+        )))
+        .with_evidence(Evidence::Kept(format!(
             "cleared only in `{teardown}`, which the server never calls"
-        ))
-        .with_evidence("no `typeof window` guard keeps it off the server");
+        )))
+        .with_evidence(Evidence::Shown(
+            "no `typeof window` guard keeps it off the server".into(),
+        ));
     if let Some(doubt) = s.doubt {
-        diag = diag.medium(doubt);
+        diag = diag.assumed(doubt);
     }
-    out.push(diag);
+    out.report(diag);
 }
 
 /// An interval per instance stored in one module-level variable: each
@@ -309,7 +312,7 @@ fn shared_slot_diagnostic(
     call: &CallFact,
     slot: &AccessPath,
     ctor: Option<swc_atoms::Atom>,
-) -> Diagnostic {
+) -> Finding {
     let every = match &ctor {
         Some(n) => format!("for every instance of `{n}`"),
         None => "for every instance".to_string(),
@@ -318,16 +321,16 @@ fn shared_slot_diagnostic(
         .root_binding()
         .and_then(|id| model.semantic.binding(&id))
         .map(|b| b.span);
-    let mut diag = Diagnostic::new(
-        RULE.name,
-        call.span.range(),
+    let mut diag = Finding::new(call.span.range(),
         format!(
             "an interval is started {every} and stored in `{slot}`, one variable shared by all instances: each new instance overwrites the previous handle, so `clearInterval({slot})` can only stop the newest and the others run, keeping their instances alive, forever"
         ),
     )
     .with_label(format!("started {every}"))
-    .with_evidence(format!("frequency: {every} (a constructor)"))
-    .with_evidence(format!("one shared slot `{slot}` for every instance's handle"));
+    .with_evidence(Evidence::runs_shown(format!("{every} (a constructor)")))
+    .with_evidence(Evidence::Kept(format!(
+        "one shared slot `{slot}` for every instance's handle"
+    )));
     if let Some(d) = decl {
         diag = diag.with_related(d.range(), "one slot for every instance");
     }
@@ -357,7 +360,7 @@ fn check_rearming_timeout(
     model: &FileModel,
     rep: &Frequencies,
     call: &CallFact,
-    out: &mut Vec<Diagnostic>,
+    out: &mut RuleContext,
 ) {
     let Some(callback) = call.args.first() else {
         return;
@@ -386,15 +389,15 @@ fn check_rearming_timeout(
     } else {
         "for every call".to_string()
     };
-    out.push(
-        Diagnostic::new(
-            RULE.name,
-            call.span.range(),
+    out.report(
+        Finding::new(call.span.range(),
             format!("`{name}` re-arms itself with setTimeout {how} and nothing can stop it, so the loop and its closure live forever"),
         )
         .with_label("re-arms the timer unconditionally")
-        .with_evidence(format!("frequency: {how} of `{name}`"))
-        .with_evidence("no stop condition guards the re-arming call")
+        .with_evidence(Evidence::runs_shown(format!("{how} of `{name}`")))
+        .with_evidence(Evidence::Kept(
+            "no stop condition guards the re-arming call".into(),
+        ))
         .with_help(format!(
             "keep the handle and call clearTimeout(handle) when the owner is done, or check a stop flag in `{name}` (`if (stopped) return`) before re-arming"
         )),
@@ -407,7 +410,7 @@ fn check_race_timeout(
     model: &FileModel,
     rep: &Frequencies,
     call: &CallFact,
-    out: &mut Vec<Diagnostic>,
+    out: &mut RuleContext,
 ) {
     // Short delays cost nothing worth reporting.
     if matches!(call.args.get(1).map(|a| &a.value), Some(Value::Num(ms)) if *ms < 1000.0) {
@@ -446,7 +449,7 @@ fn check_race_timeout(
             if let Some(ctor) =
                 slots::shared_instance_slot(model, call, path, resources::TIMER.release)
             {
-                out.push(shared_slot_diagnostic(model, call, path, ctor));
+                out.report(shared_slot_diagnostic(model, call, path, ctor));
                 return;
             }
             let handle =
@@ -462,15 +465,15 @@ fn check_race_timeout(
     let where_ = listeners::repetition_unit(model, promise.fn_ctx, false);
     let pos = promise.span.start();
     let freq = rep.describe(&rep.at(promise.fn_ctx, pos));
-    let mut diag = Diagnostic::new(
-            RULE.name,
-            call.span.range(),
+    let mut diag = Finding::new(call.span.range(),
             format!("a timeout races a promise {where_} and is never cleared, so when the promise wins the timer and its closure stay alive for the full delay"),
         )
         .with_label("never cleared when the race is decided")
         .with_help("keep the handle and call clearTimeout(handle) as soon as the raced promise settles (for example in `.finally()`)")
-        .with_evidence(format!("frequency: {freq}"))
-        .with_evidence("the timer's handle is never cleared when the race is decided");
+        .with_evidence(Evidence::runs_shown(freq))
+        .with_evidence(Evidence::Kept(
+            "the timer's handle is never cleared when the race is decided".into(),
+        ));
     // The timer ends by itself after its delay: retention adds up only
     // where the race is shown to run again and again (a loop, a listener,
     // a route handler, a helper returning it), not in code whose callers
@@ -479,13 +482,15 @@ fn check_race_timeout(
     // exists to be called once per operation.
     let returned = matches!(race.result, ResultUse::Returned);
     if returned {
-        diag = diag.with_evidence("the function returns the race: one per operation");
+        diag = diag.with_evidence(Evidence::Shown(
+            "the function returns the race: one per operation".into(),
+        ));
     } else if !rep.shown_many(promise.fn_ctx, pos) {
-        diag = diag.medium(
+        diag = diag.assumed(
             "the race repeats only by assumption: nothing here shows its callers run it again",
         );
     }
-    out.push(diag);
+    out.report(diag);
 }
 
 /// The enclosing named function the timeout callback calls again, if any.
@@ -610,4 +615,30 @@ fn returns_object_literal(model: &FileModel, call: &CallFact) -> bool {
         .returns
         .iter()
         .any(|r| r.fn_ctx == Some(f) && matches!(&r.value, Value::Object { empty: false, .. }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::context::findings_of;
+    use super::*;
+
+    #[test]
+    fn a_discarded_handle_is_what_keeps_the_interval() {
+        let src = "export function poll(f) {\n  setInterval(f, 1000);\n}\n";
+        let found = findings_of(src, "uncleared-interval");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let f = &found[0];
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| matches!(e, Evidence::Runs { .. }))
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| matches!(e, Evidence::Kept(why) if why.contains("discarded"))),
+            "{:?}",
+            f.evidence
+        );
+    }
 }

@@ -1,10 +1,10 @@
 //! An observer created when a component is set up is never disconnected when it is torn down.
 
-use super::Rule;
+use super::{Evidence, Finding, Rule, RuleContext};
 use crate::analysis::handles::{aliases, escapes, release_counts};
 use crate::analysis::lifecycle::{Lifecycles, Setup, function_of};
 use crate::analysis::resources;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::model::semantic::BindingKind;
 use crate::model::{AccessPath, CallFact, FileModel, ResultUse, Root, Value};
 
@@ -20,7 +20,8 @@ pub(crate) const RULE: Rule = Rule {
 /// The observer constructors, from the resource table.
 const OBSERVERS: &[&str] = resources::OBSERVER.acquire;
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     let lifecycles = Lifecycles::shared(model);
     if lifecycles.setups.is_empty() {
         return;
@@ -42,7 +43,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             ResultUse::Assigned(path) => path.clone(),
             // `new ResizeObserver(cb).observe(el)`: nothing can disconnect it.
             ResultUse::MethodCalled(m) if m == "observe" => {
-                out.push(report(model, setup, call, &kind, None));
+                out.report(report(model, setup, call, &kind, None));
                 continue;
             }
             // Returned, passed on, or unused: someone else owns it.
@@ -52,7 +53,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         if escapes(model, &paths) || is_released(model, setup, call, &handle, &paths) {
             continue;
         }
-        out.push(report(model, setup, call, &kind, Some(&handle)));
+        out.report(report(model, setup, call, &kind, Some(&handle)));
     }
 }
 
@@ -126,7 +127,7 @@ fn report(
     call: &CallFact,
     kind: &str,
     handle: Option<&AccessPath>,
-) -> Diagnostic {
+) -> Finding {
     let what = match handle {
         Some(h) => format!("`{h}`"),
         None => format!("this `{kind}`"),
@@ -141,9 +142,7 @@ fn report(
             setup.advice("observer.disconnect()")
         ),
     };
-    Diagnostic::new(
-        RULE.name,
-        call.span.range(),
+    Finding::new(call.span.range(),
         format!(
             "{what} is created in `{}` and never disconnected: it keeps observing, and keeps the component alive, after unmount",
             setup.hook
@@ -152,6 +151,9 @@ fn report(
     .with_label(format!("`{kind}` created here"))
     .with_related(setup.label_span.clone(), format!("set up in `{}`", setup.hook))
     .with_help(help)
-    .with_evidence(format!("frequency: once per {}", setup.occasion(model)))
-    .with_evidence(format!("no disconnect on {}", setup.ending()))
+    .with_evidence(Evidence::runs_shown(format!(
+        "once per {}",
+        setup.occasion(model)
+    )))
+    .with_evidence(Evidence::Kept(format!("no disconnect on {}", setup.ending())))
 }

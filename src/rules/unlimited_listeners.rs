@@ -1,9 +1,9 @@
 //! `setMaxListeners(0)` / `Infinity` switches off Node's listener-leak warning.
 
-use super::Rule;
+use super::{Evidence, Finding, Rule, RuleContext};
 use crate::analysis::listeners;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AccessPath, FileModel, Key, Root, Value};
+use crate::diagnostic::Severity;
+use crate::model::{AccessPath, Key, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
     name: "unlimited-listeners",
@@ -16,7 +16,8 @@ pub(crate) const RULE: Rule = Rule {
 
 const HELP: &str = "keep the default limit (10) or raise it to the real number of listeners you expect (for example `setMaxListeners(50)`), so that a leak still triggers MaxListenersExceededWarning; if the warning fires, find the listener that is added without being removed";
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     for call in model.method_calls("setMaxListeners") {
         let Some(n) = call.args.first() else { continue };
         if let Some(what) = unlimited(&n.value) {
@@ -24,9 +25,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 Some(s) => format!("`{}`", model.text(s)),
                 None => "the emitter".to_string(),
             };
-            let mut diag = Diagnostic::new(
-                RULE.name,
-                call.span.range(),
+            let mut diag = Finding::new(call.span.range(),
                 format!("`setMaxListeners({what})` removes the listener limit of {target}, so listener leaks go unnoticed"),
             )
             .with_label("no limit: MaxListenersExceededWarning can never fire")
@@ -50,17 +49,17 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                     .iter()
                     .all(|t| listeners::target_shown_long_lived(model, t));
             diag = match shared {
-                true => diag.with_evidence(format!(
+                true => diag.with_evidence(Evidence::Shown(format!(
                     "{target} is shared: a global, an imported or a module-level emitter, whose leaks the warning would catch"
-                )),
+                ))),
                 // `this`, a parameter or a local emitter: often one per
                 // instance or per operation, where many listeners are by
                 // design and the emitter dies with its owner.
-                false => diag.medium(format!(
+                false => diag.assumed(format!(
                     "{target} is not shown to be shared: an instance's, a local or a handed-in emitter may carry many listeners by design and die with its owner"
                 )),
             };
-            out.push(diag);
+            out.report(diag);
         }
     }
     for w in &model.member_writes {
@@ -68,10 +67,8 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             continue;
         }
         if let Some(what) = unlimited(&w.value) {
-            out.push(
-                Diagnostic::new(
-                    RULE.name,
-                    w.span.range(),
+            out.report(
+                Finding::new(w.span.range(),
                     format!(
                         "`{}.defaultMaxListeners = {what}` removes the listener limit of every emitter, so listener leaks go unnoticed",
                         w.object
@@ -79,7 +76,9 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
                 )
                 .with_label("no limit for any emitter")
                 .with_help(HELP)
-                .with_evidence("the default limit of every emitter in the process"),
+                .with_evidence(Evidence::Shown(
+                    "the default limit of every emitter in the process".into(),
+                )),
             );
         }
     }

@@ -1,6 +1,6 @@
 //! A listener is added to a long-lived target on every call and never removed.
 
-use super::Rule;
+use super::{Evidence, Finding, Rule, RuleContext};
 use crate::analysis::expiry;
 use crate::analysis::frameworks::{self, react};
 use crate::analysis::frequency::{Frequencies, Frequency, Why};
@@ -9,7 +9,7 @@ use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
 use crate::analysis::listeners::{self, Identity, Registration};
 use crate::analysis::per_call;
 use crate::analysis::removal::{self, Ending, Removal};
-use crate::diagnostic::{Confidence, Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::model::semantic::BindingKind;
 use crate::model::{AccessPath, CallFact, FileModel, FnKind, Root, Value};
 
@@ -22,7 +22,8 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     // Built on the first registration: most files have none.
     let rep = std::cell::OnceCell::new();
     let lifecycles = std::cell::OnceCell::new();
@@ -54,7 +55,7 @@ fn check_add(
     lifecycles: &Lifecycles,
     reg: &Registration,
     folded: &mut Vec<usize>,
-    out: &mut Vec<Diagnostic>,
+    out: &mut RuleContext,
 ) {
     let call = reg.call;
     let listener_arg = &call.args[1];
@@ -135,16 +136,14 @@ fn check_add(
             removed,
             kept,
         } => {
-            out.push(partial_diagnostic(
+            out.report(partial_diagnostic(
                 model, reg, &where_, why, *removal, removed, kept,
             ));
             return;
         }
         Removal::OnlyIfFired { event } => {
-            out.push(
-                Diagnostic::new(
-                    RULE.name,
-                    call.span.range(),
+            out.report(
+                Finding::new(call.span.range(),
                     format!(
                         "a listener for {} is added to `{target}` {where_} with {}, which removes it only when '{event}' fires; a long-lived target may never fire it, so each one and its closure stay alive",
                         reg.event_text(model),
@@ -169,10 +168,8 @@ fn check_add(
                 .map(|e| format!("'{e}'"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            out.push(
-                Diagnostic::new(
-                    RULE.name,
-                    call.span.range(),
+            out.report(
+                Finding::new(call.span.range(),
                     format!(
                         "a `once` listener for '{event}' is added to `{target}` {where_} together with `once` listeners for {others}: the emitter removes only the listener of the event that fires, so when the call succeeds this one and its closure stay on `{target}`"
                     ),
@@ -241,19 +238,17 @@ fn check_add(
             "{keep}call `{remove}` when the owner is done (in its `close`/`end` handler or `destroy()`), or use `.once()` if it must fire only once"
         )
     };
-    let mut diag = Diagnostic::new(
-        RULE.name,
-        call.span.range(),
+    let mut diag = Finding::new(call.span.range(),
         format!("a listener for {event} is added to `{target}` {where_} and {never}, so each one and its closure stay alive"),
     )
     .with_label(format!("added {where_}"))
     .with_related(call.callee.receiver_span.unwrap_or(call.callee_span).range(), why)
-    .with_evidence(format!("frequency: {}", rep.describe(&freq)));
+    .with_evidence(Evidence::runs_shown(rep.describe(&freq)));
     // A removal that can never match is the author's own statement that this
     // add is meant to be undone, again and again, on a target that stays:
     // the same evidence as a removal on only some ways out.
     if (futile.is_some() || capture.is_some())
-        && !out.grade.high
+        && !out.grade.is_high()
         && !made_here(model, &reg.target)
         && !listeners::long_lived_by_name_only(model, &reg.target)
     {
@@ -274,16 +269,19 @@ fn check_add(
             "another `capture` flag than the add: this removal can never match",
         );
     }
-    out.push(diag.with_help(help));
+    out.report(diag.with_help(help));
 }
 
 /// How much of a finding is shown by the code: that the registration runs
 /// many times, and that the target outlives the call. High only when both
 /// are shown; medium when either is assumed.
 struct Grade {
-    high: bool,
-    evidence: Vec<String>,
+    evidence: Vec<Evidence>,
 }
+
+/// The assumption that the add repeats, until something shows it.
+const RUNS_BY_ASSUMPTION: &str =
+    "runs many times only by assumption: nothing here shows its callers call it again";
 
 impl Grade {
     fn of(
@@ -309,14 +307,20 @@ impl Grade {
             || listeners::is_event_socket(model, &reg.target);
         let target = reg.target_text(model);
         let mut evidence = vec![
-            format!("frequency: {frequency}"),
-            format!("target `{target}`: {why}"),
+            Evidence::Runs {
+                why: frequency,
+                callers_shown: true,
+            },
+            Evidence::Target {
+                name: target.to_string(),
+                why: why.to_string(),
+            },
         ];
         // What shows, beyond "its callers are not shown", that the add
         // repeats while the target stays.
         let once_listener = fires_once(model, &freq);
         let repeat = if let Some(once) = &once_listener {
-            evidence.push(once.clone());
+            evidence.push(Evidence::Shown(once.clone()));
             None
         } else if in_effect || rep.shown_many(call.fn_ctx, pos) {
             Some("the code is shown to run many times")
@@ -344,16 +348,19 @@ impl Grade {
             None
         };
         match repeat {
-            Some(r) => evidence.push(r.to_string()),
-            None => evidence.push(
-                "runs many times only by assumption: nothing here shows its callers call it again"
-                    .into(),
-            ),
+            Some(r) => evidence.push(Evidence::Shown(r.to_string())),
+            None => evidence.push(Evidence::Assumed(RUNS_BY_ASSUMPTION.into())),
         }
         if named_only && !partial {
-            evidence.push(format!(
+            let name_only = format!(
                 "`{target}` is long-lived by its name only: nothing here shows it is shared rather than made per call"
-            ));
+            );
+            // A handler its parent hands out is called again on the same
+            // target: that, not the name, shows the target stays.
+            evidence.push(match !shown && handed_out(model, &freq) {
+                true => Evidence::Shown(name_only),
+                false => Evidence::Assumed(name_only),
+            });
         }
         // A signal handed in is usually made for the one operation it
         // cancels (a controller per request, per fetch, per test): that the
@@ -369,47 +376,49 @@ impl Grade {
             && !rep.shown_many(call.fn_ctx, pos)
             && !in_class_method(model, call);
         if signal_reuse_assumed && repeat.is_some() {
-            evidence.push(
+            evidence.push(Evidence::Assumed(
                 "the signal is handed in: nothing here shows that callers pass the same signal again rather than one per operation"
                     .into(),
-            );
+            ));
         }
-        Grade {
-            high: repeat.is_some()
-                && !signal_reuse_assumed
-                && (!named_only || partial || (!shown && handed_out(model, &freq))),
-            evidence,
-        }
+        Grade { evidence }
     }
 
-    /// Shown after all: replaces the "only by assumption" evidence.
+    /// High when no premise is assumed.
+    fn is_high(&self) -> bool {
+        !self.evidence.iter().any(Evidence::is_assumed)
+    }
+
+    /// Shown after all: replaces the "only by assumption" evidence, and
+    /// settles the other assumptions (the repeat on a target that stays is
+    /// what they stood for).
     fn promote(&mut self, why: &str) {
         self.evidence
-            .retain(|e| !e.starts_with("runs many times only by assumption"));
-        self.evidence.push(why.to_string());
-        self.high = true;
+            .retain(|e| *e != Evidence::Assumed(RUNS_BY_ASSUMPTION.into()));
+        self.evidence.push(Evidence::Shown(why.to_string()));
+        self.evidence = std::mem::take(&mut self.evidence)
+            .into_iter()
+            .map(Evidence::settled)
+            .collect();
     }
 
-    fn apply(&self, mut diag: Diagnostic) -> Diagnostic {
+    fn apply(&self, mut diag: Finding) -> Finding {
         for e in &self.evidence {
             diag = diag.with_evidence(e.clone());
-        }
-        if !self.high {
-            diag = diag.with_confidence(Confidence::Medium);
         }
         diag
     }
 }
 
 /// The findings of one add, graded as they are pushed.
-struct Graded<'o> {
-    out: &'o mut Vec<Diagnostic>,
+struct Graded<'o, 'm> {
+    out: &'o mut RuleContext<'m>,
     grade: Grade,
 }
 
-impl Graded<'_> {
-    fn push(&mut self, diag: Diagnostic) {
-        self.out.push(self.grade.apply(diag));
+impl Graded<'_, '_> {
+    fn report(&mut self, diag: Finding) {
+        self.out.report(self.grade.apply(diag));
     }
 }
 
@@ -578,16 +587,14 @@ fn partial_diagnostic(
     removal: crate::model::TextSpan,
     removed: &[Ending],
     kept: &[Ending],
-) -> Diagnostic {
+) -> Finding {
     let call = reg.call;
     let names = |endings: &[Ending]| {
         let mut names: Vec<&str> = endings.iter().map(|e| e.place.as_str()).collect();
         names.dedup();
         names.join(", ")
     };
-    let mut diag = Diagnostic::new(
-        RULE.name,
-        call.span.range(),
+    let mut diag = Finding::new(call.span.range(),
         format!(
             "a listener for {} is added to `{}` {where_} and removed only on some ways the call ends: removed where {} settles, not where {} settles, so on those paths each one and its closure stay alive",
             reg.event_text(model),
@@ -627,7 +634,7 @@ fn check_add_in_setup(
     setup: &Setup,
     reg: &Registration,
     folded: &mut Vec<usize>,
-    out: &mut Vec<Diagnostic>,
+    out: &mut RuleContext,
 ) {
     let call = reg.call;
     let listener_arg = &call.args[1];
@@ -727,7 +734,7 @@ fn check_add_in_setup(
     if reg.is_dom() && unaborted.is_none() {
         help.push_str(", or pass `{ signal }` and abort the controller there");
     }
-    let mut diag = Diagnostic::new(RULE.name, call.span.range(), message)
+    let mut diag = Finding::new(call.span.range(), message)
         .with_label(format!("added on {occasion}"))
         .with_related(
             setup.label_span.clone(),
@@ -753,21 +760,27 @@ fn check_add_in_setup(
         );
     }
     diag = diag
-        .with_evidence(format!("frequency: once per {occasion}"))
-        .with_evidence(format!("target `{target}`: {why}"));
+        .with_evidence(Evidence::runs_shown(format!("once per {occasion}")))
+        .with_evidence(Evidence::Target {
+            name: target.to_string(),
+            why: why.to_string(),
+        });
     // The same function is removed elsewhere in the file (a `close()`
     // method): the author has a teardown; that the component always goes
     // through it is not shown either way.
     if let Some(r) = elsewhere.filter(|_| mismatched.is_none()) {
         let line = model.source[..r.call.span.start()].lines().count().max(1);
-        diag = diag.medium(format!(
+        diag = diag.assumed(format!(
             "removed at line {line}, in code this file does not show to run on {}",
             setup.ending()
         ));
     } else {
-        diag = diag.with_evidence(format!("no removal of this listener on {}", setup.ending()));
+        diag = diag.with_evidence(Evidence::Kept(format!(
+            "no removal of this listener on {}",
+            setup.ending()
+        )));
     }
-    out.push(diag.with_help(help));
+    out.report(diag.with_help(help));
 }
 
 /// The call that undoes `reg` (`target.removeEventListener(event, f)` or
@@ -836,7 +849,7 @@ fn never_aborted_controller(
 }
 
 /// A removal that passes a new function, with no reported add to fold into.
-fn check_remove(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>) {
+fn check_remove(model: &FileModel, reg: &Registration, out: &mut RuleContext) {
     let call = reg.call;
     let arg = &call.args[1];
     let what = match reg.listener {
@@ -844,10 +857,8 @@ fn check_remove(model: &FileModel, reg: &Registration, out: &mut Vec<Diagnostic>
         _ => "a function written in place is a new function",
     };
     let target = reg.target_text(model);
-    out.push(
-        Diagnostic::new(
-            RULE.name,
-            call.span.range(),
+    out.report(
+        Finding::new(call.span.range(),
             format!(
                 "this removal can never match: {what}, so the {} listener stays on `{target}`",
                 reg.event_text(model)
@@ -879,4 +890,31 @@ fn is_module_level_function(model: &FileModel, v: &Value) -> bool {
                     && (b.kind == BindingKind::Function
                         || matches!(b.init, Some(Value::Function(_)))))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::context::findings_of;
+    use super::*;
+
+    #[test]
+    fn the_target_and_the_frequency_are_typed_evidence() {
+        let src =
+            "setInterval(() => {\n  process.on('warning', (w) => console.log(w));\n}, 1000);\n";
+        let found = findings_of(src, "unremoved-listener");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let f = &found[0];
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| matches!(e, Evidence::Target { name, .. } if name == "process")),
+            "{:?}",
+            f.evidence
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| matches!(e, Evidence::Runs { .. }))
+        );
+    }
 }

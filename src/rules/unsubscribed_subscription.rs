@@ -2,12 +2,12 @@
 
 use rustc_hash::FxHashMap;
 
-use super::Rule;
+use super::{Finding, Rule, RuleContext};
 use crate::analysis::handles::{aliases, escapes, release_counts};
 use crate::analysis::lifecycle::{Framework, Lifecycles, Setup};
 use crate::analysis::resources::{self, Kind};
 use crate::analysis::wrappers;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::model::{AccessPath, CallFact, CallId, FileModel, Props, ResultUse, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
@@ -68,7 +68,8 @@ const ROUTE_STREAMS: &[&str] = &[
     "url",
 ];
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     check_unpropagated_ends(model, out);
     let lifecycles = Lifecycles::shared(model);
     if lifecycles.setups.is_empty() {
@@ -105,17 +106,17 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
         let source = chain.source_name(model);
         let rxjs = chain.looks_like_rxjs() || setup.framework == Framework::Angular;
         if let Completion::NotifierNeverFires(notifier) = &completion {
-            out.push(report_notifier(setup, call, notifier));
+            out.report(report_notifier(setup, call, notifier));
             continue;
         }
         match &call.result {
-            ResultUse::Discarded => out.push(report(model, setup, call, &source, None, rxjs)),
+            ResultUse::Discarded => out.report(report(model, setup, call, &source, None, rxjs)),
             ResultUse::Assigned(handle) => {
                 let paths = aliases(model, handle);
                 if escapes(model, &paths) || is_released(model, setup, call, handle, &paths) {
                     continue;
                 }
-                out.push(report(model, setup, call, &source, Some(handle), rxjs));
+                out.report(report(model, setup, call, &source, Some(handle), rxjs));
             }
             // Returned (a cleanup handed to the framework or the caller),
             // passed on (`subs.add(…)`), or used further
@@ -507,7 +508,7 @@ fn report(
     source: &str,
     handle: Option<&AccessPath>,
     rxjs: bool,
-) -> Diagnostic {
+) -> Finding {
     let verb = call
         .callee
         .method
@@ -567,7 +568,7 @@ fn report(
             setup.hook
         ),
     };
-    Diagnostic::new(RULE.name, call.span.range(), message)
+    Finding::new(call.span.range(), message)
         .with_label("subscribed here")
         .with_related(
             setup.label_span.clone(),
@@ -576,10 +577,8 @@ fn report(
         .with_help(help)
 }
 
-fn report_notifier(setup: &Setup, call: &CallFact, notifier: &AccessPath) -> Diagnostic {
-    Diagnostic::new(
-        RULE.name,
-        call.span.range(),
+fn report_notifier(setup: &Setup, call: &CallFact, notifier: &AccessPath) -> Finding {
+    Finding::new(call.span.range(),
         format!(
             "subscription made in `{}` waits for `takeUntil({notifier})`, but nothing fires `{notifier}` when the component is torn down: it stays subscribed",
             setup.hook
@@ -592,13 +591,11 @@ fn report_notifier(setup: &Setup, call: &CallFact, notifier: &AccessPath) -> Dia
 
 /// An iterator wrapper whose `return()` does not close the inner iterator it
 /// pulls from: ending the wrapper never ends what the inner one subscribed.
-fn check_unpropagated_ends(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check_unpropagated_ends(model: &FileModel, out: &mut RuleContext) {
     for w in wrappers::unpropagated_ends(model) {
         let inner = w.inner.to_string();
-        out.push(
-            Diagnostic::new(
-                RULE.name,
-                model.functions[w.end].span.range(),
+        out.report(
+            Finding::new(model.functions[w.end].span.range(),
                 format!(
                     "this iterator pulls from `{inner}` but its `return()` never closes it: when a consumer stops early (a `break`, an unsubscribing client), `{inner}` stays open and keeps whatever it subscribed to"
                 ),
@@ -616,7 +613,7 @@ fn check_unpropagated_ends(model: &FileModel, out: &mut Vec<Diagnostic>) {
 /// opened when a component is set up is a subscription to a stream: it must
 /// be closed when the component is torn down, or it keeps receiving (and
 /// keeps its handlers and the component) alive.
-fn check_channels(model: &FileModel, lifecycles: &Lifecycles, out: &mut Vec<Diagnostic>) {
+fn check_channels(model: &FileModel, lifecycles: &Lifecycles, out: &mut RuleContext) {
     for call in model.calls.iter().filter(|c| c.is_new) {
         let Some(kind) = call.callee.global_function() else {
             continue;
@@ -645,10 +642,8 @@ fn check_channels(model: &FileModel, lifecycles: &Lifecycles, out: &mut Vec<Diag
         if closed || escapes(model, &paths) {
             continue;
         }
-        out.push(
-            Diagnostic::new(
-                RULE.name,
-                call.span.range(),
+        out.report(
+            Finding::new(call.span.range(),
                 format!(
                     "{} opens {} `{kind}` in `{handle}` that {} never closes: it stays open, keeps receiving, and keeps {} alive",
                     setup.occasion(model),

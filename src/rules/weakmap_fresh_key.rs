@@ -1,8 +1,8 @@
 //! A WeakMap/WeakSet is keyed by an object created in the call, or by a primitive.
 
-use super::Rule;
+use super::{Finding, Rule, RuleContext};
 use crate::analysis::containers::{self, ContainerKind};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{CallFact, FileModel, Root, Value};
 
@@ -59,7 +59,8 @@ fn weak_calls<'m>(model: &'m FileModel) -> Vec<WeakCall<'m>> {
         .collect()
 }
 
-fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
+fn check(out: &mut RuleContext) {
+    let model = out.model;
     let weak = weak_calls(model);
     for WeakCall { call, kind, method } in &weak {
         let (kind, method) = (*kind, *method);
@@ -71,9 +72,7 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             "WeakSet"
         };
         if let Some(created) = fresh_key(model, call, &key.value, &weak) {
-            let mut d = Diagnostic::new(
-                RULE.name,
-                call.span.range(),
+            let mut d = Finding::new(call.span.range(),
                 format!("`{recv}` is keyed by an object created on each call, so no lookup can ever find the entry"),
             )
             .with_label(format!("{what} `{method}` with a fresh key"))
@@ -83,12 +82,10 @@ fn check(model: &FileModel, out: &mut Vec<Diagnostic>) {
             if created != key.span.range() {
                 d = d.with_related(created, "a new object is created here on every call");
             }
-            out.push(d);
+            out.report(d);
         } else if key.value.is_primitive() || primitive_binding(model, &key.value) {
-            out.push(
-                Diagnostic::new(
-                    RULE.name,
-                    call.span.range(),
+            out.report(
+                Finding::new(call.span.range(),
                     format!("`{recv}` is keyed by a primitive value, which a {what} rejects"),
                 )
                 .with_label("primitive key: this throws a TypeError")

@@ -11,7 +11,7 @@ use crate::analysis::lifecycle::is_per_instance_binding;
 use crate::analysis::removal;
 use crate::analysis::resources::{self, Kind};
 use crate::model::path::is_global_object_name;
-use crate::model::semantic::BindingKind;
+use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{
     AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Props, Root, TextSpan,
     Value,
@@ -344,6 +344,55 @@ pub fn is_event_socket(model: &FileModel, target: &AccessPath) -> bool {
         return false;
     }
     b.fn_ctx.is_some_and(|f| is_socket_listener(model, f))
+}
+
+/// The removal sits in a local helper and removes the helper's parameter
+/// (`const remove = (l) => signal.removeEventListener('abort', l)`), and the
+/// file calls the helper with the added function (`remove(abort)`): the
+/// helper is the removal of that function.
+fn through_helper(model: &FileModel, added: &Identity, removed: &Identity) -> bool {
+    let Identity::Path { path: r, .. } = removed else {
+        return false;
+    };
+    let Some(param) = r.props.is_empty().then(|| r.root_binding()).flatten() else {
+        return false;
+    };
+    let Some(helper) = model
+        .semantic
+        .binding(&param)
+        .filter(|b| b.kind == BindingKind::Param)
+        .and_then(|b| b.fn_ctx)
+    else {
+        return false;
+    };
+    // The parameter's position: the helper's parameters in source order.
+    let mut params: Vec<(usize, &BindingId)> = model
+        .semantic
+        .bindings()
+        .filter(|(_, b)| b.kind == BindingKind::Param && b.fn_ctx == Some(helper))
+        .map(|(id, b)| (b.span.start(), id))
+        .collect();
+    if params.len() != model.functions[helper].params {
+        return false; // destructured parameters: positions unknown
+    }
+    params.sort_by_key(|(start, _)| *start);
+    let Some(index) = params.iter().position(|(_, id)| **id == param) else {
+        return false;
+    };
+    model.calls.iter().any(|c| {
+        let calls_helper = c.callee.path.as_ref().is_some_and(|p| {
+            p.props.is_empty()
+                && p.root_binding()
+                    .and_then(|id| model.semantic.binding(&id))
+                    .is_some_and(
+                        |b| matches!(b.init, Some(Value::Function(Some(f))) if f == helper),
+                    )
+        });
+        calls_helper
+            && c.args
+                .get(index)
+                .is_some_and(|a| identity(model, c.fn_ctx, &a.value).same(added))
+    })
 }
 
 /// The added listener is stored in a map (`listeners.set(key, listener)`)
@@ -766,7 +815,8 @@ impl<'m> Registration<'m> {
                         && named_alike(&self.listener, &r.listener)
                         && returned_by_adder(model, self.call.fn_ctx, c.fn_ctx))
                     || (is_param(model, &self.listener) && is_param(model, &r.listener))
-                    || through_same_map(model, &self.listener, &r.listener))
+                    || through_same_map(model, &self.listener, &r.listener)
+                    || through_helper(model, &self.listener, &r.listener))
                 || (self.same_event(r.event.as_ref()) && kept_as_record(model, self, &r));
         }
         method_of(c).is_some_and(|m| m == resources::REMOVE_ALL)

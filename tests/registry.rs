@@ -175,7 +175,7 @@ fn docs_rules_md_is_fresh() {
 }
 
 /// Rules report typed findings through their context; only the rendering
-/// module (`src/rules/wording.rs`) builds diagnostics, so a rule can neither
+/// module (`src/rules/api/wording.rs`) builds diagnostics, so a rule can neither
 /// name itself in a string nor set its own confidence.
 #[test]
 fn rules_build_no_diagnostics_outside_the_wording_module() {
@@ -194,7 +194,7 @@ fn rules_build_no_diagnostics_outside_the_wording_module() {
     }
     assert!(
         offenders.is_empty(),
-        "rules build a `Finding` and `cx.report` it; a `Diagnostic` is built only in src/rules/wording.rs:\n  {}",
+        "rules build a `Finding` and `cx.report` it; a `Diagnostic` is built only in src/rules/api/wording.rs:\n  {}",
         offenders.join("\n  ")
     );
 }

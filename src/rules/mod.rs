@@ -3,9 +3,8 @@
 //! names the rule and sets its severity, [`wording`] renders the facts, and
 //! the engine does everything else (suppression, output).
 //!
-//! Adding a rule: one file here (each `*.rs` beside this one is a rule, except
-//! `context.rs`, `finding.rs` and `wording.rs`, the API every rule uses; shared
-//! pieces live in folders, like `set/`), one line in [`RULES`] (alphabetical), its
+//! Adding a rule: one file here (each `*.rs` beside this one is a rule; shared
+//! pieces live in folders: `api/` the API every rule uses, `set/`), one line in [`RULES`] (alphabetical), its
 //! doc in `rules/<name>.md`, its fixtures in `fixtures/<name>/`.
 
 use crate::diagnostic::Severity;
@@ -14,9 +13,8 @@ pub use context::RuleContext;
 pub use finding::{Evidence, Finding, Grows, KeyFact, Owner};
 pub use set::RuleSet;
 
-pub mod context;
-pub mod finding;
-pub mod wording;
+mod api;
+pub use api::{context, finding, wording};
 
 mod ignored_backpressure;
 mod null_instead_of_delete;

@@ -6,11 +6,11 @@
 
 use std::ops::Range;
 
-use super::Rule;
 use super::finding::Finding;
 use super::wording;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::FileModel;
+use crate::rules::Rule;
 
 pub struct RuleContext<'m> {
     /// The file the rule reads.
@@ -63,7 +63,7 @@ impl<'m> RuleContext<'m> {
 /// typed findings: tests assert on the evidence, not on rendered text.
 #[cfg(test)]
 pub(crate) fn findings_of(src: &str, rule: &str) -> Vec<Finding> {
-    let rule = super::find(rule).unwrap_or_else(|| panic!("no rule named {rule}"));
+    let rule = crate::rules::find(rule).unwrap_or_else(|| panic!("no rule named {rule}"));
     let mut found = Vec::new();
     crate::engine::with_model_for_test(src, crate::parse::Dialect::Ts, |model| {
         let mut cx = RuleContext::new(rule, model);
@@ -80,7 +80,7 @@ mod tests {
 
     #[test]
     fn the_context_names_the_rule_and_sets_its_severity() {
-        let rule = super::super::find("unbounded-cache").unwrap();
+        let rule = crate::rules::find("unbounded-cache").unwrap();
         crate::engine::with_model_for_test("let a = 1;", crate::parse::Dialect::Js, |model| {
             let mut cx = RuleContext::new(rule, model);
             cx.report(Finding::new(0..3, "what").assumed("why"));

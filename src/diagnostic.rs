@@ -86,6 +86,20 @@ pub struct Label {
     pub message: String,
 }
 
+impl Label {
+    /// Adds a label to a finding whose primary span is `primary`: one label
+    /// per place, the first explanation of a span wins, and the primary
+    /// span has its own label.
+    pub fn add(labels: &mut Vec<Label>, primary: &Range<usize>, span: Range<usize>, text: String) {
+        if !labels.iter().any(|l| l.span == span) && span != *primary {
+            labels.push(Label {
+                span,
+                message: text,
+            });
+        }
+    }
+}
+
 /// Whether a fix can change behaviour beyond removing the leak (ruff's terms).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -172,13 +186,7 @@ impl Diagnostic {
     }
 
     pub fn with_related(mut self, span: Range<usize>, text: impl Into<String>) -> Self {
-        // One label per place: the first explanation of a span wins.
-        if !self.labels.iter().any(|l| l.span == span) && span != self.span {
-            self.labels.push(Label {
-                span,
-                message: text.into(),
-            });
-        }
+        Label::add(&mut self.labels, &self.span, span, text.into());
         self
     }
 

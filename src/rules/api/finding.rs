@@ -195,13 +195,7 @@ impl Finding {
     }
 
     pub fn with_related(mut self, span: Range<usize>, text: impl Into<String>) -> Self {
-        // One label per place: the first explanation of a span wins.
-        if !self.labels.iter().any(|l| l.span == span) && span != self.span {
-            self.labels.push(Label {
-                span,
-                message: text.into(),
-            });
-        }
+        Label::add(&mut self.labels, &self.span, span, text.into());
         self
     }
 

@@ -386,6 +386,13 @@ impl<'a> FileModel<'a> {
         None
     }
 
+    /// Does code at `fn_ctx` run as part of a class constructor (directly, or
+    /// in an arrow function written there)?
+    pub fn in_constructor(&self, fn_ctx: Option<FnId>) -> bool {
+        self.this_function(fn_ctx)
+            .is_some_and(|f| self.functions[f].kind == FnKind::Constructor)
+    }
+
     /// Is `inner` the same function as `outer` or nested inside it?
     pub fn is_within(&self, inner: Option<FnId>, outer: FnId) -> bool {
         let mut current = inner;

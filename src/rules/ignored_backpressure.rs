@@ -12,7 +12,7 @@ use crate::analysis::handles;
 use crate::analysis::lifetime;
 use crate::diagnostic::Severity;
 use crate::model::{
-    AccessPath, CallFact, FileModel, FnId, FnKind, Invocation, Key, ResultUse, Root, Value,
+    AccessPath, CallFact, FileModel, FnId, Invocation, Key, ResultUse, Root, Value,
 };
 
 pub(crate) const RULE: Rule = Rule {
@@ -205,9 +205,7 @@ fn long_lived_stream(
                 && w.key == Key::Static(name.clone())
                 && opens_stream(model, &w.value)
                 && model.this_class(w.fn_ctx) == Some(class)
-                && model
-                    .this_function(w.fn_ctx)
-                    .is_some_and(|f| model.functions[f].kind == FnKind::Constructor)
+                && model.in_constructor(w.fn_ctx)
         })?;
         let long = lifetime::long_lived_class(model, class)?;
         return Some(LongLivedStream {

@@ -150,13 +150,13 @@ fn check_interval(model: &FileModel, rep: &Frequencies, call: &CallFact, out: &m
     let per_instance_for_good = match &stored {
         // Thrown away by a constructor or a factory: no instance can stop it.
         None => {
-            in_constructor(model, call)
+            model.in_constructor(call.fn_ctx)
                 || listeners::in_factory(model, call.fn_ctx, true)
                 || returns_object_literal(model, call)
         }
         // Kept on an instance by a constructor, with no clear in the file
         // and no base class that could clear it: no instance can stop it.
-        Some(h) => h.starts_with("this.") && in_constructor(model, call) && !extends_another,
+        Some(h) => h.starts_with("this.") && model.in_constructor(call.fn_ctx) && !extends_another,
     } || clears_a_sibling(model, call);
     if effect.is_none() && !per_instance_for_good && !rep.shown_many(call.fn_ctx, call.span.start())
     {
@@ -573,14 +573,6 @@ fn recursive_call_is_guarded(model: &FileModel, scheduler: FnId, callback: &Valu
                     && model.is_within(k.fn_ctx, *cb)
             })
     })
-}
-
-/// The call runs in a class constructor (or a constructor function's body
-/// turned into a class).
-fn in_constructor(model: &FileModel, call: &CallFact) -> bool {
-    model
-        .this_function(call.fn_ctx)
-        .is_some_and(|f| model.functions[f].kind == crate::model::FnKind::Constructor)
 }
 
 /// The function that starts the interval also sets a name that the file

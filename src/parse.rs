@@ -163,13 +163,9 @@ pub fn parse_shared(
 /// depth inside unbalanced string contents, which real code does not reach.
 fn too_deep(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    // Depth never exceeds the number of opening brackets: this count compiles
-    // to SIMD and settles most files without the sequential scan.
-    let opening = bytes
-        .iter()
-        .filter(|&&b| matches!(b, b'(' | b'[' | b'{'))
-        .count();
-    if opening <= MAX_NESTING {
+    // Depth never exceeds the number of opening brackets: this count settles
+    // most files without the sequential scan.
+    if bytes.len() <= MAX_NESTING || count_opening(bytes) <= MAX_NESTING {
         return None;
     }
     // A table lookup per byte instead of a `match`, whose jump table cost
@@ -182,6 +178,22 @@ fn too_deep(text: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// The number of opening brackets in `bytes`. Counted in `u8` lanes over
+/// chunks of 255 bytes (a lane cannot overflow within one), which the
+/// compiler turns into 16-byte vector compares: a `filter().count()` into a
+/// `usize` ran byte by byte at about 9 instructions a byte, 6% of a run.
+fn count_opening(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|chunk| {
+            let in_chunk = chunk.iter().fold(0u8, |n, &b| {
+                n + u8::from(b == b'(') + u8::from(b == b'[') + u8::from(b == b'{')
+            });
+            usize::from(in_chunk)
+        })
+        .sum()
 }
 
 /// `+1` for an opening bracket, `-1` for a closing one, 0 for other bytes.
@@ -219,5 +231,17 @@ mod tests {
         // Stray closers do not lend depth to what follows.
         let stray = format!("{}{}", ")".repeat(10), "(".repeat(MAX_NESTING + 1));
         assert_eq!(too_deep(&stray), Some(10 + MAX_NESTING));
+    }
+
+    #[test]
+    fn opening_brackets_are_counted_across_chunks() {
+        // Longer than one 255-byte chunk, with every byte an opening bracket
+        // (a lane full to the brim), and with other bytes between them.
+        let all = "([{".repeat(1000);
+        assert_eq!(count_opening(all.as_bytes()), 3000);
+        let mixed = "a(b)[c]{d}<>'\"".repeat(700);
+        assert_eq!(count_opening(mixed.as_bytes()), 2100);
+        assert_eq!(count_opening(b""), 0);
+        assert_eq!(count_opening(b")]}"), 0);
     }
 }

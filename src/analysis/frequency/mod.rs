@@ -146,15 +146,27 @@ pub(crate) struct Table {
 /// How often code runs, for every place in one file.
 pub struct Frequencies<'m, 'a> {
     model: &'m FileModel<'a>,
-    table: &'m Table,
+    /// The file's table, looked up (or built) at the first question.
+    table: std::cell::OnceCell<&'m Table>,
 }
 
 impl<'m, 'a> Frequencies<'m, 'a> {
-    /// The answers for `model`: computed on the first call for the file and
-    /// shared by every rule after that.
+    /// The answers for `model`: computed on the first question for the file
+    /// and shared by every rule after that. Asking for them costs nothing
+    /// until a question is asked: most files have no candidate that needs
+    /// one, and the table (the file's caller index, its loops and guards)
+    /// is one of the largest analyses.
     pub fn new(model: &'m FileModel<'a>) -> Self {
-        let table = model.derived.get_or_init(|| Builder::new(model).build());
-        Frequencies { model, table }
+        Frequencies {
+            model,
+            table: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn table(&self) -> &'m Table {
+        let model = self.model;
+        self.table
+            .get_or_init(|| model.derived.get_or_init(|| Builder::new(model).build()))
     }
 
     /// The model the answers are about.
@@ -164,10 +176,10 @@ impl<'m, 'a> Frequencies<'m, 'a> {
 
     /// How often code at byte offset `pos` in `fn_ctx` runs.
     pub fn at(&self, fn_ctx: Option<FnId>, pos: usize) -> Frequency {
-        match self.table.places.innermost(self.model, fn_ctx, pos) {
+        match self.table().places.innermost(self.model, fn_ctx, pos) {
             Some(Inner::Loop(l)) => return Frequency::Many(Why::Loop(l)),
             Some(Inner::Memoised(w)) => {
-                let b = self.table.places.owner(self.model, w);
+                let b = self.table().places.owner(self.model, w);
                 if self.at(b.fn_ctx, b.span.start()).is_once() {
                     return Frequency::Once(Why::Memoised(w));
                 }
@@ -176,7 +188,7 @@ impl<'m, 'a> Frequencies<'m, 'a> {
         }
         match fn_ctx {
             None => Frequency::Once(Why::TopLevel),
-            Some(f) => self.table.fns[f],
+            Some(f) => self.table().fns[f],
         }
     }
 
@@ -219,7 +231,7 @@ impl<'m, 'a> Frequencies<'m, 'a> {
     /// per process for a module-level name, once per call of the function
     /// that declares it otherwise). See [`Why::Memoised`].
     pub fn memoised(&self, fn_ctx: Option<FnId>, pos: usize) -> Option<usize> {
-        match self.table.places.innermost(self.model, fn_ctx, pos) {
+        match self.table().places.innermost(self.model, fn_ctx, pos) {
             Some(Inner::Memoised(w)) => Some(w),
             _ => None,
         }
@@ -227,7 +239,7 @@ impl<'m, 'a> Frequencies<'m, 'a> {
 
     /// How often the body of function `f` runs.
     pub fn function(&self, f: FnId) -> &'m Frequency {
-        &self.table.fns[f]
+        &self.table().fns[f]
     }
 
     /// The evidence of a frequency as a message can show it:
@@ -239,7 +251,7 @@ impl<'m, 'a> Frequencies<'m, 'a> {
 
     fn describe_in(&self, freq: &Frequency, depth: u32) -> String {
         let m = self.model;
-        let starts = self.table.line_starts.get_or_init(|| {
+        let starts = self.table().line_starts.get_or_init(|| {
             std::iter::once(0)
                 .chain(m.source.match_indices('\n').map(|(i, _)| i + 1))
                 .collect()

@@ -63,11 +63,16 @@ impl Memoizer {
 
 fn check(out: &mut RuleContext) {
     let model = out.model;
+    // Without an import of a memoizer library, only the `_` global can be
+    // one: this spares every call a scan of the file's imports.
+    let libraries = model.module_bindings.iter().any(|m| {
+        Memoizer::from_module(&m.source, m.imported.as_deref()).is_some() || is_lodash(&m.source)
+    });
     for call in &model.calls {
         if call.is_new {
             continue;
         }
-        let Some((memoizer, lib_path)) = memoizer_of(model, call) else {
+        let Some((memoizer, lib_path)) = memoizer_of(model, call, libraries) else {
             continue;
         };
         // A memoizer created per call dies with its caller's scope.
@@ -97,9 +102,15 @@ fn check(out: &mut RuleContext) {
 
 /// Which memoizer a call invokes, and the path of the library binding (for
 /// `memoize.Cache = …`), from its import or `require`.
-fn memoizer_of(model: &FileModel, call: &CallFact) -> Option<(Memoizer, AccessPath)> {
+/// `libraries`: does the file import a memoizer library at all?
+fn memoizer_of(
+    model: &FileModel,
+    call: &CallFact,
+    libraries: bool,
+) -> Option<(Memoizer, AccessPath)> {
     let path = call.callee.path.as_ref()?;
     match (&path.root, path.props.as_slice()) {
+        (Root::Binding(..), _) if !libraries => None,
         (Root::Binding(..), []) => {
             let id = path.root_binding()?;
             let m = model.module_bindings.iter().find(|m| m.id == id)?;
@@ -109,8 +120,7 @@ fn memoizer_of(model: &FileModel, call: &CallFact) -> Option<(Memoizer, AccessPa
             let id = path.root_binding()?;
             let m = model.module_bindings.iter().find(|m| m.id == id)?;
             let whole = matches!(m.imported.as_deref(), None | Some("default"));
-            (whole && matches!(m.source.as_ref(), "lodash" | "lodash-es" | "underscore"))
-                .then(|| (Memoizer::Lodash, path.clone()))
+            (whole && is_lodash(&m.source)).then(|| (Memoizer::Lodash, path.clone()))
         }
         // The lodash or underscore global of a browser page.
         (Root::Global(g), [method]) if g == "_" && method == "memoize" => {
@@ -118,6 +128,11 @@ fn memoizer_of(model: &FileModel, call: &CallFact) -> Option<(Memoizer, AccessPa
         }
         _ => None,
     }
+}
+
+/// A library whose `memoize` method is lodash's.
+fn is_lodash(source: &str) -> bool {
+    matches!(source, "lodash" | "lodash-es" | "underscore")
 }
 
 /// A function with no parameters has a single cache entry.

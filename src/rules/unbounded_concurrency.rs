@@ -3,6 +3,9 @@
 //! request, and `items` comes from a request or a directory listing.
 
 use super::{Finding, Rule, RuleContext};
+use swc_atoms::Atom;
+use swc_common::SyntaxContext;
+
 use crate::diagnostic::Severity;
 use crate::model::semantic::BindingKind;
 use crate::model::{
@@ -49,10 +52,11 @@ fn check(out: &mut RuleContext) {
     // The calls that start I/O, found once: each loop and each mapped
     // callback then looks only at these (a per-loop scan of every call was
     // quadratic on large bundles).
+    let imports = io_imports(model);
     let io_calls: Vec<&CallFact> = model
         .calls
         .iter()
-        .filter(|c| from_io_module(model, c.callee.path.as_ref()))
+        .filter(|c| from_io_import(&imports, c.callee.path.as_ref()))
         .collect();
     check_loops(model, &io_calls, out);
     for c in &model.calls {
@@ -181,6 +185,22 @@ fn is_listing(model: &FileModel, c: &CallFact) -> bool {
 
 /// Is the callee rooted at an import of an I/O module (or the global `fetch`)?
 fn from_io_module(model: &FileModel, path: Option<&AccessPath>) -> bool {
+    from_io_import(&io_imports(model), path)
+}
+
+/// The bindings of the file's imports of I/O modules: found once, so that
+/// a test of every call does not scan every import.
+fn io_imports<'m>(model: &'m FileModel) -> Vec<&'m (Atom, SyntaxContext)> {
+    model
+        .module_bindings
+        .iter()
+        .filter(|m| IO_MODULES.contains(&m.source.trim_start_matches("node:")))
+        .map(|m| &m.id)
+        .collect()
+}
+
+/// [`from_io_module`] with the file's [`io_imports`].
+fn from_io_import(imports: &[&(Atom, SyntaxContext)], path: Option<&AccessPath>) -> bool {
     let Some(path) = path else { return false };
     // `readFileSync` and friends finish before the next element starts.
     if path.props.last().is_some_and(|m| m.ends_with("Sync")) {
@@ -189,13 +209,10 @@ fn from_io_module(model: &FileModel, path: Option<&AccessPath>) -> bool {
     if path.is_global("fetch") {
         return true;
     }
-    let Some(id) = path.root_binding() else {
+    let Root::Binding(name, ctxt) = &path.root else {
         return false;
     };
-    model
-        .module_bindings
-        .iter()
-        .any(|m| m.id == id && IO_MODULES.contains(&m.source.trim_start_matches("node:")))
+    imports.iter().any(|(n, c)| n == name && c == ctxt)
 }
 
 /// The first I/O call made by the callback of `map` itself (or the mapped

@@ -13,8 +13,8 @@ use crate::analysis::resources::{self, Kind};
 use crate::model::path::is_global_object_name;
 use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{
-    AccessPath, CallFact, ClassId, FileModel, FnId, FnKind, Invocation, Props, Root, TextSpan,
-    Value,
+    AccessPath, CallFact, CallId, ClassId, FileModel, FnId, FnKind, Invocation, Props, Root,
+    TextSpan, Value,
 };
 
 /// Methods that register a listener: `emitter.on`, `target.addEventListener`, …
@@ -213,6 +213,32 @@ pub fn method_of(call: &CallFact) -> Option<Atom> {
         .method
         .clone()
         .or_else(|| call.callee.global_function())
+}
+
+/// The calls that may remove a listener (named like `off`,
+/// `removeEventListener` or `removeAllListeners`), in source order: the only
+/// calls [`Registration::of_remove`] and [`Registration::is_removed_by`]
+/// answer for. Each registration asks about the removals of the file, and a
+/// scan of every call per registration was quadratic on large bundles.
+struct RemovalCalls(Vec<CallId>);
+
+pub fn removal_calls<'m>(model: &'m FileModel) -> impl Iterator<Item = &'m CallFact> + 'm {
+    let index = model.derived.get_or_init(|| {
+        let named = |m: &str| m == resources::REMOVE_ALL || REMOVE_METHODS.contains(&m);
+        RemovalCalls(
+            model
+                .calls
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| match &c.callee.method {
+                    Some(m) => named(m),
+                    None => c.callee.global_function().is_some_and(|g| named(&g)),
+                })
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    });
+    index.0.iter().map(|&i| &model.calls[i])
 }
 
 /// Globals that live as long as the process or the page.
@@ -788,10 +814,7 @@ impl<'m> Registration<'m> {
         model: &FileModel,
         counts: impl Fn(Option<FnId>) -> bool,
     ) -> bool {
-        model
-            .calls
-            .iter()
-            .any(|c| self.is_removed_by(model, c) && counts(c.fn_ctx))
+        removal_calls(model).any(|c| self.is_removed_by(model, c) && counts(c.fn_ctx))
     }
 
     /// Does call `c` remove this listener?

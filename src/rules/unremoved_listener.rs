@@ -189,13 +189,11 @@ fn check_add(
     }
     // A removal of the same event that passes a new function: the author
     // meant to undo this add, and it silently does nothing.
-    let futile = model
-        .calls
-        .iter()
+    let futile = listeners::removal_calls(model)
         .filter_map(|c| Registration::of_remove(model, c))
         .find(|r| r.listener.is_fresh() && reg.is_same_slot(r));
     // A removal of the same function that names another `capture` flag.
-    let capture = model.calls.iter().find(|c| {
+    let capture = listeners::removal_calls(model).find(|c| {
         reg.is_dom()
             && Registration::of_remove(model, c)
                 .is_some_and(|r| reg.is_same_slot(&r) && r.listener.same(&reg.listener))
@@ -505,7 +503,7 @@ fn is_abort_of_param(model: &FileModel, reg: &Registration) -> bool {
 /// the target it was added to.
 fn removed_from_elsewhere(model: &FileModel, reg: &Registration) -> bool {
     matches!(reg.listener, Identity::Path { .. })
-        && model.calls.iter().any(|c| {
+        && listeners::removal_calls(model).any(|c| {
             Registration::of_remove(model, c).is_some_and(|r| r.listener.same(&reg.listener))
         })
 }
@@ -673,9 +671,7 @@ fn check_add_in_setup(
     }
     // What the teardown removes instead, and a removal elsewhere that the
     // teardown never reaches.
-    let removals: Vec<Registration> = model
-        .calls
-        .iter()
+    let removals: Vec<Registration> = listeners::removal_calls(model)
         .filter_map(|c| Registration::of_remove(model, c))
         .filter(|r| reg.is_same_slot(r))
         .collect();

@@ -524,6 +524,8 @@ fn constant_arg(model: &FileModel, value: &Value, depth: u32) -> bool {
             constant_at_every_call(model, &id, depth + 1).is_some()
         }
         BindingKind::Var if p.props.is_empty() => never_reassigned_string(model, &id, b),
+        // `const type = 'console'; add(type, fn)`: a local named literal.
+        BindingKind::Const if p.props.is_empty() => b.init.as_ref().is_some_and(is_literal),
         _ => false,
     }
 }
@@ -696,6 +698,14 @@ mod tests {
     fn parameters_with_literals_at_every_call_are_bounded() {
         let src = "const c = {};\nfunction warn(m) { c[m] = 1 }\nwarn('a');\nfunction g() { warn('b') }\n";
         assert!(matches!(origin(src), KeyOrigin::Bounded(w) if w.contains("`'a'` or `'b'`")));
+        let named = "const c = {};\nfunction add(t) { c[t] = 1 }\nfunction a() { const t = 'x'; add(t) }\nfunction b() { let t = 'y'; add(t) }\n";
+        assert_eq!(origin(named), KeyOrigin::Unknown, "a `let` may change");
+        let named = "const c = {};\nfunction add(t) { c[t] = 1 }\nfunction a() { const t = 'x'; add(t) }\nadd('y');\n";
+        assert!(
+            matches!(origin(named), KeyOrigin::Bounded(_)),
+            "{:?}",
+            origin(named)
+        );
         let passed_on = "const c = {};\nfunction warn(m) { c[m] = 1 }\nwarn('a');\nexport function g(x) { warn(x) }\n";
         assert_eq!(origin(passed_on), KeyOrigin::Unknown);
         let handed_out =

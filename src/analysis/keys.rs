@@ -502,6 +502,72 @@ fn constant_at_every_call(model: &FileModel, param: &BindingId, depth: u32) -> O
     ))
 }
 
+/// Is a call argument fixed for the whole process: a literal, a constant,
+/// an import (see [`constant_at_every_call`])? What other files pass, as
+/// far as this file shows.
+pub(crate) fn is_constant_arg(model: &FileModel, value: &Value) -> bool {
+    constant_arg(model, value, 0)
+}
+
+/// A key that is parameter `index` of a function this module exports (as
+/// `export`), where every use of the function in this file is its export
+/// or a call passing a constant there: the keys are decided by the calls
+/// of other modules. `None` when the function is a method, is handed out
+/// in this file (passed as a value), or a call here passes a value that
+/// changes.
+pub fn exported_param(model: &FileModel, param: &BindingId) -> Option<(swc_atoms::Atom, usize)> {
+    let (f, index) = param_index(model, param)?;
+    let fn_binding = binding_of_fn(model, f)?;
+    let export = if model.exports.contains(fn_binding) {
+        fn_binding.0.clone()
+    } else {
+        model.member_writes.iter().find_map(|w| {
+            let exports_object = match (&w.object.root, w.object.props.as_slice()) {
+                (crate::model::Root::Global(m), [e]) => m == "module" && e == "exports",
+                (crate::model::Root::Global(e), []) => e == "exports",
+                _ => false,
+            };
+            match (&w.key, &w.value) {
+                (Key::Static(name), Value::Path(p))
+                    if exports_object
+                        && w.fn_ctx.is_none()
+                        && p.props.is_empty()
+                        && p.root_binding().as_ref() == Some(fn_binding) =>
+                {
+                    Some(name.clone())
+                }
+                _ => None,
+            }
+        })?
+    };
+    for r in model.semantic.references(fn_binding) {
+        let call = model
+            .calls
+            .iter()
+            .find(|c| c.callee_span == r.span && !c.is_new);
+        let ok = match call {
+            Some(c) => match c.args.get(index) {
+                Some(a) => !a.spread && is_constant_arg(model, &a.value),
+                None => !c.args.iter().any(|a| a.spread),
+            },
+            // The export itself: a use at module level that hands the
+            // function to no call.
+            None => {
+                r.fn_ctx.is_none()
+                    && !model.calls.iter().any(|c| {
+                        c.args.iter().any(|a| {
+                            a.span.start() <= r.span.start() && r.span.end() <= a.span.end()
+                        })
+                    })
+            }
+        };
+        if !ok {
+            return None;
+        }
+    }
+    Some((export, index))
+}
+
 /// A literal, or a value fixed for the whole process (see
 /// [`constant_at_every_call`]).
 fn constant_arg(model: &FileModel, value: &Value, depth: u32) -> bool {

@@ -57,20 +57,22 @@ impl Registration {
             .join("; ")
     }
 
-    /// The registration, from what the code shows. A guard counts without a
-    /// definition only for a value the caller hands in (`handed_in`): a
+    /// The registration, from what the code shows. A value only checked to
+    /// be a function counts beside a guard or a key read off it. A guard
+    /// counts without a definition only for a value the caller hands in (`handed_in`): a
     /// function that computes the value itself and leaves early when the key
     /// is there is a memo, not a registry. A key read off the value counts
     /// only for a definition (`open[req.id] = req` keeps every request).
     fn of(
-        definition: Option<String>,
+        definition: Option<Definition>,
         guard: Option<String>,
         keyed: Option<String>,
         handed_in: bool,
     ) -> Option<Self> {
+        let definition = definition.filter(|d| d.class || guard.is_some() || keyed.is_some());
         let r = match definition {
-            Some(_) => Registration {
-                definition,
+            Some(d) => Registration {
+                definition: Some(d.why),
                 guard,
                 keyed_by_value: keyed,
             },
@@ -141,7 +143,7 @@ pub fn of_push(model: &FileModel, call: &CallFact) -> Option<Registration> {
     let value = value_binding(&call.args.first()?.value)?;
     // Without a definition, a push after a guard is a dedupe list: one
     // element per distinct key, as many as the keys.
-    let definition = Some(definition(model, &value)?);
+    let definition = Some(definition(model, &value).filter(|d| d.class)?);
     let guard = model
         .member_writes
         .iter()
@@ -178,7 +180,7 @@ fn value_binding(v: &Value) -> Option<BindingId> {
 
 /// Why the value bound to `v` is a class or a function: the file constructs
 /// it, uses its `prototype`, or checks that it is a function.
-fn definition(model: &FileModel, v: &BindingId) -> Option<String> {
+fn definition(model: &FileModel, v: &BindingId) -> Option<Definition> {
     let is_v = |p: &crate::model::AccessPath| p.root_binding().as_ref() == Some(v);
     let prototype =
         |p: &crate::model::AccessPath| is_v(p) && p.props.first().is_some_and(|f| f == "prototype");
@@ -189,7 +191,10 @@ fn definition(model: &FileModel, v: &BindingId) -> Option<String> {
                 .as_ref()
                 .is_some_and(|p| is_v(p) && p.props.is_empty())
     }) {
-        return Some(format!("`{}` is constructed with `new`: a class", v.0));
+        return Some(Definition {
+            why: format!("`{}` is constructed with `new`: a class", v.0),
+            class: true,
+        });
     }
     let prototype_used = model.member_writes.iter().any(|w| prototype(&w.object))
         || model.calls.iter().any(|c| {
@@ -199,10 +204,10 @@ fn definition(model: &FileModel, v: &BindingId) -> Option<String> {
                     .any(|a| matches!(&a.value, Value::Path(p) if prototype(p)))
         });
     if prototype_used {
-        return Some(format!(
-            "`{}.prototype` is used: a class or constructor",
-            v.0
-        ));
+        return Some(Definition {
+            why: format!("`{}.prototype` is used: a class or constructor", v.0),
+            class: true,
+        });
     }
     let b = model.semantic.binding(v)?;
     let typeof_test = format!("typeof {}", v.0);
@@ -212,7 +217,18 @@ fn definition(model: &FileModel, v: &BindingId) -> Option<String> {
             test.contains(&typeof_test) && test.contains("function")
         }
     });
-    checked.then(|| format!("`{}` is checked to be a function", v.0))
+    checked.then(|| Definition {
+        why: format!("`{}` is checked to be a function", v.0),
+        class: false,
+    })
+}
+
+/// Why a value is a definition. `class`: constructed or given a prototype;
+/// otherwise only checked to be a function, which a closure made per call
+/// is too: that counts only beside a guard or a key read off the value.
+struct Definition {
+    why: String,
+    class: bool,
 }
 
 /// The test of a conditional: its text up to the branch that runs when the
@@ -399,6 +415,33 @@ mod tests {
             last_write("const c = {};\nexport function put(k, v) { c[k] = v; }\n"),
             None
         );
+    }
+
+    #[test]
+    fn a_function_check_alone_is_no_definition() {
+        // Callbacks are checked to be functions too, and a closure is made
+        // per call: alone, the check says nothing of the key set.
+        assert_eq!(
+            last_write(
+                "const on = {};\nexport function listen(type, fn) {\n  if (typeof fn !== 'function') throw new TypeError();\n  on[type] = fn;\n}\n"
+            ),
+            None
+        );
+        let mut pushed = Some(Registration::default());
+        crate::engine::with_model_for_test(
+            "const all = [];\nexport function listen(fn) {\n  if (typeof fn !== 'function') throw new TypeError();\n  all.push(fn);\n}\n",
+            Dialect::Js,
+            |m| {
+                pushed = of_push(
+                    m,
+                    m.calls
+                        .iter()
+                        .find(|c| c.callee.method.as_deref() == Some("push"))
+                        .unwrap(),
+                )
+            },
+        );
+        assert_eq!(pushed, None);
     }
 
     #[test]

@@ -198,7 +198,7 @@ fn imported_uses(model: &FileModel) -> Vec<ImportedUse> {
             let args = c
                 .args
                 .iter()
-                .map(|a| !a.spread && keys::is_constant_arg(model, &a.value))
+                .map(|a| !a.spread && keys::is_constant_arg_here(model, &a.value))
                 .collect();
             out.push((m.source.clone(), export, Some(args)));
         }

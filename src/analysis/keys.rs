@@ -459,12 +459,15 @@ fn literal_at_every_call(model: &FileModel, param: &BindingId) -> Option<String>
     constant_at_every_call(model, param, 0)
 }
 
+/// How many helpers deep a constant is followed through parameters.
+const MAX_DEPTH: u32 = 3;
+
 /// Like [`literal_at_every_call`], with constants too: a module-level
 /// `const`, function or import, a member of an imported module
 /// (`warnings.deprecated_x`), or a parameter that is itself constant at
 /// every call (a warn-once helper called from helpers that pass it on).
 fn constant_at_every_call(model: &FileModel, param: &BindingId, depth: u32) -> Option<String> {
-    if depth > 3 {
+    if depth > MAX_DEPTH {
         return None;
     }
     let f = model.semantic.binding(param)?.fn_ctx?;
@@ -507,6 +510,12 @@ fn constant_at_every_call(model: &FileModel, param: &BindingId, depth: u32) -> O
 /// far as this file shows.
 pub(crate) fn is_constant_arg(model: &FileModel, value: &Value) -> bool {
     constant_arg(model, value, 0)
+}
+
+/// Like [`is_constant_arg`] without following parameters to their callers
+/// (a parameter counts as changing): cheap enough for every call of a file.
+pub(crate) fn is_constant_arg_here(model: &FileModel, value: &Value) -> bool {
+    constant_arg(model, value, MAX_DEPTH)
 }
 
 /// A key that is parameter `index` of a function this module exports (as

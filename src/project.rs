@@ -18,11 +18,11 @@ use std::path::{Path, PathBuf};
 
 use swc_atoms::Atom;
 
-use crate::analysis::{containers, registry, teardown};
+use crate::analysis::{containers, keys, registry, teardown};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::FileResult;
 use crate::model::FileModel;
-use crate::model::{AccessPath, Root};
+use crate::model::{AccessPath, Key, ResultUse, Root, Value};
 
 /// The cross-file facts of one file.
 #[derive(Debug, Default)]
@@ -38,7 +38,20 @@ pub struct FileSummary {
     pub unless_evicted: Vec<(&'static str, Range<usize>, Atom)>,
     /// Exports of other modules this file evicts: `(specifier, export)`.
     pub evicts: Vec<(Atom, Atom)>,
+    /// Findings `(rule, span, export, index)` on a container keyed by
+    /// argument `index` of an exported function: they hold only while some
+    /// call in another file passes a value that changes there, or the
+    /// function is used in a way calls cannot be followed.
+    pub unless_constant_calls: Vec<(&'static str, Range<usize>, Atom, usize)>,
+    /// What this file does with exports of relative modules:
+    /// `(specifier, export, Some(is each argument constant))` for a call,
+    /// `None` for a use the join cannot follow (a value handed on, a
+    /// re-export; export `*`: any export of that module).
+    pub imported_uses: Vec<ImportedUse>,
 }
+
+/// One use of an imported function (see [`FileSummary::imported_uses`]).
+pub type ImportedUse = (Atom, Atom, Option<Vec<bool>>);
 
 impl FileSummary {
     pub fn is_empty(&self) -> bool {
@@ -46,6 +59,8 @@ impl FileSummary {
             && self.unless_called.is_empty()
             && self.unless_evicted.is_empty()
             && self.evicts.is_empty()
+            && self.unless_constant_calls.is_empty()
+            && self.imported_uses.is_empty()
     }
 }
 
@@ -96,7 +111,107 @@ pub fn summarize(model: &FileModel, found: &[Diagnostic]) -> FileSummary {
         unless_called,
         unless_evicted,
         evicts: evicted_imports(model),
+        unless_constant_calls: keyed_by_exported_param(model, found),
+        imported_uses: imported_uses(model),
     }
+}
+
+/// `unbounded-cache` findings whose key is a parameter of an exported
+/// function (see [`keys::exported_param`]), with the export and the
+/// parameter's index.
+fn keyed_by_exported_param(
+    model: &FileModel,
+    found: &[Diagnostic],
+) -> Vec<(&'static str, Range<usize>, Atom, usize)> {
+    let mut out = Vec::new();
+    for d in found.iter().filter(|d| d.rule == "unbounded-cache") {
+        let from_write = model
+            .member_writes
+            .iter()
+            .find(|w| w.span.range() == d.span)
+            .and_then(|w| match &w.key {
+                Key::Dynamic { ident: Some(id) } => Some(id.clone()),
+                _ => None,
+            });
+        let key = from_write.or_else(|| {
+            model
+                .calls
+                .iter()
+                .find(|c| {
+                    c.span.range() == d.span
+                        && matches!(c.callee.method.as_deref(), Some("set" | "add"))
+                })
+                .and_then(|c| match &c.args.first()?.value {
+                    Value::Path(p) if p.props.is_empty() => p.root_binding(),
+                    _ => None,
+                })
+        });
+        if let Some((export, index)) = key.and_then(|k| keys::exported_param(model, &k)) {
+            out.push((d.rule, d.span.clone(), export, index));
+        }
+    }
+    out
+}
+
+/// What this file does with the exports of relative modules it imports
+/// (see [`FileSummary::imported_uses`]).
+fn imported_uses(model: &FileModel) -> Vec<ImportedUse> {
+    let mut out: Vec<ImportedUse> = Vec::new();
+    let any = Atom::from("*");
+    for source in model.reexports.iter().filter(|s| s.starts_with('.')) {
+        out.push((source.clone(), any.clone(), None));
+    }
+    // `require('./a').f(x)`: a module reached without a binding.
+    for c in &model.calls {
+        let is_require = c.callee.path.as_ref().is_some_and(|p| {
+            p.props.is_empty() && matches!(&p.root, Root::Global(g) if g == "require")
+        });
+        if !is_require {
+            continue;
+        }
+        let Some(Value::Str(source)) = c.args.first().map(|a| &a.value) else {
+            continue;
+        };
+        let bound = matches!(&c.result, ResultUse::Assigned(p)
+            if p.props.is_empty() && p.root_binding().is_some_and(|id| model.module_bindings.iter().any(|m| m.id == id)));
+        if source.starts_with('.') && !bound {
+            out.push((source.clone(), any.clone(), None));
+        }
+    }
+    for m in model
+        .module_bindings
+        .iter()
+        .filter(|m| m.source.starts_with('.'))
+    {
+        let mut followed = 0;
+        for c in &model.calls {
+            let Some(p) = &c.callee.path else { continue };
+            if p.root_binding().as_ref() != Some(&m.id) || c.is_new {
+                continue;
+            }
+            let export = match (&m.imported, p.props.as_slice()) {
+                (Some(name), []) => name.clone(),
+                (None, [name]) => name.clone(),
+                _ => continue,
+            };
+            followed += 1;
+            let args = c
+                .args
+                .iter()
+                .map(|a| !a.spread && keys::is_constant_arg_here(model, &a.value))
+                .collect();
+            out.push((m.source.clone(), export, Some(args)));
+        }
+        // Any other read of the binding hands the function (or the module)
+        // on: its calls are out of sight.
+        if model.semantic.references(&m.id).len() > followed {
+            let export = m.imported.clone().unwrap_or_else(|| any.clone());
+            out.push((m.source.clone(), export, None));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The export name of a container: `module.exports.x`, `exports.x`, or an
@@ -217,6 +332,29 @@ pub fn join(linted: Vec<(FileResult, Option<FileSummary>)>) -> Vec<FileResult> {
                 })
         })
     };
+    // Every call of the export in the other files passes a constant as the
+    // key, and none uses it in a way calls cannot be followed.
+    let constant_everywhere = |i: usize, export: &Atom, index: usize| {
+        let mut calls = 0;
+        for (j, s) in summaries.iter().enumerate() {
+            let Some(s) = s.as_ref().filter(|_| j != i) else {
+                continue;
+            };
+            for (spec, e, args) in &s.imported_uses {
+                if (e != export && e != "*")
+                    || !resolves_to(&results[j].path, spec, &results[i].path)
+                {
+                    continue;
+                }
+                match args {
+                    None => return false,
+                    Some(args) if !args.get(index).copied().unwrap_or(true) => return false,
+                    Some(_) => calls += 1,
+                }
+            }
+        }
+        calls > 0
+    };
     let mut moot_by_file = Vec::new();
     for (i, summary) in summaries.iter().enumerate() {
         let Some(summary) = summary else { continue };
@@ -232,6 +370,13 @@ pub fn join(linted: Vec<(FileResult, Option<FileSummary>)>) -> Vec<FileResult> {
                 .iter()
                 .filter(|(_, _, export)| evicted_elsewhere(i, export))
                 .map(|(rule, span, _)| (*rule, span.clone())),
+        );
+        moot.extend(
+            summary
+                .unless_constant_calls
+                .iter()
+                .filter(|(_, _, export, index)| constant_everywhere(i, export, *index))
+                .map(|(rule, span, _, _)| (*rule, span.clone())),
         );
         if !moot.is_empty() {
             moot_by_file.push((i, moot));

@@ -64,3 +64,27 @@ fn reads_and_evictions_of_another_module_do_not_evict() {
         [("store.mjs".to_string(), "unbounded-cache".to_string(), 4)]
     );
 }
+
+#[test]
+fn a_key_every_other_file_passes_as_a_constant_is_bounded() {
+    assert_eq!(findings("fixtures/cross-file/constant-keys-elsewhere"), []);
+    // Alone, the exported store API keeps whatever key its callers choose.
+    assert_eq!(
+        findings("fixtures/cross-file/constant-keys-elsewhere/hooks.mjs"),
+        [("hooks.mjs".to_string(), "unbounded-cache".to_string(), 5)]
+    );
+}
+
+#[test]
+fn a_changing_key_or_a_reexport_elsewhere_keeps_the_finding() {
+    for dir in [
+        "fixtures/cross-file/changing-key-elsewhere",
+        "fixtures/cross-file/constant-keys-reexported",
+    ] {
+        assert_eq!(
+            findings(dir),
+            [("hooks.mjs".to_string(), "unbounded-cache".to_string(), 5)],
+            "{dir}"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::definitions;
 use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{AccessPath, FileModel, FnId, Invocation, Key, MemberWrite, Value};
 
@@ -56,8 +57,25 @@ fn is_constant_binding(model: &FileModel, id: &BindingId) -> bool {
         // key adds at most one key.
         let once_per_process =
             b.is_module_level() && matches!(b.kind, BindingKind::Const | BindingKind::Import);
-        once_per_process || b.kind == BindingKind::Const && b.init.as_ref().is_some_and(is_literal)
+        once_per_process
+            || b.kind == BindingKind::Const && b.init.as_ref().is_some_and(is_literal)
+            || never_reassigned_string(model, id, b)
     })
+}
+
+/// A module-level `var` set to a string literal that nothing assigns again
+/// (what minifiers make of `const NAME = 'x'`): one value for the whole
+/// process. Strings only: a number may be a counter (`n++` is no
+/// assignment the model records). A `let` says it is meant to change.
+fn never_reassigned_string(
+    model: &FileModel,
+    id: &BindingId,
+    b: &crate::model::semantic::Binding,
+) -> bool {
+    b.is_module_level()
+        && b.kind == BindingKind::Var
+        && matches!(b.init, Some(Value::Str(_)))
+        && !model.binding_writes.iter().any(|w| w.id == *id)
 }
 
 /// `KEYS.port` where `const KEYS = { port: 'port' }` at module level (and
@@ -82,6 +100,65 @@ fn is_constant_member(model: &FileModel, path: &AccessPath) -> bool {
     table && literal_member && !mutated
 }
 
+/// A write whose key is one the container already has: the variable of a
+/// `for (k in c)` or `for (const k of Object.keys(c))` loop, or the first
+/// parameter of a callback over `Object.keys(c)` (`forEach`, `map`, …).
+/// Such a write (a reset to null over every entry) never adds a key, so it
+/// is not where the container grows. The phrase that says so, or `None`.
+pub fn from_own_keys(model: &FileModel, w: &MemberWrite) -> Option<String> {
+    let Key::Dynamic { ident: Some(id) } = &w.key else {
+        return None;
+    };
+    let container = model.text(&w.object_span).trim();
+    let b = model.semantic.binding(id)?;
+    let walks = |t: &str| {
+        let t: String = t.split_whitespace().collect();
+        [
+            "Object.keys(",
+            "Object.getOwnPropertyNames(",
+            "Reflect.ownKeys(",
+        ]
+        .iter()
+        .any(|f| t == format!("{f}{container})"))
+    };
+    let own = match b.kind {
+        BindingKind::Var | BindingKind::Let | BindingKind::Const => {
+            // The loop head that declares it: `k in c)`, `k of Object.keys(c))`.
+            let rest = model.source.get(b.span.range().end..)?.trim_start();
+            let head = rest.get(..rest.find(')').map_or(0, |i| i + 1))?;
+            let head = head.strip_suffix(')').unwrap_or(head).trim();
+            match head.split_once(' ') {
+                Some(("in", c)) => c.trim() == container,
+                Some(("of", c)) => walks(&format!("{})", c.trim())),
+                _ => false,
+            }
+        }
+        BindingKind::Param => {
+            let (f, index) = param_index(model, id)?;
+            let Invocation::CallbackOf { call, arg: 0 } = model.functions[f].invocation else {
+                return None;
+            };
+            let c = &model.calls[call];
+            index == 0
+                && matches!(
+                    c.callee.method.as_deref(),
+                    Some("forEach" | "map" | "filter" | "some" | "every")
+                )
+                && c.callee
+                    .receiver_span
+                    .as_ref()
+                    .is_some_and(|r| walks(model.text(r)))
+        }
+        _ => false,
+    };
+    own.then(|| {
+        format!(
+            "`{}` walks the keys `{container}` already has: this write adds none",
+            id.0
+        )
+    })
+}
+
 /// Where a key comes from, with the evidence a message can quote.
 #[derive(Clone, Debug, PartialEq)]
 pub enum KeyOrigin {
@@ -100,6 +177,10 @@ pub enum KeyOrigin {
 pub fn origin_of_write(model: &FileModel, w: &MemberWrite) -> KeyOrigin {
     if !is_dynamic_write_key(model, w) {
         return KeyOrigin::Bounded("a literal or a constant".into());
+    }
+    // A registry of classes or functions, one entry per definition.
+    if let Some(r) = definitions::of_write(model, w).filter(|r| r.is_complete()) {
+        return KeyOrigin::Bounded(format!("one entry per definition: {}", r.why()));
     }
     let ident = match &w.key {
         Key::Dynamic { ident } => ident.as_ref(),
@@ -378,12 +459,15 @@ fn literal_at_every_call(model: &FileModel, param: &BindingId) -> Option<String>
     constant_at_every_call(model, param, 0)
 }
 
+/// How many helpers deep a constant is followed through parameters.
+const MAX_DEPTH: u32 = 3;
+
 /// Like [`literal_at_every_call`], with constants too: a module-level
 /// `const`, function or import, a member of an imported module
 /// (`warnings.deprecated_x`), or a parameter that is itself constant at
 /// every call (a warn-once helper called from helpers that pass it on).
 fn constant_at_every_call(model: &FileModel, param: &BindingId, depth: u32) -> Option<String> {
-    if depth > 3 {
+    if depth > MAX_DEPTH {
         return None;
     }
     let f = model.semantic.binding(param)?.fn_ctx?;
@@ -421,6 +505,78 @@ fn constant_at_every_call(model: &FileModel, param: &BindingId, depth: u32) -> O
     ))
 }
 
+/// Is a call argument fixed for the whole process: a literal, a constant,
+/// an import (see [`constant_at_every_call`])? What other files pass, as
+/// far as this file shows.
+pub(crate) fn is_constant_arg(model: &FileModel, value: &Value) -> bool {
+    constant_arg(model, value, 0)
+}
+
+/// Like [`is_constant_arg`] without following parameters to their callers
+/// (a parameter counts as changing): cheap enough for every call of a file.
+pub(crate) fn is_constant_arg_here(model: &FileModel, value: &Value) -> bool {
+    constant_arg(model, value, MAX_DEPTH)
+}
+
+/// A key that is parameter `index` of a function this module exports (as
+/// `export`), where every use of the function in this file is its export
+/// or a call passing a constant there: the keys are decided by the calls
+/// of other modules. `None` when the function is a method, is handed out
+/// in this file (passed as a value), or a call here passes a value that
+/// changes.
+pub fn exported_param(model: &FileModel, param: &BindingId) -> Option<(swc_atoms::Atom, usize)> {
+    let (f, index) = param_index(model, param)?;
+    let fn_binding = binding_of_fn(model, f)?;
+    let export = if model.exports.contains(fn_binding) {
+        fn_binding.0.clone()
+    } else {
+        model.member_writes.iter().find_map(|w| {
+            let exports_object = match (&w.object.root, w.object.props.as_slice()) {
+                (crate::model::Root::Global(m), [e]) => m == "module" && e == "exports",
+                (crate::model::Root::Global(e), []) => e == "exports",
+                _ => false,
+            };
+            match (&w.key, &w.value) {
+                (Key::Static(name), Value::Path(p))
+                    if exports_object
+                        && w.fn_ctx.is_none()
+                        && p.props.is_empty()
+                        && p.root_binding().as_ref() == Some(fn_binding) =>
+                {
+                    Some(name.clone())
+                }
+                _ => None,
+            }
+        })?
+    };
+    for r in model.semantic.references(fn_binding) {
+        let call = model
+            .calls
+            .iter()
+            .find(|c| c.callee_span == r.span && !c.is_new);
+        let ok = match call {
+            Some(c) => match c.args.get(index) {
+                Some(a) => !a.spread && is_constant_arg(model, &a.value),
+                None => !c.args.iter().any(|a| a.spread),
+            },
+            // The export itself: a use at module level that hands the
+            // function to no call.
+            None => {
+                r.fn_ctx.is_none()
+                    && !model.calls.iter().any(|c| {
+                        c.args.iter().any(|a| {
+                            a.span.start() <= r.span.start() && r.span.end() <= a.span.end()
+                        })
+                    })
+            }
+        };
+        if !ok {
+            return None;
+        }
+    }
+    Some((export, index))
+}
+
 /// A literal, or a value fixed for the whole process (see
 /// [`constant_at_every_call`]).
 fn constant_arg(model: &FileModel, value: &Value, depth: u32) -> bool {
@@ -442,6 +598,9 @@ fn constant_arg(model: &FileModel, value: &Value, depth: u32) -> bool {
         BindingKind::Param if p.props.is_empty() => {
             constant_at_every_call(model, &id, depth + 1).is_some()
         }
+        BindingKind::Var if p.props.is_empty() => never_reassigned_string(model, &id, b),
+        // `const type = 'console'; add(type, fn)`: a local named literal.
+        BindingKind::Const if p.props.is_empty() => b.init.as_ref().is_some_and(is_literal),
         _ => false,
     }
 }
@@ -502,6 +661,51 @@ mod tests {
         assert!(!last_write_is_dynamic(
             "enum E { A, B = 'b' }\nconst o = {};\no[E.A] = 1;\no[E.B] = 2;\n"
         ));
+    }
+
+    #[test]
+    fn a_module_var_set_once_to_a_string_is_fixed() {
+        assert!(!last_write_is_dynamic(
+            "var K = 'a';\nconst o = {};\no[K] = 1;\n"
+        ));
+        assert!(last_write_is_dynamic(
+            "var K = 'a';\nexport function f(v) { K = v }\nconst o = {};\no[K] = 1;\n"
+        ));
+        assert!(
+            last_write_is_dynamic("var K = 0;\nconst o = {};\no[K] = 1;\n"),
+            "a number may be a counter"
+        );
+        let minified = "var A = 'x', B = 'y', reg = {};\nfunction load(k, v) { reg[k] || (reg[k] = v) }\nexport function a() { load(A, {}) }\nexport function b() { load(B, {}) }\n";
+        assert!(
+            matches!(origin(minified), KeyOrigin::Bounded(w) if w.contains("`A` or `B`")),
+            "{:?}",
+            origin(minified)
+        );
+    }
+
+    #[test]
+    fn a_walk_over_the_containers_own_keys_adds_none() {
+        let own = |src: &str| {
+            let mut r = None;
+            crate::engine::with_model_for_test(src, Dialect::Js, |m| {
+                r = from_own_keys(m, m.member_writes.last().unwrap());
+            });
+            r
+        };
+        for src in [
+            "const h = {};\nexport function reset() { Object.keys(h).forEach((k) => { h[k] = undefined; }); }\n",
+            "const h = {};\nexport function reset() { for (const k in h) h[k] = null; }\n",
+            "const h = {};\nexport function reset() { for (const k of Object.keys(h)) { h[k] = null; } }\n",
+        ] {
+            assert!(own(src).is_some(), "{src}");
+        }
+        for src in [
+            "const h = {}, o = {};\nexport function reset() { for (const k in o) h[k] = null; }\n",
+            "const h = {};\nexport function drop(k) { h[k] = null; }\n",
+            "const h = {}, o = {};\nexport function reset() { Object.keys(o).forEach((k) => { h[k] = null; }); }\n",
+        ] {
+            assert!(own(src).is_none(), "{src}");
+        }
     }
 
     #[test]
@@ -569,6 +773,14 @@ mod tests {
     fn parameters_with_literals_at_every_call_are_bounded() {
         let src = "const c = {};\nfunction warn(m) { c[m] = 1 }\nwarn('a');\nfunction g() { warn('b') }\n";
         assert!(matches!(origin(src), KeyOrigin::Bounded(w) if w.contains("`'a'` or `'b'`")));
+        let named = "const c = {};\nfunction add(t) { c[t] = 1 }\nfunction a() { const t = 'x'; add(t) }\nfunction b() { let t = 'y'; add(t) }\n";
+        assert_eq!(origin(named), KeyOrigin::Unknown, "a `let` may change");
+        let named = "const c = {};\nfunction add(t) { c[t] = 1 }\nfunction a() { const t = 'x'; add(t) }\nadd('y');\n";
+        assert!(
+            matches!(origin(named), KeyOrigin::Bounded(_)),
+            "{:?}",
+            origin(named)
+        );
         let passed_on = "const c = {};\nfunction warn(m) { c[m] = 1 }\nwarn('a');\nexport function g(x) { warn(x) }\n";
         assert_eq!(origin(passed_on), KeyOrigin::Unknown);
         let handed_out =

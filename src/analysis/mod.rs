@@ -10,6 +10,7 @@
 
 pub mod backlog;
 pub mod containers;
+pub mod definitions;
 pub mod entry_removal;
 pub mod expiry;
 pub mod frameworks;

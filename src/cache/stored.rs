@@ -77,6 +77,8 @@ pub struct CachedSummary {
     unless_called: Vec<(String, (usize, usize), Vec<String>)>,
     unless_evicted: Vec<(String, (usize, usize), String)>,
     evicts: Vec<(String, String)>,
+    unless_constant_calls: Vec<(String, (usize, usize), String, usize)>,
+    imported_uses: Vec<(String, String, Option<Vec<bool>>)>,
 }
 
 impl CachedSummary {
@@ -99,6 +101,16 @@ impl CachedSummary {
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
+            unless_constant_calls: s
+                .unless_constant_calls
+                .iter()
+                .map(|(r, span, e, i)| (r.to_string(), (span.start, span.end), e.to_string(), *i))
+                .collect(),
+            imported_uses: s
+                .imported_uses
+                .iter()
+                .map(|(spec, e, args)| (spec.to_string(), e.to_string(), args.clone()))
+                .collect(),
         }
     }
 
@@ -113,7 +125,23 @@ impl CachedSummary {
         for (r, (a, b), e) in &self.unless_evicted {
             unless_evicted.push((known_rule_id(r)?, *a..*b, Atom::from(e.as_str())));
         }
+        let mut unless_constant_calls = Vec::new();
+        for (r, (a, b), e, i) in &self.unless_constant_calls {
+            unless_constant_calls.push((known_rule_id(r)?, *a..*b, Atom::from(e.as_str()), *i));
+        }
         Some(FileSummary {
+            unless_constant_calls,
+            imported_uses: self
+                .imported_uses
+                .iter()
+                .map(|(spec, e, args)| {
+                    (
+                        Atom::from(spec.as_str()),
+                        Atom::from(e.as_str()),
+                        args.clone(),
+                    )
+                })
+                .collect(),
             teardowns_called: atoms(&self.teardowns_called),
             unless_called,
             unless_evicted,

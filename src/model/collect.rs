@@ -53,6 +53,7 @@ pub fn build<'a>(
             loops: Vec::new(),
             declared_types: Vec::new(),
             exports: Vec::new(),
+            reexports: Vec::new(),
             instance_scopes: Vec::new(),
             guarded: Vec::with_capacity(len / 256 + 4),
             size_check_ctx: Vec::new(),
@@ -1418,9 +1419,20 @@ impl Visit for Collector<'_> {
                 }
             }
         }
+        if let Some(src) = &n.src {
+            self.model
+                .reexports
+                .push(src.value.to_atom_lossy().into_owned());
+        }
         self.in_reexport = n.src.is_some();
         n.visit_children_with(self);
         self.in_reexport = false;
+    }
+
+    fn visit_export_all(&mut self, n: &ExportAll) {
+        self.model
+            .reexports
+            .push(n.src.value.to_atom_lossy().into_owned());
     }
 
     fn visit_export_default_decl(&mut self, n: &ExportDefaultDecl) {

@@ -323,6 +323,9 @@ pub struct FileModel<'a> {
     pub declared_types: Vec<((Atom, SyntaxContext), Atom)>,
     /// Bindings exported with ES module syntax (`export function f`, `export { f }`).
     pub exports: Vec<(Atom, SyntaxContext)>,
+    /// Module specifiers this file re-exports from (`export { f } from './a'`,
+    /// `export * from './a'`): what they export is reachable from here too.
+    pub reexports: Vec<Atom>,
     /// Byte ranges whose top-level code runs once per component instance
     /// (Vue `<script setup>`, Svelte's instance `<script>`); set by the engine
     /// for single-file components, empty otherwise.

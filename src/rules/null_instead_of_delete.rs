@@ -67,6 +67,13 @@ fn check(out: &mut RuleContext) {
                 .evidence
                 .push(Evidence::Key(KeyFact::Unbounded(why)));
         }
+        // A reset over the keys the container already has adds none: the
+        // container grows (if at all) where keys are added, not here.
+        if let Some(why) = keys::from_own_keys(model, w) {
+            verdict.evidence.push(Evidence::Assumed(format!(
+                "{why}; whether the keys grow is decided where they are added"
+            )));
+        }
         let target = model.text(&w.target_span);
         let value = model.text(&(w.target_span.end()..w.span.end()));
         let mut d = Finding::new(

@@ -5,6 +5,7 @@ use std::ops::Range;
 use super::finding::{Evidence, Grows, Owner};
 use super::{Finding, Rule, RuleContext, wording};
 use crate::analysis::containers::{self, Container, ContainerKind};
+use crate::analysis::definitions;
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::frequency::roles;
 use crate::analysis::growth_evidence::{self, Strength};
@@ -60,6 +61,12 @@ fn check(out: &mut RuleContext) {
                 .iter()
                 .find(|(c, _)| c.span.range() == span)
                 .map(|(c, _)| *c);
+            // Appends of definitions, once per key of a registry (see
+            // [`definitions`]): bounded by what the program defines.
+            let registration = call.and_then(|c| definitions::of_push(model, c));
+            if registration.as_ref().is_some_and(|r| r.is_complete()) {
+                continue;
+            }
             let grows = Grows::new(array.container.path.to_string(), ContainerKind::Array);
             let owner = Owner::new(&grows.name, &array.container.lifetime);
             let mut d = Finding::new(span, wording::array_growth(&grows))
@@ -71,6 +78,12 @@ fn check(out: &mut RuleContext) {
                 for e in confidence(model, &rep, &array, call) {
                     d = d.with_evidence(e);
                 }
+            }
+            if let Some(r) = &registration {
+                d = d.assumed(format!(
+                    "the elements may be definitions appended once each, not values per call: {}",
+                    r.why()
+                ));
             }
             out.report(d.with_help(format!(
                 "every element stays reachable until the process exits; cap it (`if ({p}.length > LIMIT) {p}.shift()`), empty it after use (`{p}.length = 0` or `{p}.splice(0)`), or remove elements when their owner goes away",

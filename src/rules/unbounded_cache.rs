@@ -3,6 +3,7 @@
 use super::finding::{Evidence, Grows, KeyFact, Owner};
 use super::{Finding, Rule, RuleContext, wording};
 use crate::analysis::containers::{self, Container, ContainerKind};
+use crate::analysis::definitions;
 use crate::analysis::entry_removal;
 use crate::analysis::expiry;
 use crate::analysis::frequency::Frequencies;
@@ -54,7 +55,8 @@ fn check(out: &mut RuleContext) {
         if growth.is_empty() || containers::has_eviction(model, &c.path) {
             continue;
         }
-        let pseudo: Vec<_> = pseudo_evictions(nullish.get_or_init(|| NullishWrites::of(model)), c);
+        let pseudo: Vec<_> =
+            pseudo_evictions(model, nullish.get_or_init(|| NullishWrites::of(model)), c);
         for g in growth {
             let high = g.key_shows_growth();
             let Growth {
@@ -74,9 +76,13 @@ fn check(out: &mut RuleContext) {
             }
             // `c[k] = null` where something ends (a timer, a teardown):
             // the code means entries to expire, and the key stays.
+            // A reset over the keys the container has (`for (k in c) c[k] =
+            // null`) empties every entry at once: it says nothing of entries
+            // meant to expire one by one.
             let expiry = pseudo
                 .iter()
-                .find_map(|(span, f)| expiry::expires(model, *f).map(|why| (span, why)));
+                .filter(|(_, _, own_keys)| !own_keys)
+                .find_map(|(span, f, _)| expiry::expires(model, *f).map(|why| (span, why)));
             if let Some((span, why)) = &expiry {
                 let line = model.source[..span.start].matches('\n').count() + 1;
                 d = d.with_evidence(Evidence::Kept(format!(
@@ -88,7 +94,7 @@ fn check(out: &mut RuleContext) {
                     "neither the key nor the repetition is shown: the key comes from callers the file does not show",
                 );
             }
-            for (p, _) in &pseudo {
+            for (p, _, _) in &pseudo {
                 d = d.with_related(p.clone(), "sets null here: the key stays");
             }
             d = d.with_help(format!(
@@ -456,6 +462,9 @@ fn growth_sites(
                 if let Some(why) = store {
                     g.evidence.push(KeyFact::Unbounded(why).into());
                 }
+                if let Some(r) = definitions::of_write(model, w) {
+                    g.evidence.push(partial_registration(&r));
+                }
                 sites[i].push(g);
             }
         }
@@ -478,6 +487,12 @@ fn growth_sites(
         };
         let value_nullish =
             method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
+        let registration = (method == "set")
+            .then(|| definitions::of_set(model, call))
+            .flatten();
+        if registration.as_ref().is_some_and(|r| r.is_complete()) {
+            continue;
+        }
         if method == wanted
             && !value_nullish
             && keyed[i].written_repeatedly_from(model, call.fn_ctx)
@@ -510,6 +525,9 @@ fn growth_sites(
                 if let Some(why) = created.or(object).or(store) {
                     g.evidence.push(KeyFact::Unbounded(why).into());
                 }
+                if let Some(r) = &registration {
+                    g.evidence.push(partial_registration(r));
+                }
                 sites[i].push(g);
             }
         }
@@ -518,6 +536,16 @@ fn growth_sites(
         s.sort_by_key(|g| g.site.start);
     }
     sites
+}
+
+/// Part of what makes a registry of definitions (see [`definitions`]; a
+/// complete one has a bounded key): the entries may be one per class or
+/// function the program defines, not one per request.
+fn partial_registration(r: &definitions::Registration) -> Evidence {
+    Evidence::Assumed(format!(
+        "the entries may be definitions registered once each, not values per request: {}",
+        r.why()
+    ))
 }
 
 /// A growth site of a module-level or closure container, with what decided
@@ -607,15 +635,21 @@ impl<'m> NullishWrites<'m> {
 }
 
 /// `c[k] = null`, `m.set(k, undefined)`: look like removal, keep the key.
+/// Each with its function and whether its key walks the container's own
+/// keys (see [`keys::from_own_keys`]).
 fn pseudo_evictions(
+    model: &FileModel,
     nullish: &NullishWrites,
     c: &Container,
-) -> Vec<(std::ops::Range<usize>, Option<crate::model::FnId>)> {
+) -> Vec<(std::ops::Range<usize>, Option<crate::model::FnId>, bool)> {
     let mut out: Vec<_> = nullish
         .writes
         .iter()
         .filter(|w| containers::names(&w.object, &c.path))
-        .map(|w| (w.span.range(), w.fn_ctx))
+        .map(|w| {
+            let own_keys = keys::from_own_keys(model, w).is_some();
+            (w.span.range(), w.fn_ctx, own_keys)
+        })
         .collect();
     out.extend(
         nullish
@@ -627,7 +661,7 @@ fn pseudo_evictions(
                     .as_ref()
                     .is_some_and(|r| containers::names(r, &c.path))
             })
-            .map(|call| (call.span.range(), call.fn_ctx)),
+            .map(|call| (call.span.range(), call.fn_ctx, false)),
     );
     out
 }

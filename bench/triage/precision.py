@@ -17,6 +17,13 @@ usage:
                                                per corpus) of the current default output,
                                                excluding sites already labeled, as TSV rows
                                                with an empty verdict
+  precision.py --draw N --seed S [--bin B]     the precision of the current default output from
+                                               a seeded uniform sample of N findings over every
+                                               corpus present, labeled or not: each drawn
+                                               finding takes the verdict of its site (the
+                                               finding itself or a copy of it in another build);
+                                               prints the drawn rows, T/D/F per rule and in
+                                               all, and exits 3 while a drawn site is unlabeled
 A corpus that is not present is skipped (and said so). Exit 2 when none is present.
 A label is matched to a finding by (rule, path, line): the corpora are pinned.
 """
@@ -183,10 +190,53 @@ def check(binary, present):
     return 1 if failures else 0
 
 
+def draw(binary, present, n, seed):
+    """A seeded uniform draw of `n` findings of the current default output. The verdict of a
+    finding is its own label, or else the label of a labeled finding at the same site."""
+    pool = []
+    for name, root, tsv in present:
+        findings = run(binary, root)
+        labels = read_labels(tsv)
+        messages = {(r, p, l): m for r, p, l, m in findings}
+        by_site = {}
+        for key, v in labels.items():
+            for s in sites(root, *key, messages.get(key)):
+                by_site.setdefault(s, (v, key))
+        for rule, path, line, message in sorted(findings):
+            key = (rule, path, line)
+            if key in labels:
+                pool.append((name, key, labels[key], "labeled"))
+                continue
+            hit = next((by_site[s] for s in sorted(sites(root, rule, path, line, message)) if s in by_site), None)
+            if hit:
+                pool.append((name, key, hit[0], f"copy of {hit[1][1]}:{hit[1][2]}"))
+            else:
+                pool.append((name, key, "", "unlabeled"))
+    drawn = sorted(random.Random(seed).sample(pool, min(n, len(pool))))
+    print("\t".join(["corpus", "rule", "path", "line", "verdict", "from"]))
+    for name, (rule, path, line), v, source in drawn:
+        print("\t".join([name, rule, path, str(line), v, source]))
+    per = collections.defaultdict(collections.Counter)
+    for _, key, v, _ in drawn:
+        per[key[0]][v or "?"] += 1
+        per["ALL"][v or "?"] += 1
+    print(f"drawn {len(drawn)} of {len(pool)} default findings (seed {seed})")
+    for r in sorted(per, key=lambda r: (r == "ALL", r)):
+        c = per[r]
+        m = c["T"] + c["D"] + c["F"]
+        print(f"{r:28}{c['T']:>4} T{c['D']:>4} D{c['F']:>4} F{c['?']:>4} unlabeled"
+              f"  {pct(c['T'], m):>14}  {pct(c['T'] + c['D'], m):>14}")
+    if per["ALL"]["?"]:
+        print("unlabeled sites in the draw: label them (README.md) before quoting the figure")
+        return 3
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=os.path.join(HERE, "..", "..", "target", "release", "leaklint"))
     ap.add_argument("--sample", type=int, metavar="N")
+    ap.add_argument("--draw", type=int, metavar="N")
     ap.add_argument("--seed", type=int)
     ap.add_argument("--corpus", choices=["bench", "corpus2"], action="append",
                     help="only these corpora (default: every one present)")
@@ -204,6 +254,10 @@ def main():
         return 2
     if not os.path.isfile(args.bin):
         sys.exit(f"no binary at {args.bin} (give --bin)")
+    if args.draw is not None:
+        if args.seed is None:
+            sys.exit("--draw needs --seed")
+        return draw(args.bin, present, args.draw, args.seed)
     if args.sample is None:
         return check(args.bin, present)
     if args.seed is None:

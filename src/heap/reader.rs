@@ -514,6 +514,12 @@ impl<R: Read> Lexer<R> {
                     ))),
                 };
             }
+            // Digits that run into the end of the input may be the front of
+            // a longer number (`12724` of `127246`): checking that value
+            // would call a cut file corrupt when it is only truncated.
+            if self.peek()?.is_none() {
+                return Err(self.truncated());
+            }
             push(value as u32)?;
             self.skip_ws()?;
             match self.need()? {
@@ -765,6 +771,17 @@ mod tests {
     #[test]
     fn truncated_input_is_reported_as_truncated() {
         let e = err(r#"{"snapshot":{"meta":{}},"nodes":[1,2,3"#);
+        assert!(e.contains("truncated"), "{e}");
+    }
+
+    #[test]
+    fn a_number_cut_by_the_end_of_input_is_truncated_not_corrupt() {
+        // The whole edge would be `[1,1,6]` (to_node 6, the second node);
+        // cut after `[1,1,` + `1` of a longer number the prefix points at
+        // no node's start, which a checked value would call corrupt.
+        let whole = two_nodes(true, false);
+        let cut = &whole[..whole.find(r#""edges":[1,1,6"#).unwrap() + r#""edges":[1,1,"#.len()];
+        let e = err(&format!("{cut}1"));
         assert!(e.contains("truncated"), "{e}");
     }
 

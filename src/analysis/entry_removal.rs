@@ -219,6 +219,23 @@ pub fn only_if_read_again(model: &FileModel) -> Vec<OnlyIfReadAgain> {
         if handed_on || removals.is_empty() {
             continue;
         }
+        // The set in one branch of an `if` whose other branch deletes the
+        // same key: the function either rewrites the entry or removes it (a
+        // reference count that deletes its key when it reaches zero). The
+        // set then updates the entry this same step would otherwise remove;
+        // its removal does not wait for a later read.
+        let key_text = model.text(&key.span);
+        let removes_instead = removals.iter().any(|r| {
+            r.callee.method.as_deref() == Some("delete")
+                && r.fn_ctx == set.fn_ctx
+                && r.args
+                    .first()
+                    .is_some_and(|a| model.text(&a.span) == key_text)
+                && in_other_branches(model, set.span, r.span)
+        });
+        if removes_instead {
+            continue;
+        }
         let mut guarded = None;
         let every_removal_conditional = removals.iter().all(|r| {
             if r.callee.method.as_deref() == Some("clear") {
@@ -270,6 +287,20 @@ pub fn only_if_read_again(model: &FileModel) -> Vec<OnlyIfReadAgain> {
         });
     }
     out
+}
+
+/// Are `a` and `b` in the two branches of one conditional (`if (…) a; else
+/// b`): never both in one run?
+fn in_other_branches(
+    model: &FileModel,
+    a: crate::model::TextSpan,
+    b: crate::model::TextSpan,
+) -> bool {
+    model.conditionals.iter().any(|c| {
+        c.span.encloses(a)
+            && c.span.encloses(b)
+            && c.branch.is_some_and(|br| br.encloses(a) != br.encloses(b))
+    })
 }
 
 /// Does code in `fn_ctx` run only when an operation fails (a `.catch`
@@ -334,6 +365,18 @@ mod tests {
             "return e.v; m.delete(k) }\n    if (m.size > 100) m.clear();",
         );
         assert_eq!(read_again(&cleared), 0);
+    }
+
+    #[test]
+    fn a_count_rewritten_or_removed_in_one_step_is_not_read_again() {
+        let store = "const counts = new WeakMap();\nexport function leave(owner, k) {\n  const m = counts.get(owner);\n  const n = m.get(k) || 0;\n";
+        let refcount =
+            format!("{store}  if (n <= 1) {{ m.delete(k) }} else {{ m.set(k, n - 1) }}\n}}\n");
+        assert_eq!(read_again(&refcount), 0, "{refcount}");
+        // The same read and removal with the set after the `if`: a new key
+        // is added whether or not the old one was removed.
+        let after = format!("{store}  if (n <= 1) {{ m.delete(k) }}\n  m.set(k, n + 1)\n}}\n");
+        assert_eq!(read_again(&after), 1, "{after}");
     }
 
     #[test]

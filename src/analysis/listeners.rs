@@ -1100,10 +1100,33 @@ pub fn repetition_unit(model: &FileModel, fn_ctx: Option<FnId>, in_effect: bool)
             }
         }
     }
-    match context_name(model, fn_ctx) {
-        Some(name) => format!("on every call of `{name}`"),
-        None => "on every call".to_string(),
+    // The function whose calls repeat is the innermost named one, unless an
+    // anonymous function on the way is handed out by its parent (`return
+    // (req) => { … }`): that one runs on every call its holder makes, and
+    // naming the parent would say the add repeats per call of the factory.
+    let mut current = fn_ctx;
+    while let Some(f) = current {
+        let info = &model.functions[f];
+        if let Some(name) = &info.name {
+            return format!("on every call of `{name}`");
+        }
+        if let Some(parent) = info.parent.filter(|&p| returns_function(model, p, f)) {
+            return match &model.functions[parent].name {
+                Some(name) => format!("on every call of the function `{name}` returns"),
+                None => "on every call of the function its parent returns".to_string(),
+            };
+        }
+        current = info.parent;
     }
+    "on every call".to_string()
+}
+
+/// Does `parent` return the function literal `f` itself (`return () => …`)?
+fn returns_function(model: &FileModel, parent: FnId, f: FnId) -> bool {
+    model
+        .returns
+        .iter()
+        .any(|r| r.fn_ctx == Some(parent) && matches!(r.value, Value::Function(Some(g)) if g == f))
 }
 
 /// `console.log(handle)` does not hand the handle to anyone.

@@ -364,6 +364,9 @@ mod tests {
             "const c = new Map();\nfunction f(k) { const v = c.get(k); if (v === null) return 1 }\n",
             "const c = {};\nfunction f(k) { return Object.prototype.hasOwnProperty.call(c, k) }\n",
             "const c = {};\nfunction f(k) { return Object.hasOwn(c, k) }\n",
+            // A walk whose turn for an empty value takes another branch.
+            "const c = new Map();\nfunction f(t) { for (const [k, v] of c) { if (v) t.set(k, v); else t.delete(k) } }\n",
+            "const c = new Map();\nfunction f(t) { for (const [k, v] of c) if (v === null) t.delete(k); else t.set(k, v) }\n",
         ] {
             assert!(asks(src), "{src}");
         }
@@ -371,6 +374,7 @@ mod tests {
             "const c = {};\nfunction f() { for (const k of Object.keys(c)) if (c[k]) c[k]() }\n",
             "const c = {};\nfunction f() { for (const k in c) g(k) }\n",
             "const c = new Map();\nfunction f() { return c.size }\n",
+            "const c = new Map();\nfunction f(t) { for (const [k, v] of c) { if (v) t.set(k, v) } }\n",
         ] {
             assert!(!asks(src), "{src}");
             assert!(ask(src).0, "a walk still tells null from absent: {src}");

@@ -10,7 +10,7 @@
 use rustc_hash::FxHashSet;
 use swc_atoms::Atom;
 
-use crate::analysis::listeners::{self, Identity, Registration, callee_identity, context_name};
+use crate::analysis::listeners::{self, Identity, Registration, callee_identity};
 use crate::analysis::resources;
 use crate::model::semantic::BindingKind;
 use crate::model::{CallFact, FileModel, FnId, Invocation, TextSpan, Value};
@@ -22,6 +22,9 @@ pub struct Ending {
     pub span: TextSpan,
     /// Where it happens, for messages: "`onerror`", "the executor's own body".
     pub place: String,
+    /// The operation fails here (the executor's `reject`), rather than
+    /// ending the ordinary way.
+    pub fails: bool,
 }
 
 /// Is every addition undone?
@@ -224,32 +227,109 @@ fn settle_paths(model: &FileModel, reg: &Registration, removals: &[&CallFact]) -
         {
             continue;
         }
-        let place = if c.fn_ctx == Some(executor) {
-            "the executor's own body".to_string()
-        } else {
-            match context_name(model, c.fn_ctx) {
-                Some(n) => format!("`{n}`"),
-                None => "a callback".to_string(),
-            }
+        let place = match c.fn_ctx {
+            Some(f) if f != executor => named_within(model, f, executor)
+                .map(|n| format!("`{n}`"))
+                .unwrap_or_else(|| place_of(model, f)),
+            _ => "the executor's own body".to_string(),
         };
         let ending = Ending {
             span: c.span,
             place,
+            fails: settlers.get(1) == Some(&id),
         };
         if c.fn_ctx.is_some_and(|f| removing.contains(&f)) {
-            removed.push(ending);
+            removed.push((ending, c.fn_ctx));
         } else {
-            kept.push(ending);
+            kept.push((ending, c.fn_ctx));
         }
     }
     if removed.is_empty() || kept.is_empty() {
         return None;
     }
+    // A place named on both sides ("removed where `connect` settles, not
+    // where `connect` settles": two callbacks inside one method) is told
+    // apart by the callback itself on both sides.
+    let shared: Vec<String> = removed
+        .iter()
+        .filter(|(r, _)| kept.iter().any(|(k, _)| k.place == r.place))
+        .map(|(r, _)| r.place.clone())
+        .collect();
+    let finish = |endings: Vec<(Ending, Option<FnId>)>| -> Vec<Ending> {
+        endings
+            .into_iter()
+            .map(|(mut e, f)| {
+                if shared.contains(&e.place) {
+                    e.place = match f {
+                        Some(f) if f != executor => place_of(model, f),
+                        _ => format!(
+                            "the executor's own body at line {}",
+                            line_of(model, e.span.start())
+                        ),
+                    };
+                }
+                e
+            })
+            .collect()
+    };
+    let (removed, kept) = (finish(removed), finish(kept));
     Some(Removal::Partial {
         removal: removals[0].span,
         removed,
         kept,
     })
+}
+
+/// The name of `f`, or of the innermost named function around it inside
+/// the executor (`onloadend` for a callback it passes on). A name from
+/// outside the executor is the method that holds every way out alike.
+fn named_within(model: &FileModel, f: FnId, executor: FnId) -> Option<Atom> {
+    let mut current = Some(f);
+    while let Some(g) = current.filter(|&g| g != executor) {
+        if let Some(n) = &model.functions[g].name {
+            return Some(n.clone());
+        }
+        current = model.functions[g].parent;
+    }
+    None
+}
+
+/// Where a settling call happens when the name of the function around it
+/// does not tell the ways apart: the function's own name, else the call it
+/// is a callback of ("the 'spawn' listener", "the `setTimeout` callback")
+/// and its line.
+fn place_of(model: &FileModel, f: FnId) -> String {
+    let info = &model.functions[f];
+    if let Some(n) = &info.name {
+        return format!("`{n}`");
+    }
+    let line = line_of(model, info.span.start());
+    let Invocation::CallbackOf { call, .. } = info.invocation else {
+        return format!("the function at line {line}");
+    };
+    let c = &model.calls[call];
+    let event = match c.args.first().map(|a| &a.value) {
+        Some(Value::Str(e)) => Some(e),
+        _ => None,
+    };
+    match (c.callee.method.as_deref(), event) {
+        (Some(m), Some(e))
+            if listeners::ADD_METHODS.contains(&m)
+                || resources::SELF_REMOVING_ADDS.contains(&m) =>
+        {
+            format!("the '{e}' listener at line {line}")
+        }
+        (Some(m), _) => format!("the `.{m}()` callback at line {line}"),
+        (None, _) => match &c.callee.path {
+            Some(p) => format!("the `{p}` callback at line {line}"),
+            None => format!("a callback at line {line}"),
+        },
+    }
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(model: &FileModel, pos: usize) -> usize {
+    model.source[..pos].matches('\n').count() + 1
 }
 
 /// Does `settle` run before `add` can: in the add's own function, or in a

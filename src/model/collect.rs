@@ -1084,6 +1084,7 @@ impl Visit for Collector<'_> {
 
     fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
         self.record_presence_read(&n.right);
+        self.record_entry_walk(n);
         // `for await` reads a stream: as many times as it delivers.
         let body = n.body.span();
         let test = if n.is_await {

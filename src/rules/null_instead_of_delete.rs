@@ -229,7 +229,7 @@ fn judge(
         // Readers check for the key: the null is a state they can see, so
         // even an expiry may be deliberate (`hasTrailer` after `removeTrailer`).
         evidence.push(Evidence::Assumed(
-            "the file tests for the key in a way that tells null from a missing key (`in`, `has`, `=== null`)".into(),
+            "the file tests for the key in a way that tells null from a missing key (`in`, `has`, `=== null`, a walk over the entries that branches on the value)".into(),
         ));
     } else if observed {
         // A walk over every key (`Object.keys`, `for…in`) sees the null

@@ -329,6 +329,18 @@ fn check_memoizing_classes(
                         "`{method}` registers: it is called to set an instance up, once per name, not once per request"
                     ));
                 }
+                // Export is the only lifetime evidence here; where the file
+                // itself makes instances in code that runs many times (a
+                // static `create()` that returns a new one per run), an
+                // instance is per operation as far as the code shows.
+                if let Some(other) = lifetime::made_many_times(model, class) {
+                    let line = model.source[..other.start].matches('\n').count() + 1;
+                    d = d
+                        .with_related(other, "an instance made here, in code that runs many times")
+                        .assumed(format!(
+                            "owner: the file makes `{class_name}` instances at line {line} in code that runs many times, one per operation that dies with its caller; that an instance is kept long is not shown"
+                        ));
+                }
                 for r in &resets {
                     d = d.with_related(
                         r.clone(),

@@ -120,14 +120,7 @@ fn check_add(
     let event = reg.event_text(model);
     let target = reg.target_text(model);
     let where_ = listeners::repetition_unit(model, call.fn_ctx, effect.is_some());
-    let grade = Grade::of(
-        model,
-        rep,
-        reg,
-        effect.is_some(),
-        why,
-        matches!(removal, Removal::Partial { .. }),
-    );
+    let grade = Grade::of(model, rep, reg, effect.is_some(), why, &removal);
     let mut out = Graded { out, grade };
     let out = &mut out;
     match &removal {
@@ -288,8 +281,9 @@ impl Grade {
         reg: &Registration,
         in_effect: bool,
         why: &str,
-        partial: bool,
+        removal: &Removal,
     ) -> Grade {
+        let partial = matches!(removal, Removal::Partial { .. });
         let call = reg.call;
         let pos = call.span.start();
         let freq = rep.at(call.fn_ctx, pos);
@@ -367,12 +361,23 @@ impl Grade {
         // or it is handed to a method of an object that stays, where one
         // signal commonly cancels many operations. A function that runs per
         // request, or builds an object per call, shows only that the add
-        // repeats, not that the signal does.
+        // repeats, not that the signal does. A removal on every ordinary way
+        // out that misses only the ways the operation fails shows nothing
+        // either: removing the listener when done is what any code that
+        // takes a signal does, whoever made it, and a signal made for the
+        // attempt dies with the failed attempt.
+        let kept_only_on_failure = matches!(
+            removal,
+            Removal::Partial { kept, .. } if kept.iter().all(|k| k.fails)
+        );
         let signal_reuse_assumed = is_abort_of_param(model, reg)
-            && !partial
             && !removed_from_elsewhere(model, reg)
             && !rep.shown_many(call.fn_ctx, pos)
-            && !in_class_method(model, call);
+            && if partial {
+                kept_only_on_failure
+            } else {
+                !in_class_method(model, call)
+            };
         if signal_reuse_assumed && repeat.is_some() {
             evidence.push(Evidence::Assumed(
                 "the signal is handed in: nothing here shows that callers pass the same signal again rather than one per operation"
@@ -497,14 +502,17 @@ fn is_abort_of_param(model: &FileModel, reg: &Registration) -> bool {
             .is_some_and(|b| b.kind == BindingKind::Param)
 }
 
-/// The same listener function is removed somewhere in the file, from
-/// whatever target: its author expects the signals it is added to to outlive
-/// the operation (why remove it otherwise), even where the removal misses
-/// the target it was added to.
+/// The same listener function is removed from another target somewhere in
+/// the file: its author expects the signals it is added to to outlive the
+/// operation (why remove it otherwise), and the removal misses the target
+/// it was added to. A removal from the same signal is no such sign: code
+/// that takes a signal removes its listener when it is done, whoever made
+/// the signal and however long it lives.
 fn removed_from_elsewhere(model: &FileModel, reg: &Registration) -> bool {
     matches!(reg.listener, Identity::Path { .. })
         && listeners::removal_calls(model).any(|c| {
-            Registration::of_remove(model, c).is_some_and(|r| r.listener.same(&reg.listener))
+            Registration::of_remove(model, c)
+                .is_some_and(|r| r.listener.same(&reg.listener) && !reg.is_same_slot(&r))
         })
 }
 
@@ -545,10 +553,29 @@ fn outlives_the_call(model: &FileModel, target: &AccessPath) -> bool {
         BindingKind::Param if delivered_by_an_event(model, &id) => false,
         BindingKind::Param => per_call::param_made_per_call(model, &id).is_none(),
         BindingKind::Var | BindingKind::Let | BindingKind::Const => {
-            matches!(b.init, Some(Value::Call(_) | Value::Path(_)))
+            matches!(b.init, Some(Value::Path(_)))
+                || matches!(b.init, Some(Value::Call(_))) && !published_as_current(model, &id)
         }
         _ => false,
     }
+}
+
+/// A local set to a call's result that the same function then stores on
+/// its object (`const child = spawn(…); this.process = child.process`): the
+/// call made a new one, which replaces the previous as the instance's
+/// current one. A value fetched from something that keeps it (a pool, a
+/// shared client) is not stored again on every call. A listener on it lives
+/// and dies with that object, one per object.
+fn published_as_current(model: &FileModel, id: &crate::model::semantic::BindingId) -> bool {
+    let Some(b) = model.semantic.binding(id) else {
+        return false;
+    };
+    model.member_writes.iter().any(|w| {
+        w.op == "="
+            && w.fn_ctx == b.fn_ctx
+            && crate::analysis::lifetime::as_this(model, w.fn_ctx, &w.object).is_some()
+            && matches!(&w.value, Value::Path(p) if p.root_binding().as_ref() == Some(id))
+    })
 }
 
 /// The first parameter of a listener for an event that brings an object of
@@ -892,6 +919,7 @@ fn is_module_level_function(model: &FileModel, v: &Value) -> bool {
 mod tests {
     use super::super::context::findings_of;
     use super::*;
+    use crate::diagnostic::Confidence;
 
     #[test]
     fn the_target_and_the_frequency_are_typed_evidence() {
@@ -912,5 +940,97 @@ mod tests {
                 .iter()
                 .any(|e| matches!(e, Evidence::Runs { .. }))
         );
+    }
+
+    #[test]
+    fn a_handler_handed_out_is_named_as_the_function_that_repeats() {
+        let src = "function makeHandler(prefix) {
+  return (req) => {
+    process.on('SIGUSR2', () => console.log(prefix, req.url))
+  }
+}
+module.exports = makeHandler
+";
+        let found = findings_of(src, "unremoved-listener");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0]
+                .what
+                .contains("on every call of the function `makeHandler` returns"),
+            "{}",
+            found[0].what
+        );
+        assert_eq!(
+            found[0].label.as_deref(),
+            Some("added on every call of the function `makeHandler` returns")
+        );
+        // A callback run during the call (a promise executor) is part of it:
+        // the named function around it is the one that repeats.
+        let inline = "export function start(server) {
+  return new Promise((resolve) => {
+    process.on('SIGUSR2', () => resolve(server))
+  })
+}
+";
+        let found = findings_of(inline, "unremoved-listener");
+        assert!(
+            found
+                .iter()
+                .all(|f| f.what.contains("on every call of `start`")),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn the_ways_that_remove_and_keep_are_told_apart_in_the_message() {
+        let src = "export class Runner {
+  run(job) {
+    const worker = this.pool.take()
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('late')), 5000)
+      function onError(e) { clearTimeout(timer); reject(e) }
+      worker.port.once('message', (r) => {
+        worker.port.off('error', onError)
+        resolve(r)
+      })
+      worker.port.once('error', onError)
+    })
+  }
+}
+";
+        let found = findings_of(src, "unremoved-listener");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let what = &found[0].what;
+        assert!(
+            what.contains("removed where the 'message' listener at line 7 settles, not where the `setTimeout` callback at line 5 settles"),
+            "{what}"
+        );
+    }
+
+    #[test]
+    fn a_signal_kept_only_where_the_operation_fails_is_not_shown_reused() {
+        let src = "export class Channel {
+  open(url, signal) {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(new Error('aborted'))
+      signal.addEventListener('abort', onAbort)
+      const ws = new WebSocket(url)
+      ws.onopen = () => { signal.removeEventListener('abort', onAbort); resolve(ws) }
+      ws.onerror = () => reject(new Error('failed'))
+    })
+  }
+}
+";
+        let found = findings_of(src, "unremoved-listener");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].confidence(), Confidence::Medium);
+        // Kept where the operation ends the ordinary way: high.
+        let kept_on_success = src.replace(
+            "ws.onerror = () => reject(new Error('failed'))",
+            "ws.onclose = () => resolve(null)",
+        );
+        let found = findings_of(&kept_on_success, "unremoved-listener");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].confidence(), Confidence::High);
     }
 }

@@ -75,11 +75,58 @@ impl Collector<'_> {
         }
     }
 
+    /// `for (const [k, v] of c) { if (v) … else … }`: a walk over the
+    /// entries whose turn takes another branch when the value is empty. An
+    /// absent key takes no turn at all, a null one takes the other branch:
+    /// the walk gives null a meaning of its own (an override that removes,
+    /// a tombstone), so it asks about each key as a test would.
+    pub(super) fn record_entry_walk(&mut self, n: &ForOfStmt) {
+        let ForHead::VarDecl(decl) = &n.left else {
+            return;
+        };
+        let Some(Pat::Array(pair)) = decl.decls.first().map(|d| &d.name) else {
+            return;
+        };
+        let Some(Some(Pat::Ident(value))) = pair.elems.get(1) else {
+            return;
+        };
+        let stmts: &[Stmt] = match &*n.body {
+            Stmt::Block(b) => &b.stmts,
+            other => std::slice::from_ref(other),
+        };
+        let branches_on_value = stmts.iter().any(|s| match s {
+            Stmt::If(i) => i.alt.is_some() && tests_emptiness(&i.test, &value.id.sym),
+            _ => false,
+        });
+        if branches_on_value {
+            self.record_key_test(&n.right);
+        }
+    }
+
     /// `c.size` (a count of keys: null entries count, deleted ones do not).
     pub(super) fn record_size_read(&mut self, m: &MemberExpr) {
         if matches!(&m.prop, MemberProp::Ident(i) if i.sym == "size") {
             self.record_presence_read(&m.obj);
         }
+    }
+}
+
+/// A test of whether `name` holds a value: `v`, `!v`, `v == null`,
+/// `v !== undefined` and the like.
+fn tests_emptiness(test: &Expr, name: &str) -> bool {
+    let is_name = |e: &Expr| matches!(unwrap(e), Expr::Ident(i) if i.sym == name);
+    match unwrap(test) {
+        Expr::Unary(u) if u.op == UnaryOp::Bang => tests_emptiness(&u.arg, name),
+        Expr::Bin(b)
+            if matches!(
+                b.op,
+                BinaryOp::EqEq | BinaryOp::NotEq | BinaryOp::EqEqEq | BinaryOp::NotEqEq
+            ) =>
+        {
+            is_name(&b.left) && is_nullish_or_undefined_text(&b.right)
+                || is_name(&b.right) && is_nullish_or_undefined_text(&b.left)
+        }
+        e => is_name(e),
     }
 }
 

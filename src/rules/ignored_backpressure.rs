@@ -9,7 +9,7 @@ use super::{Finding, Rule, RuleContext};
 use crate::analysis::backlog::{self, Driver};
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::handles;
-use crate::analysis::lifetime;
+use crate::analysis::lifetime::{self, intent};
 use crate::diagnostic::Severity;
 use crate::model::{
     AccessPath, CallFact, FileModel, FnId, Invocation, Key, ResultUse, Root, Value,
@@ -105,10 +105,52 @@ fn check_writes(model: &FileModel, out: &mut RuleContext) {
                 stream.why,
             );
         }
+        // A program's own output: standard output written by a program's
+        // entry file, or mirroring the chunks of one stream that code run
+        // once listens to (a script echoing a child's output). What waits
+        // in memory is bounded by that program's or that stream's output,
+        // not by a server's traffic.
+        if stream.needs_event {
+            if intent::is_cli_entry(model) {
+                d = d.assumed(
+                    "a program's entry file (its `#!` line) writes its own output: nothing shows a server's traffic behind it",
+                );
+            } else if let Some(line) = mirrors_one_stream(model, &rep, w.fn_ctx) {
+                d = d.assumed(format!(
+                    "the writes mirror the `'data'` of one stream, listened to at line {line} by code that runs once: what waits is bounded by that stream's output"
+                ));
+            }
+        }
         out.report(d.with_help(format!(
             "when `{shown}.write(chunk)` returns `false`, stop writing until `'drain'` (`if (!{shown}.write(chunk)) await once({shown}, 'drain')` with `events.once`), or feed the stream through `stream.pipeline`, which does that for you; a logger that must not wait can drop lines while `{shown}.writableLength` exceeds a bound"
         )));
     }
+}
+
+/// The nearest listener around `fn_ctx` is for `'data'` and is registered
+/// by code that runs once (`child.stdout.on('data', …)` in a script's main
+/// function): the writes follow one stream. Returns the registration's
+/// line.
+fn mirrors_one_stream(model: &FileModel, rep: &Frequencies, fn_ctx: Option<FnId>) -> Option<usize> {
+    let mut current = fn_ctx;
+    while let Some(f) = current {
+        if let Invocation::CallbackOf { call, .. } = model.functions[f].invocation {
+            let c = &model.calls[call];
+            if c.callee
+                .method
+                .as_deref()
+                .is_some_and(|m| matches!(m, "on" | "addListener" | "prependListener"))
+            {
+                let data =
+                    matches!(c.args.first().map(|a| &a.value), Some(Value::Str(e)) if e == "data");
+                let once = rep.at(c.fn_ctx, c.span.start()).is_once();
+                return (data && once)
+                    .then(|| model.source[..c.span.start()].lines().count().max(1));
+            }
+        }
+        current = model.functions[f].parent;
+    }
+    None
 }
 
 /// `writableLength`, `writableNeedDrain`, `bufferSize`: the file looks at the

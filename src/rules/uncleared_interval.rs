@@ -552,6 +552,61 @@ fn has_stop_condition(
         .iter()
         .any(|c| in_loop(c.fn_ctx) && (c.exits || c.span.encloses(call.span)))
         || recursive_call_is_guarded(model, scheduler, callback)
+        || rearmed_only_on_success(model, call, scheduler)
+}
+
+/// `work().then(() => setTimeout(beat, ms)).catch(() => stop())`: the loop
+/// re-arms in a fulfilment reaction of a promise whose chain also handles
+/// the rejection without re-arming, so the first failure of the awaited work
+/// (a ping that times out once the peer is gone) ends the loop. Its author
+/// wrote that way out; the loop lives as long as the work succeeds.
+fn rearmed_only_on_success(model: &FileModel, call: &CallFact, scheduler: FnId) -> bool {
+    // The innermost function around the re-arming call that is a
+    // fulfilment reaction, within the loop's own function.
+    let mut current = call.fn_ctx;
+    let reaction = loop {
+        let Some(f) = current.filter(|f| *f != scheduler) else {
+            return false;
+        };
+        if let Invocation::CallbackOf { call: then, arg: 0 } = model.functions[f].invocation
+            && model.calls[then].callee.method.as_deref() == Some("then")
+        {
+            break then;
+        }
+        current = model.functions[f].parent;
+    };
+    let then = &model.calls[reaction];
+    let me = listeners::callee_identity(model, scheduler);
+    // A handler re-arms when it starts a timer or calls the loop again.
+    let rearms = |handler: &Value| match handler {
+        Value::Function(Some(h)) => model.calls.iter().any(|c| {
+            model.is_within(c.fn_ctx, *h)
+                && (c.callee.global_function().as_deref() == Some("setTimeout")
+                    || c.callee.path.as_ref().is_some_and(|p| {
+                        me.as_ref().is_some_and(|me| {
+                            listeners::identity(model, c.fn_ctx, &Value::Path(p.clone())).same(me)
+                        })
+                    }))
+        }),
+        // A named handler or anything else: what it does is not in view.
+        _ => true,
+    };
+    let on_rejection = then.args.get(1).map(|a| &a.value).into_iter().chain(
+        model
+            .method_calls("catch")
+            .filter(|c| {
+                c.callee.receiver_is_call && c.callee.receiver_span.as_ref() == Some(&then.span)
+            })
+            .filter_map(|c| c.args.first().map(|a| &a.value)),
+    );
+    let mut handled = false;
+    for handler in on_rejection {
+        if rearms(handler) {
+            return false;
+        }
+        handled = true;
+    }
+    handled
 }
 
 /// `setTimeout(() => { if (!this.stopped) this.poll() })`.

@@ -6,6 +6,7 @@ use crate::analysis::frameworks::{self, react};
 use crate::analysis::frequency::{Frequencies, Frequency, Why};
 use crate::analysis::handles::{self, release_counts};
 use crate::analysis::lifecycle::{Lifecycles, Setup, is_per_instance_binding};
+use crate::analysis::lifetime::intent;
 use crate::analysis::listeners::{self, Identity, Registration};
 use crate::analysis::per_call;
 use crate::analysis::removal::{self, Ending, Removal};
@@ -340,6 +341,21 @@ impl Grade {
             None
         };
         match repeat {
+            // A program's own entry file adds it to the process's own
+            // objects at launch: the repetition the code shows (a loop over
+            // its inputs, a retry that calls itself) ends with the launch,
+            // and such a handler (shutdown on SIGINT, input on stdin) is
+            // meant to last as long as the process.
+            Some(_)
+                if !in_effect
+                    && intent::is_cli_entry(model)
+                    && intent::is_process_object(&reg.target)
+                    && rep.bounded_by_launch(call.fn_ctx, pos) =>
+            {
+                evidence.push(Evidence::Assumed(format!(
+                    "a program's entry file (its `#!` line) adds it to `{target}` at launch: what repeats it here ends with the launch, and nothing shows it runs again once the program is up"
+                )));
+            }
             Some(r) => evidence.push(Evidence::Shown(r.to_string())),
             None => evidence.push(Evidence::Assumed(RUNS_BY_ASSUMPTION.into())),
         }

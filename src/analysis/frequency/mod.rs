@@ -226,6 +226,71 @@ impl<'m, 'a> Frequencies<'m, 'a> {
         }
     }
 
+    /// Does code at `pos` in `fn_ctx` repeat only through recursion of code
+    /// that itself runs once: a function that calls itself (a retry, a walk
+    /// over nested input), or code called from one, where every outside
+    /// caller of the recursion runs once (module top level)? Such code
+    /// repeats as deep as its input goes, within one launch of a program.
+    /// Code in a loop that repeats (one with no end at hand, or draining
+    /// what keeps arriving), reached from a listener, an event handler, an
+    /// interval, a route, a callback of an unknown call, or from callers
+    /// out of view (an exported function, a method) is not bounded so.
+    pub fn bounded_by_launch(&self, fn_ctx: Option<FnId>, pos: usize) -> bool {
+        self.freq_bounded_by_launch(&self.at(fn_ctx, pos), 0)
+    }
+
+    fn freq_bounded_by_launch(&self, freq: &Frequency, depth: u32) -> bool {
+        if depth >= MAX_DEPTH {
+            return false;
+        }
+        match freq {
+            Frequency::Once(_) => true,
+            Frequency::PerCall(_) => false,
+            Frequency::Many(why) => match why {
+                Why::Recursive(f) => self.outside_callers_bounded(*f, depth + 1),
+                Why::CalledFrom(c) => {
+                    let call = &self.model.calls[*c];
+                    let caller = self.at(call.fn_ctx, call.span.start());
+                    self.freq_bounded_by_launch(&caller, depth + 1)
+                }
+                _ => false,
+            },
+        }
+    }
+
+    /// Every call of the recursive function `f` from outside itself is
+    /// bounded by the launch (and there is one): a function reached only
+    /// through its name's direct calls.
+    fn outside_callers_bounded(&self, f: FnId, depth: u32) -> bool {
+        let m = self.model;
+        let Some(id) = m
+            .semantic
+            .bindings()
+            .find(|(_, b)| matches!(b.init, Some(Value::Function(Some(g))) if g == f))
+            .map(|(id, _)| id.clone())
+        else {
+            return false;
+        };
+        let (inside, calls): (Vec<&CallFact>, Vec<&CallFact>) =
+            m.calls
+                .iter()
+                .filter(|c| {
+                    c.callee.path.as_ref().is_some_and(|p| {
+                        p.props.is_empty() && p.root_binding().as_ref() == Some(&id)
+                    })
+                })
+                .partition(|c| m.is_within(c.fn_ctx, f));
+        // Read anywhere else too (stored, handed out, exported): callers
+        // out of view.
+        let reads = m.semantic.references(&id).len();
+        !calls.is_empty()
+            && calls.len() + inside.len() == reads
+            && calls.iter().all(|c| {
+                let caller = self.at(c.fn_ctx, c.span.start());
+                self.freq_bounded_by_launch(&caller, depth + 1)
+            })
+    }
+
     /// The write that closes a lazy-initialisation guard around `pos`, if
     /// any: the code runs at most once per life of the guard's name (once
     /// per process for a module-level name, once per call of the function
@@ -1173,6 +1238,71 @@ mod tests {
             "expected many, got {f:?} ({why}) in:\n{src}"
         );
         why
+    }
+
+    /// Is the (only) `mark()` bounded by the launch?
+    fn bounded(src: &str) -> bool {
+        let mut out = None;
+        crate::engine::with_model_for_test(src, Dialect::Ts, |m| {
+            let c = m
+                .calls
+                .iter()
+                .find(|c| c.callee.path.as_ref().is_some_and(|p| p.is_global("mark")))
+                .expect("a mark() call");
+            out = Some(Frequencies::new(m).bounded_by_launch(c.fn_ctx, c.span.start()));
+        });
+        out.unwrap()
+    }
+
+    #[test]
+    fn recursion_called_only_from_top_level_is_bounded_by_the_launch() {
+        // A retry that calls itself, started from top level: as deep as
+        // the input goes, within one launch.
+        let retry = "async function start(p) { if (await busy(p)) return start(0); mark() }
+await start(8080)
+";
+        assert!(matches!(mark(retry).0, Frequency::Many(Why::Recursive(_))));
+        assert!(bounded(retry));
+        // Code called from it is bounded the same way.
+        assert!(bounded(
+            "function note() { mark() }
+function walk(n) { note(); for (const c of n.kids) walk(c) }
+walk(root)
+"
+        ));
+        assert!(bounded(
+            "mark()
+"
+        ));
+    }
+
+    #[test]
+    fn events_loops_and_callers_out_of_view_are_not_bounded_by_the_launch() {
+        // The same recursion started by every request.
+        assert!(!bounded(
+            "function start(p) { if (busy(p)) return start(0); mark() }
+server.on('request', () => start(1))
+"
+        ));
+        // Also handed out: callers out of view.
+        assert!(!bounded(
+            "function start(p) { if (busy(p)) return start(0); mark() }
+start(1)
+export { start }
+"
+        ));
+        assert!(!bounded(
+            "while (true) { mark() }
+"
+        ));
+        assert!(!bounded(
+            "setInterval(() => mark(), 10)
+"
+        ));
+        assert!(!bounded(
+            "export function f() { mark() }
+"
+        ));
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //!   not show how long it lives, and a parameter's name is no evidence.
 
 pub mod classes;
+pub mod intent;
 
 pub use classes::{
     LongLivedClass, is_singleton, long_lived_class, long_lived_classes, made_many_times,

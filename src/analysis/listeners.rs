@@ -1111,14 +1111,31 @@ pub fn repetition_unit(model: &FileModel, fn_ctx: Option<FnId>, in_effect: bool)
             return format!("on every call of `{name}`");
         }
         if let Some(parent) = info.parent.filter(|&p| returns_function(model, p, f)) {
-            return match &model.functions[parent].name {
-                Some(name) => format!("on every call of the function `{name}` returns"),
-                None => "on every call of the function its parent returns".to_string(),
+            return match (own_name(model, f), &model.functions[parent].name) {
+                (Some(own), Some(name)) => {
+                    format!("on every call of `{own}` (returned by `{name}`)")
+                }
+                (None, Some(name)) => format!("on every call of the function `{name}` returns"),
+                (Some(own), None) => format!("on every call of `{own}`"),
+                (None, None) => "on every call of the function its parent returns".to_string(),
             };
         }
         current = info.parent;
     }
     "on every call".to_string()
+}
+
+/// The name a function expression gives itself (`function handle(req) {…}`),
+/// which the model does not record for a function in a `return`.
+fn own_name<'m>(model: &'m FileModel, f: FnId) -> Option<&'m str> {
+    let text = model.text(&model.functions[f].span);
+    let rest = text.strip_prefix("async").unwrap_or(text).trim_start();
+    let rest = rest.strip_prefix("function")?.trim_start();
+    let rest = rest.strip_prefix('*').unwrap_or(rest).trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
 }
 
 /// Does `parent` return the function literal `f` itself (`return () => …`)?

@@ -980,6 +980,15 @@ module.exports = makeHandler
             found[0].label.as_deref(),
             Some("added on every call of the function `makeHandler` returns")
         );
+        // A handler that names itself is named, with the function that
+        // hands it out.
+        let named = src.replace("return (req) =>", "return function handle(req)");
+        let found = findings_of(&named, "unremoved-listener");
+        assert_eq!(
+            found[0].label.as_deref(),
+            Some("added on every call of `handle` (returned by `makeHandler`)"),
+            "{named}"
+        );
         // A callback run during the call (a promise executor) is part of it:
         // the named function around it is the one that repeats.
         let inline = "export function start(server) {

@@ -13,6 +13,7 @@
 //! imports it (a relative `require`/`import` that resolves to the file) and
 //! deletes or clears its entries evicts it after all.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -272,24 +273,36 @@ fn evicted_imports(model: &FileModel) -> Vec<(Atom, Atom)> {
     out
 }
 
-/// Does a relative specifier written in `from` name the file `target`?
-/// Tried as written, with the usual extensions, and as a directory's index.
-fn resolves_to(from: &Path, specifier: &str, target: &Path) -> bool {
-    let base = normalize(&from.parent().unwrap_or(Path::new("")).join(specifier));
+/// The path a specifier written in `from` points at, before extensions
+/// and `index` files are tried: `from`'s folder joined with it, lexically.
+fn specified_base(from: &Path, specifier: &str) -> PathBuf {
+    normalize(&from.parent().unwrap_or(Path::new("")).join(specifier))
+}
+
+/// Extensions a specifier may leave out.
+const EXTENSIONS: &[&str] = &["js", "cjs", "mjs", "ts", "cts", "mts", "jsx", "tsx"];
+
+/// Every base (see [`specified_base`]) that resolves to the file `target`:
+/// the file as written, without its extension, and its folder when it is an
+/// `index` file. A specifier names `target` exactly when its base is one of
+/// these, so the join looks specifiers up instead of trying every pair.
+fn bases_resolving_to(target: &Path) -> Vec<PathBuf> {
     let target = normalize(target);
-    if base == target {
-        return true;
+    let mut out = vec![target.clone()];
+    let has_known_ext = target
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e));
+    if has_known_ext {
+        let bare = target.with_extension("");
+        if bare.file_name().is_some_and(|n| n == "index") {
+            if let Some(dir) = bare.parent() {
+                out.push(dir.to_path_buf());
+            }
+        }
+        out.push(bare);
     }
-    const EXTENSIONS: &[&str] = &["js", "cjs", "mjs", "ts", "cts", "mts", "jsx", "tsx"];
-    let with_ext = |p: &Path| {
-        EXTENSIONS.iter().any(|e| {
-            let mut s = p.as_os_str().to_owned();
-            s.push(".");
-            s.push(e);
-            s == target.as_os_str()
-        })
-    };
-    with_ext(&base) || with_ext(&base.join("index"))
+    out
 }
 
 /// `a/./b/../c` as `a/c`, without touching the disk.
@@ -307,11 +320,50 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
+/// What the files of a run do with other files' exports, by the base of
+/// the specifier they name it with: built once, so the join costs one
+/// lookup per finding instead of a walk over every file's imports.
+#[derive(Default)]
+struct ImportIndex<'s> {
+    /// `(file, export)` pairs evicted through a specifier with this base.
+    evicts: HashMap<PathBuf, Vec<(usize, &'s Atom)>>,
+    /// `(file, use)` for the calls and other uses of imported functions.
+    uses: HashMap<PathBuf, Vec<(usize, &'s ImportedUse)>>,
+}
+
+impl<'s> ImportIndex<'s> {
+    fn new(results: &[FileResult], summaries: &'s [Option<FileSummary>]) -> Self {
+        let mut index = ImportIndex::default();
+        for (j, s) in summaries.iter().enumerate() {
+            let Some(s) = s else { continue };
+            let from = &results[j].path;
+            for (spec, export) in &s.evicts {
+                let base = specified_base(from, spec);
+                index.evicts.entry(base).or_default().push((j, export));
+            }
+            for u in &s.imported_uses {
+                let base = specified_base(from, &u.0);
+                index.uses.entry(base).or_default().push((j, u));
+            }
+        }
+        index
+    }
+}
+
+/// The entries of `table` under any of `bases`, with the file that wrote them.
+fn entries_for<'a, T>(
+    table: &'a HashMap<PathBuf, Vec<(usize, T)>>,
+    bases: &'a [PathBuf],
+) -> impl Iterator<Item = &'a (usize, T)> {
+    bases.iter().filter_map(|b| table.get(b)).flatten()
+}
+
 /// The results of a run, with the findings that another file of the run
 /// makes moot dropped. `linted` pairs each result with its file's summary.
 pub fn join(linted: Vec<(FileResult, Option<FileSummary>)>) -> Vec<FileResult> {
     let (mut results, summaries): (Vec<FileResult>, Vec<Option<FileSummary>>) =
         linted.into_iter().unzip();
+    let index = ImportIndex::new(&results, &summaries);
     let called_elsewhere = |i: usize, names: &[Atom]| {
         summaries.iter().enumerate().any(|(j, s)| {
             j != i
@@ -322,35 +374,21 @@ pub fn join(linted: Vec<(FileResult, Option<FileSummary>)>) -> Vec<FileResult> {
                 })
         })
     };
-    let evicted_elsewhere = |i: usize, export: &Atom| {
-        summaries.iter().enumerate().any(|(j, s)| {
-            j != i
-                && s.as_ref().is_some_and(|s| {
-                    s.evicts.iter().any(|(spec, e)| {
-                        e == export && resolves_to(&results[j].path, spec, &results[i].path)
-                    })
-                })
-        })
+    let evicted_elsewhere = |i: usize, bases: &[PathBuf], export: &Atom| {
+        entries_for(&index.evicts, bases).any(|(j, e)| *j != i && *e == export)
     };
     // Every call of the export in the other files passes a constant as the
     // key, and none uses it in a way calls cannot be followed.
-    let constant_everywhere = |i: usize, export: &Atom, index: usize| {
+    let constant_everywhere = |i: usize, bases: &[PathBuf], export: &Atom, at: usize| {
         let mut calls = 0;
-        for (j, s) in summaries.iter().enumerate() {
-            let Some(s) = s.as_ref().filter(|_| j != i) else {
+        for (j, (_, e, args)) in entries_for(&index.uses, bases) {
+            if *j == i || (e != export && e != "*") {
                 continue;
-            };
-            for (spec, e, args) in &s.imported_uses {
-                if (e != export && e != "*")
-                    || !resolves_to(&results[j].path, spec, &results[i].path)
-                {
-                    continue;
-                }
-                match args {
-                    None => return false,
-                    Some(args) if !args.get(index).copied().unwrap_or(true) => return false,
-                    Some(_) => calls += 1,
-                }
+            }
+            match args {
+                None => return false,
+                Some(args) if !args.get(at).copied().unwrap_or(true) => return false,
+                Some(_) => calls += 1,
             }
         }
         calls > 0
@@ -358,6 +396,13 @@ pub fn join(linted: Vec<(FileResult, Option<FileSummary>)>) -> Vec<FileResult> {
     let mut moot_by_file = Vec::new();
     for (i, summary) in summaries.iter().enumerate() {
         let Some(summary) = summary else { continue };
+        let needs_bases =
+            !summary.unless_evicted.is_empty() || !summary.unless_constant_calls.is_empty();
+        let bases = if needs_bases {
+            bases_resolving_to(&results[i].path)
+        } else {
+            Vec::new()
+        };
         let mut moot: Vec<(&'static str, Range<usize>)> = summary
             .unless_called
             .iter()
@@ -368,14 +413,14 @@ pub fn join(linted: Vec<(FileResult, Option<FileSummary>)>) -> Vec<FileResult> {
             summary
                 .unless_evicted
                 .iter()
-                .filter(|(_, _, export)| evicted_elsewhere(i, export))
+                .filter(|(_, _, export)| evicted_elsewhere(i, &bases, export))
                 .map(|(rule, span, _)| (*rule, span.clone())),
         );
         moot.extend(
             summary
                 .unless_constant_calls
                 .iter()
-                .filter(|(_, _, export, index)| constant_everywhere(i, export, *index))
+                .filter(|(_, _, export, at)| constant_everywhere(i, &bases, export, *at))
                 .map(|(rule, span, _, _)| (*rule, span.clone())),
         );
         if !moot.is_empty() {
@@ -394,4 +439,28 @@ pub fn join(linted: Vec<(FileResult, Option<FileSummary>)>) -> Vec<FileResult> {
         }
     }
     results
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The old pairwise test: does the specifier written in `from` name `target`?
+    fn names_file(from: &str, spec: &str, target: &str) -> bool {
+        let base = specified_base(Path::new(from), spec);
+        bases_resolving_to(Path::new(target)).contains(&base)
+    }
+
+    #[test]
+    fn a_specifier_names_a_file_with_or_without_its_extension_or_as_its_folder() {
+        assert!(names_file("src/a.js", "./b", "src/b.js"));
+        assert!(names_file("src/a.js", "./b.js", "src/b.js"));
+        assert!(names_file("src/a.js", "./lib", "src/lib/index.ts"));
+        assert!(names_file("src/x/a.js", "../b", "src/b.mjs"));
+        assert!(names_file("src/a.js", "./lib/index", "src/lib/index.js"));
+        assert!(!names_file("src/a.js", "./b", "src/b/c.js"));
+        assert!(!names_file("src/a.js", "./b", "src/bb.js"));
+        assert!(!names_file("src/a.js", "./b", "src/b.json"));
+        assert!(!names_file("src/a.js", "./lib", "src/lib/main.js"));
+    }
 }

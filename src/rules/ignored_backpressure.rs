@@ -65,16 +65,21 @@ fn check_writes(model: &FileModel, out: &mut RuleContext) {
             continue;
         };
         let recv = recv.normalized();
-        if reported.contains(&recv) || !rep.runs_many_times(w.fn_ctx, w.span.start()) {
+        if reported.contains(&recv) {
+            continue;
+        }
+        // Cheapest first: most writes go to a stream that dies with its
+        // operation, and the run-frequency table is built on first use.
+        let Some(stream) = long_lived_stream(model, &recv, w.fn_ctx) else {
+            continue;
+        };
+        if !rep.runs_many_times(w.fn_ctx, w.span.start()) {
             continue;
         }
         // `stream.on('error', …)`, `process.on('exit', …)`: fires once or rarely.
         if backlog::in_lifecycle_handler(model, w.fn_ctx) {
             continue;
         }
-        let Some(stream) = long_lived_stream(model, &recv, w.fn_ctx) else {
-            continue;
-        };
         let driver = backlog::driver(model, w.span, w.fn_ctx);
         if stream.needs_event && !matches!(driver, Driver::Event(_)) {
             continue;

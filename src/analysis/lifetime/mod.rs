@@ -377,8 +377,24 @@ fn returned_in(model: &FileModel, factory: FnId, value: &Value) -> Vec<FnId> {
     out
 }
 
-/// Who keeps what `factory` returns.
+/// Who keeps what `factory` returns, asked once per factory (every
+/// container of a factory's closure asks the same question).
 fn factory_holder(model: &FileModel, factory: FnId) -> Option<Lifetime> {
+    let memo = model.derived.get_or_init(FactoryHolders::default);
+    if let Some(known) = memo.0.borrow().get(&factory) {
+        return known.clone();
+    }
+    // Computed outside the borrow: the answer asks other analyses.
+    let answer = find_factory_holder(model, factory);
+    memo.0.borrow_mut().insert(factory, answer.clone());
+    answer
+}
+
+/// [`factory_holder`]'s answers so far, per factory.
+#[derive(Default)]
+struct FactoryHolders(std::cell::RefCell<FxHashMap<FnId, Option<Lifetime>>>);
+
+fn find_factory_holder(model: &FileModel, factory: FnId) -> Option<Lifetime> {
     let name = factory_name(model, factory)?;
     let binding = crate::analysis::keys::binding_of_fn(model, factory).cloned();
     let names_factory = |v: &Value| match v {

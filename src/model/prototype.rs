@@ -7,6 +7,8 @@
 //! Ring.prototype = { get(key) { … }, put: function () { … } };
 //! Object.assign(Ring.prototype, { get() { … } });
 //! util.inherits(Ring, EventEmitter);                  // a class, with a base
+//! exports.Client = function (o) { … };                // a constructor without a binding,
+//! util.inherits(exports.Client, EventEmitter);        //   made a class by `inherits`
 //! ```
 //!
 //! Much of npm is still written this way. Once the collector has run, this
@@ -87,6 +89,7 @@ pub fn link(model: &mut FileModel) {
         }
     }
 
+    let mut exported_constructors: Vec<(AccessPath, Option<AccessPath>)> = Vec::new();
     for call in &model.calls {
         let Some(path) = &call.callee.path else {
             continue;
@@ -117,6 +120,13 @@ pub fn link(model: &mut FileModel) {
                     continue;
                 };
                 if !c.props.is_empty() {
+                    // `util.inherits(exports.Client, EventEmitter)`: a
+                    // constructor assigned to an export, with no binding.
+                    let base = match &base.value {
+                        Value::Path(b) => Some(b.clone()),
+                        _ => None,
+                    };
+                    exported_constructors.push((c.clone(), base));
                     continue;
                 }
                 let Some(ctor) = c.root_binding() else {
@@ -129,6 +139,10 @@ pub fn link(model: &mut FileModel) {
             }
             _ => {}
         }
+    }
+
+    for (path, base) in exported_constructors {
+        add_exported_class(model, &path, base);
     }
 
     // Classes in source order of their constructors.
@@ -205,6 +219,47 @@ fn literal_methods(
         .filter(|(_, f)| f.parent == parent && f.span.end() <= span.end && f.kind != FnKind::Arrow)
         .filter_map(|(i, f)| f.name.clone().map(|n| (n, first + i)))
         .collect()
+}
+
+/// `exports.Client = function (options) { … }` made a class by
+/// `util.inherits(exports.Client, Base)`: the function assigned to that
+/// export is a constructor (its instances are counted by its callers).
+fn add_exported_class(model: &mut FileModel, path: &AccessPath, base: Option<AccessPath>) {
+    let is_export = matches!(&path.root, Root::Global(g) if g == "exports" || g == "module");
+    let (Some(parent), Some(name)) = (path.parent(), path.props.last()) else {
+        return;
+    };
+    if !is_export {
+        return;
+    }
+    let Some(ctor) = model.member_writes.iter().find_map(|w| {
+        (w.op == "="
+            && w.object == parent
+            && w.key == Key::Static(name.clone())
+            && matches!(w.value, Value::Function(_)))
+        .then(|| function_ending_at(model, w.fn_ctx, w.target_span.end(), w.span.end()))
+        .flatten()
+    }) else {
+        return;
+    };
+    let info = &model.functions[ctor];
+    if info.class.is_some() || info.kind == FnKind::Arrow {
+        return;
+    }
+    let class = model.classes.len();
+    let info = &mut model.functions[ctor];
+    info.class = Some(class);
+    info.kind = FnKind::Constructor;
+    model.classes.push(ClassInfo {
+        name: Some(name.clone()),
+        binding: None,
+        span: model.functions[ctor].span,
+        super_class: base,
+        members: Vec::new(),
+        fn_ctx: model.functions[ctor].parent,
+        decorators: Vec::new(),
+        member_decorators: Vec::new(),
+    });
 }
 
 fn add_class(model: &mut FileModel, id: BindingId, ev: Evidence) {
@@ -290,6 +345,23 @@ mod tests {
             found,
             [("Ring".into(), None, vec!["get".into(), "put".into()])]
         );
+    }
+
+    #[test]
+    fn a_constructor_assigned_to_an_export_is_a_class_when_it_inherits() {
+        let src = "var util = require('util');\n\
+             exports.Client = function (options) { this.options = options };\n\
+             util.inherits(exports.Client, EventEmitter);\n\
+             exports.helper = function (x) { return x };\n";
+        assert_eq!(
+            classes(src),
+            [("Client".into(), Some("EventEmitter".into()), vec![])]
+        );
+        crate::engine::with_model_for_test(src, Dialect::Js, |m| {
+            let kinds: Vec<FnKind> = m.functions.iter().map(|f| f.kind).collect();
+            assert_eq!(kinds[0], FnKind::Constructor, "{kinds:?}");
+            assert_ne!(kinds[1], FnKind::Constructor, "{kinds:?}");
+        });
     }
 
     #[test]

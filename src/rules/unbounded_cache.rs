@@ -20,7 +20,8 @@ use crate::diagnostic::Severity;
 use rustc_hash::FxHashMap;
 
 use crate::model::path::is_global_object_name;
-use crate::model::{AccessPath, CallFact, FileModel, MemberWrite, Root, Value};
+use crate::model::semantic::BindingKind;
+use crate::model::{AccessPath, CallFact, FileModel, FnId, MemberWrite, Root, Value};
 
 pub(crate) const RULE: Rule = Rule {
     name: "unbounded-cache",
@@ -104,11 +105,13 @@ fn check(out: &mut RuleContext) {
             out.report(d);
         }
     }
-    check_instance_fields(model, out);
+    check_instance_fields(model, out, false);
     check_reentries(model, out);
     check_partial_removals(model, out);
     check_timer_sets(model, out);
     check_read_again(model, out);
+    // Last: a site the checks above explain better is not reported again.
+    check_instance_fields(model, out, true);
 }
 
 /// Entries removed only when their key is read again (see [`entry_removal`]).
@@ -215,26 +218,58 @@ fn check_reentries(model: &FileModel, out: &mut RuleContext) {
 
 /// Containers on `this` of long-lived instances: a method grows them with a
 /// dynamic key and no code of the class removes entries.
-fn check_instance_fields(model: &FileModel, out: &mut RuleContext) {
+/// Fields of long-lived classes that only grow; with `exported_pass`, the
+/// fields of exported classes that gain a key made new on every call.
+fn check_instance_fields(model: &FileModel, out: &mut RuleContext, exported_pass: bool) {
     let long_lived = lifetime::long_lived_classes(model);
-    check_memoizing_classes(model, long_lived, out);
-    for owner in long_lived {
+    if !exported_pass {
+        check_memoizing_classes(model, long_lived, out);
+    }
+    // Exported classes the file does not show kept: their users decide how
+    // long an instance lives, so only keys shown new on every call count.
+    let exported: Vec<LongLivedClass> = (0..model.classes.len())
+        .filter(|&c| {
+            exported_pass
+                && !long_lived.iter().any(|o| o.class == c)
+                && memo::is_exported_class(model, c)
+        })
+        .map(|class| LongLivedClass {
+            class,
+            why: "exported: an instance lives as long as the module's users keep it".into(),
+            evidence: 0..0,
+        })
+        .collect();
+    let owners = long_lived
+        .iter()
+        .filter(|_| !exported_pass)
+        .map(|o| (o, true))
+        .chain(exported.iter().map(|o| (o, false)));
+    for (owner, shown_long_lived) in owners {
         for field in instance_fields::container_fields(model, owner.class) {
             if !matches!(
                 field.kind,
                 ContainerKind::Object | ContainerKind::Map | ContainerKind::Set
             ) || instance_fields::field_has_eviction(model, owner.class, &field.name)
+                || !shown_long_lived && evicted_through_alias(model, &field.name)
             {
                 continue;
             }
             for (site, origin) in instance_growth(model, owner, &field) {
-                if matches!(origin, KeyOrigin::Bounded(_)) {
+                if matches!(origin, KeyOrigin::Bounded(_))
+                    || !shown_long_lived
+                        && (!matches!(origin, KeyOrigin::Unbounded(_)) || out.reported_at(&site))
+                {
                     continue;
                 }
                 let grows = Grows::new(format!("this.{}", field.name), field.kind);
                 let class = model.classes[owner.class].name.clone().unwrap_or_default();
                 let lives = Owner::new(class.as_str(), &owner.why);
-                let mut d = Finding::new(site, wording::instance_growth(&grows, &lives))
+                let message = if shown_long_lived {
+                    wording::instance_growth(&grows, &lives)
+                } else {
+                    wording::exported_instance_growth(&grows, &lives)
+                };
+                let mut d = Finding::new(site, message)
                     .with_label("grows here with a dynamic key")
                     .with_related(field.decl_span.clone(), "created once per instance");
                 if owner.evidence.start != owner.evidence.end {
@@ -249,6 +284,11 @@ fn check_instance_fields(model: &FileModel, out: &mut RuleContext) {
                         "the key comes from callers the file does not show: the instance lives long, but its key set may be small",
                     );
                 }
+                if !shown_long_lived {
+                    d = d.assumed(
+                        "the instance is used for many calls over a long life: the file exports the class and does not show how long its users keep an instance",
+                    );
+                }
                 if let Some(other) = lifetime::made_many_times(model, owner.class) {
                     let line = model.source[..other.start].matches('\n').count() + 1;
                     d = d.with_related(other, "also created here, in code that runs many times")
@@ -256,8 +296,13 @@ fn check_instance_fields(model: &FileModel, out: &mut RuleContext) {
                             "owner: `{class}` is also created at line {line} in code that runs many times; the growing instance may be one of those, which die with their callers"
                         ));
                 }
+                let stays = if shown_long_lived {
+                    "until the process exits"
+                } else {
+                    "as long as the instance is kept"
+                };
                 d = d.with_help(format!(
-                    "{}; every distinct key stays until the process exits: remove entries with {} when they are no longer needed, or use a bounded cache (for example `lru-cache` with `max`)",
+                    "{}; every distinct key stays {stays}: remove entries with {} when they are no longer needed, or use a bounded cache (for example `lru-cache` with `max`)",
                     lives.why,
                     wording::remove_entry(&grows)
                 ));
@@ -265,6 +310,42 @@ fn check_instance_fields(model: &FileModel, out: &mut RuleContext) {
             }
         }
     }
+}
+
+/// An entry of `this.<name>` deleted, or the field emptied, through an
+/// alias of `this` (`var rpc = this; … delete rpc.waiting[id]`) or a local
+/// that holds the field (`const timers = this.timers; delete timers[id]`).
+fn evicted_through_alias(model: &FileModel, name: &swc_atoms::Atom) -> bool {
+    let path = instance_fields::field_path(name);
+    let names_field = |object: &AccessPath, fn_ctx: Option<FnId>| {
+        *object == path
+            || matches!(object.root, Root::Binding(..))
+                && lifetime::as_this(model, fn_ctx, object).is_some_and(|(p, _)| p == path)
+    };
+    let via_alias = |object: &AccessPath, fn_ctx: Option<FnId>| {
+        if !matches!(object.root, Root::Binding(..)) {
+            return false;
+        }
+        if names_field(object, fn_ctx) {
+            return true;
+        }
+        object.props.is_empty()
+            && object
+                .root_binding()
+                .and_then(|id| model.semantic.binding(&id))
+                .is_some_and(|b| {
+                    b.kind != BindingKind::Param
+                        && matches!(&b.init, Some(Value::Path(p)) if names_field(p, b.fn_ctx))
+                })
+    };
+    model.deletes.iter().any(|d| via_alias(&d.object, d.fn_ctx))
+        || model.calls.iter().any(|c| {
+            c.callee
+                .method
+                .as_deref()
+                .is_some_and(|m| matches!(m, "delete" | "clear"))
+                && c.callee.receiver().is_some_and(|r| via_alias(&r, c.fn_ctx))
+        })
 }
 
 /// Exported classes whose public methods memoize every key they are asked
@@ -394,15 +475,38 @@ fn instance_growth(
 ) -> Vec<(std::ops::Range<usize>, KeyOrigin)> {
     let path = instance_fields::field_path(&field.name);
     let mut sites = Vec::new();
+    // A registration method (`subscribe`, `addRoute`) keeps what its caller
+    // names, usually a fixed set; unless the key is made new on every call
+    // inside it (a counter, an id, the time): then each call adds one.
+    let registers_named = |fn_ctx, origin: &KeyOrigin, key: Option<&AccessPath>| {
+        let from_caller = key
+            .and_then(|k| k.root_binding())
+            .and_then(|id| model.semantic.binding(&id))
+            .is_some_and(|b| b.kind == BindingKind::Param);
+        (from_caller || !matches!(origin, KeyOrigin::Unbounded(_)))
+            && roles::in_registration_method(model, fn_ctx)
+    };
+    // The field written in a method of the class, directly or through an
+    // alias of `this` (`const that = this`, Babel's `_this2`).
+    let is_field_here = |object: &AccessPath, fn_ctx: Option<FnId>| {
+        if *object == path {
+            return instance_fields::in_method_of(model, fn_ctx, owner.class);
+        }
+        matches!(object.root, Root::Binding(..))
+            && lifetime::as_this(model, fn_ctx, object).is_some_and(|(p, ctx)| {
+                p == path && instance_fields::in_method_of(model, ctx, owner.class)
+            })
+    };
     if field.kind == ContainerKind::Object {
         for w in &model.member_writes {
-            if w.object == path
-                && instance_fields::in_method_of(model, w.fn_ctx, owner.class)
-                && !roles::in_registration_method(model, w.fn_ctx)
+            if is_field_here(&w.object, w.fn_ctx)
                 && keys::is_dynamic_write_key(model, w)
                 && !w.value.is_nullish()
             {
-                sites.push((w.span.range(), keys::origin_of_write(model, w)));
+                let origin = keys::origin_of_write(model, w);
+                if !registers_named(w.fn_ctx, &origin, w.key_path.as_ref()) {
+                    sites.push((w.span.range(), origin));
+                }
             }
         }
     }
@@ -414,7 +518,6 @@ fn instance_growth(
     for call in model.method_calls(method) {
         if !call.callee.receiver_is(&path)
             || !instance_fields::in_method_of(model, call.fn_ctx, owner.class)
-            || roles::in_registration_method(model, call.fn_ctx)
         {
             continue;
         }
@@ -426,7 +529,13 @@ fn instance_growth(
         if dynamic && !nullish {
             let key = &call.args[0];
             let origin = keys::origin_of_arg(model, &key.value, model.text(&key.span));
-            sites.push((call.span.range(), origin));
+            let key_path = match &key.value {
+                Value::Path(p) => Some(p),
+                _ => None,
+            };
+            if !registers_named(call.fn_ctx, &origin, key_path) {
+                sites.push((call.span.range(), origin));
+            }
         }
     }
     sites.sort_by_key(|s| s.0.start);

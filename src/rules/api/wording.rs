@@ -106,6 +106,15 @@ pub fn instance_growth(g: &Grows, owner: &Owner) -> String {
     )
 }
 
+/// The message of a field of an exported class that gains a new key on
+/// every call: the instance's life is up to the module's users.
+pub fn exported_instance_growth(g: &Grows, owner: &Owner) -> String {
+    format!(
+        "`{}` of each `{}` instance gains a new key on every call and no method removes an entry: it grows for as long as the instance is used",
+        g.name, owner.name
+    )
+}
+
 /// The message of an array that only grows.
 pub fn array_growth(g: &Grows) -> String {
     format!(

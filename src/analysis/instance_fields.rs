@@ -10,7 +10,8 @@ use swc_atoms::Atom;
 use super::containers::{ContainerKind, kind_of};
 use super::frequency::roles;
 
-use crate::model::{AccessPath, ClassId, FileModel, FnKind, Key, Root};
+use crate::model::semantic::BindingKind;
+use crate::model::{AccessPath, ClassId, FileModel, FnId, FnKind, Key, Root, Value};
 
 /// A container kept on `this` by a class.
 pub struct InstanceField {
@@ -122,6 +123,44 @@ pub fn field_has_eviction(model: &FileModel, class: ClassId, name: &Atom) -> boo
         return true;
     }
     model.has_size_check(&path)
+}
+
+/// An entry of `this.<name>` deleted, or the field emptied, through an
+/// alias of `this` (`var rpc = this; … delete rpc.waiting[id]`) or a local
+/// that holds the field (`const timers = this.timers; delete timers[id]`,
+/// `const q = this.queue; q.splice(i, 1)`).
+pub fn evicted_through_alias(model: &FileModel, name: &Atom) -> bool {
+    let path = field_path(name);
+    let names_field = |object: &AccessPath, fn_ctx: Option<FnId>| {
+        *object == path
+            || matches!(object.root, Root::Binding(..))
+                && crate::analysis::lifetime::as_this(model, fn_ctx, object)
+                    .is_some_and(|(p, _)| p == path)
+    };
+    let via_alias = |object: &AccessPath, fn_ctx: Option<FnId>| {
+        if !matches!(object.root, Root::Binding(..)) {
+            return false;
+        }
+        if names_field(object, fn_ctx) {
+            return true;
+        }
+        object.props.is_empty()
+            && object
+                .root_binding()
+                .and_then(|id| model.semantic.binding(&id))
+                .is_some_and(|b| {
+                    b.kind != BindingKind::Param
+                        && matches!(&b.init, Some(Value::Path(p)) if names_field(p, b.fn_ctx))
+                })
+    };
+    model.deletes.iter().any(|d| via_alias(&d.object, d.fn_ctx))
+        || model.calls.iter().any(|c| {
+            c.callee
+                .method
+                .as_deref()
+                .is_some_and(|m| matches!(m, "delete" | "clear" | "splice" | "shift" | "pop"))
+                && c.callee.receiver().is_some_and(|r| via_alias(&r, c.fn_ctx))
+        })
 }
 
 #[cfg(test)]

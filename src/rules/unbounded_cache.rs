@@ -250,7 +250,7 @@ fn check_instance_fields(model: &FileModel, out: &mut RuleContext, exported_pass
                 field.kind,
                 ContainerKind::Object | ContainerKind::Map | ContainerKind::Set
             ) || instance_fields::field_has_eviction(model, owner.class, &field.name)
-                || !shown_long_lived && evicted_through_alias(model, &field.name)
+                || !shown_long_lived && instance_fields::evicted_through_alias(model, &field.name)
             {
                 continue;
             }
@@ -310,42 +310,6 @@ fn check_instance_fields(model: &FileModel, out: &mut RuleContext, exported_pass
             }
         }
     }
-}
-
-/// An entry of `this.<name>` deleted, or the field emptied, through an
-/// alias of `this` (`var rpc = this; … delete rpc.waiting[id]`) or a local
-/// that holds the field (`const timers = this.timers; delete timers[id]`).
-fn evicted_through_alias(model: &FileModel, name: &swc_atoms::Atom) -> bool {
-    let path = instance_fields::field_path(name);
-    let names_field = |object: &AccessPath, fn_ctx: Option<FnId>| {
-        *object == path
-            || matches!(object.root, Root::Binding(..))
-                && lifetime::as_this(model, fn_ctx, object).is_some_and(|(p, _)| p == path)
-    };
-    let via_alias = |object: &AccessPath, fn_ctx: Option<FnId>| {
-        if !matches!(object.root, Root::Binding(..)) {
-            return false;
-        }
-        if names_field(object, fn_ctx) {
-            return true;
-        }
-        object.props.is_empty()
-            && object
-                .root_binding()
-                .and_then(|id| model.semantic.binding(&id))
-                .is_some_and(|b| {
-                    b.kind != BindingKind::Param
-                        && matches!(&b.init, Some(Value::Path(p)) if names_field(p, b.fn_ctx))
-                })
-    };
-    model.deletes.iter().any(|d| via_alias(&d.object, d.fn_ctx))
-        || model.calls.iter().any(|c| {
-            c.callee
-                .method
-                .as_deref()
-                .is_some_and(|m| matches!(m, "delete" | "clear"))
-                && c.callee.receiver().is_some_and(|r| via_alias(&r, c.fn_ctx))
-        })
 }
 
 /// Exported classes whose public methods memoize every key they are asked

@@ -767,7 +767,7 @@ fn an_unsafe_fix_is_offered_marked_and_not_in_fix_all() {
     let dir = tempfile::tempdir().unwrap();
     // An exported container: another module may tell null from absent.
     let text =
-        "export const listeners = {}\nexport function off(event) {\n  listeners[event] = null\n}\n";
+        "export const sessions = {}\nexport function remove(id) {\n  sessions[id] = null\n}\n";
     let uri = format!("file://{}/events.mjs", dir.path().display());
     let mut client = Client::start(dir.path());
     let diags = client.open(&uri, text);
@@ -798,7 +798,7 @@ fn an_unsafe_fix_is_offered_marked_and_not_in_fix_all() {
         "{actions:?}"
     );
     let fixed = apply(text, fix["edit"]["changes"][&uri].as_array().unwrap());
-    assert!(fixed.contains("delete listeners[event]"), "{fixed}");
+    assert!(fixed.contains("delete sessions[id]"), "{fixed}");
     assert!(
         !codes(&client.change(&uri, 2, &fixed)).contains(&"null-instead-of-delete".to_string())
     );

@@ -67,6 +67,14 @@ fn check(out: &mut RuleContext) {
                 .evidence
                 .push(Evidence::Key(KeyFact::Unbounded(why)));
         }
+        // An emitter's own removal method (`removeAllListeners(type)`),
+        // keyed by its event parameter: the keys are event names, a
+        // vocabulary fixed by the code that emits, unless callers build them.
+        if let Some(method) = emitter_removal_keyed_by_event(model, w) {
+            verdict.evidence.push(Evidence::Assumed(format!(
+                "the key is the event name `{method}` is asked to clear: event names are usually a fixed set, so new keys come only from callers that build names"
+            )));
+        }
         // A reset over the keys the container already has adds none: the
         // container grows (if at all) where keys are added, not here.
         if let Some(why) = keys::from_own_keys(model, w) {
@@ -289,6 +297,25 @@ fn owner_evidence(
             }
         }
     }
+}
+
+/// The name of the listener-removal method (`off`, `removeListener`,
+/// `removeAllListeners`, …) that writes `w`, when the key is that method's
+/// first parameter: the emitter's own table of listeners, keyed by event
+/// name. A name only weakens a finding here; it never raises one.
+fn emitter_removal_keyed_by_event(model: &FileModel, w: &MemberWrite) -> Option<String> {
+    let f = model.this_function(w.fn_ctx)?;
+    let name = model.functions[f].name.clone()?;
+    let removes = name.as_ref() == crate::analysis::resources::REMOVE_ALL
+        || crate::analysis::listeners::REMOVE_METHODS.contains(&name.as_ref());
+    if !removes {
+        return None;
+    }
+    let Key::Dynamic { ident: Some(id) } = &w.key else {
+        return None;
+    };
+    let (owner, index) = keys::param_index(model, id)?;
+    (owner == f && index == 0).then(|| name.to_string())
 }
 
 /// Does the same function also store a real value in the container? Then

@@ -10,8 +10,7 @@ use swc_atoms::Atom;
 use super::containers::{ContainerKind, kind_of};
 use super::frequency::roles;
 
-use crate::model::semantic::BindingKind;
-use crate::model::{AccessPath, ClassId, FileModel, FnId, FnKind, Key, Root, Value};
+use crate::model::{AccessPath, ClassId, FileModel, FnId, FnKind, Key, Root};
 
 /// A container kept on `this` by a class.
 pub struct InstanceField {
@@ -144,14 +143,9 @@ pub fn evicted_through_alias(model: &FileModel, name: &Atom) -> bool {
         if names_field(object, fn_ctx) {
             return true;
         }
-        object.props.is_empty()
-            && object
-                .root_binding()
-                .and_then(|id| model.semantic.binding(&id))
-                .is_some_and(|b| {
-                    b.kind != BindingKind::Param
-                        && matches!(&b.init, Some(Value::Path(p)) if names_field(p, b.fn_ctx))
-                })
+        model
+            .local_alias_of(object)
+            .is_some_and(|(held, fn_ctx)| names_field(held, fn_ctx))
     };
     model.deletes.iter().any(|d| via_alias(&d.object, d.fn_ctx))
         || model.calls.iter().any(|c| {

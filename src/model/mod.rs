@@ -363,6 +363,20 @@ impl<'a> FileModel<'a> {
         self.source.get(span.byte_range()).unwrap_or("")
     }
 
+    /// For a bare local that is not a parameter and starts out as another
+    /// path (`const timers = this.timers`): that path, and the function the
+    /// local is declared in. Code working on the local works on the path.
+    pub fn local_alias_of(&self, local: &AccessPath) -> Option<(&AccessPath, Option<FnId>)> {
+        if !local.props.is_empty() {
+            return None;
+        }
+        let b = self.semantic.binding(&local.root_binding()?)?;
+        match &b.init {
+            Some(Value::Path(p)) if b.kind != semantic::BindingKind::Param => Some((p, b.fn_ctx)),
+            _ => None,
+        }
+    }
+
     /// The class whose instance `this` refers to in a function context:
     /// arrows inherit `this` from their parent.
     pub fn this_class(&self, fn_ctx: Option<FnId>) -> Option<ClassId> {

@@ -376,15 +376,9 @@ fn length_compared_here(model: &FileModel, w: &MemberWrite) -> bool {
             return true;
         }
         // A local alias of the container, declared in the same function.
-        checked.props.is_empty()
-            && checked
-                .root_binding()
-                .and_then(|id| model.semantic.binding(&id))
-                .is_some_and(|b| {
-                    b.fn_ctx == w.fn_ctx
-                        && b.kind != BindingKind::Param
-                        && matches!(&b.init, Some(Value::Path(p)) if p.normalized() == object)
-                })
+        model
+            .local_alias_of(checked)
+            .is_some_and(|(held, fn_ctx)| fn_ctx == w.fn_ctx && held.normalized() == object)
     })
 }
 

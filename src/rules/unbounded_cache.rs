@@ -105,13 +105,13 @@ fn check(out: &mut RuleContext) {
             out.report(d);
         }
     }
-    check_instance_fields(model, out, false);
+    check_instance_fields(model, out);
     check_reentries(model, out);
     check_partial_removals(model, out);
     check_timer_sets(model, out);
     check_read_again(model, out);
     // Last: a site the checks above explain better is not reported again.
-    check_instance_fields(model, out, true);
+    check_exported_instance_fields(model, out);
 }
 
 /// Entries removed only when their key is read again (see [`entry_removal`]).
@@ -218,33 +218,37 @@ fn check_reentries(model: &FileModel, out: &mut RuleContext) {
 
 /// Containers on `this` of long-lived instances: a method grows them with a
 /// dynamic key and no code of the class removes entries.
-/// Fields of long-lived classes that only grow; with `exported_pass`, the
-/// fields of exported classes that gain a key made new on every call.
-fn check_instance_fields(model: &FileModel, out: &mut RuleContext, exported_pass: bool) {
+fn check_instance_fields(model: &FileModel, out: &mut RuleContext) {
     let long_lived = lifetime::long_lived_classes(model);
-    if !exported_pass {
-        check_memoizing_classes(model, long_lived, out);
-    }
-    // Exported classes the file does not show kept: their users decide how
-    // long an instance lives, so only keys shown new on every call count.
+    check_memoizing_classes(model, long_lived, out);
+    report_field_growth(model, out, long_lived, true);
+}
+
+/// Exported classes the file does not show kept: their users decide how
+/// long an instance lives, so only keys shown new on every call count.
+fn check_exported_instance_fields(model: &FileModel, out: &mut RuleContext) {
+    let long_lived = lifetime::long_lived_classes(model);
     let exported: Vec<LongLivedClass> = (0..model.classes.len())
-        .filter(|&c| {
-            exported_pass
-                && !long_lived.iter().any(|o| o.class == c)
-                && memo::is_exported_class(model, c)
-        })
+        .filter(|&c| !long_lived.iter().any(|o| o.class == c) && memo::is_exported_class(model, c))
         .map(|class| LongLivedClass {
             class,
             why: "exported: an instance lives as long as the module's users keep it".into(),
             evidence: 0..0,
         })
         .collect();
-    let owners = long_lived
-        .iter()
-        .filter(|_| !exported_pass)
-        .map(|o| (o, true))
-        .chain(exported.iter().map(|o| (o, false)));
-    for (owner, shown_long_lived) in owners {
+    report_field_growth(model, out, &exported, false);
+}
+
+/// Fields of `owners` that grow with a dynamic key and that no code of the
+/// class empties. `shown_long_lived`: the file shows the instances kept for
+/// good; otherwise only keys made new on every call are reported, medium.
+fn report_field_growth(
+    model: &FileModel,
+    out: &mut RuleContext,
+    owners: &[LongLivedClass],
+    shown_long_lived: bool,
+) {
+    for owner in owners {
         for field in instance_fields::container_fields(model, owner.class) {
             if !matches!(
                 field.kind,

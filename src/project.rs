@@ -13,7 +13,7 @@
 //! imports it (a relative `require`/`import` that resolves to the file) and
 //! deletes or clears its entries evicts it after all.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -320,39 +320,122 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
+/// Which files call each teardown that some finding of the run waits for
+/// (the first two are enough to tell "a file other than this one").
+struct TeardownCallers<'s> {
+    files: FxHashMap<&'s Atom, (usize, Option<usize>)>,
+}
+
+impl<'s> TeardownCallers<'s> {
+    fn new(summaries: &'s [Option<FileSummary>]) -> Self {
+        let wanted: FxHashSet<&Atom> = summaries
+            .iter()
+            .flatten()
+            .flat_map(|s| s.unless_called.iter().flat_map(|(_, _, names)| names))
+            .collect();
+        let mut files: FxHashMap<&Atom, (usize, Option<usize>)> = FxHashMap::default();
+        if !wanted.is_empty() {
+            for (j, s) in summaries.iter().enumerate() {
+                let Some(s) = s else { continue };
+                for name in s.teardowns_called.iter().filter(|n| wanted.contains(n)) {
+                    files
+                        .entry(name)
+                        .and_modify(|(_, second)| {
+                            second.get_or_insert(j);
+                        })
+                        .or_insert((j, None));
+                }
+            }
+        }
+        TeardownCallers { files }
+    }
+
+    /// Does a file other than `file` call `name`?
+    fn other_than(&self, name: &Atom, file: usize) -> bool {
+        self.files
+            .get(name)
+            .is_some_and(|&(first, second)| first != file || second.is_some())
+    }
+}
+
 /// What the files of a run do with other files' exports, by the base of
 /// the specifier they name it with: built once, so the join costs one
 /// lookup per finding instead of a walk over every file's imports.
 #[derive(Default)]
 struct ImportIndex<'s> {
     /// `(file, export)` pairs evicted through a specifier with this base.
-    evicts: HashMap<PathBuf, Vec<(usize, &'s Atom)>>,
+    evicts: FxHashMap<PathBuf, Vec<(usize, &'s Atom)>>,
     /// `(file, use)` for the calls and other uses of imported functions.
-    uses: HashMap<PathBuf, Vec<(usize, &'s ImportedUse)>>,
+    uses: FxHashMap<PathBuf, Vec<(usize, &'s ImportedUse)>>,
 }
 
 impl<'s> ImportIndex<'s> {
+    /// Indexes only what some finding of the run may ask about: evictions of
+    /// the exports in `unless_evicted` and uses of those in
+    /// `unless_constant_calls` (or of a whole module). Resolving a specifier
+    /// costs a path join and a normalisation, and a run over thousands of
+    /// files has tens of thousands of imported uses, almost all of exports
+    /// no finding depends on: indexing them all was most of the serial time
+    /// after the workers finished.
     fn new(results: &[FileResult], summaries: &'s [Option<FileSummary>]) -> Self {
+        let mut evicted_exports: FxHashSet<&Atom> = FxHashSet::default();
+        let mut called_exports: FxHashSet<&Atom> = FxHashSet::default();
+        for s in summaries.iter().flatten() {
+            evicted_exports.extend(s.unless_evicted.iter().map(|(_, _, e)| e));
+            called_exports.extend(s.unless_constant_calls.iter().map(|(_, _, e, _)| e));
+        }
         let mut index = ImportIndex::default();
+        if evicted_exports.is_empty() && called_exports.is_empty() {
+            return index;
+        }
+        // The last names of the files those findings are in (`b.js`, `b`,
+        // and `lib` for `lib/index.js`): a specifier that ends in another
+        // name cannot point at any of them, so it is not resolved.
+        let wanted_names: FxHashSet<std::ffi::OsString> = summaries
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s.as_ref().is_some_and(|s| {
+                    !s.unless_evicted.is_empty() || !s.unless_constant_calls.is_empty()
+                })
+            })
+            .flat_map(|(i, _)| bases_resolving_to(&results[i].path))
+            .filter_map(|base| base.file_name().map(ToOwned::to_owned))
+            .collect();
+        let may_name = |spec: &str| may_name_one_of(&wanted_names, spec);
         for (j, s) in summaries.iter().enumerate() {
             let Some(s) = s else { continue };
             let from = &results[j].path;
             for (spec, export) in &s.evicts {
-                let base = specified_base(from, spec);
-                index.evicts.entry(base).or_default().push((j, export));
+                if evicted_exports.contains(export) && may_name(spec) {
+                    let base = specified_base(from, spec);
+                    index.evicts.entry(base).or_default().push((j, export));
+                }
             }
             for u in &s.imported_uses {
-                let base = specified_base(from, &u.0);
-                index.uses.entry(base).or_default().push((j, u));
+                if (called_exports.contains(&u.1) || u.1 == "*") && may_name(&u.0) {
+                    let base = specified_base(from, &u.0);
+                    index.uses.entry(base).or_default().push((j, u));
+                }
             }
         }
         index
     }
 }
 
+/// Can `spec` point at a file whose base (see [`bases_resolving_to`]) ends
+/// in one of `names`? Told from the specifier's last segment alone; `.` and
+/// `..` name a folder the text does not spell, so they may name anything.
+fn may_name_one_of(names: &FxHashSet<std::ffi::OsString>, spec: &str) -> bool {
+    match spec.trim_end_matches('/').rsplit('/').next() {
+        Some("" | "." | "..") | None => true,
+        Some(last) => names.contains(std::ffi::OsStr::new(last)),
+    }
+}
+
 /// The entries of `table` under any of `bases`, with the file that wrote them.
 fn entries_for<'a, T>(
-    table: &'a HashMap<PathBuf, Vec<(usize, T)>>,
+    table: &'a FxHashMap<PathBuf, Vec<(usize, T)>>,
     bases: &'a [PathBuf],
 ) -> impl Iterator<Item = &'a (usize, T)> {
     bases.iter().filter_map(|b| table.get(b)).flatten()
@@ -364,16 +447,9 @@ pub fn join(linted: Vec<(FileResult, Option<FileSummary>)>) -> Vec<FileResult> {
     let (mut results, summaries): (Vec<FileResult>, Vec<Option<FileSummary>>) =
         linted.into_iter().unzip();
     let index = ImportIndex::new(&results, &summaries);
-    let called_elsewhere = |i: usize, names: &[Atom]| {
-        summaries.iter().enumerate().any(|(j, s)| {
-            j != i
-                && s.as_ref().is_some_and(|s| {
-                    names
-                        .iter()
-                        .any(|n| s.teardowns_called.binary_search(n).is_ok())
-                })
-        })
-    };
+    let callers = TeardownCallers::new(&summaries);
+    let called_elsewhere =
+        |i: usize, names: &[Atom]| names.iter().any(|n| callers.other_than(n, i));
     let evicted_elsewhere = |i: usize, bases: &[PathBuf], export: &Atom| {
         entries_for(&index.evicts, bases).any(|(j, e)| *j != i && *e == export)
     };
@@ -449,6 +525,31 @@ mod tests {
     fn names_file(from: &str, spec: &str, target: &str) -> bool {
         let base = specified_base(Path::new(from), spec);
         bases_resolving_to(Path::new(target)).contains(&base)
+    }
+
+    #[test]
+    fn a_specifier_is_resolved_only_when_its_last_name_can_match() {
+        let names: FxHashSet<std::ffi::OsString> =
+            bases_resolving_to(Path::new("src/lib/index.js"))
+                .into_iter()
+                .chain(bases_resolving_to(Path::new("src/b.ts")))
+                .filter_map(|b| b.file_name().map(ToOwned::to_owned))
+                .collect();
+        for spec in [
+            "./lib",
+            "../lib/",
+            "./lib/index",
+            "./lib/index.js",
+            "./b",
+            "./b.ts",
+            ".",
+            "..",
+        ] {
+            assert!(may_name_one_of(&names, spec), "{spec}");
+        }
+        for spec in ["./c", "./lib/main", "./bb", "./b.json"] {
+            assert!(!may_name_one_of(&names, spec), "{spec}");
+        }
     }
 
     #[test]

@@ -101,6 +101,61 @@ impl Read {
     }
 }
 
+/// The reads grouped by binding: one vector with each binding's reads
+/// side by side (in source order), and where each binding's run starts.
+/// Grouped by a counting sort keyed by borrowed names, so that neither a
+/// name per read nor a vector per binding is allocated: a bundle has
+/// hundreds of thousands of reads.
+struct ReadIndex {
+    range: FxHashMap<BindingId, (u32, u32)>,
+    reads: Vec<Reference>,
+}
+
+impl ReadIndex {
+    fn new(reads: &[Read]) -> Self {
+        let mut group_of: FxHashMap<(&Atom, SyntaxContext), u32> = FxHashMap::default();
+        let mut counts: Vec<u32> = Vec::new();
+        let groups: Vec<u32> = reads
+            .iter()
+            .map(|r| {
+                let g = *group_of.entry((&r.name, r.ctxt)).or_insert_with(|| {
+                    counts.push(0);
+                    (counts.len() - 1) as u32
+                });
+                counts[g as usize] += 1;
+                g
+            })
+            .collect();
+        let mut starts = Vec::with_capacity(counts.len());
+        let mut at = 0u32;
+        for &n in &counts {
+            starts.push(at);
+            at += n;
+        }
+        let mut next = starts.clone();
+        // Every slot is overwritten below; the first read only fills them.
+        let mut sorted = reads
+            .first()
+            .map_or_else(Vec::new, |r| vec![r.reference(); reads.len()]);
+        for (r, &g) in reads.iter().zip(&groups) {
+            let slot = &mut next[g as usize];
+            sorted[*slot as usize] = r.reference();
+            *slot += 1;
+        }
+        let range = group_of
+            .into_iter()
+            .map(|((name, ctxt), g)| {
+                let g = g as usize;
+                ((name.clone(), ctxt), (starts[g], counts[g]))
+            })
+            .collect();
+        ReadIndex {
+            range,
+            reads: sorted,
+        }
+    }
+}
+
 pub struct Semantic {
     unresolved: SyntaxContext,
     bindings: FxHashMap<BindingId, Binding>,
@@ -108,7 +163,7 @@ pub struct Semantic {
     /// most files never ask for the reads of a binding, so the per-binding
     /// index is built on the first question.
     reads: Vec<Read>,
-    reads_by_binding: OnceCell<FxHashMap<BindingId, Vec<Reference>>>,
+    reads_by_binding: OnceCell<ReadIndex>,
 }
 
 impl Semantic {
@@ -140,17 +195,12 @@ impl Semantic {
 
     /// Every read of a binding, in source order.
     pub fn references(&self, id: &BindingId) -> &[Reference] {
-        let index = self.reads_by_binding.get_or_init(|| {
-            let mut index: FxHashMap<BindingId, Vec<Reference>> = FxHashMap::default();
-            for r in &self.reads {
-                index
-                    .entry((r.name.clone(), r.ctxt))
-                    .or_default()
-                    .push(r.reference());
-            }
-            index
-        });
-        index.get(id).map(Vec::as_slice).unwrap_or(&[])
+        let index = self
+            .reads_by_binding
+            .get_or_init(|| ReadIndex::new(&self.reads));
+        index.range.get(id).map_or(&[], |&(start, len)| {
+            &index.reads[start as usize..][..len as usize]
+        })
     }
 
     /// Records a declaration. The first declaration of a name wins

@@ -469,13 +469,7 @@ fn closure_containers(model: &FileModel) -> Vec<Container> {
         {
             // Handed to a helper (`removeItem(list, x)`, `sweep(map)`): the
             // helper may remove entries; this file-local view cannot tell.
-            let path = AccessPath::binding(id.clone());
-            let handed_on = model.calls.iter().any(|c| {
-                c.args
-                    .iter()
-                    .any(|a| matches!(&a.value, Value::Path(p) if *p == path))
-            });
-            if handed_on {
+            if crate::analysis::call_sites::of(model).is_passed(id) {
                 continue;
             }
             out.push(Container {

@@ -9,6 +9,7 @@
 //! rule asks about pays nothing, and a second rule asking pays nothing more.
 
 pub mod backlog;
+pub mod call_sites;
 pub mod containers;
 pub mod definitions;
 pub mod entry_removal;

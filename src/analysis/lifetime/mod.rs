@@ -421,15 +421,12 @@ fn find_factory_holder(model: &FileModel, factory: FnId) -> Option<Lifetime> {
             ),
         });
     }
-    let calls: Vec<_> = model
-        .calls
+    let calls: Vec<_> = binding
+        .as_ref()
+        .map(|b| crate::analysis::call_sites::of(model).calls_of(b))
+        .unwrap_or_default()
         .iter()
-        .filter(|c| {
-            !c.is_new
-                && c.callee.path.as_ref().is_some_and(|p| {
-                    p.props.is_empty() && binding.is_some() && p.root_binding() == binding
-                })
-        })
+        .map(|&c| &model.calls[c])
         .collect();
     let frequency = crate::analysis::frequency::Frequencies::new(model);
     if calls

@@ -101,57 +101,31 @@ impl Read {
     }
 }
 
-/// The reads grouped by binding: one vector with each binding's reads
-/// side by side (in source order), and where each binding's run starts.
-/// Grouped by a counting sort keyed by borrowed names, so that neither a
-/// name per read nor a vector per binding is allocated: a bundle has
-/// hundreds of thousands of reads.
+/// The reads of each binding, in source order. Grouped under borrowed
+/// names first, so that a name is cloned once per binding rather than once
+/// per read (a bundle has hundreds of thousands of reads). One small vector
+/// per binding, not one large array: small vectors reuse the pages the
+/// freed AST left with the allocator, where an array of a megabyte or more
+/// goes to jemalloc's oversize arena, takes fresh pages and raises the
+/// run's peak (measured: 4.7 MB more on `typescript.js`).
 struct ReadIndex {
-    range: FxHashMap<BindingId, (u32, u32)>,
-    reads: Vec<Reference>,
+    by_binding: FxHashMap<BindingId, Vec<Reference>>,
 }
 
 impl ReadIndex {
     fn new(reads: &[Read]) -> Self {
-        let mut group_of: FxHashMap<(&Atom, SyntaxContext), u32> = FxHashMap::default();
-        let mut counts: Vec<u32> = Vec::new();
-        let groups: Vec<u32> = reads
-            .iter()
-            .map(|r| {
-                let g = *group_of.entry((&r.name, r.ctxt)).or_insert_with(|| {
-                    counts.push(0);
-                    (counts.len() - 1) as u32
-                });
-                counts[g as usize] += 1;
-                g
-            })
-            .collect();
-        let mut starts = Vec::with_capacity(counts.len());
-        let mut at = 0u32;
-        for &n in &counts {
-            starts.push(at);
-            at += n;
+        let mut grouped: FxHashMap<(&Atom, SyntaxContext), Vec<Reference>> = FxHashMap::default();
+        for r in reads {
+            grouped
+                .entry((&r.name, r.ctxt))
+                .or_default()
+                .push(r.reference());
         }
-        let mut next = starts.clone();
-        // Every slot is overwritten below; the first read only fills them.
-        let mut sorted = reads
-            .first()
-            .map_or_else(Vec::new, |r| vec![r.reference(); reads.len()]);
-        for (r, &g) in reads.iter().zip(&groups) {
-            let slot = &mut next[g as usize];
-            sorted[*slot as usize] = r.reference();
-            *slot += 1;
-        }
-        let range = group_of
-            .into_iter()
-            .map(|((name, ctxt), g)| {
-                let g = g as usize;
-                ((name.clone(), ctxt), (starts[g], counts[g]))
-            })
-            .collect();
         ReadIndex {
-            range,
-            reads: sorted,
+            by_binding: grouped
+                .into_iter()
+                .map(|((name, ctxt), refs)| ((name.clone(), ctxt), refs))
+                .collect(),
         }
     }
 }
@@ -198,9 +172,7 @@ impl Semantic {
         let index = self
             .reads_by_binding
             .get_or_init(|| ReadIndex::new(&self.reads));
-        index.range.get(id).map_or(&[], |&(start, len)| {
-            &index.reads[start as usize..][..len as usize]
-        })
+        index.by_binding.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// Records a declaration. The first declaration of a name wins

@@ -85,11 +85,10 @@ pub fn in_configuration_method(model: &FileModel, fn_ctx: Option<FnId>, field: &
     })
 }
 
-/// The name of the function that owns `this` at `fn_ctx` (arrows skipped).
-/// The name of the function that owns `fn_ctx`, without the leading `_`
-/// or `$` that marks it private or internal (`_addGlobal`, `$$register`):
-/// the verb that follows says what it does all the same. Arrow functions
-/// belong to the function they are written in; one written at module level
+/// The name of the function that owns `fn_ctx`, without the leading `_` or
+/// `$` that marks it private or internal (`_addGlobal`, `$$register`): the
+/// verb that follows says what it does all the same. Arrow functions belong
+/// to the function they are written in; one written at module level
 /// (`const addGlobal = (name, obj) => …`) owns itself.
 fn method_name<'m>(model: &'m FileModel, fn_ctx: Option<FnId>) -> Option<&'m str> {
     let f = model.this_function(fn_ctx).or_else(|| {

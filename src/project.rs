@@ -259,10 +259,11 @@ fn evicted_imports(model: &FileModel) -> Vec<(Atom, Atom)> {
         note(&d.object);
     }
     for c in &model.calls {
-        if matches!(
-            c.callee.method.as_deref(),
-            Some("delete" | "clear" | "splice" | "shift" | "pop")
-        ) {
+        if c.callee
+            .method
+            .as_deref()
+            .is_some_and(|m| containers::ENTRY_REMOVING_METHODS.contains(&m))
+        {
             if let Some(r) = &c.callee.receiver() {
                 note(r);
             }

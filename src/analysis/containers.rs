@@ -637,6 +637,10 @@ pub fn has_eviction(model: &FileModel, path: &AccessPath) -> bool {
 /// What [`has_eviction`] looks for, gathered in one pass over the facts the
 /// first time a file asks: asking per container scanned every delete, call
 /// and write for each container (quadratic in large modules).
+/// Methods that take entries out of the container they are called on:
+/// `m.delete(k)`, `s.clear()`, `a.splice(i, 1)`, `q.shift()`, `q.pop()`.
+pub const ENTRY_REMOVING_METHODS: [&str; 5] = ["delete", "clear", "splice", "shift", "pop"];
+
 pub(crate) struct EvictionIndex {
     /// Normalised paths that lose entries: `delete p[k]`, `p.delete(…)`,
     /// `p.clear()`, `p.splice(…)`, `p.shift()`, `p.pop()`, `p.length = …`.
@@ -651,14 +655,13 @@ pub(crate) struct EvictionIndex {
 
 impl EvictionIndex {
     fn build(model: &FileModel) -> Self {
-        const EVICTING_METHODS: [&str; 6] = ["delete", "clear", "splice", "shift", "pop", "length"];
         let mut evicted = FxHashSet::default();
         for d in &model.deletes {
             evicted.insert(d.object.normalized());
         }
         for c in &model.calls {
             if let Some(m) = &c.callee.method {
-                if EVICTING_METHODS.contains(&m.as_ref()) {
+                if ENTRY_REMOVING_METHODS.contains(&m.as_ref()) || m == "length" {
                     if let Some(receiver) = c.callee.receiver() {
                         evicted.insert(receiver.normalized());
                     }

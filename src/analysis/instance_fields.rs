@@ -152,7 +152,7 @@ pub fn evicted_through_alias(model: &FileModel, name: &Atom) -> bool {
             c.callee
                 .method
                 .as_deref()
-                .is_some_and(|m| matches!(m, "delete" | "clear" | "splice" | "shift" | "pop"))
+                .is_some_and(|m| super::containers::ENTRY_REMOVING_METHODS.contains(&m))
                 && c.callee.receiver().is_some_and(|r| via_alias(&r, c.fn_ctx))
         })
 }

@@ -189,7 +189,7 @@ pub fn only_if_read_again(model: &FileModel) -> Vec<OnlyIfReadAgain> {
         };
         if !map.props.is_empty()
             || matches!(
-                keys::origin_of_arg(model, &key.value, model.text(&key.span)),
+                keys::origin_of_arg(model, &key.value, model.text(&key.span), set.fn_ctx),
                 keys::KeyOrigin::Bounded(_)
             )
             || !frequency.runs_many_times(set.fn_ctx, set.span.start())

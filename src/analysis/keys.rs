@@ -186,7 +186,7 @@ pub fn origin_of_write(model: &FileModel, w: &MemberWrite) -> KeyOrigin {
         Key::Dynamic { ident } => ident.as_ref(),
         Key::Static(_) => None,
     };
-    let origin = origin_of(model, model.text(&w.key_span), ident);
+    let origin = origin_of(model, model.text(&w.key_span), ident, w.fn_ctx);
     if origin != KeyOrigin::Unknown {
         return origin;
     }
@@ -235,8 +235,14 @@ fn event_field(model: &FileModel, root: &BindingId, text: &str) -> Option<KeyOri
     })
 }
 
-/// The origin of a key passed as a call argument (`m.set(key, v)`).
-pub fn origin_of_arg(model: &FileModel, value: &Value, text: &str) -> KeyOrigin {
+/// The origin of a key passed as a call argument (`m.set(key, v)`) in a
+/// call made in function context `fn_ctx`.
+pub fn origin_of_arg(
+    model: &FileModel,
+    value: &Value,
+    text: &str,
+    fn_ctx: Option<FnId>,
+) -> KeyOrigin {
     if !is_dynamic_value(model, value) {
         return KeyOrigin::Bounded("a literal or a constant".into());
     }
@@ -244,10 +250,15 @@ pub fn origin_of_arg(model: &FileModel, value: &Value, text: &str) -> KeyOrigin 
         Value::Path(p) if p.props.is_empty() => p.root_binding(),
         _ => None,
     };
-    origin_of(model, text, ident.as_ref())
+    origin_of(model, text, ident.as_ref(), fn_ctx)
 }
 
-fn origin_of(model: &FileModel, text: &str, ident: Option<&BindingId>) -> KeyOrigin {
+fn origin_of(
+    model: &FileModel,
+    text: &str,
+    ident: Option<&BindingId>,
+    fn_ctx: Option<FnId>,
+) -> KeyOrigin {
     if let Some(why) = fresh_per_call(text) {
         return KeyOrigin::Unbounded(format!("`{}` {why}", short(text)));
     }
@@ -263,6 +274,9 @@ fn origin_of(model: &FileModel, text: &str, ident: Option<&BindingId>) -> KeyOri
         }
         return identity(text).unwrap_or(KeyOrigin::Unknown);
     }
+    if let Some(why) = stepped_before_use(model, id, fn_ctx) {
+        return KeyOrigin::Unbounded(why);
+    }
     // A local computed from per-call values: `const key = a + JSON.stringify(o)`.
     if let Some(init) = initializer_text(model, b) {
         // The author serialises a copy with the changing part taken out:
@@ -275,6 +289,37 @@ fn origin_of(model: &FileModel, text: &str, ident: Option<&BindingId>) -> KeyOri
         }
     }
     KeyOrigin::Unknown
+}
+
+/// A counter that outlives the function using it as a key, stepped up
+/// (`n++`, `++n`) in that same function and never assigned anything else:
+/// each run of the function keys by a number no earlier run used. A counter
+/// of the function's own (`let i = 0` in it) restarts with every call and
+/// is not one; nor is one reset (`n = 0`) or set elsewhere.
+fn stepped_before_use(model: &FileModel, id: &BindingId, fn_ctx: Option<FnId>) -> Option<String> {
+    let b = model.semantic.binding(id)?;
+    let f = fn_ctx?;
+    let outlives = match b.fn_ctx {
+        None => true,
+        Some(g) => g != f && model.is_within(Some(f), g),
+    };
+    if !outlives || !matches!(b.kind, BindingKind::Var | BindingKind::Let) {
+        return None;
+    }
+    if !matches!(b.init, None | Some(Value::Num(_)))
+        || model.binding_writes.iter().any(|w| w.id == *id)
+    {
+        return None;
+    }
+    let step = model
+        .increments
+        .iter()
+        .find(|s| s.id == *id && s.fn_ctx == Some(f))?;
+    Some(format!(
+        "`{}` is a counter: this function steps it up ({}) and nothing resets it, so every key is new",
+        id.0,
+        model.text(&step.span)
+    ))
 }
 
 /// Words that name an identity: `req.id`, `msg.sessionId`, `job.uuid`.

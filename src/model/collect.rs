@@ -11,8 +11,8 @@ use swc_ecma_visit::{Visit, VisitWith};
 use super::scope::{self, DeclKind, ScopeKind, Scopes};
 use super::{
     AccessPath, Arg, CallFact, CallId, ClassId, ClassInfo, ClassMember, Conditional, DeleteFact,
-    FileModel, FnId, FnInfo, FnKind, Invocation, Key, LoopFact, LoopKind, LoopTest, MemberWrite,
-    ModuleBinding, Props, ResultUse, ReturnFact, Root, TextSpan, Value,
+    FileModel, FnId, FnInfo, FnKind, Increment, Invocation, Key, LoopFact, LoopKind, LoopTest,
+    MemberWrite, ModuleBinding, Props, ResultUse, ReturnFact, Root, TextSpan, Value,
 };
 use crate::model::BindingWrite;
 
@@ -58,6 +58,7 @@ pub fn build<'a>(
             guarded: Vec::with_capacity(len / 256 + 4),
             size_check_ctx: Vec::new(),
             awaits: Vec::new(),
+            increments: Vec::new(),
             presence_reads: Vec::new(),
             key_tests: Vec::new(),
             strict_nullish_tests: Vec::new(),
@@ -79,6 +80,8 @@ pub fn build<'a>(
     let mut model = c.model;
     // Constructor functions with prototype methods become classes.
     super::prototype::link(&mut model);
+    // Bundled modules' wrapper functions hold module state.
+    super::module_scope::mark(&mut model);
     model
 }
 
@@ -501,6 +504,7 @@ impl Collector<'_> {
             fn_ctx: self.fn_ctx(),
             init,
             import_source: None,
+            in_module_wrapper: false,
         };
         self.model.semantic.declare(id, binding);
     }
@@ -1114,6 +1118,18 @@ impl Visit for Collector<'_> {
         self.loop_stack.pop();
     }
 
+    fn visit_update_expr(&mut self, n: &UpdateExpr) {
+        if let (UpdateOp::PlusPlus, Expr::Ident(i)) = (n.op, &*n.arg) {
+            let id = self.scope.reference(i);
+            self.model.increments.push(Increment {
+                id,
+                span: self.range(n.span),
+                fn_ctx: self.fn_ctx(),
+            });
+        }
+        n.visit_children_with(self);
+    }
+
     fn visit_await_expr(&mut self, n: &AwaitExpr) {
         let span = self.range(n.span);
         self.model.awaits.push(span);
@@ -1324,6 +1340,7 @@ impl Visit for Collector<'_> {
             fn_ctx: self.fn_ctx(),
             init: Some(init),
             import_source: None,
+            in_module_wrapper: false,
         };
         self.model.semantic.declare(id, binding);
         n.visit_children_with(self);
@@ -1402,6 +1419,7 @@ impl Visit for Collector<'_> {
                 fn_ctx: None,
                 init: None,
                 import_source: Some(source.clone()),
+                in_module_wrapper: false,
             };
             self.model.semantic.declare(id, binding);
         }

@@ -7,6 +7,7 @@
 
 mod collect;
 pub mod derived;
+pub mod module_scope;
 pub mod path;
 mod prototype;
 pub(crate) mod scope;
@@ -205,6 +206,14 @@ pub struct BindingWrite {
     pub fn_ctx: Option<FnId>,
 }
 
+/// `n++`, `++n` or `n += 1` on a plain binding.
+#[derive(Clone, Debug)]
+pub struct Increment {
+    pub id: (Atom, SyntaxContext),
+    pub span: TextSpan,
+    pub fn_ctx: Option<FnId>,
+}
+
 /// `return value` (or an arrow's expression body). A returned function
 /// literal is `Value::Function(Some(id))`; a bare `return;` is `Value::Undefined`.
 #[derive(Clone, Debug)]
@@ -338,6 +347,8 @@ pub struct FileModel<'a> {
     pub size_check_ctx: Vec<(usize, Option<FnId>)>,
     /// `await` expressions, in source order.
     pub awaits: Vec<TextSpan>,
+    /// Bindings stepped up by one: `n++`, `++n`, `n += 1`.
+    pub increments: Vec<Increment>,
     /// Containers read in a way that tells a null entry from a missing key
     /// (`k in c`, `c[k] === null`, `for (k in c)`, `{ ...c }`, `c.size`), as
     /// spelled. Calls that do the same (`c.has(k)`) are in `calls`.

@@ -45,11 +45,16 @@ pub struct Binding {
     pub init: Option<Value>,
     /// For imports: the module specifier.
     pub import_source: Option<Atom>,
+    /// Declared directly in a module wrapper (a bundler's module factory, a
+    /// module-level IIFE): module state, though `fn_ctx` names the wrapper.
+    pub in_module_wrapper: bool,
 }
 
 impl Binding {
+    /// Declared at module level, or directly in a module wrapper: it lives
+    /// as long as the module.
     pub fn is_module_level(&self) -> bool {
-        self.fn_ctx.is_none()
+        self.fn_ctx.is_none() || self.in_module_wrapper
     }
 }
 
@@ -221,6 +226,16 @@ impl Semantic {
 
     pub fn bindings(&self) -> impl Iterator<Item = (&BindingId, &Binding)> {
         self.bindings.iter()
+    }
+
+    /// Marks the function-level bindings `is_module_state` accepts as module
+    /// state (see `model::module_scope`).
+    pub(crate) fn mark_module_scope(&mut self, is_module_state: impl Fn(&Binding) -> bool) {
+        for b in self.bindings.values_mut() {
+            if b.fn_ctx.is_some() && is_module_state(b) {
+                b.in_module_wrapper = true;
+            }
+        }
     }
 
     /// Is the binding declared at module level (lives as long as the process)?

@@ -496,7 +496,7 @@ fn instance_growth(
         let nullish = method == "set" && call.args.get(1).is_some_and(|a| a.value.is_nullish());
         if dynamic && !nullish {
             let key = &call.args[0];
-            let origin = keys::origin_of_arg(model, &key.value, model.text(&key.span));
+            let origin = keys::origin_of_arg(model, &key.value, model.text(&key.span), call.fn_ctx);
             let key_path = match &key.value {
                 Value::Path(p) => Some(p),
                 _ => None,
@@ -588,7 +588,8 @@ fn growth_sites(
             && frequency.runs_many_times(call.fn_ctx, call.span.start())
             && keys::is_dynamic_value(model, &first.value)
         {
-            let origin = keys::origin_of_arg(model, &first.value, model.text(&first.span));
+            let origin =
+                keys::origin_of_arg(model, &first.value, model.text(&first.span), call.fn_ctx);
             if let Some(mut g) = growth(frequency, keyed[i], origin, call.fn_ctx, call.span.range())
             {
                 let created = growth_evidence::created_per_call(

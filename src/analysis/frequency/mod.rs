@@ -679,7 +679,11 @@ impl<'m, 'a> Builder<'m, 'a> {
         }
         let module_factory = params
             .iter()
-            .map(|p| is_module_factory(&p.iter().map(|(_, id)| id.0.as_ref()).collect::<Vec<_>>()))
+            .map(|p| {
+                crate::model::module_scope::is_module_factory(
+                    &p.iter().map(|(_, id)| id.0.as_ref()).collect::<Vec<_>>(),
+                )
+            })
             .collect();
         let params_of = params
             .into_iter()
@@ -842,17 +846,20 @@ impl<'m, 'a> Builder<'m, 'a> {
     fn compute(&mut self, f: FnId, depth: u32) -> Frequency {
         let model = self.model;
         let info = &model.functions[f];
+        // A bundler's module factory runs once, when its module is first
+        // required, whether the runtime gets it from a table or as a
+        // callback (`__commonJS((exports, module) => …)`).
+        if self.module_factory[f] {
+            return self
+                .at(info.parent, info.span.start(), depth)
+                .then_once(Why::ModuleWrapper(f));
+        }
         match info.invocation {
             Invocation::Immediately { .. } => self
                 .at(info.parent, info.span.start(), depth)
                 .then_once(Why::Immediately(f)),
             Invocation::CallbackOf { call, arg } => self.callback_of(call, arg, depth),
             Invocation::Unknown => {
-                if self.module_factory[f] {
-                    return self
-                        .at(info.parent, info.span.start(), depth)
-                        .then_once(Why::ModuleWrapper(f));
-                }
                 if let Some(&at) = self.handler_of.get(&f) {
                     return Frequency::Many(Why::EventHandler(at));
                 }
@@ -1188,19 +1195,6 @@ fn repeats(model: &FileModel, l: &LoopFact) -> bool {
 /// A bundler's module wrapper (`function (module, exports, require)`,
 /// `__commonJS({ "x.js"(exports, module) {…} })`, webpack's factories): its
 /// body is the module's top level and runs once.
-fn is_module_factory(params: &[&str]) -> bool {
-    // esbuild renames clashing wrappers' parameters to `exports2`, `module2`.
-    let has = |n: &str| {
-        params
-            .iter()
-            .any(|p| p.trim_end_matches(|c: char| c.is_ascii_digit()) == n)
-    };
-    (has("module") && has("exports"))
-        || has("__webpack_require__")
-        || has("__unused_webpack_module")
-        || has("__webpack_exports__")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -260,6 +260,9 @@ pub fn of_binding(model: &FileModel, id: &BindingId, member: bool) -> Lifetime {
                     id.0
                 )
             }
+            _ if b.in_module_wrapper => {
+                "module state of a bundled or wrapped module (its wrapper runs once): it lives as long as the process".to_string()
+            }
             _ => "declared at module level: it lives as long as the process".to_string(),
         };
         return Lifetime::Process(why);

@@ -1,19 +1,25 @@
-//! Sets of timer handles that only grow: `timers.add(setTimeout(…))` on every
-//! call, kept in a long-lived place, and no code ever takes a handle out
-//! (not when the timer fires, not when it is cleared). Each handle keeps its
-//! callback and everything the callback closes over.
+//! Collections of timer handles that only grow: `timers.add(setTimeout(…))`
+//! or `this.timeoutIds.push(id)` on every call, kept in a long-lived place,
+//! and no code ever takes a handle out (not when the timer fires, not when
+//! it is cleared, not by replacing the collection). Each handle keeps its
+//! callback and everything the callback closes over. A collection read only
+//! to clear every timer at shutdown (`ids.forEach(clearTimeout)`) still
+//! grows for the whole run.
 
 use std::ops::Range;
 
+use crate::analysis::containers::ENTRY_REMOVING_METHODS;
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::lifetime::{self, Lifetime};
 use crate::model::path::is_global_object_name;
-use crate::model::{AccessPath, CallFact, FileModel, FnId, Root, Value};
+use crate::model::{AccessPath, CallFact, FileModel, FnId, FnKind, Key, Root, Value};
 
-/// One growing set, at one adding site.
+/// One growing set or array, at one adding site.
 pub struct GrowingTimerSet {
-    /// The `add` call.
+    /// The `add` (or `push`) call.
     pub add: Range<usize>,
+    /// A `Set` (`add`) or an array (`push`).
+    pub is_array: bool,
     /// The set as spelled at the adding site.
     pub set: String,
     /// Where the timer is created.
@@ -120,8 +126,16 @@ fn has_removal(
         }
         _ => false,
     };
+    if replaced(model, set) {
+        return true;
+    }
     model.calls.iter().any(|c| {
-        if !matches!(c.callee.method.as_deref(), Some("delete" | "clear")) {
+        if !c
+            .callee
+            .method
+            .as_deref()
+            .is_some_and(|m| ENTRY_REMOVING_METHODS.contains(&m))
+        {
             return false;
         }
         if let Some(recv) = c.callee.receiver() {
@@ -145,11 +159,38 @@ fn has_removal(
     })
 }
 
-/// Every adding site of a timer handle to a long-lived set nothing removes from.
+/// Is the collection replaced after it is made (`this.ids = this.ids.filter(…)`,
+/// `ids = []`, `ids.length = 0`) outside a constructor: a way to drop handles.
+fn replaced(model: &FileModel, set: (&AccessPath, Option<FnId>)) -> bool {
+    let initialiser = |f: Option<FnId>| {
+        model.this_function(f).is_some_and(|f| {
+            matches!(
+                model.functions[f].kind,
+                FnKind::Constructor | FnKind::FieldInit
+            )
+        })
+    };
+    let members = model.member_writes.iter().any(|w| {
+        let Key::Static(k) = &w.key else { return false };
+        let truncated = k == "length" && same_set(model, (&w.object, w.fn_ctx), set);
+        truncated
+            || !initialiser(w.fn_ctx)
+                && same_set(model, (&w.object.child(k.clone()), w.fn_ctx), set)
+    });
+    let bindings = set.0.props.is_empty()
+        && set
+            .0
+            .root_binding()
+            .is_some_and(|id| model.binding_writes.iter().any(|w| w.id == id));
+    members || bindings
+}
+
+/// Every adding site of a timer handle to a long-lived set or array nothing
+/// removes from.
 pub fn growing_timer_sets(model: &FileModel) -> Vec<GrowingTimerSet> {
     let mut out = Vec::new();
     let frequency = Frequencies::new(model);
-    for call in model.method_calls("add") {
+    for call in model.method_calls("add").chain(model.method_calls("push")) {
         let (Some(set), [arg]) = (call.callee.receiver(), call.args.as_slice()) else {
             continue;
         };
@@ -157,6 +198,21 @@ pub fn growing_timer_sets(model: &FileModel) -> Vec<GrowingTimerSet> {
             continue;
         };
         if !frequency.runs_many_times(call.fn_ctx, call.span.start()) {
+            continue;
+        }
+        // A collection the same function makes (`[]`, `new Set()`, not one
+        // fetched from a store) is new on every call: its
+        // growth ends with the call, whoever keeps it afterwards.
+        let made_here = set.props.is_empty()
+            && set
+                .root_binding()
+                .and_then(|id| model.semantic.binding(&id))
+                .is_some_and(|b| {
+                    !b.is_module_level()
+                        && b.fn_ctx == call.fn_ctx
+                        && matches!(b.init, Some(Value::Array { .. } | Value::New(_)))
+                });
+        if made_here {
             continue;
         }
         let Some((why, evidence, store)) = set_lifetime(model, call, &set) else {
@@ -167,6 +223,7 @@ pub fn growing_timer_sets(model: &FileModel) -> Vec<GrowingTimerSet> {
         }
         out.push(GrowingTimerSet {
             add: call.span.range(),
+            is_array: call.callee.method.as_deref() == Some("push"),
             set: call
                 .callee
                 .receiver_span
@@ -208,6 +265,41 @@ mod tests {
             ),
             1,
             "a set kept in a module-level store"
+        );
+    }
+
+    #[test]
+    fn instance_arrays_of_handles_read_only_at_shutdown_grow() {
+        assert_eq!(
+            growing(
+                "export class Store {\n  constructor() { this.ids = [] }\n  add(k, ms) { const id = setTimeout(() => this.expire(k), ms); this.ids.push(id) }\n  onShutdown() { this.ids.forEach(clearTimeout) }\n}\n"
+            ),
+            1
+        );
+    }
+
+    #[test]
+    fn arrays_that_drop_handles_do_not() {
+        assert_eq!(
+            growing(
+                "export class Store {\n  constructor() { this.ids = [] }\n  add(k, ms) { const id = setTimeout(() => { this.ids = this.ids.filter((i) => i !== id) }, ms); this.ids.push(id) }\n}\n"
+            ),
+            0,
+            "replaced by a filtered copy when the timer fires"
+        );
+        assert_eq!(
+            growing(
+                "export class Store {\n  constructor() { this.ids = [] }\n  add(k, ms) { const id = setTimeout(() => { this.ids.splice(this.ids.indexOf(id), 1) }, ms); this.ids.push(id) }\n}\n"
+            ),
+            0,
+            "spliced out when the timer fires"
+        );
+        assert_eq!(
+            growing(
+                "const ids = [];\nexport function later(f) { ids.push(setTimeout(f, 1)) }\nexport function reset() { ids.length = 0 }\n"
+            ),
+            0,
+            "truncated"
         );
     }
 

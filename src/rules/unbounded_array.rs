@@ -10,6 +10,7 @@ use crate::analysis::frequency::Frequencies;
 use crate::analysis::frequency::roles;
 use crate::analysis::growth_evidence::{self, Strength};
 use crate::analysis::registry;
+use crate::analysis::timer_sets;
 use crate::diagnostic::Severity;
 use crate::model::{AccessPath, CallFact, FileModel, Key, Root, Value};
 
@@ -42,6 +43,7 @@ fn check(out: &mut RuleContext) {
         return;
     }
     check_factory_registries(model, out);
+    check_timer_handle_arrays(model, out);
     let arrays = long_lived_arrays(model);
     if arrays.is_empty() {
         return;
@@ -159,6 +161,34 @@ fn high_water_loop(model: &FileModel, array: &LongLivedArray, call: &CallFact) -
                 .is_some_and(|head| head.contains(&needle))
         })
         .map(|l| model.source[..l.span.start()].matches('\n').count() + 1)
+}
+
+/// Arrays that collect the handle of every timer and never let one go,
+/// instance fields included (see [`timer_sets`]): read at most to clear
+/// them all at shutdown, they grow for the whole run.
+fn check_timer_handle_arrays(model: &FileModel, out: &mut RuleContext) {
+    for g in timer_sets::growing_timer_sets(model) {
+        if !g.is_array || out.reported_at(&g.add) {
+            continue;
+        }
+        let mut d = Finding::new(
+            g.add.clone(),
+            format!(
+                "`{}` keeps the handle of every timer and nothing removes one, not even when the timer fires",
+                g.set
+            ),
+        )
+        .with_label("appends a timer handle on every call")
+        .with_related(g.timer.clone(), "each handle keeps this timer's callback alive");
+        if let Some(e) = &g.evidence {
+            d = d.with_related(e.clone(), g.why.clone());
+        }
+        out.report(d.with_help(format!(
+            "the array is {}; take the handle out when its timer fires or is cleared (`{s} = {s}.filter((h) => h !== handle)` or a `splice` in the callback), or keep the handles in a `Set` and delete them there",
+            if g.evidence.is_some() { "kept for good".to_string() } else { g.why.clone() },
+            s = g.set
+        )));
+    }
 }
 
 /// Arrays hung on a factory function that keep every object it creates

@@ -142,7 +142,8 @@ fn check_read_again(model: &FileModel, out: &mut RuleContext) {
 /// [`timer_sets`]).
 fn check_timer_sets(model: &FileModel, out: &mut RuleContext) {
     for g in timer_sets::growing_timer_sets(model) {
-        if out.reported_at(&g.add) {
+        // Arrays of handles are `unbounded-array`'s.
+        if g.is_array || out.reported_at(&g.add) {
             continue;
         }
         let mut d = Finding::new(g.add.clone(),
@@ -157,8 +158,8 @@ fn check_timer_sets(model: &FileModel, out: &mut RuleContext) {
             d = d.with_related(e.clone(), g.why.clone());
         }
         out.report(d.with_help(format!(
-            "the set {}; remove the handle when its timer fires or is cleared (`{}.delete(handle)` in the callback)",
-            if g.evidence.is_some() { "is kept for good".to_string() } else { g.why.clone() },
+            "the set is {}; remove the handle when its timer fires or is cleared (`{}.delete(handle)` in the callback)",
+            if g.evidence.is_some() { "kept for good".to_string() } else { g.why.clone() },
             g.set
         )));
     }

@@ -71,7 +71,7 @@ fn build(model: &FileModel) -> Classes {
                 props,
             }) = &c.callee.path
             {
-                if props.is_empty() {
+                if props.is_empty() && !forwards_to_itself(model, c, (n, *ctxt)) {
                     let seen = news.entry((n, *ctxt)).or_default();
                     if frequency.runs_many_times(c.fn_ctx, c.span.start()) {
                         seen.first_many.get_or_insert(c);
@@ -113,6 +113,20 @@ fn build(model: &FileModel) -> Classes {
         }
     }
     out
+}
+
+/// `new X(…)` in X's own constructor: ES5's guard for a call without `new`
+/// (`if (!(this instanceof X)) return new X(…)`) makes the instance the
+/// caller asked for, not one more.
+fn forwards_to_itself(model: &FileModel, c: &CallFact, class: (&Atom, SyntaxContext)) -> bool {
+    let Some(f) = model.this_function(c.fn_ctx) else {
+        return false;
+    };
+    model.functions[f].kind == FnKind::Constructor
+        && model
+            .this_class(c.fn_ctx)
+            .and_then(|k| model.classes[k].binding.as_ref())
+            .is_some_and(|b| &b.0 == class.0 && b.1 == class.1)
 }
 
 /// `X.instances.push(this)` / `registry.add(this)` in the constructor, on a
@@ -230,6 +244,19 @@ mod tests {
             );
             assert!(!is_singleton(m, 2), "never made: no instance at all");
             assert!(long_lived_class(m, 2).is_none());
+        });
+    }
+
+    #[test]
+    fn a_constructor_forwarding_a_call_without_new_makes_no_extra_instance() {
+        let src = "function Client(opts) {\n  if (!(this instanceof Client)) return new Client(opts)\n  this.opts = opts\n}\nClient.prototype.send = function (m) { this.last = m }\nmodule.exports = Client\n";
+        crate::engine::with_model_for_test(src, Dialect::Js, |m| {
+            assert_eq!(
+                m.classes.len(),
+                1,
+                "a constructor function with prototype methods"
+            );
+            assert!(made_many_times(m, 0).is_none());
         });
     }
 }

@@ -185,9 +185,17 @@ fn replaced(model: &FileModel, set: (&AccessPath, Option<FnId>)) -> bool {
     members || bindings
 }
 
+/// The growing collections of a file, computed on the first question:
+/// `unbounded-cache` reports the sets, `unbounded-array` the arrays.
+struct TimerSets(Vec<GrowingTimerSet>);
+
 /// Every adding site of a timer handle to a long-lived set or array nothing
 /// removes from.
-pub fn growing_timer_sets(model: &FileModel) -> Vec<GrowingTimerSet> {
+pub fn growing_timer_sets<'m>(model: &'m FileModel) -> &'m [GrowingTimerSet] {
+    &model.derived.get_or_init(|| TimerSets(find(model))).0
+}
+
+fn find(model: &FileModel) -> Vec<GrowingTimerSet> {
     let mut out = Vec::new();
     let frequency = Frequencies::new(model);
     for call in model.method_calls("add").chain(model.method_calls("push")) {

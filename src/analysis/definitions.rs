@@ -26,6 +26,8 @@
 //! rules lower their finding to medium).
 
 use super::keys;
+use rustc_hash::FxHashSet;
+
 use crate::model::semantic::{BindingId, BindingKind};
 use crate::model::{CallFact, FileModel, FnId, MemberWrite, Value};
 
@@ -178,32 +180,66 @@ fn value_binding(v: &Value) -> Option<BindingId> {
     }
 }
 
+/// The bindings the file constructs with `new` and those whose `prototype`
+/// it uses, indexed once per file: every registry write asks about its value.
+struct ClassUses {
+    constructed: FxHashSet<BindingId>,
+    prototype_used: FxHashSet<BindingId>,
+}
+
+fn class_uses<'m>(model: &'m FileModel) -> &'m ClassUses {
+    model.derived.get_or_init(|| {
+        let mut uses = ClassUses {
+            constructed: FxHashSet::default(),
+            prototype_used: FxHashSet::default(),
+        };
+        let mut note_prototype = |p: &crate::model::AccessPath| {
+            if p.props.first().is_some_and(|f| f == "prototype") {
+                if let Some(id) = p.root_binding() {
+                    uses.prototype_used.insert(id);
+                }
+            }
+        };
+        for w in &model.member_writes {
+            note_prototype(&w.object);
+        }
+        for c in &model.calls {
+            if let Some(p) = &c.callee.path {
+                note_prototype(p);
+            }
+            for a in &c.args {
+                if let Value::Path(p) = &a.value {
+                    note_prototype(p);
+                }
+            }
+        }
+        for c in &model.calls {
+            if let Some(p) = c
+                .callee
+                .path
+                .as_ref()
+                .filter(|p| c.is_new && p.props.is_empty())
+            {
+                if let Some(id) = p.root_binding() {
+                    uses.constructed.insert(id);
+                }
+            }
+        }
+        uses
+    })
+}
+
 /// Why the value bound to `v` is a class or a function: the file constructs
 /// it, uses its `prototype`, or checks that it is a function.
 fn definition(model: &FileModel, v: &BindingId) -> Option<Definition> {
-    let is_v = |p: &crate::model::AccessPath| p.root_binding().as_ref() == Some(v);
-    let prototype =
-        |p: &crate::model::AccessPath| is_v(p) && p.props.first().is_some_and(|f| f == "prototype");
-    if model.calls.iter().any(|c| {
-        c.is_new
-            && c.callee
-                .path
-                .as_ref()
-                .is_some_and(|p| is_v(p) && p.props.is_empty())
-    }) {
+    let uses = class_uses(model);
+    if uses.constructed.contains(v) {
         return Some(Definition {
             why: format!("`{}` is constructed with `new`: a class", v.0),
             class: true,
         });
     }
-    let prototype_used = model.member_writes.iter().any(|w| prototype(&w.object))
-        || model.calls.iter().any(|c| {
-            c.callee.path.as_ref().is_some_and(prototype)
-                || c.args
-                    .iter()
-                    .any(|a| matches!(&a.value, Value::Path(p) if prototype(p)))
-        });
-    if prototype_used {
+    if uses.prototype_used.contains(v) {
         return Some(Definition {
             why: format!("`{}.prototype` is used: a class or constructor", v.0),
             class: true,

@@ -523,16 +523,15 @@ fn constant_at_every_call(model: &FileModel, param: &BindingId, depth: u32) -> O
         return None;
     }
     let uses = model.semantic.references(fn_binding);
-    if uses.is_empty() {
+    // Every use must be a call of it (`f(…)`): one passed on or stored may
+    // be called with anything.
+    let calls = crate::analysis::call_sites::of(model).calls_of(fn_binding);
+    if uses.is_empty() || calls.len() != uses.len() {
         return None;
     }
     let mut literals: Vec<String> = Vec::new();
-    for r in uses {
-        let call = model
-            .calls
-            .iter()
-            .find(|c| c.callee_span == r.span && !c.is_new)?;
-        let arg = call.args.get(index)?;
+    for &call in calls {
+        let arg = model.calls[call].args.get(index)?;
         if arg.spread || !constant_arg(model, &arg.value, depth) {
             return None;
         }

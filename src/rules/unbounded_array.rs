@@ -184,7 +184,7 @@ fn check_timer_handle_arrays(model: &FileModel, out: &mut RuleContext) {
             d = d.with_related(e.clone(), g.why.clone());
         }
         out.report(d.with_help(format!(
-            "the array is {}; take the handle out when its timer fires or is cleared (`{s} = {s}.filter((h) => h !== handle)` or a `splice` in the callback), or keep the handles in a `Set` and delete them there",
+            "the array is {}; remove elements when their timer fires or is cleared (`{s} = {s}.filter((h) => h !== handle)` or a `splice` in the callback), or keep the handles in a `Set` and delete them there",
             if g.evidence.is_some() { "kept for good".to_string() } else { g.why.clone() },
             s = g.set
         )));

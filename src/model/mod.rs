@@ -434,6 +434,19 @@ impl<'a> FileModel<'a> {
     }
 
     /// Calls of one method name, in source order.
+    /// The immediately invoked function of each IIFE call
+    /// (`(function () { … })()`), by the call.
+    pub fn iife_of_call(&self) -> rustc_hash::FxHashMap<CallId, FnId> {
+        self.functions
+            .iter()
+            .enumerate()
+            .filter_map(|(f, info)| match info.invocation {
+                Invocation::Immediately { call } => Some((call, f)),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn method_calls<'m>(&'m self, name: &'m str) -> impl Iterator<Item = &'m CallFact> + 'm {
         self.calls
             .iter()

@@ -54,16 +54,7 @@ pub(super) fn mark(model: &mut FileModel) {
             }
         }
     }
-    // The immediately invoked function of each IIFE call.
-    let iife_of_call: FxHashMap<CallId, FnId> = model
-        .functions
-        .iter()
-        .enumerate()
-        .filter_map(|(f, info)| match info.invocation {
-            Invocation::Immediately { call } => Some((call, f)),
-            _ => None,
-        })
-        .collect();
+    let iife_of_call = model.iife_of_call();
     let mut wrapper = vec![false; n];
     // Parents come before their children, and an IIFE's callee before its
     // arguments, so one pass in order settles every function.

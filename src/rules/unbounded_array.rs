@@ -171,23 +171,7 @@ fn check_timer_handle_arrays(model: &FileModel, out: &mut RuleContext) {
         if !g.is_array || out.reported_at(&g.add) {
             continue;
         }
-        let mut d = Finding::new(
-            g.add.clone(),
-            format!(
-                "`{}` keeps the handle of every timer and nothing removes one, not even when the timer fires",
-                g.set
-            ),
-        )
-        .with_label("appends a timer handle on every call")
-        .with_related(g.timer.clone(), "each handle keeps this timer's callback alive");
-        if let Some(e) = &g.evidence {
-            d = d.with_related(e.clone(), g.why.clone());
-        }
-        out.report(d.with_help(format!(
-            "the array is {}; remove elements when their timer fires or is cleared (`{s} = {s}.filter((h) => h !== handle)` or a `splice` in the callback), or keep the handles in a `Set` and delete them there",
-            if g.evidence.is_some() { "kept for good".to_string() } else { g.why.clone() },
-            s = g.set
-        )));
+        out.report(wording::timer_collection(g));
     }
 }
 

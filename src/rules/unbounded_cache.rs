@@ -146,22 +146,7 @@ fn check_timer_sets(model: &FileModel, out: &mut RuleContext) {
         if g.is_array || out.reported_at(&g.add) {
             continue;
         }
-        let mut d = Finding::new(g.add.clone(),
-            format!(
-                "`{}` keeps the handle of every timer and nothing removes one, not even when the timer fires",
-                g.set
-            ),
-        )
-        .with_label("adds a timer handle on every call")
-        .with_related(g.timer.clone(), "each handle keeps this timer's callback alive");
-        if let Some(e) = &g.evidence {
-            d = d.with_related(e.clone(), g.why.clone());
-        }
-        out.report(d.with_help(format!(
-            "the set is {}; remove the handle when its timer fires or is cleared (`{}.delete(handle)` in the callback)",
-            if g.evidence.is_some() { "kept for good".to_string() } else { g.why.clone() },
-            g.set
-        )));
+        out.report(wording::timer_collection(g));
     }
 }
 

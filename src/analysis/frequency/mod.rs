@@ -698,15 +698,7 @@ impl<'m, 'a> Builder<'m, 'a> {
                 p.into_iter().map(|(_, id)| id.clone()).collect()
             })
             .collect();
-        let iife_of = model
-            .functions
-            .iter()
-            .enumerate()
-            .filter_map(|(f, info)| match info.invocation {
-                Invocation::Immediately { call } => Some((call, f)),
-                _ => None,
-            })
-            .collect();
+        let iife_of = model.iife_of_call();
         for c in &model.classes {
             if let Some(b) = &c.binding {
                 wanted.insert(b.clone());

@@ -123,6 +123,48 @@ pub fn array_growth(g: &Grows) -> String {
     )
 }
 
+/// The finding for a collection of timer handles that only grows (see
+/// [`timer_sets`](crate::analysis::timer_sets)), worded for a `Set`
+/// (`unbounded-cache`) or an array (`unbounded-array`).
+pub fn timer_collection(g: &crate::analysis::timer_sets::GrowingTimerSet) -> Finding {
+    let (noun, label, remove) = if g.is_array {
+        (
+            "array",
+            "appends a timer handle on every call",
+            format!(
+                "remove elements when their timer fires or is cleared (`{s} = {s}.filter((h) => h !== handle)` or a `splice` in the callback), or keep the handles in a `Set` and delete them there",
+                s = g.set
+            ),
+        )
+    } else {
+        (
+            "set",
+            "adds a timer handle on every call",
+            format!(
+                "remove the handle when its timer fires or is cleared (`{}.delete(handle)` in the callback)",
+                g.set
+            ),
+        )
+    };
+    let mut d = Finding::new(
+        g.add.clone(),
+        format!(
+            "`{}` keeps the handle of every timer and nothing removes one, not even when the timer fires",
+            g.set
+        ),
+    )
+    .with_label(label)
+    .with_related(g.timer.clone(), "each handle keeps this timer's callback alive");
+    let lives = match &g.evidence {
+        Some(e) => {
+            d = d.with_related(e.clone(), g.why.clone());
+            "kept for good"
+        }
+        None => g.why.as_str(),
+    };
+    d.with_help(format!("the {noun} is {lives}; {remove}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

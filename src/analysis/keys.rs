@@ -306,15 +306,17 @@ fn stepped_before_use(model: &FileModel, id: &BindingId, fn_ctx: Option<FnId>) -
     if !outlives || !matches!(b.kind, BindingKind::Var | BindingKind::Let) {
         return None;
     }
-    if !matches!(b.init, None | Some(Value::Num(_)))
-        || model.binding_writes.iter().any(|w| w.id == *id)
-    {
+    if !matches!(b.init, None | Some(Value::Num(_))) {
         return None;
     }
+    // The short list first: steps are rarer than assignments.
     let step = model
         .increments
         .iter()
         .find(|s| s.id == *id && s.fn_ctx == Some(f))?;
+    if model.binding_writes.iter().any(|w| w.id == *id) {
+        return None;
+    }
     Some(format!(
         "`{}` is a counter: this function steps it up ({}) and nothing resets it, so every key is new",
         id.0,

@@ -203,9 +203,13 @@ fn class_uses<'m>(model: &'m FileModel) -> &'m ClassUses {
         for w in &model.member_writes {
             note_prototype(&w.object);
         }
+        let mut constructed = FxHashSet::default();
         for c in &model.calls {
             if let Some(p) = &c.callee.path {
                 note_prototype(p);
+                if c.is_new && p.props.is_empty() {
+                    constructed.extend(p.root_binding());
+                }
             }
             for a in &c.args {
                 if let Value::Path(p) = &a.value {
@@ -213,18 +217,7 @@ fn class_uses<'m>(model: &'m FileModel) -> &'m ClassUses {
                 }
             }
         }
-        for c in &model.calls {
-            if let Some(p) = c
-                .callee
-                .path
-                .as_ref()
-                .filter(|p| c.is_new && p.props.is_empty())
-            {
-                if let Some(id) = p.root_binding() {
-                    uses.constructed.insert(id);
-                }
-            }
-        }
+        uses.constructed = constructed;
         uses
     })
 }

@@ -14,14 +14,23 @@ use rustc_hash::FxHashMap;
 use crate::model::semantic::BindingKind;
 use crate::model::{CallId, FileModel, FnId, Invocation, ResultUse};
 
+/// The parameter names [`is_module_factory`] reads, without the digits
+/// esbuild appends to clashing wrappers' parameters (`exports2`, `module2`).
+const FACTORY_PARAMS: &[&str] = &[
+    "module",
+    "exports",
+    "__webpack_require__",
+    "__unused_webpack_module",
+    "__webpack_exports__",
+];
+
+fn base_name(param: &str) -> &str {
+    param.trim_end_matches(|c: char| c.is_ascii_digit())
+}
+
 /// Parameter names that make a function a bundler's module factory.
-/// esbuild renames clashing wrappers' parameters to `exports2`, `module2`.
 pub fn is_module_factory(params: &[&str]) -> bool {
-    let has = |n: &str| {
-        params
-            .iter()
-            .any(|p| p.trim_end_matches(|c: char| c.is_ascii_digit()) == n)
-    };
+    let has = |n: &str| params.iter().any(|p| base_name(p) == n);
     (has("module") && has("exports"))
         || has("__webpack_require__")
         || has("__unused_webpack_module")
@@ -41,15 +50,7 @@ pub(super) fn mark(model: &mut FileModel) {
     let mut names: Vec<Vec<&str>> = vec![Vec::new(); n];
     for (id, b) in model.semantic.bindings() {
         if let (BindingKind::Param, Some(f)) = (b.kind, b.fn_ctx) {
-            let base = id.0.trim_end_matches(|c: char| c.is_ascii_digit());
-            if matches!(
-                base,
-                "module"
-                    | "exports"
-                    | "__webpack_require__"
-                    | "__unused_webpack_module"
-                    | "__webpack_exports__"
-            ) {
+            if FACTORY_PARAMS.contains(&base_name(&id.0)) {
                 names[f].push(id.0.as_ref());
             }
         }

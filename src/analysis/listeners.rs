@@ -6,6 +6,7 @@ use rustc_hash::FxHashMap;
 use swc_atoms::Atom;
 use swc_common::SyntaxContext;
 
+use crate::analysis::callers;
 use crate::analysis::frequency::Frequencies;
 use crate::analysis::lifecycle::is_per_instance_binding;
 use crate::analysis::removal;
@@ -66,6 +67,20 @@ impl Identity {
                 (ra == rb && pa == pb) || (!pa.is_empty() && pa == pb && ra.name() == rb.name())
             }
             _ => false,
+        }
+    }
+
+    /// A name every identity [`same`](Self::same) as this one shares: the
+    /// last property of the normalised path, else its root's name. Lets an
+    /// index look up only the calls that may name a function.
+    pub fn lookup_name(&self) -> Option<Atom> {
+        let Identity::Path { path, .. } = self else {
+            return None;
+        };
+        let (root, props) = normalized_parts(path);
+        match props.last() {
+            Some(last) => Some(last.clone()),
+            None => Some(root.name().cloned().unwrap_or_else(|| Atom::from("this"))),
         }
     }
 
@@ -669,10 +684,7 @@ pub fn callee_identity(model: &FileModel, f: FnId) -> Option<Identity> {
             class: Some(class),
         });
     }
-    let (id, _) = model
-        .semantic
-        .bindings()
-        .find(|(_, b)| b.init == Some(Value::Function(Some(f))))?;
+    let id = callers::of(model).binding_of(f)?;
     Some(Identity::Path {
         path: AccessPath::binding(id.clone()),
         class: None,
@@ -686,15 +698,9 @@ pub fn called_repeatedly(rep: &Frequencies, f: FnId) -> bool {
     let Some(me) = callee_identity(model, f) else {
         return false;
     };
-    model.calls.iter().any(|c| {
-        !c.is_new
-            && !model.is_within(c.fn_ctx, f)
-            && rep.runs_many_times(c.fn_ctx, c.span.start())
-            && c.callee
-                .path
-                .as_ref()
-                .is_some_and(|p| identity(model, c.fn_ctx, &Value::Path(p.clone())).same(&me))
-    })
+    callers::of(model)
+        .calls_naming(model, &me)
+        .any(|c| !model.is_within(c.fn_ctx, f) && rep.runs_many_times(c.fn_ctx, c.span.start()))
 }
 
 /// Options that make a listener remove itself: `{ once: true }`, `{ signal }`.

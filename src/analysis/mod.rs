@@ -10,6 +10,7 @@
 
 pub mod backlog;
 pub mod call_sites;
+pub mod callers;
 pub mod containers;
 pub mod definitions;
 pub mod entry_removal;

@@ -10,7 +10,8 @@
 use rustc_hash::FxHashSet;
 use swc_atoms::Atom;
 
-use crate::analysis::listeners::{self, Identity, Registration, callee_identity};
+use crate::analysis::callers;
+use crate::analysis::listeners::{self, Registration, callee_identity};
 use crate::analysis::resources;
 use crate::model::semantic::BindingKind;
 use crate::model::{CallFact, FileModel, FnId, Invocation, TextSpan, Value};
@@ -52,9 +53,7 @@ pub enum Removal {
 
 /// Removal completeness of a listener registration.
 pub fn of_listener(model: &FileModel, reg: &Registration) -> Removal {
-    let removals: Vec<&CallFact> = model
-        .calls
-        .iter()
+    let removals: Vec<&CallFact> = listeners::removal_calls(model)
         .filter(|c| reg.is_removed_by(model, c))
         .collect();
     if !removals.is_empty() {
@@ -385,28 +384,23 @@ fn settler_params(model: &FileModel, executor: FnId) -> Vec<(Atom, swc_common::S
 /// removal, and those that call one of them (`done()` → removal).
 fn removing_functions(model: &FileModel, removals: &[&CallFact]) -> FxHashSet<FnId> {
     let mut set: FxHashSet<FnId> = removals.iter().filter_map(|c| c.fn_ctx).collect();
-    loop {
-        let names: Vec<Identity> = set
-            .iter()
-            .filter_map(|f| callee_identity(model, *f))
-            .collect();
-        let mut grew = false;
-        for c in &model.calls {
-            let Some(f) = c.fn_ctx else { continue };
-            if set.contains(&f) || c.is_new {
-                continue;
+    let callers = callers::of(model);
+    // Each function joins once and is asked about once: a walk up the
+    // reversed call graph.
+    let mut todo: Vec<FnId> = set.iter().copied().collect();
+    while let Some(f) = todo.pop() {
+        let Some(me) = callee_identity(model, f) else {
+            continue;
+        };
+        for c in callers.calls_naming(model, &me) {
+            if let Some(caller) = c.fn_ctx
+                && set.insert(caller)
+            {
+                todo.push(caller);
             }
-            let Some(p) = &c.callee.path else { continue };
-            let id = listeners::identity(model, c.fn_ctx, &Value::Path(p.clone()));
-            if names.iter().any(|n| n.same(&id)) {
-                set.insert(f);
-                grew = true;
-            }
-        }
-        if !grew {
-            return set;
         }
     }
+    set
 }
 
 /// The function the listener is, when the file shows it: written in place,

@@ -26,6 +26,9 @@ pub struct Ending {
     /// The operation fails here (the executor's `reject`), rather than
     /// ending the ordinary way.
     pub fails: bool,
+    /// It settles in the executor's own body, synchronously, before any
+    /// callback of the operation has run: the call ends as soon as it starts.
+    pub at_once: bool,
 }
 
 /// Is every addition undone?
@@ -236,6 +239,7 @@ fn settle_paths(model: &FileModel, reg: &Registration, removals: &[&CallFact]) -
             span: c.span,
             place,
             fails: settlers.get(1) == Some(&id),
+            at_once: c.fn_ctx == Some(executor),
         };
         if c.fn_ctx.is_some_and(|f| removing.contains(&f)) {
             removed.push((ending, c.fn_ctx));
@@ -327,7 +331,7 @@ fn place_of(model: &FileModel, f: FnId) -> String {
 }
 
 /// The 1-based line of a byte offset.
-fn line_of(model: &FileModel, pos: usize) -> usize {
+pub fn line_of(model: &FileModel, pos: usize) -> usize {
     model.source[..pos].matches('\n').count() + 1
 }
 

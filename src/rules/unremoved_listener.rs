@@ -394,6 +394,22 @@ impl Grade {
             } else {
                 !in_class_method(model, call)
             };
+        // Kept only where the executor itself rejects before the operation
+        // is under way (a check of the input after the add): the listener
+        // stays only for calls that fail as they start, and nothing shows
+        // those repeat. The ways a started operation fails (an error, a
+        // timeout, an abort) are what makes a partial removal a leak.
+        if let Removal::Partial { kept, .. } = removal
+            && kept.iter().all(|k| k.fails && k.at_once)
+        {
+            evidence.push(Evidence::Assumed(format!(
+                "kept only where the executor rejects at once ({}), before the operation is under way: nothing shows calls that fail as they start repeat",
+                kept.iter()
+                    .map(|k| format!("line {}", removal::line_of(model, k.span.start())))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
         if signal_reuse_assumed && repeat.is_some() {
             evidence.push(Evidence::Assumed(
                 "the signal is handed in: nothing here shows that callers pass the same signal again rather than one per operation"

@@ -307,7 +307,7 @@ fn early_exit_if_present(
         } else {
             "returns"
         };
-        let line = model.source[..c.span.start()].matches('\n').count() + 1;
+        let line = model.line_of(c.span.start());
         Some(format!(
             "a second entry for the same key is refused: the function {how} when `{container}` already has it (line {line})"
         ))

@@ -266,7 +266,7 @@ pub(crate) fn object_key(model: &FileModel, fn_ctx: Option<FnId>, key: &Value) -
         handed.then(|| {
             format!(
                 "an object, handed to `new {name}` as an option (line {}): the strong `Map` keeps it alive",
-                model.source[..call.span.start()].matches('\n').count() + 1
+                model.line_of(call.span.start())
             )
         })
     })

@@ -825,6 +825,16 @@ impl<'m> Registration<'m> {
 
     /// Does call `c` remove this listener?
     pub fn is_removed_by(&self, model: &FileModel, c: &CallFact) -> bool {
+        // Every way a removal can match (`removeAllListeners(event)` too)
+        // names the same event: another event name written in place rules
+        // it out before the removal is read.
+        let other_event = matches!(
+            (&self.event, c.args.first().map(|a| &a.value)),
+            (Some(mine), Some(Value::Str(theirs))) if mine != theirs
+        );
+        if other_event {
+            return false;
+        }
         if let Some(r) = Registration::of_remove(model, c) {
             // A removal whose listener we cannot name (`getLast().onFocus`)
             // may well be the matching one. One with another `capture` flag

@@ -332,7 +332,7 @@ fn place_of(model: &FileModel, f: FnId) -> String {
 
 /// The 1-based line of a byte offset.
 pub fn line_of(model: &FileModel, pos: usize) -> usize {
-    model.source[..pos].matches('\n').count() + 1
+    model.line_of(pos)
 }
 
 /// Does `settle` run before `add` can: in the add's own function, or in a

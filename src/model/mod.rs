@@ -374,6 +374,25 @@ impl<'a> FileModel<'a> {
         self.source.get(span.byte_range()).unwrap_or("")
     }
 
+    /// The 1-based line of a byte offset, as messages quote it ("line 12").
+    /// The line starts are found once per file: counting newlines from the
+    /// start for every finding was quadratic in a bundle with thousands.
+    pub fn line_of(&self, pos: usize) -> usize {
+        struct NewlineOffsets(Vec<usize>);
+        let newlines = self.derived.get_or_init(|| {
+            NewlineOffsets(
+                self.source
+                    .bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i)
+                    .collect(),
+            )
+        });
+        // Newlines before `pos`, plus one.
+        newlines.0.partition_point(|&i| i < pos) + 1
+    }
+
     /// For a bare local that is not a parameter and starts out as another
     /// path (`const timers = this.timers`): that path, and the function the
     /// local is declared in. Code working on the local works on the path.

@@ -228,7 +228,6 @@ fn is_safe_fix(d: &Located) -> bool {
 fn eslint_fix<'a>(d: &'a Located, text: &'a str) -> Option<EslintFix<'a>> {
     let fix = d.diag.fix.as_ref()?;
     let first = fix.edits.iter().map(|e| e.range.start).min()?;
-    let last = fix.edits.iter().map(|e| e.range.end).max()?;
     let mut edits: Vec<_> = fix.edits.iter().collect();
     edits.sort_by_key(|e| e.range.start);
     let mut replacement = String::new();
@@ -238,11 +237,11 @@ fn eslint_fix<'a>(d: &'a Located, text: &'a str) -> Option<EslintFix<'a>> {
         replacement.push_str(&e.text);
         at = e.range.end;
     }
+    // The edits' offsets in UTF-16 units were found once per file.
+    let start = d.fix_ranges_utf16.iter().map(|r| r.start).min()?;
+    let end = d.fix_ranges_utf16.iter().map(|r| r.end).max()?;
     Some(EslintFix {
-        range: [
-            super::utf16_offset(text, first),
-            super::utf16_offset(text, last),
-        ],
+        range: [start, end],
         text: replacement.into(),
     })
 }

@@ -127,6 +127,13 @@ fn locate(r: FileResult, cwd: &Path) -> FileReport {
         .max()
         .unwrap_or(0);
     let index = LineIndex::up_to(&text, last);
+    let units = Utf16Offsets::of(
+        &text,
+        r.diagnostics
+            .iter()
+            .flat_map(|d| d.fix.iter().flat_map(|f| f.edits.iter()))
+            .flat_map(|e| [e.range.start, e.range.end]),
+    );
     let diagnostics = r
         .diagnostics
         .into_iter()
@@ -137,7 +144,7 @@ fn locate(r: FileResult, cwd: &Path) -> FileReport {
                 .fix
                 .iter()
                 .flat_map(|f| f.edits.iter())
-                .map(|e| utf16_offset(&text, e.range.start)..utf16_offset(&text, e.range.end))
+                .map(|e| units.at(&text, e.range.start)..units.at(&text, e.range.end))
                 .collect();
             let fix_regions = d
                 .fix
@@ -165,11 +172,48 @@ fn locate(r: FileResult, cwd: &Path) -> FileReport {
 
 /// UTF-16 code units before a byte offset (JavaScript string index).
 pub fn utf16_offset(text: &str, byte: usize) -> usize {
+    text[..char_start(text, byte)].encode_utf16().count()
+}
+
+/// The byte offset clamped to the text and snapped back to a character start.
+fn char_start(text: &str, byte: usize) -> usize {
     let mut byte = byte.min(text.len());
     while !text.is_char_boundary(byte) {
         byte -= 1;
     }
-    text[..byte].encode_utf16().count()
+    byte
+}
+
+/// [`utf16_offset`] of many byte offsets, found in one walk over the text:
+/// a file with thousands of fixes would otherwise be rescanned per fix.
+struct Utf16Offsets(Vec<(usize, usize)>);
+
+impl Utf16Offsets {
+    fn of(text: &str, bytes: impl Iterator<Item = usize>) -> Utf16Offsets {
+        let mut wanted: Vec<usize> = bytes.collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let (mut at, mut units) = (0, 0);
+        let found = wanted
+            .into_iter()
+            .map(|byte| {
+                let to = char_start(text, byte);
+                units += text[at..to].encode_utf16().count();
+                at = to;
+                (byte, units)
+            })
+            .collect();
+        Utf16Offsets(found)
+    }
+
+    /// The offset of a byte offset passed to [`of`](Self::of); another one
+    /// is counted from the start.
+    fn at(&self, text: &str, byte: usize) -> usize {
+        match self.0.binary_search_by_key(&byte, |&(b, _)| b) {
+            Ok(i) => self.0[i].1,
+            Err(_) => utf16_offset(text, byte),
+        }
+    }
 }
 
 /// Relative to `cwd` when the path is inside it; always forward slashes.

@@ -149,8 +149,7 @@ fn mirrors_one_stream(model: &FileModel, rep: &Frequencies, fn_ctx: Option<FnId>
                 let data =
                     matches!(c.args.first().map(|a| &a.value), Some(Value::Str(e)) if e == "data");
                 let once = rep.at(c.fn_ctx, c.span.start()).is_once();
-                return (data && once)
-                    .then(|| model.source[..c.span.start()].lines().count().max(1));
+                return (data && once).then(|| model.line_of(c.span.start()));
             }
         }
         current = model.functions[f].parent;

@@ -160,7 +160,7 @@ fn high_water_loop(model: &FileModel, array: &LongLivedArray, call: &CallFact) -
                 .get(l.span.start()..l.body.start())
                 .is_some_and(|head| head.contains(&needle))
         })
-        .map(|l| model.source[..l.span.start()].matches('\n').count() + 1)
+        .map(|l| model.line_of(l.span.start()))
 }
 
 /// Arrays that collect the handle of every timer and never let one go,

@@ -85,7 +85,7 @@ fn check(out: &mut RuleContext) {
                 .filter(|(_, _, own_keys)| !own_keys)
                 .find_map(|(span, f, _)| expiry::expires(model, *f).map(|why| (span, why)));
             if let Some((span, why)) = &expiry {
-                let line = model.source[..span.start].matches('\n').count() + 1;
+                let line = model.line_of(span.start);
                 d = d.with_evidence(Evidence::Kept(format!(
                     "removal: entries are meant to expire (line {line}, {why}), but setting null keeps the key"
                 )));
@@ -157,7 +157,7 @@ fn check_partial_removals(model: &FileModel, out: &mut RuleContext) {
         if out.reported_at(&p.growth) {
             continue;
         }
-        let line = |r: &std::ops::Range<usize>| model.source[..r.start].matches('\n').count() + 1;
+        let line = |r: &std::ops::Range<usize>| model.line_of(r.start);
         out.report(
             Finding::new(p.growth.clone(),
                 format!(
@@ -280,7 +280,7 @@ fn report_field_growth(
                     );
                 }
                 if let Some(other) = lifetime::made_many_times(model, owner.class) {
-                    let line = model.source[..other.start].matches('\n').count() + 1;
+                    let line = model.line_of(other.start);
                     d = d.with_related(other, "also created here, in code that runs many times")
                         .assumed(format!(
                             "owner: `{class}` is also created at line {line} in code that runs many times; the growing instance may be one of those, which die with their callers"
@@ -369,7 +369,7 @@ fn check_memoizing_classes(
                 // static `create()` that returns a new one per run), an
                 // instance is per operation as far as the code shows.
                 if let Some(other) = lifetime::made_many_times(model, class) {
-                    let line = model.source[..other.start].matches('\n').count() + 1;
+                    let line = model.line_of(other.start);
                     d = d
                         .with_related(other, "an instance made here, in code that runs many times")
                         .assumed(format!(

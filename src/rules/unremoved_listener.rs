@@ -824,7 +824,7 @@ fn check_add_in_setup(
     // method): the author has a teardown; that the component always goes
     // through it is not shown either way.
     if let Some(r) = elsewhere.filter(|_| mismatched.is_none()) {
-        let line = model.source[..r.call.span.start()].lines().count().max(1);
+        let line = model.line_of(r.call.span.start());
         diag = diag.assumed(format!(
             "removed at line {line}, in code this file does not show to run on {}",
             setup.ending()

@@ -93,11 +93,14 @@ fn is_constant_member(model: &FileModel, path: &AccessPath) -> bool {
     let table = b.is_module_level() && matches!(b.kind, BindingKind::Const | BindingKind::Other);
     let literal_member = matches!(&b.init, Some(Value::Object { props, .. })
         if props.iter().any(|(k, v)| k == prop && is_literal(v)));
-    let mutated = model
-        .member_writes
-        .iter()
-        .any(|w| w.object.root_binding().as_ref() == Some(&id));
-    table && literal_member && !mutated
+    // The walk over every write last: most paths are no constant table.
+    let mutated = || {
+        model
+            .member_writes
+            .iter()
+            .any(|w| w.object.root_binding().as_ref() == Some(&id))
+    };
+    table && literal_member && !mutated()
 }
 
 /// A write whose key is one the container already has: the variable of a

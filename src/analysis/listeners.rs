@@ -563,7 +563,21 @@ fn is_pooled_checkout(model: &FileModel, id: &(Atom, swc_common::SyntaxContext))
             .as_deref()
             .is_some_and(|m| resources::POOL_ACQUIRE.contains(&m))
     };
-    let checked_out = model.calls.iter().any(|c| {
+    // Given back with `.release()` (the calls of a method are indexed):
+    // asked first, so most locals never pay for the walk below.
+    let released = || {
+        resources::POOL_RELEASE.iter().any(|m| {
+            model.method_calls(m).any(|c| {
+                c.callee
+                    .receiver()
+                    .is_some_and(|r| r.props.is_empty() && r.root_binding().as_ref() == Some(id))
+            })
+        })
+    };
+    if !released() {
+        return false;
+    }
+    model.calls.iter().any(|c| {
         let crate::model::ResultUse::Assigned(p) = &c.result else {
             return false;
         };
@@ -585,15 +599,7 @@ fn is_pooled_checkout(model: &FileModel, id: &(Atom, swc_common::SyntaxContext))
                     .iter()
                     .any(|inner| inner.span == r && is_acquire(inner))
             })
-    });
-    checked_out
-        && resources::POOL_RELEASE.iter().any(|m| {
-            model.method_calls(m).any(|c| {
-                c.callee
-                    .receiver()
-                    .is_some_and(|r| r.props.is_empty() && r.root_binding().as_ref() == Some(id))
-            })
-        })
+    })
 }
 
 /// `signal`, `abortSignal`, `opts.signal`, or a parameter typed `AbortSignal`.

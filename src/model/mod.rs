@@ -467,9 +467,13 @@ impl<'a> FileModel<'a> {
     }
 
     pub fn method_calls<'m>(&'m self, name: &'m str) -> impl Iterator<Item = &'m CallFact> + 'm {
-        self.calls
+        let index = self.derived.get_or_init(|| MethodCalls::build(self));
+        index
+            .0
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(move |c| c.callee.method.as_deref() == Some(name))
+            .map(|&i| &self.calls[i])
     }
 
     /// Calls of a global function (`setInterval`, `window.setInterval`, …),
@@ -513,6 +517,28 @@ impl<'a> FileModel<'a> {
 /// call per name (each checking the file's imports for Node's `timers`) was
 /// 1.6% of a run.
 struct GlobalCalls(rustc_hash::FxHashMap<Box<str>, Vec<CallId>>);
+
+/// The calls of each method name (`x.set(…)`, `new` included), in source
+/// order: rules ask "every `.set()` call", "every `.release()` call" once
+/// per container or per listener, and a scan of every call per question was
+/// quadratic in large bundles.
+struct MethodCalls(rustc_hash::FxHashMap<Box<str>, Vec<CallId>>);
+
+impl MethodCalls {
+    fn build(model: &FileModel) -> Self {
+        let mut index: rustc_hash::FxHashMap<Box<str>, Vec<CallId>> = Default::default();
+        for (i, c) in model.calls.iter().enumerate() {
+            let Some(m) = &c.callee.method else { continue };
+            match index.get_mut(m.as_ref()) {
+                Some(calls) => calls.push(i),
+                None => {
+                    index.insert(m.as_ref().into(), vec![i]);
+                }
+            }
+        }
+        MethodCalls(index)
+    }
+}
 
 impl GlobalCalls {
     fn build(model: &FileModel) -> Self {

@@ -2,6 +2,8 @@
 
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
+
 use super::{Evidence, Finding, KeyFact, Owner, Rule, RuleContext};
 use crate::analysis::containers::{self, ContainerKind};
 use crate::analysis::{expiry, keys, lifetime, presence};
@@ -26,6 +28,7 @@ const WHY: &str =
 fn check(out: &mut RuleContext) {
     let model = out.model;
     let all = containers::all(model);
+    let mut readers = Readers::default();
     for w in &model.member_writes {
         if w.op != "=" || !w.value.is_nullish() || !keys::is_dynamic_write_key(model, w) {
             continue;
@@ -51,7 +54,8 @@ fn check(out: &mut RuleContext) {
             continue;
         }
         let disarms = expiry::disarms_own_timer(model, w);
-        let Some(mut verdict) = judge(model, all, &w.object, w.fn_ctx, disarms) else {
+        let Some(mut verdict) = judge(model, all, &mut readers, &w.object, w.fn_ctx, disarms)
+        else {
             continue;
         };
         // An instance whose keys are new per event or per call serves many
@@ -122,7 +126,7 @@ fn check(out: &mut RuleContext) {
         {
             continue;
         }
-        let Some(verdict) = judge(model, all, &recv, call.fn_ctx, false) else {
+        let Some(verdict) = judge(model, all, &mut readers, &recv, call.fn_ctx, false) else {
             continue;
         };
         let recv_text = call
@@ -207,15 +211,42 @@ impl Verdict {
 /// placeholder filled in by the same function)? `disarms`: the null marks
 /// "no timer armed" in the slot of the timer whose callback writes it, a
 /// state rather than an expiry, even though it runs in a timer.
+/// How the file reads a container, asked once per container: each question
+/// walks the whole file, and one container may be nulled in many places.
+#[derive(Default)]
+struct Readers(FxHashMap<AccessPath, ReaderFacts>);
+
+#[derive(Clone, Copy)]
+struct ReaderFacts {
+    /// [`presence::tells_null_from_absent`].
+    observed: bool,
+    /// [`presence::asks_for_the_key`].
+    asks: bool,
+    /// [`presence::escapes`].
+    escapes: bool,
+}
+
+impl Readers {
+    fn of(&mut self, model: &FileModel, path: &AccessPath) -> ReaderFacts {
+        *self.0.entry(path.clone()).or_insert_with(|| ReaderFacts {
+            observed: presence::tells_null_from_absent(model, path),
+            asks: presence::asks_for_the_key(model, path),
+            escapes: presence::escapes(model, path),
+        })
+    }
+}
+
 fn judge(
     model: &FileModel,
     all: &containers::LongLived,
+    readers: &mut Readers,
     path: &AccessPath,
     fn_ctx: Option<FnId>,
     disarms: bool,
 ) -> Option<Verdict> {
     let expiry = (!disarms).then(|| expiry::expires(model, fn_ctx)).flatten();
-    let observed = presence::tells_null_from_absent(model, path);
+    let facts = readers.of(model, path);
+    let observed = facts.observed;
     if expiry.is_none() && (observed || stores_value_in(model, path, fn_ctx)) {
         return None;
     }
@@ -233,7 +264,7 @@ fn judge(
             ));
         }
     }
-    if presence::asks_for_the_key(model, path) {
+    if facts.asks {
         // Readers check for the key: the null is a state they can see, so
         // even an expiry may be deliberate (`hasTrailer` after `removeTrailer`).
         evidence.push(Evidence::Assumed(
@@ -247,7 +278,7 @@ fn judge(
                 .into(),
         ));
     }
-    let escapes = presence::escapes(model, path);
+    let escapes = facts.escapes;
     if escapes {
         evidence.push(Evidence::Shown(
             "code outside this file may read the container".into(),

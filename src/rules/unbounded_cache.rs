@@ -32,6 +32,9 @@ pub(crate) const RULE: Rule = Rule {
     check,
 };
 
+/// How many null writes of one container a finding labels.
+const SHOWN_NULL_WRITES: usize = 3;
+
 fn check(out: &mut RuleContext) {
     let model = out.model;
     let all = containers::all(model);
@@ -95,8 +98,17 @@ fn check(out: &mut RuleContext) {
                     "neither the key nor the repetition is shown: the key comes from callers the file does not show",
                 );
             }
-            for (p, _, _) in &pseudo {
-                d = d.with_related(p.clone(), "sets null here: the key stays");
+            // A few labels show the pattern; a container nulled in hundreds
+            // of places would otherwise put hundreds on every finding.
+            let hidden = pseudo.len().saturating_sub(SHOWN_NULL_WRITES);
+            for (i, (p, _, _)) in pseudo.iter().take(SHOWN_NULL_WRITES).enumerate() {
+                let text = match hidden {
+                    n if n > 0 && i + 1 == SHOWN_NULL_WRITES => {
+                        format!("sets null here (and in {n} more places): the key stays")
+                    }
+                    _ => "sets null here: the key stays".to_string(),
+                };
+                d = d.with_related(p.clone(), text);
             }
             d = d.with_help(format!(
                 "every distinct key is kept until the process exits; remove entries with {} when they expire, or use a bounded cache (for example `lru-cache` with `max`)",

@@ -23,6 +23,7 @@ use crate::analysis::{containers, keys, registry, teardown};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::FileResult;
 use crate::model::FileModel;
+use crate::model::semantic::BindingId;
 use crate::model::{AccessPath, Key, ResultUse, Root, Value};
 
 /// The cross-file facts of one file.
@@ -124,29 +125,50 @@ fn keyed_by_exported_param(
     model: &FileModel,
     found: &[Diagnostic],
 ) -> Vec<(&'static str, Range<usize>, Atom, usize)> {
-    let mut out = Vec::new();
-    for d in found.iter().filter(|d| d.rule == "unbounded-cache") {
-        let from_write = model
-            .member_writes
-            .iter()
-            .find(|w| w.span.range() == d.span)
-            .and_then(|w| match &w.key {
+    let growth: Vec<&Diagnostic> = found
+        .iter()
+        .filter(|d| d.rule == "unbounded-cache")
+        .collect();
+    if growth.is_empty() {
+        return Vec::new();
+    }
+    // The key of each finding's write, found in one walk over the writes and
+    // one over the calls (a walk per finding was quadratic in large bundles):
+    // a member write's own key first, else the first argument of a
+    // `set`/`add` call at the same place.
+    let wanted: FxHashSet<Range<usize>> = growth.iter().map(|d| d.span.clone()).collect();
+    let mut key_at: FxHashMap<Range<usize>, Option<BindingId>> = FxHashMap::default();
+    for w in &model.member_writes {
+        let span = w.span.range();
+        if wanted.contains(&span) && !key_at.contains_key(&span) {
+            let key = match &w.key {
                 Key::Dynamic { ident: Some(id) } => Some(id.clone()),
                 _ => None,
-            });
-        let key = from_write.or_else(|| {
-            model
-                .calls
-                .iter()
-                .find(|c| {
-                    c.span.range() == d.span
-                        && matches!(c.callee.method.as_deref(), Some("set" | "add"))
-                })
-                .and_then(|c| match &c.args.first()?.value {
-                    Value::Path(p) if p.props.is_empty() => p.root_binding(),
-                    _ => None,
-                })
-        });
+            };
+            key_at.insert(span, key);
+        }
+    }
+    let mut call_key_at: FxHashMap<Range<usize>, Option<BindingId>> = FxHashMap::default();
+    for c in &model.calls {
+        let span = c.span.range();
+        if wanted.contains(&span)
+            && matches!(c.callee.method.as_deref(), Some("set" | "add"))
+            && !call_key_at.contains_key(&span)
+        {
+            let key = match &c.args.first().map(|a| &a.value) {
+                Some(Value::Path(p)) if p.props.is_empty() => p.root_binding(),
+                _ => None,
+            };
+            call_key_at.insert(span, key);
+        }
+    }
+    let mut out = Vec::new();
+    for d in growth {
+        let key = key_at
+            .get(&d.span)
+            .cloned()
+            .flatten()
+            .or_else(|| call_key_at.get(&d.span).cloned().flatten());
         if let Some((export, index)) = key.and_then(|k| keys::exported_param(model, &k)) {
             out.push((d.rule, d.span.clone(), export, index));
         }

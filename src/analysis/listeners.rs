@@ -231,14 +231,22 @@ pub fn method_of(call: &CallFact) -> Option<Atom> {
 }
 
 /// The calls that may remove a listener (named like `off`,
-/// `removeEventListener` or `removeAllListeners`), in source order: the only
-/// calls [`Registration::of_remove`] and [`Registration::is_removed_by`]
-/// answer for. Each registration asks about the removals of the file, and a
-/// scan of every call per registration was quadratic on large bundles.
-struct RemovalCalls(Vec<CallId>);
+/// `removeEventListener` or `removeAllListeners`), in source order, each
+/// with its [`Registration::of_remove`] read once: every registration asks
+/// about the removals of the file, and reading them again per registration
+/// (or scanning every call) was quadratic on large bundles.
+struct RemovalCalls(Vec<(CallId, Option<RemovalFact>)>);
 
-pub fn removal_calls<'m>(model: &'m FileModel) -> impl Iterator<Item = &'m CallFact> + 'm {
-    let index = model.derived.get_or_init(|| {
+/// What [`Registration::of_remove`] found, without the call it points to.
+struct RemovalFact {
+    target: AccessPath,
+    event: Option<Atom>,
+    listener: Identity,
+    once: bool,
+}
+
+fn removal_index<'m>(model: &'m FileModel) -> &'m RemovalCalls {
+    model.derived.get_or_init(|| {
         let named = |m: &str| m == resources::REMOVE_ALL || REMOVE_METHODS.contains(&m);
         RemovalCalls(
             model
@@ -249,11 +257,40 @@ pub fn removal_calls<'m>(model: &'m FileModel) -> impl Iterator<Item = &'m CallF
                     Some(m) => named(m),
                     None => c.callee.global_function().is_some_and(|g| named(&g)),
                 })
-                .map(|(i, _)| i)
+                .map(|(i, c)| {
+                    let fact = Registration::of_remove(model, c).map(|r| RemovalFact {
+                        target: r.target,
+                        event: r.event,
+                        listener: r.listener,
+                        once: r.once,
+                    });
+                    (i, fact)
+                })
                 .collect(),
         )
-    });
-    index.0.iter().map(|&i| &model.calls[i])
+    })
+}
+
+pub fn removal_calls<'m>(model: &'m FileModel) -> impl Iterator<Item = &'m CallFact> + 'm {
+    removal_index(model).0.iter().map(|(i, _)| &model.calls[*i])
+}
+
+/// [`removal_calls`] with the registration each one removes, when it names
+/// an event and a listener.
+pub fn removals<'m>(
+    model: &'m FileModel,
+) -> impl Iterator<Item = (&'m CallFact, Option<Registration<'m>>)> + 'm {
+    removal_index(model).0.iter().map(|(i, fact)| {
+        let call = &model.calls[*i];
+        let reg = fact.as_ref().map(|f| Registration {
+            call,
+            target: f.target.clone(),
+            event: f.event.clone(),
+            listener: f.listener.clone(),
+            once: f.once,
+        });
+        (call, reg)
+    })
 }
 
 /// Globals that live as long as the process or the page.
@@ -826,11 +863,23 @@ impl<'m> Registration<'m> {
         model: &FileModel,
         counts: impl Fn(Option<FnId>) -> bool,
     ) -> bool {
-        removal_calls(model).any(|c| self.is_removed_by(model, c) && counts(c.fn_ctx))
+        removals(model)
+            .any(|(c, r)| self.is_removed_by_registration(model, c, r.as_ref()) && counts(c.fn_ctx))
     }
 
     /// Does call `c` remove this listener?
     pub fn is_removed_by(&self, model: &FileModel, c: &CallFact) -> bool {
+        self.is_removed_by_registration(model, c, Registration::of_remove(model, c).as_ref())
+    }
+
+    /// [`Self::is_removed_by`] with the removal's own registration read
+    /// already (see [`removals`]).
+    pub fn is_removed_by_registration(
+        &self,
+        model: &FileModel,
+        c: &CallFact,
+        removal: Option<&Registration>,
+    ) -> bool {
         // Every way a removal can match (`removeAllListeners(event)` too)
         // names the same event: another event name written in place rules
         // it out before the removal is read.
@@ -841,7 +890,7 @@ impl<'m> Registration<'m> {
         if other_event {
             return false;
         }
-        if let Some(r) = Registration::of_remove(model, c) {
+        if let Some(r) = removal {
             // A removal whose listener we cannot name (`getLast().onFocus`)
             // may well be the matching one. One with another `capture` flag
             // never is.
@@ -849,20 +898,20 @@ impl<'m> Registration<'m> {
             if self.same_event(r.event.as_ref()) && same_record_slot(self.call, c) {
                 return !capture_differs;
             }
-            let same_slot = self.is_same_slot(&r)
+            let same_slot = self.is_same_slot(r)
                 || (self.same_event(r.event.as_ref())
                     && same_element(model, &self.target, &r.target));
             return same_slot
                 && !capture_differs
                 && (r.listener.same(&self.listener)
                     || r.listener == Identity::Unknown
-                    || (self.is_same_slot(&r)
+                    || (self.is_same_slot(r)
                         && named_alike(&self.listener, &r.listener)
                         && returned_by_adder(model, self.call.fn_ctx, c.fn_ctx))
                     || (is_param(model, &self.listener) && is_param(model, &r.listener))
                     || through_same_map(model, &self.listener, &r.listener)
                     || through_helper(model, &self.listener, &r.listener))
-                || (self.same_event(r.event.as_ref()) && kept_as_record(model, self, &r));
+                || (self.same_event(r.event.as_ref()) && kept_as_record(model, self, r));
         }
         method_of(c).is_some_and(|m| m == resources::REMOVE_ALL)
             && target_of(c).is_some_and(|t| t == self.target)

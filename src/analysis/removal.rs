@@ -56,8 +56,9 @@ pub enum Removal {
 
 /// Removal completeness of a listener registration.
 pub fn of_listener(model: &FileModel, reg: &Registration) -> Removal {
-    let removals: Vec<&CallFact> = listeners::removal_calls(model)
-        .filter(|c| reg.is_removed_by(model, c))
+    let removals: Vec<&CallFact> = listeners::removals(model)
+        .filter(|(c, r)| reg.is_removed_by_registration(model, c, r.as_ref()))
+        .map(|(c, _)| c)
         .collect();
     if !removals.is_empty() {
         return settle_paths(model, reg, &removals).unwrap_or(Removal::Complete);

@@ -183,16 +183,18 @@ fn check_add(
     }
     // A removal of the same event that passes a new function: the author
     // meant to undo this add, and it silently does nothing.
-    let futile = listeners::removal_calls(model)
-        .filter_map(|c| Registration::of_remove(model, c))
+    let futile = listeners::removals(model)
+        .filter_map(|(_, r)| r)
         .find(|r| r.listener.is_fresh() && reg.is_same_slot(r));
     // A removal of the same function that names another `capture` flag.
-    let capture = listeners::removal_calls(model).find(|c| {
-        reg.is_dom()
-            && Registration::of_remove(model, c)
-                .is_some_and(|r| reg.is_same_slot(&r) && r.listener.same(&reg.listener))
-            && removal::capture_differs(model, call, c)
-    });
+    let capture = listeners::removals(model)
+        .find(|(c, r)| {
+            reg.is_dom()
+                && r.as_ref()
+                    .is_some_and(|r| reg.is_same_slot(r) && r.listener.same(&reg.listener))
+                && removal::capture_differs(model, call, c)
+        })
+        .map(|(c, _)| c);
     let never = match &futile {
         Some(r) => format!(
             "never removed (the removal passes {}, which matches nothing)",
@@ -542,9 +544,8 @@ fn is_abort_of_param(model: &FileModel, reg: &Registration) -> bool {
 /// the signal and however long it lives.
 fn removed_from_elsewhere(model: &FileModel, reg: &Registration) -> bool {
     matches!(reg.listener, Identity::Path { .. })
-        && listeners::removal_calls(model).any(|c| {
-            Registration::of_remove(model, c)
-                .is_some_and(|r| r.listener.same(&reg.listener) && !reg.is_same_slot(&r))
+        && listeners::removals(model).any(|(_, r)| {
+            r.is_some_and(|r| r.listener.same(&reg.listener) && !reg.is_same_slot(&r))
         })
 }
 
@@ -730,8 +731,8 @@ fn check_add_in_setup(
     }
     // What the teardown removes instead, and a removal elsewhere that the
     // teardown never reaches.
-    let removals: Vec<Registration> = listeners::removal_calls(model)
-        .filter_map(|c| Registration::of_remove(model, c))
+    let removals: Vec<Registration> = listeners::removals(model)
+        .filter_map(|(_, r)| r)
         .filter(|r| reg.is_same_slot(r))
         .collect();
     let mismatched = removals

@@ -28,9 +28,11 @@ fn base_name(param: &str) -> &str {
     param.trim_end_matches(|c: char| c.is_ascii_digit())
 }
 
-/// Parameter names that make a function a bundler's module factory.
-pub fn is_module_factory(params: &[&str]) -> bool {
-    let has = |n: &str| params.iter().any(|p| base_name(p) == n);
+/// Parameter names that make a function a bundler's module factory. Takes
+/// the names as an iterator so that callers holding bindings need not
+/// collect them into a vector per function first.
+pub fn is_module_factory<'p>(params: impl Iterator<Item = &'p str> + Clone) -> bool {
+    let has = |n: &str| params.clone().any(|p| base_name(p) == n);
     (has("module") && has("exports"))
         || has("__webpack_require__")
         || has("__unused_webpack_module")
@@ -60,7 +62,7 @@ pub(super) fn mark(model: &mut FileModel) {
     // Parents come before their children, and an IIFE's callee before its
     // arguments, so one pass in order settles every function.
     for f in 0..n {
-        wrapper[f] = is_module_factory(&names[f])
+        wrapper[f] = is_module_factory(names[f].iter().copied())
             || runs_once_at_module_level(model, &iife_of_call, &wrapper, f);
     }
     if !wrapper.contains(&true) {

@@ -669,6 +669,12 @@ pub struct Resolver {
     /// `-c FILE`: used for every file, no lookup.
     explicit: Option<Arc<Config>>,
     by_dir: HashMap<PathBuf, Option<Arc<Config>>>,
+    /// The directory of the previous file and its config. The walk lists a
+    /// directory's files together, so most files share the previous one's
+    /// directory: a byte comparison then answers without hashing the path
+    /// component by component (the per-file lookups were a quarter of the
+    /// serial start of a run over 18 000 files).
+    last_dir: Option<(PathBuf, Option<Arc<Config>>)>,
     sets: HashMap<(usize, Vec<usize>), Arc<RuleSet>>,
 }
 
@@ -690,16 +696,29 @@ impl Resolver {
             cli,
             explicit,
             by_dir: HashMap::new(),
+            last_dir: None,
             sets: HashMap::new(),
         })
     }
 
     /// The config that applies to `file`: `-c`, or the nearest one up.
     pub fn config_for(&mut self, file: &Path) -> Result<Option<Arc<Config>>, ConfigError> {
+        let abs = self.cwd.join(file);
+        self.config_for_abs(&abs)
+    }
+
+    /// [`Resolver::config_for`] for a file already joined to the working
+    /// directory.
+    fn config_for_abs(&mut self, abs: &Path) -> Result<Option<Arc<Config>>, ConfigError> {
         if let Some(c) = &self.explicit {
             return Ok(Some(c.clone()));
         }
-        let abs = self.cwd.join(file);
+        let parent = abs.parent();
+        if let (Some(parent), Some((dir, found))) = (parent, &self.last_dir) {
+            if parent.as_os_str() == dir.as_os_str() {
+                return Ok(found.clone());
+            }
+        }
         let mut visited = Vec::new();
         let mut found = None;
         for dir in abs.ancestors().skip(1) {
@@ -716,13 +735,16 @@ impl Resolver {
         for dir in visited {
             self.by_dir.insert(dir, found.clone());
         }
+        if let Some(parent) = parent {
+            self.last_dir = Some((parent.to_path_buf(), found.clone()));
+        }
         Ok(found)
     }
 
     /// The rules for `file` (a path as given, relative to the working directory or absolute).
     pub fn resolve(&mut self, file: &Path) -> Result<Resolved, ConfigError> {
-        let config = self.config_for(file)?;
         let abs = self.cwd.join(file);
+        let config = self.config_for_abs(&abs)?;
         let (ignored, key, matching) = match &config {
             Some(c) => {
                 let matching = c.matching_overrides(&abs);

@@ -65,6 +65,9 @@ impl RepoRoot {
 /// Resolves `.` and `..` without touching the disk (`cwd.join("../x")` must
 /// still strip the repository prefix).
 pub fn normalize(path: &Path) -> PathBuf {
+    if let Some(fast) = normalize_plain(path) {
+        return fast;
+    }
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -78,6 +81,36 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// [`normalize`] without parsing components, for the path every report
+/// builds per file (`cwd` joined to `./pkg/file.js`): an absolute path whose
+/// segments are all non-empty and none is `..`. `Path::components` then
+/// yields the root and every segment but the `.` ones, so the result is the
+/// segments less `.`, joined by `/`. `None` for anything else (and for paths
+/// that are not UTF-8, or not Unix ones).
+fn normalize_plain(path: &Path) -> Option<PathBuf> {
+    // Windows separators and prefixes take the general way.
+    if !cfg!(unix) {
+        return None;
+    }
+    let text = path.to_str()?;
+    let rest = text.strip_prefix('/')?;
+    let mut out = String::with_capacity(text.len());
+    for segment in rest.split('/') {
+        match segment {
+            "" | ".." => return None,
+            "." => {}
+            _ => {
+                out.push('/');
+                out.push_str(segment);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Some(PathBuf::from(out))
 }
 
 /// One fingerprint per diagnostic of `file`, same order: a SHA-256 of the
@@ -132,6 +165,35 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plain_path_shortcut_agrees_with_components() {
+        for p in [
+            "/r/a/./b/c.js",
+            "/r/./a",
+            "/.",
+            "/a/b/.",
+            "/a/.hidden/..x/b",
+            "/a//b",
+            "/a/b/",
+            "/a/../b",
+            "/",
+            "rel/./a",
+        ] {
+            let path = Path::new(p);
+            if let Some(fast) = normalize_plain(path) {
+                let mut slow = PathBuf::new();
+                for c in path.components() {
+                    if c != Component::CurDir {
+                        slow.push(c.as_os_str());
+                    }
+                }
+                assert_eq!(fast.as_os_str(), slow.as_os_str(), "{p}");
+            }
+        }
+        assert!(normalize_plain(Path::new("/a/../b")).is_none());
+        assert!(normalize_plain(Path::new("rel/a")).is_none());
+    }
 
     #[test]
     fn normalize_resolves_dots_lexically() {

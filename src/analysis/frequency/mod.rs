@@ -640,8 +640,10 @@ struct Builder<'m, 'a> {
     arg_at: FxHashMap<usize, (CallId, usize)>,
     /// The function each IIFE call invokes.
     iife_of: FxHashMap<CallId, FnId>,
-    /// Names used as a value somewhere (stored, returned, put in an object).
-    escapes: FxHashSet<BindingId>,
+    /// Names used as a value somewhere (stored, returned, put in an object),
+    /// found on the first question: only a callback handed to a local helper
+    /// asks, and the set walks every initialiser, write and return.
+    escapes: std::cell::OnceCell<FxHashSet<BindingId>>,
     /// Functions assigned to an event-handler property.
     handler_of: FxHashMap<FnId, TextSpan>,
     uses: FxHashMap<&'m BindingId, Vec<Use>>,
@@ -657,7 +659,6 @@ impl<'m, 'a> Builder<'m, 'a> {
         let mut binding_of: Vec<Option<&'m BindingId>> = vec![None; n];
         let mut params: Vec<Vec<(usize, &BindingId)>> = vec![Vec::new(); n];
         let mut wanted: FxHashSet<&'m BindingId> = FxHashSet::default();
-        let mut escapes: FxHashSet<BindingId> = FxHashSet::default();
         for (id, b) in model.semantic.bindings() {
             if let Some(Value::Function(Some(f))) = &b.init {
                 binding_of[*f] = Some(id);
@@ -666,18 +667,6 @@ impl<'m, 'a> Builder<'m, 'a> {
             if let (BindingKind::Param, Some(f)) = (b.kind, b.fn_ctx) {
                 params[f].push((b.span.start(), id));
             }
-            if let Some(v) = &b.init {
-                note_value(&mut escapes, v);
-            }
-        }
-        for v in model
-            .member_writes
-            .iter()
-            .map(|w| &w.value)
-            .chain(model.binding_writes.iter().map(|w| &w.value))
-            .chain(model.returns.iter().map(|r| &r.value))
-        {
-            note_value(&mut escapes, v);
         }
         let module_factory = params
             .iter()
@@ -759,7 +748,7 @@ impl<'m, 'a> Builder<'m, 'a> {
             call_at,
             arg_at,
             iife_of,
-            escapes,
+            escapes: std::cell::OnceCell::new(),
             handler_of,
             uses: FxHashMap::default(),
             exported,
@@ -958,7 +947,7 @@ impl<'m, 'a> Builder<'m, 'a> {
         let Some(param) = self.params_of[g].get(arg) else {
             return false;
         };
-        if self.escapes.contains(*param) {
+        if self.escapes.get_or_init(|| escapes(model)).contains(*param) {
             return false;
         }
         model.semantic.references(param).iter().all(|r| {
@@ -1129,6 +1118,22 @@ fn may_be_falsy(model: &FileModel, w: &crate::model::BindingWrite) -> bool {
         }
         _ => false,
     }
+}
+
+/// The names used as a value somewhere: initialisers, writes, returns.
+fn escapes(model: &FileModel) -> FxHashSet<BindingId> {
+    let mut out = FxHashSet::default();
+    for v in model
+        .semantic
+        .bindings()
+        .filter_map(|(_, b)| b.init.as_ref())
+        .chain(model.member_writes.iter().map(|w| &w.value))
+        .chain(model.binding_writes.iter().map(|w| &w.value))
+        .chain(model.returns.iter().map(|r| &r.value))
+    {
+        note_value(&mut out, v);
+    }
+    out
 }
 
 /// Note the names a value holds (`f`, `{ f, g }`): they escape.

@@ -863,18 +863,12 @@ impl<'m> Registration<'m> {
         model: &FileModel,
         counts: impl Fn(Option<FnId>) -> bool,
     ) -> bool {
-        removals(model)
-            .any(|(c, r)| self.is_removed_by_registration(model, c, r.as_ref()) && counts(c.fn_ctx))
+        removals(model).any(|(c, r)| self.is_removed_by(model, c, r.as_ref()) && counts(c.fn_ctx))
     }
 
-    /// Does call `c` remove this listener?
-    pub fn is_removed_by(&self, model: &FileModel, c: &CallFact) -> bool {
-        self.is_removed_by_registration(model, c, Registration::of_remove(model, c).as_ref())
-    }
-
-    /// [`Self::is_removed_by`] with the removal's own registration read
-    /// already (see [`removals`]).
-    pub fn is_removed_by_registration(
+    /// Does call `c`, a removal whose own registration is `removal` (see
+    /// [`removals`]), remove this listener?
+    pub fn is_removed_by(
         &self,
         model: &FileModel,
         c: &CallFact,

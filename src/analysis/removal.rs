@@ -57,7 +57,7 @@ pub enum Removal {
 /// Removal completeness of a listener registration.
 pub fn of_listener(model: &FileModel, reg: &Registration) -> Removal {
     let removals: Vec<&CallFact> = listeners::removals(model)
-        .filter(|(c, r)| reg.is_removed_by_registration(model, c, r.as_ref()))
+        .filter(|(c, r)| reg.is_removed_by(model, c, r.as_ref()))
         .map(|(c, _)| c)
         .collect();
     if !removals.is_empty() {

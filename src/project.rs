@@ -18,6 +18,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use swc_atoms::Atom;
+use swc_common::SyntaxContext;
 
 use crate::analysis::{containers, keys, registry, teardown};
 use crate::diagnostic::Diagnostic;
@@ -181,6 +182,11 @@ fn keyed_by_exported_param(
 fn imported_uses(model: &FileModel) -> Vec<ImportedUse> {
     let mut out: Vec<ImportedUse> = Vec::new();
     let any = Atom::from("*");
+    let module_ids: FxHashSet<(&Atom, SyntaxContext)> = model
+        .module_bindings
+        .iter()
+        .map(|m| (&m.id.0, m.id.1))
+        .collect();
     for source in model.reexports.iter().filter(|s| s.starts_with('.')) {
         out.push((source.clone(), any.clone(), None));
     }
@@ -196,28 +202,37 @@ fn imported_uses(model: &FileModel) -> Vec<ImportedUse> {
             continue;
         };
         let bound = matches!(&c.result, ResultUse::Assigned(p)
-            if p.props.is_empty() && p.root_binding().is_some_and(|id| model.module_bindings.iter().any(|m| m.id == id)));
+            if p.props.is_empty() && matches!(&p.root, Root::Binding(a, ctx) if module_ids.contains(&(a, *ctx))));
         if source.starts_with('.') && !bound {
             out.push((source.clone(), any.clone(), None));
         }
     }
-    for m in model
+    // The relative module bindings by name, and the calls of each found in
+    // one walk over the calls (a walk per binding was quadratic in bundles).
+    let relative: FxHashMap<(&Atom, SyntaxContext), usize> = model
         .module_bindings
         .iter()
-        .filter(|m| m.source.starts_with('.'))
-    {
-        let mut followed = 0;
-        for c in &model.calls {
+        .enumerate()
+        .filter(|(_, m)| m.source.starts_with('.'))
+        .map(|(i, m)| ((&m.id.0, m.id.1), i))
+        .collect();
+    let mut followed = vec![0usize; model.module_bindings.len()];
+    if !relative.is_empty() {
+        for c in model.calls.iter().filter(|c| !c.is_new) {
             let Some(p) = &c.callee.path else { continue };
-            if p.root_binding().as_ref() != Some(&m.id) || c.is_new {
+            let Root::Binding(a, ctx) = &p.root else {
                 continue;
-            }
+            };
+            let Some(&i) = relative.get(&(a, *ctx)) else {
+                continue;
+            };
+            let m = &model.module_bindings[i];
             let export = match (&m.imported, p.props.as_slice()) {
                 (Some(name), []) => name.clone(),
                 (None, [name]) => name.clone(),
                 _ => continue,
             };
-            followed += 1;
+            followed[i] += 1;
             let args = c
                 .args
                 .iter()
@@ -225,9 +240,14 @@ fn imported_uses(model: &FileModel) -> Vec<ImportedUse> {
                 .collect();
             out.push((m.source.clone(), export, Some(args)));
         }
+    }
+    for (i, m) in model.module_bindings.iter().enumerate() {
+        if !m.source.starts_with('.') {
+            continue;
+        }
         // Any other read of the binding hands the function (or the module)
         // on: its calls are out of sight.
-        if model.semantic.references(&m.id).len() > followed {
+        if model.semantic.references(&m.id).len() > followed[i] {
             let export = m.imported.clone().unwrap_or_else(|| any.clone());
             out.push((m.source.clone(), export, None));
         }

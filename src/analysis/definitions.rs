@@ -105,7 +105,7 @@ pub fn of_write(model: &FileModel, w: &MemberWrite) -> Option<Registration> {
     let keyed = w
         .key_path
         .as_ref()
-        .filter(|p| !p.props.is_empty() && p.root_binding().as_ref() == Some(&value))
+        .filter(|p| !p.props.is_empty() && p.is_rooted_at(&value))
         .map(|_| format!("the key `{key}` is read off the value itself"));
     Registration::of(definition, guard, keyed, handed_in(model, &value, w.fn_ctx))
 }
@@ -125,7 +125,7 @@ pub fn of_set(model: &FileModel, call: &CallFact) -> Option<Registration> {
     let key = model.text(&k.span).trim();
     let guard = key_guard(model, call.fn_ctx, call.span.start(), container, key);
     let keyed = match &k.value {
-        Value::Path(p) if !p.props.is_empty() && p.root_binding().as_ref() == Some(&value) => {
+        Value::Path(p) if !p.props.is_empty() && p.is_rooted_at(&value) => {
             Some(format!("the key `{key}` is read off the value itself"))
         }
         _ => None,

@@ -248,7 +248,8 @@ pub(crate) fn object_key(model: &FileModel, fn_ctx: Option<FnId>, key: &Value) -
         return None;
     }
     let id = k.root_binding()?;
-    let is_key = |v: &Value| matches!(v, Value::Path(p) if p.props.is_empty() && p.root_binding().as_ref() == Some(&id));
+    let is_key =
+        |v: &Value| matches!(v, Value::Path(p) if p.props.is_empty() && p.is_rooted_at(&id));
     model.calls.iter().find_map(|call| {
         if !call.is_new || call.fn_ctx != fn_ctx {
             return None;

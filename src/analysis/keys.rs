@@ -98,7 +98,7 @@ fn is_constant_member(model: &FileModel, path: &AccessPath) -> bool {
         model
             .member_writes
             .iter()
-            .any(|w| w.object.root_binding().as_ref() == Some(&id))
+            .any(|w| w.object.is_rooted_at(&id))
     };
     table && literal_member && !mutated()
 }
@@ -417,10 +417,7 @@ fn serialises_a_stripped_copy(model: &FileModel, text: &str, fn_ctx: Option<FnId
             && matches!(w.value, Value::Object { .. })
             && clears_a_field(model.text(&w.span))
     });
-    let deleted = model
-        .deletes
-        .iter()
-        .any(|d| d.object.root_binding().as_ref() == Some(id));
+    let deleted = model.deletes.iter().any(|d| d.object.is_rooted_at(id));
     copied || deleted
 }
 
@@ -590,7 +587,7 @@ pub fn exported_param(model: &FileModel, param: &BindingId) -> Option<(swc_atoms
                     if exports_object
                         && w.fn_ctx.is_none()
                         && p.props.is_empty()
-                        && p.root_binding().as_ref() == Some(fn_binding) =>
+                        && p.is_rooted_at(fn_binding) =>
                 {
                     Some(name.clone())
                 }

@@ -500,7 +500,7 @@ fn through_same_map(model: &FileModel, added: &Identity, removed: &Identity) -> 
     model.method_calls("set").any(|c| {
         c.callee.receiver().is_some_and(|m| m.normalized() == map)
             && matches!(c.args.get(1).map(|x| &x.value),
-                Some(Value::Path(p)) if p.props.is_empty() && p.root_binding().as_ref() == Some(&a))
+                Some(Value::Path(p)) if p.props.is_empty() && p.is_rooted_at(&a))
     })
 }
 
@@ -545,9 +545,10 @@ pub fn in_factory(model: &FileModel, fn_ctx: Option<FnId>, new_object: bool) -> 
             // A function or literal given members, then returned whole.
             Value::Function(_) | Value::Object { .. } => {
                 p.props.is_empty()
-                    && model.member_writes.iter().any(|w| {
-                        w.fn_ctx == Some(f) && w.object.root_binding().as_ref() == Some(&id)
-                    })
+                    && model
+                        .member_writes
+                        .iter()
+                        .any(|w| w.fn_ctx == Some(f) && w.object.is_rooted_at(&id))
             }
             _ => false,
         }
@@ -607,7 +608,7 @@ fn is_pooled_checkout(model: &FileModel, id: &(Atom, swc_common::SyntaxContext))
             model.method_calls(m).any(|c| {
                 c.callee
                     .receiver()
-                    .is_some_and(|r| r.props.is_empty() && r.root_binding().as_ref() == Some(id))
+                    .is_some_and(|r| r.props.is_empty() && r.is_rooted_at(id))
             })
         })
     };
@@ -618,7 +619,7 @@ fn is_pooled_checkout(model: &FileModel, id: &(Atom, swc_common::SyntaxContext))
         let crate::model::ResultUse::Assigned(p) = &c.result else {
             return false;
         };
-        if !p.props.is_empty() || p.root_binding().as_ref() != Some(id) {
+        if !p.props.is_empty() || !p.is_rooted_at(id) {
             return false;
         }
         if is_acquire(c) {

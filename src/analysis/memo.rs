@@ -29,7 +29,7 @@ pub fn is_exported_class(model: &FileModel, class: ClassId) -> bool {
     }
     model.member_writes.iter().any(|w| {
         let exported_value = matches!(&w.value, Value::Path(p)
-            if p.props.is_empty() && p.root_binding().as_ref() == Some(binding));
+            if p.props.is_empty() && p.is_rooted_at(binding));
         exported_value && is_exports_object(&w.object, &w.key)
     })
 }

@@ -192,11 +192,9 @@ fn makes_a_new_object(
 /// `x.release()`: the object goes back to a pool and serves later callers.
 fn released_to_pool(model: &FileModel, id: &BindingId) -> bool {
     resources::POOL_RELEASE.iter().any(|m| {
-        model.method_calls(m).any(|c| {
-            c.callee
-                .receiver()
-                .is_some_and(|r| r.root_binding().as_ref() == Some(id))
-        })
+        model
+            .method_calls(m)
+            .any(|c| c.callee.receiver().is_some_and(|r| r.is_rooted_at(id)))
     })
 }
 

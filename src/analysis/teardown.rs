@@ -85,7 +85,7 @@ fn is_called(model: &FileModel, f: FnId, name: &Atom) -> bool {
     model.semantic.references(id).iter().any(|r| {
         !model.member_writes.iter().any(|w| {
             w.span.end() == r.span.end()
-                && matches!(&w.value, crate::model::Value::Path(p) if p.props.is_empty() && p.root_binding().as_ref() == Some(id))
+                && matches!(&w.value, crate::model::Value::Path(p) if p.props.is_empty() && p.is_rooted_at(id))
         })
     })
 }

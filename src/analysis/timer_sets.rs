@@ -97,12 +97,13 @@ fn set_lifetime(
         let [_, v] = s.args.as_slice() else {
             return None;
         };
-        if !matches!(&v.value, Value::Path(p) if p.props.is_empty() && p.root_binding().as_ref() == Some(&id))
-        {
+        if !matches!(&v.value, Value::Path(p) if p.props.is_empty() && p.is_rooted_at(&id)) {
             return None;
         }
         let store = s.callee.receiver()?;
-        let why = lifetime::of_owner(model, s.fn_ctx, &store).why()?.to_string();
+        let why = lifetime::of_owner(model, s.fn_ctx, &store)
+            .why()?
+            .to_string();
         Some((
             format!("stored in `{store}` ({why})"),
             Some(s.span.range()),

@@ -57,6 +57,12 @@ impl AccessPath {
         Some(p)
     }
 
+    /// Is this path rooted at binding `id`? Compares in place: cloning the
+    /// root's name to compare it touched a reference count per question.
+    pub fn is_rooted_at(&self, id: &(Atom, SyntaxContext)) -> bool {
+        matches!(&self.root, Root::Binding(a, c) if *c == id.1 && *a == id.0)
+    }
+
     pub fn root_binding(&self) -> Option<(Atom, SyntaxContext)> {
         match &self.root {
             Root::Binding(a, c) => Some((a.clone(), *c)),

@@ -234,12 +234,12 @@ fn long_lived_arrays(model: &FileModel) -> Vec<LongLivedArray> {
         .cloned()
         .map(|c| {
             let static_of = model.classes.iter().position(|k| {
-                k.binding.as_ref().is_some_and(|b| {
-                    c.path.props.len() == 1 && c.path.root_binding().as_ref() == Some(b)
-                }) && k
-                    .members
-                    .iter()
-                    .any(|m| m.is_static && Some(&m.name) == c.path.props.first())
+                k.binding
+                    .as_ref()
+                    .is_some_and(|b| c.path.props.len() == 1 && c.path.is_rooted_at(b))
+                    && k.members
+                        .iter()
+                        .any(|m| m.is_static && Some(&m.name) == c.path.props.first())
             });
             LongLivedArray {
                 container: c,

@@ -240,7 +240,7 @@ fn only_called_by_interval<'m>(
         matches!(b.init, Some(Value::Function(Some(g))) if g == f).then(|| id.clone())
     });
     let names_it = |p: &AccessPath, ctx: Option<FnId>| match &binding {
-        Some(id) => p.props.is_empty() && p.root_binding().as_ref() == Some(id),
+        Some(id) => p.props.is_empty() && p.is_rooted_at(id),
         None => {
             info.class.is_some()
                 && p.root == Root::This

@@ -647,7 +647,7 @@ fn clears_a_sibling(model: &FileModel, call: &CallFact) -> bool {
             w.fn_ctx == call.fn_ctx
                 && cleared
                     .iter()
-                    .any(|p| p.props.is_empty() && p.root_binding().as_ref() == Some(&w.id))
+                    .any(|p| p.props.is_empty() && p.is_rooted_at(&w.id))
         })
 }
 

@@ -607,7 +607,7 @@ fn published_as_current(model: &FileModel, id: &crate::model::semantic::BindingI
         w.op == "="
             && w.fn_ctx == b.fn_ctx
             && crate::analysis::lifetime::as_this(model, w.fn_ctx, &w.object).is_some()
-            && matches!(&w.value, Value::Path(p) if p.root_binding().as_ref() == Some(id))
+            && matches!(&w.value, Value::Path(p) if p.is_rooted_at(id))
     })
 }
 

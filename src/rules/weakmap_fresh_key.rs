@@ -152,18 +152,23 @@ fn escapes(
     owner: Option<usize>,
     weak: &[WeakCall],
 ) -> bool {
-    model.semantic.references(id).iter().filter(|r| r.span.start() >= created.end).any(|r| {
-        let as_key = weak.iter().find(|w| {
-            let arg = &w.call.args[0];
-            matches!(&arg.value, Value::Path(p) if p.props.is_empty() && p.root_binding().as_ref() == Some(id))
-                && arg.span.start() <= r.span.start()
-                && r.span.end() <= arg.span.end()
-        });
-        match as_key {
-            None => true,
-            Some(w) => r.fn_ctx != owner && w.method != "delete",
-        }
-    })
+    model
+        .semantic
+        .references(id)
+        .iter()
+        .filter(|r| r.span.start() >= created.end)
+        .any(|r| {
+            let as_key = weak.iter().find(|w| {
+                let arg = &w.call.args[0];
+                matches!(&arg.value, Value::Path(p) if p.props.is_empty() && p.is_rooted_at(id))
+                    && arg.span.start() <= r.span.start()
+                    && r.span.end() <= arg.span.end()
+            });
+            match as_key {
+                None => true,
+                Some(w) => r.fn_ctx != owner && w.method != "delete",
+            }
+        })
 }
 
 fn is_fresh(v: &Value) -> bool {

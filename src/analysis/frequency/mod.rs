@@ -271,15 +271,16 @@ impl<'m, 'a> Frequencies<'m, 'a> {
         else {
             return false;
         };
-        let (inside, calls): (Vec<&CallFact>, Vec<&CallFact>) =
-            m.calls
-                .iter()
-                .filter(|c| {
-                    c.callee.path.as_ref().is_some_and(|p| {
-                        p.props.is_empty() && p.root_binding().as_ref() == Some(&id)
-                    })
-                })
-                .partition(|c| m.is_within(c.fn_ctx, f));
+        let (inside, calls): (Vec<&CallFact>, Vec<&CallFact>) = m
+            .calls
+            .iter()
+            .filter(|c| {
+                c.callee
+                    .path
+                    .as_ref()
+                    .is_some_and(|p| p.props.is_empty() && p.is_rooted_at(&id))
+            })
+            .partition(|c| m.is_within(c.fn_ctx, f));
         // Read anywhere else too (stored, handed out, exported): callers
         // out of view.
         let reads = m.semantic.references(&id).len();

@@ -319,7 +319,7 @@ pub fn escaping_readers(model: &FileModel, id: &BindingId) -> Vec<FnId> {
 /// Does the factory return the binding itself (`return { q, push }`)? Then
 /// its holder can empty or replace it in code this analysis does not see.
 fn hands_out_itself(model: &FileModel, id: &BindingId, factory: FnId) -> bool {
-    let is_it = |v: &Value| matches!(v, Value::Path(p) if p.props.is_empty() && p.root_binding().as_ref() == Some(id));
+    let is_it = |v: &Value| matches!(v, Value::Path(p) if p.props.is_empty() && p.is_rooted_at(id));
     model
         .returns
         .iter()

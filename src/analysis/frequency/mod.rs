@@ -138,8 +138,6 @@ const MAX_DEPTH: u32 = 48;
 pub(crate) struct Table {
     /// The frequency of each function's body.
     fns: Vec<Frequency>,
-    /// Where each line starts, built when a message first needs a line.
-    line_starts: std::cell::OnceCell<Vec<usize>>,
     places: Places,
 }
 
@@ -176,6 +174,15 @@ impl<'m, 'a> Frequencies<'m, 'a> {
 
     /// How often code at byte offset `pos` in `fn_ctx` runs.
     pub fn at(&self, fn_ctx: Option<FnId>, pos: usize) -> Frequency {
+        // Top-level code repeats only in a loop (lazy-initialisation guards
+        // are inside functions): answered without the table, which most
+        // files then never build (`module.exports = {…}` asks this).
+        let Some(f) = fn_ctx else {
+            return match top_level_loop_around(self.model, pos) {
+                Some(l) => Frequency::Many(Why::Loop(l)),
+                None => Frequency::Once(Why::TopLevel),
+            };
+        };
         match self.table().places.innermost(self.model, fn_ctx, pos) {
             Some(Inner::Loop(l)) => return Frequency::Many(Why::Loop(l)),
             Some(Inner::Memoised(w)) => {
@@ -186,10 +193,7 @@ impl<'m, 'a> Frequencies<'m, 'a> {
             }
             None => {}
         }
-        match fn_ctx {
-            None => Frequency::Once(Why::TopLevel),
-            Some(f) => self.table().fns[f],
-        }
+        self.table().fns[f]
     }
 
     /// Does code at `pos` in `fn_ctx` run more than a fixed number of times?
@@ -297,6 +301,7 @@ impl<'m, 'a> Frequencies<'m, 'a> {
     /// per process for a module-level name, once per call of the function
     /// that declares it otherwise). See [`Why::Memoised`].
     pub fn memoised(&self, fn_ctx: Option<FnId>, pos: usize) -> Option<usize> {
+        fn_ctx?;
         match self.table().places.innermost(self.model, fn_ctx, pos) {
             Some(Inner::Memoised(w)) => Some(w),
             _ => None,
@@ -317,13 +322,7 @@ impl<'m, 'a> Frequencies<'m, 'a> {
 
     fn describe_in(&self, freq: &Frequency, depth: u32) -> String {
         let m = self.model;
-        let starts = self.table().line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(m.source.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        });
-        // 1-based: the number of line starts at or before `pos`.
-        let line = |pos: usize| starts.partition_point(|&s| s <= pos);
+        let line = |pos: usize| m.line_of(pos);
         let name = |f: FnId| {
             m.functions[f]
                 .name
@@ -787,7 +786,6 @@ impl<'m, 'a> Builder<'m, 'a> {
             .collect();
         Table {
             fns,
-            line_starts: std::cell::OnceCell::new(),
             places: self.places,
         }
     }
@@ -1171,6 +1169,15 @@ const LARGE_LOOP_BOUND: f64 = 65536.0;
 /// keeps arriving, but `for (let i = 0; i < iterations; i++) { await run() }`
 /// or `for (const x of items) await f(x)` still takes its fixed number of
 /// turns, however long each one waits.
+/// The innermost repeating loop at top level around `pos`: what
+/// [`Places::loop_around`] answers for `None`, found without the table.
+fn top_level_loop_around(model: &FileModel, pos: usize) -> Option<usize> {
+    (0..model.loops.len()).rev().find(|&i| {
+        let l = &model.loops[i];
+        l.fn_ctx.is_none() && l.body.contains(pos) && repeats(model, l)
+    })
+}
+
 fn repeats(model: &FileModel, l: &LoopFact) -> bool {
     let large = |v: &Value| matches!(v, Value::Num(n) if *n > LARGE_LOOP_BOUND);
     match &l.test {

@@ -381,12 +381,9 @@ impl<'a> FileModel<'a> {
         struct NewlineOffsets(Vec<usize>);
         let newlines = self.derived.get_or_init(|| {
             NewlineOffsets(
-                self.source
-                    .bytes()
-                    .enumerate()
-                    .filter(|(_, b)| *b == b'\n')
-                    .map(|(i, _)| i)
-                    .collect(),
+                // `match_indices` of a `char` searches with memchr: a byte
+                // filter cost half a percent of a run.
+                self.source.match_indices('\n').map(|(i, _)| i).collect(),
             )
         });
         // Newlines before `pos`, plus one.

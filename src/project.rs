@@ -207,15 +207,16 @@ fn imported_uses(model: &FileModel) -> Vec<ImportedUse> {
             out.push((source.clone(), any.clone(), None));
         }
     }
-    // The relative module bindings by name, and the calls of each found in
-    // one walk over the calls (a walk per binding was quadratic in bundles).
-    let relative: FxHashMap<(&Atom, SyntaxContext), usize> = model
-        .module_bindings
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.source.starts_with('.'))
-        .map(|(i, m)| ((&m.id.0, m.id.1), i))
-        .collect();
+    // The relative module bindings by name (a `var` bound twice has two),
+    // and the calls of each found in one walk over the calls (a walk per
+    // binding was quadratic in bundles).
+    let mut relative: FxHashMap<(&Atom, SyntaxContext), smallvec::SmallVec<[usize; 1]>> =
+        FxHashMap::default();
+    for (i, m) in model.module_bindings.iter().enumerate() {
+        if m.source.starts_with('.') {
+            relative.entry((&m.id.0, m.id.1)).or_default().push(i);
+        }
+    }
     let mut followed = vec![0usize; model.module_bindings.len()];
     if !relative.is_empty() {
         for c in model.calls.iter().filter(|c| !c.is_new) {
@@ -223,22 +224,24 @@ fn imported_uses(model: &FileModel) -> Vec<ImportedUse> {
             let Root::Binding(a, ctx) = &p.root else {
                 continue;
             };
-            let Some(&i) = relative.get(&(a, *ctx)) else {
+            let Some(bound) = relative.get(&(a, *ctx)) else {
                 continue;
             };
-            let m = &model.module_bindings[i];
-            let export = match (&m.imported, p.props.as_slice()) {
-                (Some(name), []) => name.clone(),
-                (None, [name]) => name.clone(),
-                _ => continue,
-            };
-            followed[i] += 1;
-            let args = c
-                .args
-                .iter()
-                .map(|a| !a.spread && keys::is_constant_arg_here(model, &a.value))
-                .collect();
-            out.push((m.source.clone(), export, Some(args)));
+            for &i in bound {
+                let m = &model.module_bindings[i];
+                let export = match (&m.imported, p.props.as_slice()) {
+                    (Some(name), []) => name.clone(),
+                    (None, [name]) => name.clone(),
+                    _ => continue,
+                };
+                followed[i] += 1;
+                let args = c
+                    .args
+                    .iter()
+                    .map(|a| !a.spread && keys::is_constant_arg_here(model, &a.value))
+                    .collect();
+                out.push((m.source.clone(), export, Some(args)));
+            }
         }
     }
     for (i, m) in model.module_bindings.iter().enumerate() {
@@ -593,6 +596,32 @@ mod tests {
         for spec in ["./c", "./lib/main", "./bb", "./b.json"] {
             assert!(!may_name_one_of(&names, spec), "{spec}");
         }
+    }
+
+    #[test]
+    fn the_calls_of_every_relative_module_binding_are_followed() {
+        let src = "var a = require('./x');\nvar a = require('./y');\na.run(1);\n\
+                   const b = require('./z');\nb.f(k);\nuse(b);\nrequire('./w').g();\n";
+        let mut uses = Vec::new();
+        crate::engine::with_model_for_test(src, crate::dialect::Dialect::Js, |m| {
+            uses = imported_uses(m);
+        });
+        let shown: Vec<String> = uses
+            .iter()
+            .map(|(source, export, args)| format!("{source} {export} {args:?}"))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                // A name bound twice (`var`) follows its calls for both modules.
+                "./w * None",
+                "./x run Some([true])",
+                "./y run Some([true])",
+                // `use(b)` hands the module on: its other uses are out of sight.
+                "./z * None",
+                "./z f Some([false])",
+            ]
+        );
     }
 
     #[test]

@@ -1156,6 +1156,15 @@ fn note_value(out: &mut FxHashSet<BindingId>, v: &Value) {
 /// (a script simulating a million requests); up to it they build a table.
 const LARGE_LOOP_BOUND: f64 = 65536.0;
 
+/// The innermost repeating loop at top level around `pos`: what
+/// [`Places::loop_around`] answers for `None`, found without the table.
+fn top_level_loop_around(model: &FileModel, pos: usize) -> Option<usize> {
+    (0..model.loops.len()).rev().find(|&i| {
+        let l = &model.loops[i];
+        l.fn_ctx.is_none() && l.body.contains(pos) && repeats(model, l)
+    })
+}
+
 /// Does a loop repeat without a bound the code at hand sets? A loop that
 /// awaits (each turn waits for an event), one with no end in its head
 /// (`while (true)`, `for (;;)`, `for await`), or one counting to a large
@@ -1169,15 +1178,6 @@ const LARGE_LOOP_BOUND: f64 = 65536.0;
 /// keeps arriving, but `for (let i = 0; i < iterations; i++) { await run() }`
 /// or `for (const x of items) await f(x)` still takes its fixed number of
 /// turns, however long each one waits.
-/// The innermost repeating loop at top level around `pos`: what
-/// [`Places::loop_around`] answers for `None`, found without the table.
-fn top_level_loop_around(model: &FileModel, pos: usize) -> Option<usize> {
-    (0..model.loops.len()).rev().find(|&i| {
-        let l = &model.loops[i];
-        l.fn_ctx.is_none() && l.body.contains(pos) && repeats(model, l)
-    })
-}
-
 fn repeats(model: &FileModel, l: &LoopFact) -> bool {
     let large = |v: &Value| matches!(v, Value::Num(n) if *n > LARGE_LOOP_BOUND);
     match &l.test {

@@ -402,7 +402,7 @@ fn find_factory_holder(model: &FileModel, factory: FnId) -> Option<Lifetime> {
     let binding = crate::analysis::keys::binding_of_fn(model, factory).cloned();
     let names_factory = |v: &Value| match v {
         Value::Function(Some(f)) => *f == factory,
-        Value::Path(p) if p.props.is_empty() => binding.is_some() && p.root_binding() == binding,
+        Value::Path(p) if p.props.is_empty() => binding.as_ref().is_some_and(|b| p.is_rooted_at(b)),
         _ => false,
     };
     let exported = binding.as_ref().is_some_and(|b| model.exports.contains(b))

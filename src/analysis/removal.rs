@@ -268,7 +268,7 @@ fn settle_paths(model: &FileModel, reg: &Registration, removals: &[&CallFact]) -
                         Some(f) if f != executor => place_of(model, f),
                         _ => format!(
                             "the executor's own body at line {}",
-                            line_of(model, e.span.start())
+                            model.line_of(e.span.start())
                         ),
                     };
                 }
@@ -307,7 +307,7 @@ fn place_of(model: &FileModel, f: FnId) -> String {
     if let Some(n) = &info.name {
         return format!("`{n}`");
     }
-    let line = line_of(model, info.span.start());
+    let line = model.line_of(info.span.start());
     let Invocation::CallbackOf { call, .. } = info.invocation else {
         return format!("the function at line {line}");
     };
@@ -329,11 +329,6 @@ fn place_of(model: &FileModel, f: FnId) -> String {
             None => format!("a callback at line {line}"),
         },
     }
-}
-
-/// The 1-based line of a byte offset.
-pub fn line_of(model: &FileModel, pos: usize) -> usize {
-    model.line_of(pos)
 }
 
 /// Does `settle` run before `add` can: in the add's own function, or in a

@@ -206,11 +206,6 @@ impl Verdict {
     }
 }
 
-/// Is this null a removal (reported, high when the code shows it), or a
-/// value (`None`: a negative cache, a visited or in-progress marker, a
-/// placeholder filled in by the same function)? `disarms`: the null marks
-/// "no timer armed" in the slot of the timer whose callback writes it, a
-/// state rather than an expiry, even though it runs in a timer.
 /// How the file reads a container, asked once per container: each question
 /// walks the whole file, and one container may be nulled in many places.
 #[derive(Default)]
@@ -236,6 +231,11 @@ impl Readers {
     }
 }
 
+/// Is this null a removal (reported, high when the code shows it), or a
+/// value (`None`: a negative cache, a visited or in-progress marker, a
+/// placeholder filled in by the same function)? `disarms`: the null marks
+/// "no timer armed" in the slot of the timer whose callback writes it, a
+/// state rather than an expiry, even though it runs in a timer.
 fn judge(
     model: &FileModel,
     all: &containers::LongLived,

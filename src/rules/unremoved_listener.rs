@@ -407,7 +407,7 @@ impl Grade {
             evidence.push(Evidence::Assumed(format!(
                 "kept only where the executor rejects at once ({}), before the operation is under way: nothing shows calls that fail as they start repeat",
                 kept.iter()
-                    .map(|k| format!("line {}", removal::line_of(model, k.span.start())))
+                    .map(|k| format!("line {}", model.line_of(k.span.start())))
                     .collect::<Vec<_>>()
                     .join(", ")
             )));

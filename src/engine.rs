@@ -144,11 +144,18 @@ fn analyse(
     dialect: Dialect,
     rules: &RuleSet,
 ) -> (Vec<Diagnostic>, Option<FileSummary>) {
+    // A test, an example or a benchmark runs once per invocation: whatever
+    // its findings say about running for weeks is an assumption there.
+    let run_once = crate::file_role::run_once_role(path)
+        .map(|(role, marker)| crate::file_role::assumption(role, &marker));
     let outcome = with_model(path, text, dialect, &rules.settings, |model, directives| {
         let mut found = Vec::new();
         for (rule, severity) in &rules.rules {
             let mut cx = RuleContext::new(rule, model);
             (rule.check)(&mut cx);
+            if let Some(why) = &run_once {
+                cx.assume_for_every_finding(why);
+            }
             found.extend(cx.finish(*severity));
         }
         // Cross-file hook: what this file tells the others (see project.rs).

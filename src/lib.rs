@@ -17,6 +17,7 @@ pub mod depth;
 pub mod diagnostic;
 pub mod dialect;
 pub mod engine;
+pub mod file_role;
 pub mod fix;
 pub mod heap;
 pub mod lsp;

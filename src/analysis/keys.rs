@@ -54,9 +54,10 @@ fn is_constant_binding(model: &FileModel, id: &BindingId) -> bool {
     model.semantic.binding(id).is_some_and(|b| {
         // A module-level `const` or an import has one value for the whole
         // process (typically a Symbol or a string): a write with it as the
-        // key adds at most one key.
-        let once_per_process =
-            b.is_module_level() && matches!(b.kind, BindingKind::Const | BindingKind::Import);
+        // key adds at most one key (one per turn of a top-level loop, which
+        // runs once).
+        let once_per_process = b.is_top_level_declaration()
+            && matches!(b.kind, BindingKind::Const | BindingKind::Import);
         once_per_process
             || b.kind == BindingKind::Const && b.init.as_ref().is_some_and(is_literal)
             || never_reassigned_string(model, id, b)
@@ -72,7 +73,7 @@ fn never_reassigned_string(
     id: &BindingId,
     b: &crate::model::semantic::Binding,
 ) -> bool {
-    b.is_module_level()
+    b.is_top_level_declaration()
         && b.kind == BindingKind::Var
         && matches!(b.init, Some(Value::Str(_)))
         && !model.binding_writes.iter().any(|w| w.id == *id)
@@ -90,7 +91,8 @@ fn is_constant_member(model: &FileModel, path: &AccessPath) -> bool {
     let Some(b) = model.semantic.binding(&id) else {
         return false;
     };
-    let table = b.is_module_level() && matches!(b.kind, BindingKind::Const | BindingKind::Other);
+    let table =
+        b.is_top_level_declaration() && matches!(b.kind, BindingKind::Const | BindingKind::Other);
     let literal_member = matches!(&b.init, Some(Value::Object { props, .. })
         if props.iter().any(|(k, v)| k == prop && is_literal(v)));
     // The walk over every write last: most paths are no constant table.
@@ -638,7 +640,9 @@ fn constant_arg(model: &FileModel, value: &Value, depth: u32) -> bool {
     };
     match b.kind {
         BindingKind::Import => true,
-        BindingKind::Const | BindingKind::Function | BindingKind::Class if b.is_module_level() => {
+        BindingKind::Const | BindingKind::Function | BindingKind::Class
+            if b.is_top_level_declaration() =>
+        {
             p.props.is_empty() || is_constant_member(model, p)
         }
         BindingKind::Param if p.props.is_empty() => {

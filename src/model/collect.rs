@@ -277,6 +277,15 @@ impl Collector<'_> {
         self.fn_stack.last().copied()
     }
 
+    /// Is the node being visited inside a loop of the innermost function (or
+    /// of the top level)? A loop around the function itself does not count:
+    /// the function's own code runs once per call, not once per turn.
+    fn in_loop_of_this_function(&self) -> bool {
+        self.loop_stack
+            .last()
+            .is_some_and(|&l| self.model.loops[l].fn_ctx == self.fn_ctx())
+    }
+
     fn ident_root(&self, i: &Ident) -> Root {
         let ctxt = self.scope.resolve(&i.sym);
         if ctxt == scope::unresolved() {
@@ -498,6 +507,10 @@ impl Collector<'_> {
 
     fn declare(&mut self, ident: &Ident, kind: BindingKind, init: Option<Value>) {
         let id = self.scope.binding(ident);
+        let per_iteration = matches!(
+            kind,
+            BindingKind::Let | BindingKind::Const | BindingKind::Class
+        ) && self.in_loop_of_this_function();
         let binding = Binding {
             kind,
             span: self.range(ident.span),
@@ -505,6 +518,7 @@ impl Collector<'_> {
             init,
             import_source: None,
             in_module_wrapper: false,
+            per_iteration,
         };
         self.model.semantic.declare(id, binding);
     }
@@ -1341,6 +1355,7 @@ impl Visit for Collector<'_> {
             init: Some(init),
             import_source: None,
             in_module_wrapper: false,
+            per_iteration: false,
         };
         self.model.semantic.declare(id, binding);
         n.visit_children_with(self);
@@ -1420,6 +1435,7 @@ impl Visit for Collector<'_> {
                 init: None,
                 import_source: Some(source.clone()),
                 in_module_wrapper: false,
+                per_iteration: false,
             };
             self.model.semantic.declare(id, binding);
         }

@@ -664,6 +664,22 @@ mod tests {
     }
 
     #[test]
+    fn a_lexical_binding_of_a_top_level_loop_is_one_per_turn() {
+        let src = "for (const t of ts) { const r = []; use(t); use(r); }\nwhile (go) { var v = 1; use(v); }\nfunction f() { for (;;) { const c = 1; use(c); } }\n";
+        model(src, Dialect::Js, |m| {
+            let roots = args_of(m, "use");
+            let (t, r) = (decl(m, &roots[0]).unwrap(), decl(m, &roots[1]).unwrap());
+            for b in [t, r] {
+                assert!(!b.is_module_level(), "made anew on each turn");
+                assert!(b.is_top_level_declaration(), "still in run-once code");
+            }
+            // `var` is one binding for the whole module, loop or not.
+            assert!(decl(m, &roots[2]).unwrap().is_module_level());
+            assert!(decl(m, &roots[3]).unwrap().per_iteration);
+        });
+    }
+
+    #[test]
     fn closures_see_module_declarations_that_come_later() {
         let src = "function get() { use(cache); }\nconst cache = new Map();\n";
         model(src, Dialect::Js, |m| {

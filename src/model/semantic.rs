@@ -48,12 +48,23 @@ pub struct Binding {
     /// Declared directly in a module wrapper (a bundler's module factory, a
     /// module-level IIFE): module state, though `fn_ctx` names the wrapper.
     pub in_module_wrapper: bool,
+    /// A `let`/`const`/`class` declared inside the body (or head) of a loop of
+    /// its own function: every turn makes a new binding, so even at top
+    /// level it is not one long-lived module variable.
+    pub per_iteration: bool,
 }
 
 impl Binding {
-    /// Declared at module level, or directly in a module wrapper: it lives
-    /// as long as the module.
+    /// Declared at module level, or directly in a module wrapper, and not
+    /// made anew on each turn of a loop: it lives as long as the module.
     pub fn is_module_level(&self) -> bool {
+        self.is_top_level_declaration() && !self.per_iteration
+    }
+
+    /// Declared in code that runs once per module: at module level or
+    /// directly in a module wrapper, inside a loop there or not. A `const`
+    /// of a top-level loop has one value per turn of a loop that runs once.
+    pub fn is_top_level_declaration(&self) -> bool {
         self.fn_ctx.is_none() || self.in_module_wrapper
     }
 }

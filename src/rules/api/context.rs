@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::finding::Finding;
+use super::finding::{Evidence, Finding};
 use super::wording;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::FileModel;
@@ -37,6 +37,17 @@ impl<'m> RuleContext<'m> {
     /// of the same rule leaves such a site to the first.)
     pub fn reported_at(&self, span: &Range<usize>) -> bool {
         self.findings.iter().any(|f| &f.span == span)
+    }
+
+    /// Adds one assumed premise to every finding (which makes each `medium`):
+    /// a fact about the whole file, such as its being a test.
+    pub fn assume_for_every_finding(&mut self, why: &str) {
+        let fact = Evidence::Assumed(why.to_string());
+        for f in &mut self.findings {
+            if !f.evidence.contains(&fact) {
+                f.evidence.push(fact.clone());
+            }
+        }
     }
 
     /// The findings so far, in the order they were reported.

@@ -174,6 +174,7 @@ pub(crate) fn store_api(
     let v = v.root_binding().filter(|v| param(v) && v != key)?;
     if !v_is_whole(value)
         || crate::analysis::frequency::roles::in_registration_method(model, fn_ctx)
+        || uses_methods_of(model, fn_ctx, &v)
     {
         return None;
     }
@@ -195,6 +196,32 @@ pub(crate) fn store_api(
         "a store API: {name} keeps the value its callers pass (`{}`) under the key they pass (`{}`)",
         v.0, key.0
     ))
+}
+
+/// Does the function call a method of `value` (`if (adapter.valid())`,
+/// `plugin.install(app)`)? A store keeps what it is handed without looking
+/// inside; a function that drives the value through its own protocol is
+/// installing a component under a name (a registry of adapters, plugins,
+/// drivers), whose names are the installed set, not callers' data.
+fn uses_methods_of(
+    model: &FileModel,
+    fn_ctx: Option<FnId>,
+    value: &crate::model::semantic::BindingId,
+) -> bool {
+    // Settling a promise or reading a value as text is what a store of
+    // promises or strings does too.
+    const DATA_METHODS: &[&str] = &["then", "catch", "finally", "toString", "valueOf"];
+    model.calls.iter().any(|c| {
+        c.fn_ctx == fn_ctx
+            && c.callee
+                .method
+                .as_ref()
+                .is_some_and(|m| !DATA_METHODS.contains(&m.as_ref()))
+            && c.callee
+                .path
+                .as_ref()
+                .is_some_and(|p| p.is_rooted_at(value) && p.props.len() == 1)
+    })
 }
 
 fn v_is_whole(v: &Value) -> bool {

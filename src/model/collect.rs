@@ -193,6 +193,23 @@ fn is_function(e: &Expr) -> bool {
     matches!(unwrap(e), Expr::Fn(_) | Expr::Arrow(_))
 }
 
+/// The function a callee invokes right away: the callee itself
+/// (`(function () {})()`) or the object of its `.call`/`.apply`.
+fn immediately_invoked(callee: &Expr) -> Option<&Expr> {
+    if is_function(callee) {
+        return Some(callee);
+    }
+    match unwrap(callee) {
+        Expr::Member(m)
+            if is_function(&m.obj)
+                && matches!(&m.prop, MemberProp::Ident(p) if p.sym == "call" || p.sym == "apply") =>
+        {
+            Some(&m.obj)
+        }
+        _ => None,
+    }
+}
+
 fn function_span(e: &Expr) -> Option<Span> {
     match unwrap(e) {
         Expr::Fn(f) => Some(f.function.span),
@@ -623,9 +640,11 @@ impl Collector<'_> {
 
     fn visit_call_parts(&mut self, id: CallId, callee: Option<&Expr>, args: &[ExprOrSpread]) {
         if let Some(c) = callee {
-            if is_function(c) {
+            // `(function () { … })()`, or through `.call(this, …)` /
+            // `.apply(this, …)`, as CoffeeScript and browserify emit.
+            if let Some(f) = immediately_invoked(c) {
                 self.set_pending(
-                    c,
+                    f,
                     PendingFn {
                         invocation: Some(Invocation::Immediately { call: id }),
                         ..Default::default()

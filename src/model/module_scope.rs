@@ -68,20 +68,11 @@ pub(super) fn mark(model: &mut FileModel) {
     if !wrapper.contains(&true) {
         return;
     }
-    // A `let`/`const` in a loop's body is made afresh on every turn.
-    let loops: Vec<_> = model
-        .loops
-        .iter()
-        .filter(|l| l.fn_ctx.is_some_and(|f| wrapper[f]))
-        .map(|l| (l.fn_ctx, l.body))
-        .collect();
-    model.semantic.mark_module_scope(|b| {
-        b.fn_ctx.is_some_and(|f| wrapper[f])
-            && !(matches!(b.kind, BindingKind::Let | BindingKind::Const)
-                && loops
-                    .iter()
-                    .any(|(f, body)| *f == b.fn_ctx && body.contains(b.span.start())))
-    });
+    // A `let`/`const` in a loop's body stays one per turn: the binding says
+    // so itself (`Binding::per_iteration`).
+    model
+        .semantic
+        .mark_module_scope(|b| b.fn_ctx.is_some_and(|f| wrapper[f]));
 }
 
 /// `(function () { … })()` or the factory handed to one, called at module

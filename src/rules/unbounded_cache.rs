@@ -799,6 +799,30 @@ mod tests {
     }
 
     #[test]
+    fn a_function_that_drives_the_value_installs_a_component_not_a_store() {
+        // `adapter(name, impl)` checks and keeps an implementation under its
+        // name: a registry of what is installed, whose size the callers
+        // decide; nothing here shows that they keep adding names.
+        let src = "export const Db = {};\nDb.adapters = {};\nDb.adapter = function (id, impl) {\n  if (impl.valid()) { Db.adapters[id] = impl; }\n};\n";
+        let found = findings_of(src, "unbounded-cache");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let f = &found[0];
+        assert!(
+            !f.evidence
+                .iter()
+                .any(|e| matches!(e, Evidence::Key(KeyFact::Unbounded(_)))),
+            "{:?}",
+            f.evidence
+        );
+        assert_eq!(f.confidence(), Confidence::Medium);
+        // A store of promises that settles them is still a store.
+        let src = "const pending = {};\nexport function put(key, promise) {\n  pending[key] = promise;\n  promise.then(log);\n}\n";
+        let found = findings_of(src, "unbounded-cache");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].confidence(), Confidence::High);
+    }
+
+    #[test]
     fn a_store_api_key_is_unbounded_evidence() {
         let src = "const store = {};\nexport function put(key, value) { store[key] = value; }\n";
         let found = findings_of(src, "unbounded-cache");

@@ -38,6 +38,7 @@ fn check(out: &mut RuleContext) {
         let this_view = lifetime::as_this(model, w.fn_ctx, &w.object);
         if !shared_owner(model, all, w.fn_ctx, &w.object)
             || this_view.as_ref().is_some_and(|(p, _)| p.props.is_empty())
+            || deleted_too(model, w)
         {
             continue;
         }
@@ -229,6 +230,17 @@ impl Readers {
             escapes: presence::escapes(model, path),
         })
     }
+}
+
+/// `o[k] = undefined; delete o[k]` (old engines threw on `delete` of some
+/// host objects, so code clears the slot first): the same function also
+/// deletes the same key of the same container, so the key goes.
+fn deleted_too(model: &FileModel, w: &crate::model::MemberWrite) -> bool {
+    matches!(w.key, Key::Dynamic { ident: Some(_) })
+        && model
+            .deletes
+            .iter()
+            .any(|d| d.fn_ctx == w.fn_ctx && d.key == w.key && d.object == w.object)
 }
 
 /// Is this null a removal (reported, high when the code shows it), or a

@@ -430,12 +430,38 @@ fn check_race_timeout(
     if !is_promise || !rep.runs_many_times(promise.fn_ctx, promise.span.start()) {
         return;
     }
+    // The race this promise takes part in: written inside its arguments, or
+    // through the name it is stored in (`const timeout = new Promise(…)`).
+    // A sleep (`await new Promise((r) => setTimeout(r, ms))`) races nothing.
+    let stored_in = match &promise.result {
+        ResultUse::Assigned(p) if p.props.is_empty() => p.root_binding(),
+        // `promises.push(new Promise(…))`, raced as `Promise.race(promises)`.
+        _ => model
+            .calls
+            .iter()
+            .find(|c| {
+                c.fn_ctx == promise.fn_ctx
+                    && matches!(c.callee.method.as_deref(), Some("push" | "unshift"))
+                    && c.args.iter().any(|a| a.span.contains(promise.span.start()))
+            })
+            .and_then(|c| c.callee.receiver())
+            .filter(|r| r.props.is_empty())
+            .and_then(|r| r.root_binding()),
+    };
     let race = model.calls.iter().find(|c| {
         c.fn_ctx == promise.fn_ctx
             && c.callee.path.as_ref().is_some_and(|p| {
                 matches!(&p.root, Root::Global(g) if g == "Promise")
                     && matches!(p.props.as_slice(), [m] if m == "race")
             })
+            && (c.span.contains(promise.span.start())
+                || stored_in.as_ref().is_some_and(|id| {
+                    model
+                        .semantic
+                        .references(id)
+                        .iter()
+                        .any(|r| c.span.contains(r.span.start()))
+                }))
     });
     let Some(race) = race else {
         return;

@@ -577,15 +577,37 @@ fn memoised_regions(model: &FileModel) -> FxHashMap<Option<FnId>, Vec<(TextSpan,
             let region = guarded.or_else(|| {
                 // `if (done) return; done = true; …`: the rest of the function.
                 let end = model.functions[f].span.end();
-                conds
+                let guard = conds
                     .iter()
                     .map(|&c| &model.conditionals[c])
-                    .any(|c| {
+                    .filter(|c| {
                         c.exits
                             && c.span.end() <= w.span.start()
                             && c.branch.is_some_and(|b| tested(c.span.start(), b.start()))
                     })
-                    .then(|| TextSpan::new(w.span.start() as u32, end as u32))
+                    .min_by_key(|c| c.span.start())?;
+                // The singleton constructor: `if (instance) return instance;
+                // …; instance = this`. The code between the guard and the
+                // write runs once too, when every way from the guard reaches
+                // the write: the write is in no branch or loop, and nothing
+                // between exits early.
+                let in_branch = conds
+                    .iter()
+                    .map(|&c| &model.conditionals[c])
+                    .any(|c| c.span.start() < w.span.start() && c.span.contains(w.span.start()));
+                let in_loop = model
+                    .loops
+                    .iter()
+                    .any(|l| l.fn_ctx == Some(f) && l.span.contains(w.span.start()));
+                let exits_between = conds.iter().map(|&c| &model.conditionals[c]).any(|c| {
+                    c.exits && c.span.start() >= guard.span.end() && c.span.end() <= w.span.start()
+                });
+                let start = if in_branch || in_loop || exits_between {
+                    w.span.start()
+                } else {
+                    guard.span.end()
+                };
+                Some(TextSpan::new(start as u32, end as u32))
             });
             let Some(region) = region else { continue };
             // A write that may clear the guard (a reset, even in a cleanup

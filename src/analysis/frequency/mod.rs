@@ -1129,6 +1129,15 @@ fn is_compiled_async_step(c: &CallFact) -> bool {
 /// of them (`current = req.id`)?
 fn may_be_falsy(model: &FileModel, w: &crate::model::BindingWrite) -> bool {
     match &w.value {
+        // `instance = this` in a class constructor: always an object.
+        Value::Path(p)
+            if p.root == Root::This
+                && p.props.is_empty()
+                && w.fn_ctx
+                    .is_some_and(|f| model.functions[f].kind == FnKind::Constructor) =>
+        {
+            false
+        }
         Value::Null | Value::Undefined | Value::Path(_) | Value::Other => true,
         Value::Num(n) => *n == 0.0,
         Value::Str(s) => s.is_empty(),

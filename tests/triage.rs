@@ -10,7 +10,7 @@
 //! the corpora that are present; it fails when a finding labeled F (no leak)
 //! is reported by default again or a finding labeled T (real leak) is no longer
 //! reported. It is ignored by default: it needs the two pinned corpora (about
-//! 340 npm packages, fetched by the scripts named in bench/triage/README.md,
+//! 471 npm packages, fetched by the scripts named in bench/triage/README.md,
 //! never by `cargo test`) and `python3`. Run it with
 //! `cargo test --release --test triage -- --ignored --nocapture`.
 

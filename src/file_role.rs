@@ -12,7 +12,8 @@
 //! often the long-running server people copy, and a user trying leaklint on
 //! a leak they put in `examples/` must see it.
 
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Folders whose files are tests, examples or benchmarks.
 const RUN_ONCE_DIRS: [(&str, Role); 10] = [
@@ -57,7 +58,11 @@ impl Role {
 /// read, so a checkout that itself sits in a folder named `test` is not
 /// taken for one.
 pub fn run_once_role(path: &Path) -> Option<(Role, String)> {
-    let cwd = std::env::current_dir().ok();
+    // Read once per process: the working directory does not change during
+    // a run, and asking the kernel for it per file would cost a system call
+    // per file.
+    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
     let rel = cwd
         .as_deref()
         .and_then(|c| path.strip_prefix(c).ok())

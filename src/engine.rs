@@ -144,7 +144,7 @@ fn analyse(
     dialect: Dialect,
     rules: &RuleSet,
 ) -> (Vec<Diagnostic>, Option<FileSummary>) {
-    // A test, an example or a benchmark runs once per invocation: whatever
+    // A test or a benchmark runs once per invocation: whatever
     // its findings say about running for weeks is an assumption there.
     let run_once = crate::file_role::run_once_role(path)
         .map(|(role, marker)| crate::file_role::assumption(role, &marker));

@@ -463,17 +463,40 @@ impl Graded<'_, '_> {
 /// a call or a `new` (`const socket = tls.connect(…)`): an object made for
 /// this call, as far as the code shows.
 fn made_here(model: &FileModel, target: &AccessPath) -> bool {
-    target.props.is_empty()
-        && target
-            .root_binding()
-            .and_then(|id| model.semantic.binding(&id))
-            .is_some_and(|b| {
-                matches!(
-                    b.kind,
-                    BindingKind::Var | BindingKind::Let | BindingKind::Const
-                ) && !b.is_module_level()
-                    && matches!(b.init, Some(Value::Call(_) | Value::New(_)))
-            })
+    made_here_within(model, target, 2)
+}
+
+/// [`made_here`], through at most `aliases` local aliases (`const raw =
+/// newSocket(); let socket = raw`), each written again, if at all, only
+/// with new objects (`socket = tls.connect(…)`, or a local made so).
+fn made_here_within(model: &FileModel, target: &AccessPath, aliases: usize) -> bool {
+    if !target.props.is_empty() {
+        return false;
+    }
+    let Some(id) = target.root_binding() else {
+        return false;
+    };
+    let Some(b) = model.semantic.binding(&id) else {
+        return false;
+    };
+    if !matches!(
+        b.kind,
+        BindingKind::Var | BindingKind::Let | BindingKind::Const
+    ) || b.is_module_level()
+    {
+        return false;
+    }
+    let fresh = |v: &Value| match v {
+        Value::Call(_) | Value::New(_) => true,
+        Value::Path(p) => aliases > 0 && made_here_within(model, p, aliases - 1),
+        _ => false,
+    };
+    b.init.as_ref().is_some_and(fresh)
+        && model
+            .binding_writes
+            .iter()
+            .filter(|w| w.id == id)
+            .all(|w| fresh(&w.value))
 }
 
 /// The code runs in a listener for an event that ends its emitter
@@ -953,6 +976,27 @@ mod tests {
     use super::super::context::findings_of;
     use super::*;
     use crate::diagnostic::Confidence;
+
+    #[test]
+    fn a_partial_removal_on_a_socket_made_here_through_an_alias_shows_no_repetition() {
+        // The data socket is new per call (`ftp._newSocket()`, maybe wrapped
+        // by `tls.connect`): removing its listeners on some ways out says
+        // nothing about a target that stays.
+        let src = "import tls from 'tls'\nexport function connectForTransfer(host, port, ftp) {\n  return new Promise((resolve, reject) => {\n    const rawSocket = ftp._newSocket()\n    let socket = rawSocket\n    const handleConnErr = function (err) {\n      reject(err)\n    }\n    const handleTimeout = function () {\n      socket.destroy()\n      reject(new Error('timeout'))\n    }\n    socket.setTimeout(ftp.timeout)\n    socket.on('error', handleConnErr)\n    socket.on('timeout', handleTimeout)\n    socket.connect({ port, host }, () => {\n      if (ftp.secure) {\n        const tlsSocket = tls.connect({ socket: rawSocket })\n        socket = tlsSocket\n      }\n      socket.removeListener('error', handleConnErr)\n      socket.removeListener('timeout', handleTimeout)\n      resolve(socket)\n    })\n  })\n}\n";
+        let found = findings_of(src, "unremoved-listener");
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(
+            found.iter().all(|f| f.confidence() == Confidence::Medium),
+            "{found:#?}"
+        );
+        // The same code on sockets it is handed stays high.
+        let handed = src
+            .replace("ftp._newSocket()", "ftp.socket")
+            .replace("tls.connect({ socket: rawSocket })", "ftp.tlsSocket");
+        let found = findings_of(&handed, "unremoved-listener");
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().all(|f| f.confidence() == Confidence::High));
+    }
 
     #[test]
     fn the_target_and_the_frequency_are_typed_evidence() {

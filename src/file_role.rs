@@ -15,7 +15,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
-/// Folders whose files are tests, examples or benchmarks.
+/// Folders whose files are tests or benchmarks.
 const RUN_ONCE_DIRS: [(&str, Role); 10] = [
     ("test", Role::Test),
     ("tests", Role::Test),
